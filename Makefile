@@ -1,0 +1,58 @@
+# efterhand: `make run` and `make test` install what is missing (as root, with apt), build and go.
+SWIFT ?= swift
+BIN := .build/debug/efterhand
+RELEASE_BIN := .build/release/efterhand
+
+# Debian packages the build needs (FFmpeg's and SQLite's headers), and those the tests and
+# benchmarks use as peers and fixture makers.
+BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsqlite3-dev
+TEST_PACKAGES := ffmpeg python3
+BENCH_PACKAGES := ffmpeg python3
+
+.PHONY: run test build release deps test-deps bench-deps bench fixtures sample-media clean
+
+run: deps build
+	$(BIN) probe Media
+
+test: deps test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release
+
+bench: deps bench-deps release
+	python3 scripts/bench.py
+
+# Installs the Debian packages in $(1) that are not installed yet (apt-get update first, once).
+define apt_install
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+test-deps:
+	$(call apt_install,$(TEST_PACKAGES))
+
+bench-deps:
+	$(call apt_install,$(BENCH_PACKAGES))
+
+# Regenerate the committed media (needs ffmpeg); not part of the build.
+fixtures: test-deps
+	scripts/make-probe-fixtures.sh
+
+sample-media: test-deps
+	scripts/make-sample-media.sh
+
+clean:
+	rm -rf .build Index/*.sqlite*

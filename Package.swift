@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "efterhand",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "efterhand", targets: ["efterhand"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+    ],
+    targets: [
+        // FFmpeg's C API, through Debian's -dev packages. Only MediaProbe imports it.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev"])]
+        ),
+        // The only Swift code that touches FFmpeg's C pointers.
+        .target(
+            name: "MediaProbe",
+            dependencies: [
+                "CFFmpeg",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command-line program: thin commands over the libraries.
+        .executableTarget(
+            name: "efterhand",
+            dependencies: [
+                "MediaProbe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MediaProbeTests",
+            dependencies: ["MediaProbe"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

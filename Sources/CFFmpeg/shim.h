@@ -1,0 +1,42 @@
+#ifndef EFTERHAND_CFFMPEG_SHIM_H
+#define EFTERHAND_CFFMPEG_SHIM_H
+
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/dict.h>
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+
+// Swift does not import function-like or expression macros; re-export the ones MediaProbe needs.
+static const int64_t EF_NOPTS_VALUE = AV_NOPTS_VALUE;
+static const int EF_AVERROR_EOF = AVERROR_EOF;
+static const int EF_AVERROR_EXIT = AVERROR_EXIT;
+static const int EF_AVERROR_INVALIDDATA = AVERROR_INVALIDDATA;
+static const int EF_AVERROR_DEMUXER_NOT_FOUND = AVERROR_DEMUXER_NOT_FOUND;
+static const int EF_AVERROR_STREAM_NOT_FOUND = AVERROR_STREAM_NOT_FOUND;
+static const int EF_AVERROR_PATCHWELCOME = AVERROR_PATCHWELCOME;
+
+static const int EF_DISPOSITION_ATTACHED_PIC = AV_DISPOSITION_ATTACHED_PIC;
+
+static inline int ef_averror(int errnum) { return AVERROR(errnum); }
+
+// FFmpeg's log callback takes a va_list, which a Swift @convention(c) closure cannot; this
+// trampoline formats the line in C and hands the finished text to a Swift sink.
+typedef void (*ef_log_sink)(int level, const char *line);
+static ef_log_sink ef_log_sink_function = 0;
+
+static inline void ef_log_trampoline(void *context, int level, const char *format, va_list arguments) {
+    if (level > av_log_get_level() || ef_log_sink_function == 0) return;
+    char line[1024];
+    int print_prefix = 1;
+    av_log_format_line2(context, level, format, arguments, line, (int)sizeof line, &print_prefix);
+    ef_log_sink_function(level, line);
+}
+
+static inline void ef_log_install(ef_log_sink sink) {
+    ef_log_sink_function = sink;
+    av_log_set_callback(ef_log_trampoline);
+}
+
+#endif

@@ -1,0 +1,24 @@
+/// Why a file could not be probed: a broad `code` for programs and a `message` for people that
+/// names the file and, where FFmpeg gave one, its reason.
+public struct ProbeError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    /// The broad kinds of failure in the JSON contract.
+    public enum Code: String, Sendable, Codable {
+        case notFound = "not_found"
+        case permissionDenied = "permission_denied"
+        case notARegularFile = "not_a_regular_file"
+        case invalidData = "invalid_data"
+        case unsupportedFormat = "unsupported_format"
+        case timeout
+        case io
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
