@@ -16,13 +16,16 @@ let package = Package(
         .systemLibrary(
             name: "CFFmpeg",
             pkgConfig: "libavformat",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev"])]
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev"])]
         ),
+        // Cues, WebVTT/SRT parsers and writers, transcripts, sidecar files. Foundation only.
+        .target(name: "Captions"),
         // The only Swift code that touches FFmpeg's C pointers.
         .target(
             name: "MediaProbe",
             dependencies: [
                 "CFFmpeg",
+                "Captions",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -37,8 +40,9 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaProbeTests",
-            dependencies: ["MediaProbe"],
+            dependencies: ["MediaProbe", "Captions"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
     ]
 )

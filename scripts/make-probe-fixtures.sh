@@ -12,6 +12,75 @@ video=(-f lavfi -i "testsrc2=size=160x90:rate=10")
 audio=(-f lavfi -i "sine=frequency=440:sample_rate=22050")
 x264=(-c:v libx264 -preset veryfast -crf 40 -g 50 -pix_fmt yuv420p)
 
+# Subtitle streams of each text codec, for the subtitle reader: Swedish text with å, ä, ö,
+# two-line cues, markup the decoder must strip, two languages in one file. Video only, to stay small.
+# They are made last; make only them with: scripts/make-probe-fixtures.sh OUT subtitles
+subtitle_fixtures() {
+cat > "$tmp/sv.srt" <<'SRT'
+1
+00:00:01,000 --> 00:00:03,500
+Välkommen till <i>Innovationsveckan</i>.
+
+2
+00:00:04,000 --> 00:00:07,000
+Här pratar vi om öppna data
+och hur andra kan använda dem.
+SRT
+cat > "$tmp/en.srt" <<'SRT'
+1
+00:00:01,500 --> 00:00:03,000
+Welcome to Innovation Week.
+
+2
+00:00:05,250 --> 00:00:06,750
+Open data & what others do with it.
+SRT
+ff "${video[@]}" -i "$tmp/sv.srt" -i "$tmp/en.srt" -map 0:v -map 1:s -map 2:s -t 8 "${x264[@]}" \
+  -c:s srt -metadata:s:s:0 language=swe -metadata:s:s:0 title="Svenska" \
+  -metadata:s:s:1 language=eng "$out/subrip.mkv"
+
+cat > "$tmp/sv.vtt" <<'VTT'
+WEBVTT
+
+NOTE Swedish captions for the fixture.
+
+intro
+00:00:01.000 --> 00:00:03.500 align:start
+<v Anna Svensson>Välkommen till Innovationsveckan.
+
+00:00:04.000 --> 00:00:07.000
+Här pratar vi om <b>öppna data</b>
+och hur andra &amp; vi kan använda dem.
+VTT
+# Copied, not re-encoded: libavcodec's WebVTT decoder drops the voice tag the packets should keep.
+ff "${video[@]}" -i "$tmp/sv.vtt" -map 0:v -map 1:s -t 8 -c:v libvpx -b:v 30k -deadline realtime \
+  -c:s copy -metadata:s:s:0 language=swe "$out/webvtt.webm"
+
+cat > "$tmp/sv.ass" <<'ASS'
+[Script Info]
+ScriptType: v4.00+
+PlayResX: 160
+PlayResY: 90
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+Style: Default,Arial,16,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,1
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: 0,0:00:01.00,0:00:03.50,Default,Anna,0,0,0,,{\i1}Välkommen{\i0} till Innovationsveckan, alla.
+Dialogue: 0,0:00:04.00,0:00:07.00,Default,,0,0,0,,Här pratar vi om öppna data\Noch hur andra kan använda dem.
+ASS
+ff "${video[@]}" -i "$tmp/sv.ass" -map 0:v -map 1:s -t 8 "${x264[@]}" -c:s ass -metadata:s:s:0 language=swe "$out/ass.mkv"
+}
+
+if [ "${2:-}" = subtitles ]; then
+  subtitle_fixtures
+  ls -l "$out"
+  du -ch "$out" | tail -1
+  exit 0
+fi
+
 # Chapters in FFmpeg's metadata format: three chapters over 12 s, Swedish titles.
 cat > "$tmp/chapters.txt" <<'META'
 ;FFMETADATA1
@@ -167,6 +236,8 @@ ff "${video[@]}" -t 2 "${x264[@]}" -metadata title=$'Sm\xe5 \xf6ar' "$out/latin1
 
 # A Matroska file named .mp4: libavformat must go by content, not by name.
 cp "$out/cjk.mkv" "$out/mislabelled.mp4"
+
+subtitle_fixtures
 
 ls -l "$out"
 du -ch "$out" | tail -1

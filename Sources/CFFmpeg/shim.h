@@ -7,6 +7,8 @@
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
+#include <libavutil/imgutils.h>
+#include <libswscale/swscale.h>
 
 // Swift does not import function-like or expression macros; re-export the ones MediaProbe needs.
 static const int64_t EF_NOPTS_VALUE = AV_NOPTS_VALUE;
@@ -18,6 +20,9 @@ static const int EF_AVERROR_STREAM_NOT_FOUND = AVERROR_STREAM_NOT_FOUND;
 static const int EF_AVERROR_PATCHWELCOME = AVERROR_PATCHWELCOME;
 
 static const int EF_DISPOSITION_ATTACHED_PIC = AV_DISPOSITION_ATTACHED_PIC;
+static const int EF_AVERROR_EAGAIN = AVERROR(EAGAIN);
+static const int EF_AVERROR_DECODER_NOT_FOUND = AVERROR_DECODER_NOT_FOUND;
+static const int EF_AVERROR_ENCODER_NOT_FOUND = AVERROR_ENCODER_NOT_FOUND;
 
 static inline int ef_averror(int errnum) { return AVERROR(errnum); }
 

@@ -10,6 +10,10 @@ public struct ProbeError: Error, Sendable, Equatable, Codable, CustomStringConve
         case unsupportedFormat = "unsupported_format"
         case timeout
         case io
+        /// Nothing to make a picture from: no video stream and no cover picture.
+        case noPicture = "no_picture"
+        /// The caller asked for something impossible (a time that is not a number, a zero width).
+        case invalidArgument = "invalid_argument"
     }
 
     public var code: Code
