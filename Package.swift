@@ -29,11 +29,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The programme: one session model and one importer per schedule format. Foundation only.
+        .target(name: "Schedule"),
         // The command-line program: thin commands over the libraries.
         .executableTarget(
             name: "efterhand",
             dependencies: [
                 "MediaProbe",
+                "Schedule",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,5 +47,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
+        .testTarget(
+            name: "ScheduleTests",
+            dependencies: ["Schedule"],
+            resources: [.copy("Fixtures")]
+        ),
     ]
 )

@@ -7,7 +7,7 @@ struct Efterhand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "efterhand",
         abstract: "Turns a week of recorded talks into a searchable, time-coded catalogue and feed.",
-        subcommands: [Probe.self]
+        subcommands: [Probe.self, ScheduleCommand.self]
     )
 }
 

@@ -1,0 +1,205 @@
+import Foundation
+
+/// The schedule formats efterhand reads.
+public enum ScheduleFormat: String, Sendable, CaseIterable {
+    /// c3voc `schedule.json` as pretalx and frab export it, the flat "schedule 2" shape, and the
+    /// `efterhand schedule show --json` document.
+    case c3vocJSON
+    /// frab/pretalx `schedule.xml` and its pentabarf (FOSDEM) and wafer (DebConf) variants.
+    case scheduleXML
+    /// iCalendar (RFC 5545) `.ics`.
+    case iCalendar
+    /// A spreadsheet's CSV with a header row, comma- or semicolon-separated.
+    case csv
+
+    /// Tells the format from the file's first bytes, and from its extension only when the bytes
+    /// do not say. Nil when it is none of the four.
+    public static func detect(_ data: Data, fileName: String) -> ScheduleFormat? {
+        detect(Array(data.prefix(4096)), fileName: fileName)
+    }
+
+    static func detect(_ head: [UInt8], fileName: String) -> ScheduleFormat? {
+        var index = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while index < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[index]) { index += 1 }
+        if index < head.count {
+            switch head[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): return .c3vocJSON
+            case UInt8(ascii: "<"): return .scheduleXML
+            default: break
+            }
+            let start = String(decoding: head[index..<min(head.count, index + 15)], as: UTF8.self)
+            if start.uppercased() == "BEGIN:VCALENDAR" { return .iCalendar }
+        }
+        switch (fileName as NSString).pathExtension.lowercased() {
+        case "json": return .c3vocJSON
+        case "xml": return .scheduleXML
+        case "ics", "ical", "ifb", "icalendar": return .iCalendar
+        case "csv", "tsv": return .csv
+        default: break
+        }
+        // A first line with separators looks like a CSV header.
+        let firstLine = head[index...].prefix { $0 != 0x0A }
+        if firstLine.contains(UInt8(ascii: ";")) || firstLine.contains(UInt8(ascii: ",")) || firstLine.contains(0x09) {
+            return .csv
+        }
+        return nil
+    }
+}
+
+/// Reads a programme from any of the four formats into one `Programme`.
+public enum ScheduleLoader {
+    /// Reads the schedule file at `path`. `timeZone` is the zone for wall-clock times that carry
+    /// no offset (pentabarf XML, floating iCalendar times, CSV); without it they are read in the
+    /// zone the file names, else in Europe/Stockholm. Errors name `path`.
+    public static func load(path: String, timeZone: TimeZone? = nil) throws(ScheduleError) -> Programme {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            throw ScheduleError(file: path, message: "cannot read the file: \(reason)")
+        }
+        return try parse(data, fileName: path, timeZone: timeZone)
+    }
+
+    /// Reads a schedule from bytes; `fileName` names it in errors and helps tell the format.
+    public static func parse(_ data: Data, fileName: String, timeZone: TimeZone? = nil) throws(ScheduleError) -> Programme {
+        var bytes = [UInt8](data)
+        bytes = transcodedFromUTF16(bytes)
+        guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) else {
+            throw ScheduleError(file: fileName, message: "the file is empty")
+        }
+        guard let format = ScheduleFormat.detect(Array(bytes.prefix(4096)), fileName: fileName) else {
+            throw ScheduleError(
+                file: fileName, line: 1,
+                message: "not a schedule efterhand reads: expected c3voc JSON, schedule XML, iCalendar or CSV")
+        }
+        let source = SourceText(file: fileName, bytes: bytes, zoneOverride: timeZone)
+        let imported: ImportedProgramme
+        switch format {
+        case .c3vocJSON: imported = try C3VOCImporter.read(source)
+        case .scheduleXML: imported = try ScheduleXMLImporter.read(source)
+        case .iCalendar: imported = try ICalendarImporter.read(source)
+        case .csv: imported = try CSVImporter.read(source)
+        }
+        return try finish(imported, source: source)
+    }
+
+    // MARK: - Checks every format shares
+
+    /// Checks each draft (a title, a start, an end not before it), gives guids to sessions
+    /// without one, sorts, and reports guids used twice.
+    static func finish(_ imported: ImportedProgramme, source: SourceText) throws(ScheduleError) -> Programme {
+        var warnings = imported.warnings
+        var sessions: [Session] = []
+        sessions.reserveCapacity(imported.drafts.count)
+        var locations: [SourceLocation] = []
+        locations.reserveCapacity(imported.drafts.count)
+        for draft in imported.drafts {
+            guard let title = clean(draft.title) else {
+                throw source.error("has no title", at: draft.location, event: draft.label)
+            }
+            guard let start = draft.start else {
+                throw source.error("has no start time", at: draft.location, event: draft.label)
+            }
+            let end: Date
+            if let given = draft.end {
+                guard given >= start else {
+                    let zone = TimeZone(identifier: imported.conference.timeZone) ?? SourceText.defaultZone
+                    throw source.error(
+                        "ends before it starts (start \(rfc3339(start, in: zone)), end \(rfc3339(given, in: zone)))",
+                        at: draft.location, event: draft.label)
+                }
+                end = given
+            } else {
+                warnings.append(source.warning("has no end or duration; it is taken to end when it starts",
+                                               at: draft.location, event: draft.label))
+                end = start
+            }
+            let room = clean(draft.room)
+            let track = clean(draft.track)
+            let guid = clean(draft.guid) ?? SessionID.derived(title: title, start: start, room: room)
+            locations.append(draft.location)
+            sessions.append(Session(
+                guid: guid, id: clean(draft.id), slug: clean(draft.slug), title: title,
+                subtitle: clean(draft.subtitle), abstract: clean(draft.abstract), description: clean(draft.description),
+                start: start, end: end, room: room, track: track, type: clean(draft.type),
+                language: clean(draft.language), persons: cleanList(draft.persons),
+                topics: cleanList((track.map { [$0] } ?? []) + draft.keywords), url: clean(draft.url),
+                doNotRecord: draft.doNotRecord))
+        }
+        // Guids used more than once, found before sorting so each keeps its source location.
+        var firstUse: [String: Int] = [:]
+        firstUse.reserveCapacity(sessions.count)
+        var repeated: [String: [Int]] = [:]
+        for (index, session) in sessions.enumerated() {
+            if let first = firstUse.updateValue(index, forKey: session.guid) {
+                repeated[session.guid, default: [first]].append(index)
+                firstUse[session.guid] = first
+            }
+        }
+        let unsorted = sessions
+        sessions = sorted(sessions)
+        var reported = Set<String>()
+        for session in sessions {
+            guard let indices = repeated[session.guid], reported.insert(session.guid).inserted else { continue }
+            let lines = indices.compactMap { source.resolve(locations[$0]).line }.sorted()
+            let names = indices.sorted { sessionOrder(unsorted[$0], unsorted[$1]) }
+                .map { "\"\(abbreviated(unsorted[$0].title, limit: 60))\"" }
+            let lineList = lines.isEmpty ? "" : " (lines \(lines.map(String.init).joined(separator: ", ")))"
+            warnings.append(ScheduleWarning(
+                file: source.file, line: lines.first,
+                message: "guid \(session.guid) is used by \(indices.count) sessions\(lineList): \(names.joined(separator: ", ")); "
+                    + "recordings linked by guid cannot tell them apart"))
+        }
+        return Programme(conference: imported.conference, sessions: sessions, warnings: warnings)
+    }
+
+    /// `sessionOrder`, done on indices and a small key so that sorting does not move whole
+    /// sessions around (a tenth of an import's time, otherwise).
+    static func sorted(_ sessions: [Session]) -> [Session] {
+        let keys = sessions.map { (start: $0.start, room: $0.room ?? "", hasRoom: $0.room != nil, title: $0.title) }
+        let order = sessions.indices.sorted { a, b in
+            let x = keys[a], y = keys[b]
+            if x.start != y.start { return x.start < y.start }
+            if x.hasRoom != y.hasRoom { return !x.hasRoom }
+            if x.room != y.room { return x.room < y.room }
+            if x.title != y.title { return x.title < y.title }
+            return sessionOrder(sessions[a], sessions[b])
+        }
+        return order.map { sessions[$0] }
+    }
+
+    /// By start, then room, then title; the remaining fields break ties so that the order never
+    /// depends on the order of the source.
+    static func sessionOrder(_ a: Session, _ b: Session) -> Bool {
+        if a.start != b.start { return a.start < b.start }
+        if a.room != b.room { return (a.room ?? "") < (b.room ?? "") || (a.room == nil) }
+        if a.title != b.title { return a.title < b.title }
+        if a.end != b.end { return a.end < b.end }
+        if a.guid != b.guid { return a.guid < b.guid }
+        let keysA = [a.id, a.slug, a.subtitle, a.abstract, a.description, a.track, a.type, a.language, a.url]
+        let keysB = [b.id, b.slug, b.subtitle, b.abstract, b.description, b.track, b.type, b.language, b.url]
+        for (x, y) in zip(keysA, keysB) where x != y { return (x ?? "") < (y ?? "") || x == nil }
+        if a.persons != b.persons { return a.persons.lexicographicallyPrecedes(b.persons) }
+        if a.topics != b.topics { return a.topics.lexicographicallyPrecedes(b.topics) }
+        return !a.doNotRecord && b.doNotRecord
+    }
+
+    /// Excel's "Unicode text" and some Windows tools write UTF-16 with a byte-order mark.
+    static func transcodedFromUTF16(_ bytes: [UInt8]) -> [UInt8] {
+        let littleEndian = bytes.starts(with: [0xFF, 0xFE])
+        guard littleEndian || bytes.starts(with: [0xFE, 0xFF]) else { return bytes }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var index = 2
+        while index + 1 < bytes.count {
+            let pair = littleEndian
+                ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
+                : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+            units.append(pair)
+            index += 2
+        }
+        return Array(String(decoding: units, as: UTF16.self).utf8)
+    }
+}

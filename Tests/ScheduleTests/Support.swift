@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@testable import Schedule
+
+/// The schedule fixtures (real-shaped exports written for these tests) and the sample week.
+enum Fixture {
+    static let folder: URL = {
+        guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
+            preconditionFailure("the Fixtures resource folder is missing from the test bundle")
+        }
+        return url
+    }()
+
+    /// Every fixture file, sorted by name.
+    static let all: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+        .filter { !$0.hasPrefix(".") }
+        .sorted()
+
+    static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
+
+    static func load(_ name: String, zone: String? = nil) throws -> Programme {
+        try ScheduleLoader.load(path: path(name), timeZone: zone.flatMap { TimeZone(identifier: $0) })
+    }
+
+    /// The repository's `Media/` folder, found from this file's place in the checkout.
+    static let media = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Media")
+
+    static let mediaFiles = ["schedule.json", "schedule.ics", "schedule.csv"]
+
+    /// Fixtures and sample files as (name, bytes), for the property tests.
+    static func everything() throws -> [(name: String, data: Data)] {
+        try all.map { ($0, try data($0)) }
+            + mediaFiles.map { ("Media-" + $0, try Data(contentsOf: media.appendingPathComponent($0))) }
+    }
+}
+
+/// `2021-10-04T13:00:00+02:00` → a Date; traps on a malformed literal in a test.
+func instant(_ text: String) -> Date {
+    guard let parsed = TimeText.dateTime(text), parsed.offset != nil else {
+        preconditionFailure("bad test timestamp \(text)")
+    }
+    return parsed.instant(defaultZone: .gmt)
+}
+
+/// A date in UTC, for comparing instants readably.
+func utc(_ date: Date) -> String { rfc3339(date, offsetSeconds: 0) }
+
+extension Programme {
+    func session(guid: String) -> Session? { sessions.first { $0.guid == guid } }
+    func session(titled title: String) -> Session? { sessions.first { $0.title == title } }
+
+    /// The `--json` document as text.
+    func jsonText() throws -> String { String(decoding: try jsonData(), as: UTF8.self) }
+}
+
+/// Loads bytes written in a test, naming them `name`.
+func parse(_ text: String, name: String, zone: String? = nil) throws(ScheduleError) -> Programme {
+    try ScheduleLoader.parse(Data(text.utf8), fileName: name, timeZone: zone.flatMap { TimeZone(identifier: $0) })
+}
+
+/// The error a parse throws, or nil when it succeeds.
+func parseError(_ text: String, name: String) -> ScheduleError? {
+    do {
+        _ = try parse(text, name: name)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// SplitMix64: a small seeded generator, so generated cases are the same on every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
