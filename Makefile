@@ -12,7 +12,8 @@ BENCH_PACKAGES := ffmpeg python3
 .PHONY: run test build release deps test-deps bench-deps bench fixtures sample-media clean
 
 run: deps build
-	$(BIN) probe Media
+	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index
+	$(BIN) links --index Index
 
 test: deps test-deps
 	$(SWIFT) build --build-tests

@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // FFmpeg's C API, through Debian's -dev packages. Only MediaProbe imports it.
@@ -31,12 +32,25 @@ let package = Package(
         ),
         // The programme: one session model and one importer per schedule format. Foundation only.
         .target(name: "Schedule"),
+        // Matching recordings to sessions: pure functions over probe results and the programme.
+        .target(name: "Linking", dependencies: ["MediaProbe", "Schedule"]),
+        // The SQLite index (GRDB): migrations, ingest bookkeeping, manual decisions, segments.
+        .target(
+            name: "IndexStore",
+            dependencies: [
+                "MediaProbe", "Schedule", "Linking", "Captions",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line program: thin commands over the libraries.
         .executableTarget(
             name: "efterhand",
             dependencies: [
                 "MediaProbe",
                 "Schedule",
+                "Linking",
+                "IndexStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +65,14 @@ let package = Package(
             name: "ScheduleTests",
             dependencies: ["Schedule"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LinkingTests",
+            dependencies: ["Linking", "MediaProbe", "Schedule"]
+        ),
+        .testTarget(
+            name: "IndexStoreTests",
+            dependencies: ["IndexStore", "Linking", "MediaProbe", "Schedule"]
         ),
     ]
 )

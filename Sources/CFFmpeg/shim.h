@@ -7,6 +7,7 @@
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
+#include <malloc.h>
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
@@ -25,6 +26,14 @@ static const int EF_AVERROR_DECODER_NOT_FOUND = AVERROR_DECODER_NOT_FOUND;
 static const int EF_AVERROR_ENCODER_NOT_FOUND = AVERROR_ENCODER_NOT_FOUND;
 
 static inline int ef_averror(int errnum) { return AVERROR(errnum); }
+
+// libavformat grows and frees large sample tables for every MP4 it opens; keeping freed memory in
+// the process instead of returning it to the kernel each time saves the page faults of mapping it
+// again. The numbers are glibc's own macros, which Swift cannot see.
+static inline void ef_keep_freed_memory(void) {
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
 
 // FFmpeg's log callback takes a va_list, which a Swift @convention(c) closure cannot; this
 // trampoline formats the line in C and hands the finished text to a Swift sink.

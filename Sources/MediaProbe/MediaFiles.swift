@@ -34,6 +34,11 @@ public enum MediaFiles {
         return (files, skipped)
     }
 
+    /// Whether a folder walk takes a file with this name as a recording.
+    public static func isMedia(_ name: String) -> Bool {
+        skipReason(forName: (name as NSString).lastPathComponent) == nil && extensions.contains((name as NSString).pathExtension.lowercased())
+    }
+
     /// Why a folder walk would not take this file name as a recording, or nil when it would.
     public static func skipReason(forName name: String) -> String? {
         if name.hasPrefix(".") { return "hidden file" }
@@ -78,8 +83,7 @@ public enum MediaFiles {
                 skipped.append(Skipped(path: path, reason: reason))
                 continue
             }
-            let ext = (name as NSString).pathExtension.lowercased()
-            if extensions.contains(ext) { files.append(path) }
+            if isMedia(name) { files.append(path) }
         }
     }
 }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MediaProbe
 
 /// The root command: `efterhand SUBCOMMAND`.
 struct Efterhand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "efterhand",
         abstract: "Turns a week of recorded talks into a searchable, time-coded catalogue and feed.",
-        subcommands: [Probe.self, ScheduleCommand.self]
+        subcommands: [Probe.self, ScheduleCommand.self, Link.self, Ingest.self, Review.self, Links.self, Transcript.self, Report.self, Search.self, Reindex.self]
     )
 }
 
@@ -31,6 +32,7 @@ struct GlobalOptions: ParsableArguments {
 enum Main {
     /// Runs the command line. Usage errors exit with status 2, as the probe contract says.
     static func main() async {
+        Prober.keepFreedMemory()
         do {
             var command = try Efterhand.parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

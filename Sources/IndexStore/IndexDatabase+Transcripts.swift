@@ -1,0 +1,248 @@
+import Captions
+import Foundation
+import GRDB
+
+/// The transcript of one segment in one language: what captioners, subtitle files and later
+/// speech recognition fill in.
+public struct SegmentTranscript: Sendable, Equatable {
+    /// How far a segment's transcript has come.
+    public enum Status: String, Sendable, Codable, Comparable {
+        /// Nothing yet: a stub to be filled.
+        case empty
+        /// Text from subtitles or an unverified import.
+        case draft
+        /// Checked by a person; never overwritten.
+        case verified
+
+        public static func < (a: Status, b: Status) -> Bool {
+            let order: [Status] = [.empty, .draft, .verified]
+            return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+        }
+    }
+
+    public var segment: Segment
+    public var language: String
+    public var status: Status
+    public var cues: [Cue]
+    /// The cues' text, joined by spaces.
+    public var text: String { cues.map(\.text).joined(separator: " ") }
+}
+
+/// A timed cue as stored, with where it came from.
+public struct StoredCue: Sendable, Equatable {
+    public var cue: Cue
+    public var language: String
+    /// `stream:N`, `sidecar:PATH`, `import:FILE`.
+    public var source: String
+    public var status: SegmentTranscript.Status
+}
+
+extension IndexDatabase {
+    static func registerTranscripts(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2: transcripts and thumbnails") { db in
+            try db.create(table: "cue") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
+                t.column("language", .text).notNull()
+                t.column("start_seconds", .double).notNull()
+                t.column("end_seconds", .double).notNull()
+                t.column("text", .text).notNull()
+                t.column("speaker", .text)
+                t.column("source", .text).notNull()
+                t.column("status", .text).notNull()
+            }
+            try db.create(index: "cue_recording", on: "cue", columns: ["recording_id", "language", "start_seconds"])
+            try db.create(table: "verified_span") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
+                t.column("language", .text).notNull()
+                t.column("start_seconds", .double).notNull()
+                t.column("end_seconds", .double).notNull()
+                t.column("verified_at", .double).notNull()
+            }
+            try db.create(table: "caption_source") { t in
+                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
+                t.column("source", .text).notNull()
+                t.column("signature", .text).notNull()
+                t.primaryKey(["recording_id", "source"])
+            }
+            try db.create(table: "thumbnail") { t in
+                t.column("key", .text).primaryKey()
+                t.column("file", .text).notNull()
+                t.column("width", .integer).notNull()
+                t.column("height", .integer).notNull()
+                t.column("time_seconds", .double)
+                t.column("source", .text).notNull()
+            }
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Replaces the draft cues that one source (a subtitle stream or a sidecar) gave a recording.
+    /// Cues that fall inside verified text of their language are left out: verified text is
+    /// never overwritten. Returns how many cues were stored.
+    @discardableResult
+    public func saveDraftCues(recordingID: Int64, source: String, signature: String, cues: [(Cue, String)]) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND source = ? AND status = 'draft'", arguments: [recordingID, source])
+            let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
+            var stored = 0
+            for (cue, language) in cues where !Self.inside(cue, spans[language] ?? []) {
+                try Self.insert(cue, recordingID: recordingID, language: language, source: source, status: .draft, db: db)
+                stored += 1
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO caption_source (recording_id, source, signature) VALUES (?, ?, ?)",
+                           arguments: [recordingID, source, signature])
+            try Self.refreshSearch(recordingID: recordingID, db: db)
+            return stored
+        }
+    }
+
+    /// Forgets a caption source that is gone (a deleted sidecar): its draft cues go, verified ones stay.
+    public func dropCaptionSource(recordingID: Int64, source: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND source = ? AND status = 'draft'", arguments: [recordingID, source])
+            try db.execute(sql: "DELETE FROM caption_source WHERE recording_id = ? AND source = ?", arguments: [recordingID, source])
+            try Self.refreshSearch(recordingID: recordingID, db: db)
+        }
+    }
+
+    /// The signatures of the caption sources read for each recording.
+    public func captionSources() throws -> [Int64: [String: String]] {
+        try writer.read { db in
+            var sources: [Int64: [String: String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT recording_id, source, signature FROM caption_source") {
+                sources[row["recording_id"], default: [:]][row["source"]] = row["signature"]
+            }
+            return sources
+        }
+    }
+
+    /// Stores an imported transcript (a captioner's file) in one transaction: its cues replace
+    /// the cues of that language between its first and last cue. Without `verified`, cues inside
+    /// verified text are kept and the imported ones there skipped. With `verified`, the
+    /// segments the file covers become verified. Returns (stored, skipped).
+    @discardableResult
+    public func importTranscript(recordingID: Int64, cues: [Cue], language: String, source: String, verified: Bool,
+                                 coveredSegments: [Segment]) throws -> (stored: Int, skipped: Int) {
+        guard let first = cues.map(\.start).min(), let last = cues.map(\.end).max() else { return (0, 0) }
+        return try writer.write { db in
+            let spans = verified ? [] : (try Self.verifiedSpans(recordingID: recordingID, db: db)[language] ?? [])
+            if verified {
+                try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND language = ? AND start_seconds < ? AND end_seconds > ?",
+                               arguments: [recordingID, language, last, first])
+                for segment in coveredSegments {
+                    try db.execute(sql: "INSERT INTO verified_span (recording_id, language, start_seconds, end_seconds, verified_at) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [recordingID, language, segment.startSeconds, segment.endSeconds, Date().timeIntervalSince1970])
+                }
+            } else {
+                try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND language = ? AND status = 'draft' AND start_seconds < ? AND end_seconds > ?",
+                               arguments: [recordingID, language, last, first])
+            }
+            var stored = 0
+            var skipped = 0
+            for cue in cues where !cue.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                if Self.inside(cue, spans) { skipped += 1; continue }
+                try Self.insert(cue, recordingID: recordingID, language: language, source: source, status: verified ? .verified : .draft, db: db)
+                stored += 1
+            }
+            try Self.refreshSearch(recordingID: recordingID, db: db)
+            return (stored, skipped)
+        }
+    }
+
+    /// Remembers a thumbnail file made for `key`.
+    public func saveThumbnail(key: String, file: String, width: Int, height: Int, time: Double?, source: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO thumbnail (key, file, width, height, time_seconds, source) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [key, file, width, height, time, source])
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Every cue of a recording, by time.
+    public func cues(recordingID: Int64) throws -> [StoredCue] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM cue WHERE recording_id = ? ORDER BY language, start_seconds, id", arguments: [recordingID]).map {
+                StoredCue(cue: Cue(start: $0["start_seconds"], end: $0["end_seconds"], text: $0["text"], speaker: $0["speaker"]),
+                          language: $0["language"], source: $0["source"],
+                          status: SegmentTranscript.Status(rawValue: $0["status"]) ?? .draft)
+            }
+        }
+    }
+
+    /// The transcript of each segment of a recording, per language: cues assigned to the segment
+    /// where most of them lies; `verified` where a verified span covers the segment, `draft`
+    /// where it has cues, else `empty`. `defaultLanguage` gives every segment at least a stub.
+    public func transcripts(recordingID: Int64, defaultLanguage: String) throws -> [SegmentTranscript] {
+        let segments = try segments(recordingID: recordingID)
+        let cues = try cues(recordingID: recordingID)
+        let spans = try writer.read { db in try Self.verifiedSpans(recordingID: recordingID, db: db) }
+        var languages = Set(cues.map(\.language)).union(spans.keys)
+        if languages.isEmpty { languages.insert(defaultLanguage) }
+        var result: [SegmentTranscript] = []
+        for segment in segments {
+            for language in languages.sorted() {
+                let mine = cues.filter { $0.language == language && Self.segmentFor($0.cue, among: segments)?.startSeconds == segment.startSeconds }
+                    .map(\.cue)
+                let covered = (spans[language] ?? []).contains { $0.0 <= segment.startSeconds + 0.5 && $0.1 >= segment.endSeconds - 0.5 }
+                let status: SegmentTranscript.Status = covered ? .verified : (mine.isEmpty ? .empty : .draft)
+                result.append(SegmentTranscript(segment: segment, language: language, status: status, cues: mine))
+            }
+        }
+        return result
+    }
+
+    /// The file and size of a thumbnail, when one was made for `key`.
+    public func thumbnail(key: String) throws -> (file: String, width: Int, height: Int)? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT file, width, height FROM thumbnail WHERE key = ?", arguments: [key]).map { ($0["file"], $0["width"], $0["height"]) }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The segment where most of a cue lies (a cue crossing a boundary goes to the larger side).
+    static func segmentFor(_ cue: Cue, among segments: [Segment]) -> Segment? {
+        var best: (Segment, Double)? = nil
+        for segment in segments {
+            let overlap = min(cue.end, segment.endSeconds) - max(cue.start, segment.startSeconds)
+            if overlap > (best?.1 ?? 0) { best = (segment, overlap) }
+        }
+        if best == nil, let containing = segments.first(where: { cue.start >= $0.startSeconds && cue.start < $0.endSeconds }) { return containing }
+        return best?.0
+    }
+
+    static func verifiedSpans(recordingID: Int64, db: Database) throws -> [String: [(Double, Double)]] {
+        var spans: [String: [(Double, Double)]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = ?", arguments: [recordingID]) {
+            spans[row["language"], default: []].append((row["start_seconds"], row["end_seconds"]))
+        }
+        return spans
+    }
+
+    static func inside(_ cue: Cue, _ spans: [(Double, Double)]) -> Bool {
+        let middle = (cue.start + cue.end) / 2
+        return spans.contains { middle >= $0.0 && middle <= $0.1 }
+    }
+
+    static func insert(_ cue: Cue, recordingID: Int64, language: String, source: String, status: SegmentTranscript.Status, db: Database) throws {
+        try db.execute(sql: "INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, speaker, source, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [recordingID, language, cue.start, cue.end, cue.text, cue.speaker, source, status.rawValue])
+    }
+}
+
+/// Language codes as the index keeps them: two letters where there are two (`swe` → `sv`).
+public enum LanguageCode {
+    static let threeToTwo = ["swe": "sv", "eng": "en", "fin": "fi", "nor": "no", "nob": "nb", "dan": "da", "deu": "de", "ger": "de",
+                             "fra": "fr", "fre": "fr", "spa": "es", "ara": "ar", "som": "so", "per": "fa", "fas": "fa"]
+
+    /// `swe` → `sv`, `sv-SE` → `sv`, `und` → nil.
+    public static func normalize(_ code: String?) -> String? {
+        guard let code = code?.trimmingCharacters(in: .whitespaces).lowercased(), !code.isEmpty, code != "und" else { return nil }
+        let base = String(code.split(separator: "-").first ?? Substring(code))
+        return threeToTwo[base] ?? base
+    }
+}

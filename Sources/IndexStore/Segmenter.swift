@@ -1,0 +1,83 @@
+import Foundation
+import MediaProbe
+
+/// Cuts the part of a recording that belongs to a session into segments: the recording's
+/// chapters inside it (clipped, odd ones cleaned up), else even cuts for long sessions, else
+/// the session as one segment. Pure.
+public struct Segmenter: Sendable {
+    /// Length of even segments for long sessions without chapters.
+    public var evenLength: Double
+    /// Sessions longer than this without chapters get even segments.
+    public var evenThreshold: Double = 20 * 60
+    /// Pieces shorter than this are dropped or merged.
+    public var minimumLength: Double = 1
+
+    public init(evenMinutes: Double = 5) {
+        evenLength = max(60, evenMinutes * 60)
+    }
+
+    /// Segments for the session `guid` between `inSeconds` and `outSeconds` of a recording
+    /// with `chapters` and `duration`.
+    public func segments(sessionGuid guid: String, title: String, topics: [String], inSeconds: Double, outSeconds: Double,
+                         duration: Double?, chapters: [Chapter]) -> [Segment] {
+        let end = min(outSeconds, duration ?? outSeconds)
+        let start = max(0, min(inSeconds, end))
+        guard end - start >= minimumLength else {
+            return [Segment(sessionGuid: guid, position: 0, startSeconds: start, endSeconds: max(start, end), title: title, topics: topics, source: .session)]
+        }
+        let pieces = cleanChapters(chapters, from: start, to: end)
+        if !pieces.isEmpty {
+            // Fill gaps so that every second of the session's part lands in a segment.
+            var filled: [(Double, Double, String, Segment.Source)] = []
+            var cursor = start
+            for piece in pieces {
+                if piece.0 - cursor >= 5 { filled.append((cursor, piece.0, title, .session)) } else if let last = filled.indices.last, piece.0 > cursor {
+                    filled[last].1 = piece.0
+                }
+                filled.append((max(cursor, piece.0), piece.1, piece.2, .chapter))
+                cursor = piece.1
+            }
+            if end - cursor >= 5 { filled.append((cursor, end, title, .session)) } else if let last = filled.indices.last { filled[last].1 = end }
+            return filled.enumerated().map { index, piece in
+                Segment(sessionGuid: guid, position: index, startSeconds: piece.0, endSeconds: piece.1, title: piece.2, topics: topics, source: piece.3)
+            }
+        }
+        let length = end - start
+        guard length > evenThreshold else {
+            return [Segment(sessionGuid: guid, position: 0, startSeconds: start, endSeconds: end, title: title, topics: topics, source: .session)]
+        }
+        var count = Int((length / evenLength).rounded(.down))
+        if length - Double(count) * evenLength >= evenLength / 2 { count += 1 }
+        count = max(1, count)
+        return (0..<count).map { index in
+            let from = start + Double(index) * evenLength
+            let to = index == count - 1 ? end : min(end, from + evenLength)
+            return Segment(sessionGuid: guid, position: index, startSeconds: from, endSeconds: to,
+                           title: "Del \(index + 1) av \(count)", topics: topics, source: .even)
+        }
+    }
+
+    /// Chapters inside `from...to`: clipped to it, zero-length and reversed ones dropped, sorted,
+    /// overlaps cut at the next chapter's start.
+    func cleanChapters(_ chapters: [Chapter], from: Double, to: Double) -> [(Double, Double, String)] {
+        var pieces = chapters.compactMap { chapter -> (Double, Double, String)? in
+            guard chapter.startSeconds.isFinite, chapter.endSeconds.isFinite, chapter.endSeconds > chapter.startSeconds else { return nil }
+            let a = max(from, chapter.startSeconds)
+            let b = min(to, chapter.endSeconds)
+            guard b - a >= minimumLength else { return nil }
+            let title = chapter.title?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return (a, b, (title?.isEmpty ?? true) ? "Kapitel \(chapter.index + 1)" : title!)
+        }
+        pieces.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        var cleaned: [(Double, Double, String)] = []
+        for piece in pieces {
+            if let last = cleaned.last, piece.0 < last.1 {
+                // Overlap: the earlier chapter ends where the next one starts.
+                cleaned[cleaned.count - 1].1 = piece.0
+                if cleaned[cleaned.count - 1].1 - cleaned[cleaned.count - 1].0 < minimumLength { cleaned.removeLast() }
+            }
+            cleaned.append(piece)
+        }
+        return cleaned
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+
+/// What the linker decided for one recording.
+public enum LinkStatus: String, Sendable, Codable {
+    /// Linked automatically: the score is above the link threshold and no rival comes close.
+    case linked
+    /// Doubtful: a person should choose among `candidates`.
+    case review
+    /// No session comes close.
+    case unmatched
+}
+
+/// A proposed link from a recording to one session, with its score, the part of the
+/// recording it covers, and the reasons, in words a person can check.
+public struct ProposedLink: Sendable, Equatable, Codable {
+    public var guid: String
+    public var title: String
+    /// From 0 to 1.
+    public var score: Double
+    /// Where the session starts and ends in the recording, in seconds from its beginning.
+    public var inSeconds: Double
+    public var outSeconds: Double
+    public var reasons: [String]
+    /// Machine-readable marks: `do_not_record`, `clock_local_as_utc`, `duplicate`, `part`.
+    public var flags: [String]
+    /// When a talk was recorded in several files: this file's place (1-based) and the count.
+    public var part: Int?
+    public var parts: Int?
+
+    public init(guid: String, title: String, score: Double, inSeconds: Double, outSeconds: Double,
+                reasons: [String], flags: [String] = [], part: Int? = nil, parts: Int? = nil) {
+        self.guid = guid
+        self.title = title
+        self.score = score
+        self.inSeconds = inSeconds
+        self.outSeconds = outSeconds
+        self.reasons = reasons
+        self.flags = flags
+        self.part = part
+        self.parts = parts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case guid, title, score, inSeconds = "in_seconds", outSeconds = "out_seconds", reasons, flags, part, parts
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(guid, forKey: .guid)
+        try c.encode(title, forKey: .title)
+        try c.encode((score * 100).rounded() / 100, forKey: .score)
+        try c.encode((inSeconds * 1000).rounded() / 1000, forKey: .inSeconds)
+        try c.encode((outSeconds * 1000).rounded() / 1000, forKey: .outSeconds)
+        try c.encode(reasons, forKey: .reasons)
+        try c.encode(flags, forKey: .flags)
+        try c.encode(part, forKey: .part)
+        try c.encode(parts, forKey: .parts)
+    }
+}
+
+/// The linker's answer for one recording, in the contract of `efterhand link --json`.
+public struct RecordingLinks: Sendable, Equatable, Codable {
+    public var path: String
+    public var status: LinkStatus
+    /// When the recording began on the wall clock, as read (and corrected) by the linker.
+    public var recordingStart: Date?
+    public var recordingStartSource: StartSource?
+    /// The links made (status `linked`), or the best guess when in review.
+    public var links: [ProposedLink]
+    /// Alternatives for a person to choose from (status `review`, and close runners-up).
+    public var candidates: [ProposedLink]
+
+    public init(path: String, status: LinkStatus, recordingStart: Date? = nil, recordingStartSource: StartSource? = nil,
+                links: [ProposedLink] = [], candidates: [ProposedLink] = []) {
+        self.path = path
+        self.status = status
+        self.recordingStart = recordingStart
+        self.recordingStartSource = recordingStartSource
+        self.links = links
+        self.candidates = candidates
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, status, recordingStart = "recording_start", recordingStartSource = "recording_start_source", links, candidates
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(status, forKey: .status)
+        try c.encode(recordingStart, forKey: .recordingStart)
+        try c.encode(recordingStartSource, forKey: .recordingStartSource)
+        try c.encode(links, forKey: .links)
+        try c.encode(candidates, forKey: .candidates)
+    }
+}
+
+extension RecordingLinks {
+    /// A JSON encoder for link results: dates as RFC 3339 with the offset of `zone`
+    /// (`2021-10-04T12:58:10+02:00`), keys sorted.
+    public static func encoder(zone: TimeZone) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(ClockText.rfc3339(date, zone: zone))
+        }
+        return encoder
+    }
+}
+
+/// Times written for people and for JSON. Computed by hand (a civil calendar from the zone's
+/// offset) rather than through date formatters, which are slow to make and not thread-safe.
+public enum ClockText {
+    /// Year, month, day, hour, minute, second of `date` in `zone`, and the zone's offset.
+    static func civil(_ date: Date, zone: TimeZone) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offset: Int) {
+        let offset = zone.secondsFromGMT(for: date)
+        let local = Int((date.timeIntervalSince1970 + Double(offset)).rounded(.down))
+        let days = local >= 0 ? local / 86_400 : -((-local + 86_399) / 86_400)
+        let secondsOfDay = local - days * 86_400
+        // Howard Hinnant's days-to-civil algorithm.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, secondsOfDay / 3600, secondsOfDay / 60 % 60, secondsOfDay % 60, offset)
+    }
+
+    /// `2021-10-04T12:58:10+02:00`
+    public static func rfc3339(_ date: Date, zone: TimeZone) -> String {
+        let c = civil(date, zone: zone)
+        let sign = c.offset < 0 ? "-" : "+"
+        let offset = abs(c.offset)
+        let zoneText = c.offset == 0 && zone.identifier == "UTC" ? "Z" : String(format: "%@%02d:%02d", sign, offset / 3600, offset / 60 % 60)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute, c.second) + zoneText
+    }
+
+    /// `2021-10-04` in `zone`.
+    public static func day(_ date: Date, zone: TimeZone) -> String {
+        let c = civil(date, zone: zone)
+        return String(format: "%04d-%02d-%02d", c.year, c.month, c.day)
+    }
+
+    /// `12:58` (or `12:58:10` when the seconds matter) in `zone`.
+    public static func wallClock(_ date: Date, zone: TimeZone) -> String {
+        let c = civil(date, zone: zone)
+        return c.second == 0 ? String(format: "%02d:%02d", c.hour, c.minute) : String(format: "%02d:%02d:%02d", c.hour, c.minute, c.second)
+    }
+
+    /// `h:mm:ss` for a position in a recording.
+    public static func position(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        return String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+    }
+
+    /// `45 min` or `1 h 35 min`
+    public static func length(_ seconds: Double) -> String {
+        let minutes = Int((seconds / 60).rounded())
+        return minutes >= 60 ? "\(minutes / 60) h \(minutes % 60) min" : "\(minutes) min"
+    }
+}

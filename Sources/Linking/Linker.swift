@@ -1,0 +1,605 @@
+import Foundation
+import MediaProbe
+import Schedule
+
+/// A recording as the linker sees it: where it is, what the probe found, and the file's
+/// modification time (for the weakest clue to when it was made).
+public struct Recording: Sendable {
+    public var path: String
+    public var probe: ProbeResult
+    public var modified: Date?
+
+    public init(path: String, probe: ProbeResult, modified: Date? = nil) {
+        self.path = path
+        self.probe = probe
+        self.modified = modified
+    }
+}
+
+/// Thresholds and tolerances of the linker.
+public struct LinkOptions: Sendable {
+    /// At or above this score a link is made automatically.
+    public var linkThreshold: Double = 0.7
+    /// Below this score a session is not even proposed for review.
+    public var reviewThreshold: Double = 0.35
+    /// A rival within this much of the best score makes the decision doubtful.
+    public var ambiguityMargin: Double = 0.1
+    /// How far before and after a slot a recording's window is still looked at.
+    public var padding: TimeInterval = 20 * 60
+    /// How close a chapter boundary must be to a scheduled changeover to be taken as it.
+    public var chapterSnap: TimeInterval = 5 * 60
+    /// How many alternatives a recording in review lists.
+    public var candidateCount = 3
+    /// The zone that wall-clock times (file names) are read in and reasons are written in.
+    public var timeZone: TimeZone
+
+    public init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+}
+
+/// Decides which sessions each recording holds. Pure: no I/O, the same answer for the same input.
+public struct Linker: Sendable {
+    let sessions: [Session]
+    let options: LinkOptions
+    /// Folded title and subtitle words of each session.
+    private let words: [[String]]
+    /// Each speaker's folded name words, per session.
+    private let personWords: [[[String]]]
+    private let titleIndex: TitleIndex
+    private let weightedWords: [TitleIndex.Weighted]
+    private let byGuid: [String: Int]
+    private let bySlug: [String: Int]
+    private let byID: [String: [Int]]
+    private let byWordPrefix: [String: [Int]]
+    private let roomKeys: [String]
+    private let knownRooms: [String: String]
+    private let longestSlot: TimeInterval
+    private let slotTexts: [String]
+    private let days: [String]
+
+    /// Prepares the programme for linking (indexes by guid, slug, word and time).
+    public init(sessions: [Session], options: LinkOptions) {
+        let sorted = sessions.sorted { ($0.start, $0.guid) < ($1.start, $1.guid) }
+        self.sessions = sorted
+        self.options = options
+        words = sorted.map { TextMatch.words($0.title + " " + ($0.subtitle ?? "")) }
+        personWords = sorted.map { $0.persons.map(TextMatch.words).filter { !$0.isEmpty } }
+        titleIndex = TitleIndex(documents: words)
+        weightedWords = words.map(titleIndex.weighted)
+        var byGuid: [String: Int] = [:]
+        var bySlug: [String: Int] = [:]
+        var byID: [String: [Int]] = [:]
+        var byWordPrefix: [String: [Int]] = [:]
+        var knownRooms: [String: String] = [:]
+        for (index, session) in sorted.enumerated() {
+            byGuid[session.guid.lowercased()] = index
+            if let slug = session.slug?.lowercased(), slug.count >= 4 { bySlug[slug] = index }
+            if let id = session.id { byID[id, default: []].append(index) }
+            for word in Set(words[index] + personWords[index].flatMap { $0 }) { byWordPrefix[String(word.prefix(4)), default: []].append(index) }
+            if let room = session.room, !TextMatch.compact(room).isEmpty { knownRooms[TextMatch.compact(room)] = room }
+        }
+        self.byGuid = byGuid
+        self.bySlug = bySlug
+        self.byID = byID
+        self.byWordPrefix = byWordPrefix
+        self.knownRooms = knownRooms
+        roomKeys = sorted.map { TextMatch.compact($0.room ?? "") }
+        longestSlot = sorted.map { $0.end.timeIntervalSince($0.start) }.max() ?? 0
+        slotTexts = sorted.map { "\(ClockText.wallClock($0.start, zone: options.timeZone))–\(ClockText.wallClock($0.end, zone: options.timeZone))" }
+        days = sorted.map { ClockText.day($0.start, zone: options.timeZone) }
+    }
+
+    /// Links every recording, then looks across recordings for talks recorded in several parts
+    /// and for recordings that compete for one talk.
+    public func link(_ recordings: [Recording]) -> [RecordingLinks] {
+        // Each recording is linked on its own (pure), so one worker per core.
+        var results = ParallelMap.run(recordings) { linkOne($0) }
+        crossCheck(&results, recordings: recordings)
+        return results
+    }
+
+    // MARK: - One recording
+
+    /// Everything read off one recording that the scoring uses.
+    struct Clues {
+        var duration: Double?
+        var start: RecordingStart?
+        /// The reading of a `creation_time` written in local time as if it were UTC.
+        var localAsUTC: RecordingStart?
+        var titleWords: [String]
+        var titleText: String?
+        var chapterWords: [(title: String, words: [String], start: Double, end: Double)]
+        var fileWords: [String]
+        var rooms: [String: String]
+        var explicit: [Int: (support: Double, reason: String)]
+        var titleWeighted = TitleIndex.Weighted(words: [], set: [], weights: [], total: 0)
+        var fileWeighted = TitleIndex.Weighted(words: [], set: [], weights: [], total: 0)
+        var chapterWeighted: [TitleIndex.Weighted] = []
+        /// Sessions whose titles share rare words with the recording's text.
+        var textCandidates: [Int] = []
+        /// The session the title tag names best, when it names one.
+        var bestTitle: (session: Int, similarity: Double)? = nil
+    }
+
+    struct Scored {
+        var session: Int
+        var score: Double
+        var reasons: [String]
+        var flags: [String]
+        var slotCoverage: Double
+        /// The share of the recording that lies inside the slot.
+        var recordingInSlot: Double = 0
+        var windowKnown: Bool
+    }
+
+    func clues(for recording: Recording) -> Clues {
+        let probe = recording.probe
+        let zone = options.timeZone
+        let name = (recording.path as NSString).lastPathComponent
+        let baseName = (name as NSString).deletingPathExtension
+        var start = RecordingClock.fromTags(probe.tags)
+            ?? RecordingClock.fromFileName(recording.path, zone: zone)
+            ?? RecordingClock.fromModificationTime(recording.modified, duration: probe.durationSeconds)
+        var localAsUTC: RecordingStart? = nil
+        if let tagStart = start, tagStart.source == .tag, probe.tags["creation_time"]?.hasSuffix("Z") == true {
+            let offset = TimeInterval(zone.secondsFromGMT(for: tagStart.date))
+            if offset != 0 {
+                localAsUTC = RecordingStart(date: tagStart.date.addingTimeInterval(-offset), source: .tag, evidence: tagStart.evidence)
+            }
+        }
+        if start?.source == .tag, start?.date.timeIntervalSince1970 ?? 0 < 86_400 * 365 {
+            // A zero or 1970 creation_time is a missing one.
+            start = RecordingClock.fromFileName(recording.path, zone: zone)
+        }
+
+        let title = probe.tags["title"]
+        let chapters = probe.chapters.compactMap { chapter -> (String, [String], Double, Double)? in
+            guard let title = chapter.title, chapter.endSeconds > chapter.startSeconds else { return nil }
+            let words = TextMatch.words(title)
+            return words.isEmpty ? nil : (title, words, chapter.startSeconds, chapter.endSeconds)
+        }
+        // Tag text other than the title (comment, description, album, artist) counts as title words too.
+        let otherText = ["comment", "description", "synopsis", "album", "artist", "show", "episode_id"]
+            .compactMap { probe.tags[$0] }.joined(separator: " ")
+
+        // Rooms: folder names, the file name's word runs and room tags, against known rooms.
+        var roomKeys: [(key: String, evidence: String)] = []
+        let folders = (recording.path as NSString).pathComponents.dropLast()
+        for folder in folders { roomKeys.append((TextMatch.compact(folder), "folder \(folder)")) }
+        for key in ["location", "room", "venue"] { if let value = probe.tags[key] { roomKeys.append((TextMatch.compact(value), "\(key) tag")) } }
+        let nameTokens = TextMatch.fold(baseName).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        for length in 1...min(4, max(1, nameTokens.count)) where nameTokens.count >= length {
+            for from in 0...(nameTokens.count - length) {
+                roomKeys.append((nameTokens[from..<(from + length)].joined(), "file name"))
+            }
+        }
+        var rooms: [String: String] = [:]
+        for (key, evidence) in roomKeys where knownRooms[key] != nil && rooms[key] == nil { rooms[key] = evidence }
+
+        // Explicit references: a guid anywhere in tags or path, a slug, an id in an id tag.
+        var explicit: [Int: (Double, String)] = [:]
+        for (key, value) in probe.tags.sorted(by: { $0.key < $1.key }) {
+            for guid in Self.uuids(in: value) {
+                if let index = byGuid[guid], explicit[index] == nil { explicit[index] = (0.99, "session guid in \(key) tag") }
+            }
+            for token in Self.slugTokens(value) {
+                if let index = bySlug[token], explicit[index] == nil { explicit[index] = (0.95, "session slug \(token) in \(key) tag") }
+            }
+            if ["session_id", "event_id", "talk_id", "session", "event"].contains(key), let ids = byID[value.trimmingCharacters(in: .whitespaces)], ids.count == 1 {
+                explicit[ids[0]] = explicit[ids[0]] ?? (0.9, "session id \(value) in \(key) tag")
+            }
+        }
+        for guid in Self.uuids(in: recording.path) {
+            if let index = byGuid[guid], explicit[index] == nil { explicit[index] = (0.99, "session guid in the file name") }
+        }
+        for token in Self.slugTokens(baseName) {
+            if let index = bySlug[token], explicit[index] == nil { explicit[index] = (0.95, "session slug \(token) in the file name") }
+        }
+
+        var clues = Clues(
+            duration: probe.durationSeconds, start: start, localAsUTC: localAsUTC,
+            titleWords: TextMatch.words((title ?? "") + " " + otherText), titleText: title,
+            chapterWords: chapters, fileWords: TextMatch.words(baseName), rooms: rooms,
+            explicit: explicit.mapValues { (support: $0.0, reason: $0.1) })
+        clues.titleWeighted = titleIndex.weighted(clues.titleWords)
+        clues.fileWeighted = titleIndex.weighted(clues.fileWords)
+        clues.chapterWeighted = chapters.map { titleIndex.weighted($0.1) }
+        clues.textCandidates = textCandidates(titleWords: clues.titleWords, otherWords: chapters.flatMap(\.1) + clues.fileWords)
+        if !clues.titleWords.isEmpty {
+            clues.bestTitle = clues.textCandidates
+                .map { (session: $0, similarity: titleIndex.similarity(clues.titleWeighted, weightedWords[$0])) }
+                .max { ($0.similarity, $1.session) < ($1.similarity, $0.session) }
+        }
+        return clues
+    }
+
+    func linkOne(_ recording: Recording) -> RecordingLinks {
+        var clues = clues(for: recording)
+        var scored = scoreAll(clues, clockNote: nil)
+        // A camera that wrote local time as UTC is off by exactly the zone's offset. That
+        // reading is taken only when it explains the recording clearly better than the tag as
+        // written (a better fit of time, title and room), never on a tie.
+        var clockDoubt: String? = nil
+        if let alternative = clues.localAsUTC, let original = clues.start {
+            var corrected = clues
+            corrected.start = alternative
+            let note = "creation_time \(ClockText.rfc3339(original.date, zone: TimeZone(identifier: "UTC")!)) read as local time written as UTC (camera clock off by exactly the zone's offset)"
+            let rescored = scoreAll(corrected, clockNote: note)
+            let asWritten = scored.first
+            let asCorrected = rescored.first
+            let difference = (asCorrected?.score ?? 0) - (asWritten?.score ?? 0)
+            if difference > 0.06 {
+                clues = corrected
+                scored = rescored
+            } else if difference >= -0.06, let asWritten, let asCorrected, asWritten.session != asCorrected.session,
+                      asCorrected.score >= options.reviewThreshold {
+                // Close scores: the reading whose window fits its slot better (less of the
+                // recording outside it) wins; when neither does, a person decides.
+                let fitWritten = asWritten.slotCoverage * asWritten.recordingInSlot
+                let fitCorrected = asCorrected.slotCoverage * asCorrected.recordingInSlot
+                if fitCorrected > fitWritten + 0.1 {
+                    clues = corrected
+                    scored = rescored
+                } else if fitCorrected > fitWritten - 0.03 {
+                    clockDoubt = "the creation_time tag fits \"\(sessions[asCorrected.session].title)\" as well if the camera wrote local time as UTC"
+                    scored.insert(Scored(session: asCorrected.session, score: asCorrected.score, reasons: asCorrected.reasons + [note],
+                                         flags: asCorrected.flags, slotCoverage: asCorrected.slotCoverage,
+                                         recordingInSlot: asCorrected.recordingInSlot, windowKnown: false), at: min(1, scored.count))
+                }
+            }
+        }
+
+        var result = RecordingLinks(path: recording.path, status: .unmatched, recordingStart: clues.start?.date, recordingStartSource: clues.start?.source)
+        guard let best = scored.first, best.score >= options.reviewThreshold else {
+            result.candidates = scored.prefix(options.candidateCount).filter { $0.score >= 0.2 }.map { proposed($0, clues: clues, alone: true) }
+            return result
+        }
+
+        // The best session, then any other session this recording also covers (a room's
+        // afternoon stream), as long as their slots do not overlap each other.
+        var chosen = [best]
+        for other in scored.dropFirst() where other.score >= options.linkThreshold && other.windowKnown && other.slotCoverage >= 0.6 {
+            if chosen.allSatisfy({ !slotsOverlap($0.session, other.session) }) { chosen.append(other) }
+        }
+        // Rivals: sessions at the same time (or any other, when the recording's time is
+        // unknown) that score nearly as well as a chosen one.
+        var rivals: [Scored] = []
+        for pick in chosen {
+            for other in scored where other.session != pick.session && !chosen.contains(where: { $0.session == other.session }) {
+                let conflicting = !pick.windowKnown || !other.windowKnown || slotsOverlap(pick.session, other.session)
+                if conflicting && other.score >= pick.score - options.ambiguityMargin && other.score >= options.reviewThreshold
+                    && !rivals.contains(where: { $0.session == other.session }) {
+                    rivals.append(other)
+                }
+            }
+        }
+        chosen.sort { sessions[$0.session].start < sessions[$1.session].start }
+        let alone = chosen.count == 1
+        var links = chosen.map { proposed($0, clues: clues, alone: alone) }
+        if best.score >= options.linkThreshold && rivals.isEmpty && clockDoubt == nil {
+            result.status = .linked
+            result.links = links
+        } else {
+            result.status = .review
+            if let clockDoubt {
+                for index in links.indices { links[index].reasons.append("doubtful: \(clockDoubt)") }
+            }
+            if !rivals.isEmpty {
+                for index in links.indices {
+                    links[index].reasons.append("doubtful: \(rivals.count) other session\(rivals.count == 1 ? "" : "s") at the same time score\(rivals.count == 1 ? "s" : "") nearly as well")
+                }
+            }
+            // In review the proposals become candidates: the best guess first, then its rivals,
+            // then the next best.
+            var listed = Set(chosen.map(\.session))
+            var candidates = links
+            for rival in rivals where listed.insert(rival.session).inserted {
+                candidates.append(proposed(rival, clues: clues, alone: true))
+            }
+            for other in scored where other.score >= options.reviewThreshold && candidates.count < options.candidateCount {
+                if listed.insert(other.session).inserted { candidates.append(proposed(other, clues: clues, alone: true)) }
+            }
+            result.candidates = candidates
+        }
+        return result
+    }
+
+    // MARK: - Scoring
+
+    /// Scores every session that any clue points at: explicit references, sessions near the
+    /// recording's time, and the sessions whose titles share the rarest words with its text.
+    func scoreAll(_ clues: Clues, clockNote: String?) -> [Scored] {
+        var candidates = Set(clues.explicit.keys).union(clues.textCandidates)
+        var windowText: String? = nil
+        if let start = clues.start {
+            candidates.formUnion(sessionsNear(start.date, duration: clues.duration ?? 0))
+            let end = start.date.addingTimeInterval(clues.duration ?? 0)
+            windowText = "recording \(ClockText.wallClock(start.date, zone: options.timeZone))–\(ClockText.wallClock(end, zone: options.timeZone)) (\(start.evidence))"
+        }
+        var scored = candidates.map { score(session: $0, clues: clues, windowText: windowText ?? "", clockNote: clockNote) }
+        scored.sort { ($0.score, sessions[$1.session].start, sessions[$1.session].guid) > ($1.score, sessions[$0.session].start, sessions[$0.session].guid) }
+        return scored
+    }
+
+    /// The sessions whose words best meet the recording's text (title, tags, chapters, file
+    /// name), found through the word index and ranked by the rarity of the shared words; at
+    /// most `limit` of them, so that common words do not make every session a candidate.
+    func textCandidates(titleWords: [String], otherWords: [String], limit: Int = 25) -> [Int] {
+        var weights: [Int: Double] = [:]
+        for word in Set(titleWords + otherWords) {
+            for index in byWordPrefix[String(word.prefix(4)), default: []] {
+                if let match = words[index].first(where: { TextMatch.sameWord(word, $0) }) {
+                    weights[index, default: 0] += titleIndex.weight(match)
+                } else if personWords[index].contains(where: { $0.contains(word) }) {
+                    weights[index, default: 0] += titleIndex.weight(word)
+                }
+            }
+        }
+        return weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map(\.key)
+    }
+
+    func score(session index: Int, clues: Clues, windowText: String, clockNote: String?) -> Scored {
+        let session = sessions[index]
+        let zone = options.timeZone
+        var supports: [Double] = []
+        var reasons: [String] = []
+        var flags: [String] = []
+        var penalty = 1.0
+        var coverage = 0.0
+        var inSlot = 0.0
+
+        if let explicit = clues.explicit[index] {
+            supports.append(explicit.support)
+            reasons.append(explicit.reason)
+        }
+
+        let slot = session.end.timeIntervalSince(session.start)
+        let slotText = slotTexts[index]
+        var windowKnown = false
+        if let start = clues.start {
+            let end = start.date.addingTimeInterval(clues.duration ?? 0)
+            let overlap = max(0, min(end, session.end).timeIntervalSince(max(start.date, session.start)))
+            let length = end.timeIntervalSince(start.date)
+            coverage = slot > 0 ? overlap / slot : 0
+            let within = length > 0 ? overlap / length : 0
+            inSlot = within
+            let weight = start.source == .mtime ? 0.4 : 1.0
+            windowKnown = start.source != .mtime
+            let window = windowText
+            if overlap > 0 {
+                supports.append(0.8 * max(coverage, 0.9 * min(1, within)) * weight)
+                if coverage >= 0.95 {
+                    reasons.append("\(window) covers \(Int((coverage * 100).rounded()))% of the slot \(slotText)")
+                } else {
+                    reasons.append("\(window) covers \(Int((coverage * 100).rounded()))% of the slot \(slotText), \(Int((within * 100).rounded()))% of the recording lies in it")
+                }
+                if let clockNote {
+                    reasons.append(clockNote)
+                    flags.append("clock_local_as_utc")
+                    supports[supports.count - 1] *= 0.95
+                }
+            } else if start.source != .mtime {
+                // The recording's own clock puts it elsewhere: that speaks against this session.
+                penalty *= clues.explicit[index] == nil ? 0.35 : 0.9
+                reasons.append("\(window) does not overlap the slot \(slotText) on \(days[index])")
+            }
+        }
+
+        if let room = session.room, !room.isEmpty {
+            let key = roomKeys[index]
+            if let evidence = clues.rooms[key] {
+                supports.append(0.45)
+                reasons.append("room \(room) (\(evidence))")
+            } else if let other = clues.rooms.first {
+                penalty *= 0.5
+                reasons.append("recording is from room \(knownRooms[other.key] ?? other.key) (\(other.value)), the session is in \(room)")
+            }
+        }
+
+        let sessionWords = weightedWords[index]
+        let titleSimilarity = titleIndex.similarity(clues.titleWeighted, sessionWords)
+        let fileSimilarity = titleIndex.similarity(clues.fileWeighted, sessionWords) * 0.8
+        let chapterBest = zip(clues.chapterWords, clues.chapterWeighted)
+            .map { (chapter: $0.0.title, value: titleIndex.similarity($0.1, sessionWords)) }.max { $0.value < $1.value }
+        let textSimilarity = max(titleSimilarity, fileSimilarity, (chapterBest?.value ?? 0) * 0.8)
+        if textSimilarity >= 0.25 {
+            supports.append(0.85 * textSimilarity)
+            let percent = Int((textSimilarity * 100).rounded())
+            if textSimilarity == titleSimilarity, let title = clues.titleText {
+                reasons.append("title tag \"\(title)\" matches the session title (\(percent)%)")
+            } else if textSimilarity == titleSimilarity {
+                reasons.append("tag text matches the session title (\(percent)%)")
+            } else if textSimilarity == fileSimilarity {
+                reasons.append("file name matches the session title (\(percent)%)")
+            } else if let chapterBest {
+                reasons.append("chapter \"\(chapterBest.chapter)\" matches the session title (\(percent)%)")
+            }
+        }
+
+        // A speaker named in the recording's title or tags.
+        let recordingWords = Set(clues.titleWords + clues.fileWords + clues.chapterWords.flatMap(\.words))
+        if let named = sessions[index].persons.indices.first(where: { p in
+            let name = personWords[index].count > p ? personWords[index][p] : []
+            return name.count >= 2 && name.allSatisfy(recordingWords.contains)
+        }) {
+            supports.append(0.5)
+            reasons.append("speaker \(sessions[index].persons[named]) named in the recording's title or tags")
+        }
+
+        if let best = clues.bestTitle, best.session != index, best.similarity >= 0.75, titleSimilarity < 0.5 * best.similarity {
+            // The recording names another talk: time and room alone must not override that.
+            penalty *= 0.6
+            reasons.append("the title tag matches another session better: \"\(sessions[best.session].title)\"")
+        }
+
+        if let duration = clues.duration, slot > 0, duration / slot < 0.2 {
+            penalty *= 0.85
+            reasons.append("recording (\(ClockText.length(duration))) is much shorter than the slot (\(ClockText.length(slot)))")
+        }
+
+        if session.doNotRecord {
+            flags.append("do_not_record")
+            reasons.append("session opted out of recording: linked for staff, never published")
+        }
+
+        let combined = 1 - supports.reduce(1.0) { $0 * (1 - $1) }
+        return Scored(session: index, score: min(1, max(0, combined * penalty)), reasons: reasons, flags: flags, slotCoverage: coverage, recordingInSlot: inSlot, windowKnown: windowKnown)
+    }
+
+    /// Turns a scored session into a link with in and out points in the recording.
+    func proposed(_ scored: Scored, clues: Clues, alone: Bool) -> ProposedLink {
+        let session = sessions[scored.session]
+        let duration = clues.duration ?? 0
+        var inPoint = 0.0
+        var outPoint = duration
+        var reasons = scored.reasons
+        if let start = clues.start, scored.windowKnown {
+            inPoint = min(max(0, session.start.timeIntervalSince(start.date)), duration)
+            outPoint = max(inPoint, min(duration, session.end.timeIntervalSince(start.date)))
+        }
+        if !clues.chapterWords.isEmpty && (scored.windowKnown || !alone) {
+            // A chapter whose title matches this session (better than any other session) is
+            // taken whole; otherwise chapter boundaries near the scheduled changeovers are used.
+            let matching = zip(clues.chapterWords, clues.chapterWeighted)
+                .map { (chapter: $0.0, value: titleIndex.similarity($0.1, weightedWords[scored.session])) }
+                .filter { $0.value >= 0.3 && abs($0.chapter.start - inPoint) < max(options.chapterSnap, session.end.timeIntervalSince(session.start) / 2) }
+                .max { $0.value < $1.value }
+            if !alone, let matching {
+                inPoint = matching.chapter.start
+                outPoint = min(duration > 0 ? duration : matching.chapter.end, matching.chapter.end)
+                reasons.append("in and out from chapter \"\(matching.chapter.title)\" (\(ClockText.position(inPoint))–\(ClockText.position(outPoint)))")
+            } else if scored.windowKnown {
+                let starts = clues.chapterWords.map(\.start)
+                let ends = clues.chapterWords.map(\.end)
+                if let snap = starts.filter({ abs($0 - inPoint) <= options.chapterSnap && abs($0 - inPoint) > 0.5 }).min(by: { abs($0 - inPoint) < abs($1 - inPoint) }) {
+                    inPoint = snap
+                    reasons.append("in point moved to the chapter boundary at \(ClockText.position(snap))")
+                }
+                if let snap = ends.filter({ abs($0 - outPoint) <= options.chapterSnap && abs($0 - outPoint) > 0.5 && $0 > inPoint }).min(by: { abs($0 - outPoint) < abs($1 - outPoint) }) {
+                    outPoint = duration > 0 ? min(snap, duration) : snap
+                    reasons.append("out point moved to the chapter boundary at \(ClockText.position(outPoint))")
+                }
+            }
+        }
+        return ProposedLink(guid: session.guid, title: session.title, score: scored.score, inSeconds: inPoint, outSeconds: outPoint,
+                            reasons: reasons, flags: scored.flags)
+    }
+
+    // MARK: - Across recordings
+
+    /// Several recordings linked to one session are either parts (one after another) or
+    /// rivals (the same time, or no time to tell): parts are numbered, rivals flagged and the
+    /// weaker sent to review.
+    func crossCheck(_ results: inout [RecordingLinks], recordings: [Recording]) {
+        var bySession: [String: [(result: Int, link: Int)]] = [:]
+        for (r, result) in results.enumerated() where result.status == .linked {
+            for (l, link) in result.links.enumerated() { bySession[link.guid, default: []].append((r, l)) }
+        }
+        var demoted = Set<Int>()
+        for (_, entries) in bySession.sorted(by: { $0.key < $1.key }) where entries.count > 1 {
+            func window(_ entry: (result: Int, link: Int)) -> (Date, Date)? {
+                let result = results[entry.result]
+                guard let start = result.recordingStart, result.recordingStartSource != .mtime else { return nil }
+                let link = result.links[entry.link]
+                return (start.addingTimeInterval(link.inSeconds), start.addingTimeInterval(link.outSeconds))
+            }
+            let ordered = entries.sorted { a, b in
+                let wa = window(a)?.0 ?? .distantFuture
+                let wb = window(b)?.0 ?? .distantFuture
+                return (wa, results[a.result].path) < (wb, results[b.result].path)
+            }
+            var rivalsFound = false
+            for i in ordered.indices {
+                for j in ordered.indices where j > i {
+                    guard let a = window(ordered[i]), let b = window(ordered[j]) else { rivalsFound = true; continue }
+                    let overlap = min(a.1, b.1).timeIntervalSince(max(a.0, b.0))
+                    let shorter = min(a.1.timeIntervalSince(a.0), b.1.timeIntervalSince(b.0))
+                    if overlap > 0.5 * max(1, shorter) { rivalsFound = true }
+                }
+            }
+            if rivalsFound {
+                let best = ordered.max { results[$0.result].links[$0.link].score < results[$1.result].links[$1.link].score }!
+                for entry in ordered where entry.result != best.result {
+                    let bestPath = results[best.result].path
+                    let bestScore = results[best.result].links[best.link].score
+                    var link = results[entry.result].links[entry.link]
+                    link.flags.append("duplicate")
+                    link.reasons.append("another recording, \(bestPath), matches this session as well (score \(String(format: "%.2f", bestScore)))")
+                    results[entry.result].links[entry.link] = link
+                    let explicit = link.reasons.contains { $0.hasPrefix("session guid") || $0.hasPrefix("session slug") }
+                    if !explicit { demoted.insert(entry.result) }
+                }
+            } else {
+                for (position, entry) in ordered.enumerated() {
+                    var link = results[entry.result].links[entry.link]
+                    link.part = position + 1
+                    link.parts = ordered.count
+                    link.flags.append("part")
+                    let others = ordered.enumerated().filter { $0.offset != position }.map { results[$0.element.result].path }
+                    link.reasons.append("part \(position + 1) of \(ordered.count) of this session (with \(others.joined(separator: ", ")))")
+                    results[entry.result].links[entry.link] = link
+                }
+            }
+        }
+        // Demoted only now, so that the indexes above stay valid while they are in use.
+        for index in demoted.sorted() {
+            results[index].status = .review
+            results[index].candidates = results[index].links + results[index].candidates
+            results[index].links = []
+        }
+    }
+
+    // MARK: - Helpers
+
+    func sessionsNear(_ start: Date, duration: Double) -> [Int] {
+        let from = start.addingTimeInterval(-options.padding - longestSlot)
+        let to = start.addingTimeInterval(duration + options.padding)
+        var low = 0
+        var high = sessions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sessions[mid].start < from { low = mid + 1 } else { high = mid }
+        }
+        var found: [Int] = []
+        var index = low
+        while index < sessions.count && sessions[index].start <= to {
+            if sessions[index].end >= start.addingTimeInterval(-options.padding) { found.append(index) }
+            index += 1
+        }
+        return found
+    }
+
+    func slotsOverlap(_ a: Int, _ b: Int) -> Bool {
+        sessions[a].start < sessions[b].end && sessions[b].start < sessions[a].end
+    }
+
+    /// Lower-cased UUIDs (8-4-4-4-12 hex digits) in a text.
+    static func uuids(in text: String) -> [String] {
+        let chars = Array(text.lowercased().utf8)
+        guard chars.count >= 36 else { return [] }
+        var found: [String] = []
+        var i = 0
+        let dashes: Set<Int> = [8, 13, 18, 23]
+        func isHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 102) }
+        while i + 36 <= chars.count {
+            var ok = true
+            for k in 0..<36 {
+                let c = chars[i + k]
+                if dashes.contains(k) ? c != UInt8(ascii: "-") : !isHex(c) { ok = false; break }
+            }
+            if ok && (i == 0 || !isHex(chars[i - 1])) && (i + 36 == chars.count || !isHex(chars[i + 36])) {
+                found.append(String(decoding: chars[i..<(i + 36)], as: UTF8.self))
+                i += 36
+            } else {
+                i += 1
+            }
+        }
+        return found
+    }
+
+    /// Words that could be slugs: runs of letters, digits, `-` and `_`, lower-cased.
+    static func slugTokens(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }.map(String.init).filter { $0.count >= 4 }
+    }
+}

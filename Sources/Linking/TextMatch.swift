@@ -1,0 +1,131 @@
+import Foundation
+
+/// Text comparison that handles Swedish: case and diacritics folded (å, ä → a, ö → o), common
+/// Swedish and English stop words ignored, and words matched by their beginnings so that
+/// compounds and inflections meet (`innovationsprogrammet` ~ `innovationsprogram`).
+public enum TextMatch {
+    /// Lower case without diacritics: `Öppna Data` → `oppna data`.
+    public static func fold(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                continue
+            default:
+                switch scalar {
+                case "ø": out.append("o")
+                case "æ": out.append(contentsOf: "ae".unicodeScalars)
+                case "ß": out.append(contentsOf: "ss".unicodeScalars)
+                case "đ": out.append("d")
+                case "ł": out.append("l")
+                default: out.append(scalar)
+                }
+            }
+        }
+        return String(out)
+    }
+
+    /// Folded words, stop words and one-letter words left out.
+    public static func words(_ text: String) -> [String] {
+        fold(text)
+            .split { !($0.isLetter || $0.isNumber) }
+            .map(String.init)
+            .filter { $0.count > 1 && !stopWords.contains($0) }
+    }
+
+    /// Letters and digits only, folded: `Sal A`, `sal-a` and `SAL_A` all become `sala`.
+    public static func compact(_ text: String) -> String {
+        String(fold(text).unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+    }
+
+    /// Whether two folded words are the same word for matching: equal, one the beginning of the
+    /// other (at least 6 letters shared: compounds and inflections), or, for words of 5 letters
+    /// or more, one typo apart.
+    public static func sameWord(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        if short.count >= 6 && long.hasPrefix(short) { return true }
+        if short.count >= 5 && long.count - short.count <= 1 { return withinOneEdit(Array(short.utf8), Array(long.utf8)) }
+        return false
+    }
+
+    /// True when `a` becomes `b` by at most one insertion, deletion, substitution or swap of
+    /// neighbours. `a` is not longer than `b`.
+    static func withinOneEdit(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var i = 0
+        while i < a.count && a[i] == b[i] { i += 1 }
+        if i == a.count { return b.count - a.count <= 1 }
+        if a.count == b.count {
+            if a[(i + 1)...] == b[(i + 1)...] { return true }
+            // A swap of two neighbours (`innovaiton`) counts as one typo.
+            return i + 1 < a.count && a[i] == b[i + 1] && a[i + 1] == b[i] && a[(i + 2)...] == b[(i + 2)...]
+        }
+        return a[i...] == b[(i + 1)...]
+    }
+
+    /// Swedish and English words too common to tell talks apart, already folded.
+    public static let stopWords: Set<String> = Set([
+        "och", "i", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har",
+        "de", "inte", "om", "ett", "men", "var", "jag", "så", "vi", "kan", "du", "vad", "hur", "från",
+        "eller", "när", "man", "sin", "sig", "nu", "ut", "efter", "vid", "under", "mot", "alla",
+        "också", "där", "då", "dem", "vara", "blir", "bli", "del", "ni", "oss", "vår", "våra", "vårt",
+        "er", "här", "hos", "ska", "skall", "nya", "ny", "mer", "mest",
+        "the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "with", "at", "by", "from",
+        "is", "are", "how", "what", "we", "our", "you", "your", "about", "this", "that", "it", "part",
+    ].map(fold))
+}
+
+/// Title similarity weighted by how rare each word is among the programme's sessions, so that
+/// `Öppna data` tells more than `Göteborg` in a week of Göteborg's talks.
+struct TitleIndex {
+    private var documentFrequency: [String: Int] = [:]
+    private let sessionCount: Double
+
+    init(documents: [[String]]) {
+        sessionCount = Double(max(1, documents.count))
+        for words in documents {
+            for word in Set(words) { documentFrequency[word, default: 0] += 1 }
+        }
+    }
+
+    func weight(_ word: String) -> Double {
+        log(1 + sessionCount / Double(documentFrequency[word] ?? 1))
+    }
+
+    /// Words with their weights, ready for many comparisons.
+    struct Weighted {
+        var words: [String]
+        var set: Set<String>
+        var weights: [Double]
+        var total: Double
+        var isEmpty: Bool { words.isEmpty }
+    }
+
+    func weighted(_ words: [String]) -> Weighted {
+        var seen = Set<String>()
+        let unique = words.filter { seen.insert($0).inserted }
+        let weights = unique.map(weight)
+        return Weighted(words: unique, set: seen, weights: weights, total: weights.reduce(0, +))
+    }
+
+    /// F1 of weighted precision and recall between the words of a recording's text and a
+    /// session's words: 1 when they are the same words, 0 when none match.
+    func similarity(_ recording: [String], _ session: [String]) -> Double {
+        similarity(weighted(recording), weighted(session))
+    }
+
+    func similarity(_ a: Weighted, _ b: Weighted) -> Double {
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        func matched(_ x: Weighted, in y: Weighted) -> Double {
+            var sum = 0.0
+            for (index, word) in x.words.enumerated() where y.set.contains(word) || y.words.contains(where: { TextMatch.sameWord(word, $0) }) {
+                sum += x.weights[index]
+            }
+            return sum
+        }
+        let precision = matched(a, in: b) / a.total
+        let recall = matched(b, in: a) / b.total
+        guard precision + recall > 0 else { return 0 }
+        return 2 * precision * recall / (precision + recall)
+    }
+}

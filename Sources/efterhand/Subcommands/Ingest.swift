@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import IndexStore
+import MediaProbe
+import Schedule
+
+/// Options for commands that use the index.
+struct IndexOptions: ParsableArguments {
+    @Option(help: "Folder that holds the index.")
+    var index = "Index"
+
+    /// Opens the index, or fails with a message that names the folder.
+    func open() throws -> IndexDatabase {
+        do {
+            return try IndexDatabase(folder: index)
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot open the index in '\(index)': \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `efterhand ingest`: bring the index up to date with the recordings and the programme.
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Index recordings, link them to the programme and cut them into segments.",
+        discussion: """
+            Incremental: files whose size and modification time are unchanged are not opened again; \
+            vanished files are marked missing (--prune deletes them). Manual decisions always win. \
+            Exits 0 even when some files failed (they are in the summary), non-zero when the run itself could not work.
+            """
+    )
+
+    @Option(name: .customLong("media"), parsing: .upToNextOption, help: "Folders (or files) of recordings.")
+    var media: [String] = []
+
+    @Option(name: .customLong("schedule"), parsing: .upToNextOption, help: "Programme files (schedule.json, schedule.xml, .ics, .csv).")
+    var schedules: [String] = []
+
+    @OptionGroup var index: IndexOptions
+
+    @Option(help: "Time zone for wall-clock times without an offset.")
+    var timeZone: String?
+
+    @Option(help: "Length in minutes of the even segments cut from long sessions without chapters.")
+    var segmentMinutes: Double = 5
+
+    @Option(help: "Seconds one file may take to probe.")
+    var timeout: Double = 10
+
+    @Flag(help: "Delete recordings whose files are gone, instead of marking them missing.")
+    var prune = false
+
+    @Flag(help: "Make no thumbnails.")
+    var noThumbnails = false
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard !media.isEmpty else { throw ValidationError("Name the recordings with --media DIR.") }
+        guard segmentMinutes >= 1 else { throw ValidationError("--segment-minutes must be at least 1.") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds.") }
+        if let timeZone, TimeZone(identifier: timeZone) == nil { throw ValidationError("Unknown time zone '\(timeZone)'.") }
+    }
+
+    func run() throws {
+        global.bootstrapLogging()
+        let programme = schedules.isEmpty ? nil : try ProgrammeFiles.load(schedules, timeZone: timeZone.flatMap(TimeZone.init(identifier:)))
+        let database = try index.open()
+        var options = IngestOptions(media: media)
+        options.prune = prune
+        options.segmentMinutes = segmentMinutes
+        options.probe.timeout = timeout
+        options.thumbnails = !noThumbnails
+        let bar = ProgressBar()
+        let summary: IngestSummary
+        do {
+            summary = try Ingestor(database: database, options: options).run(programme: programme) { bar.update($0) }
+        } catch {
+            bar.finish()
+            FileHandle.standardError.write(Data("error: ingest into '\(index.index)' failed: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        bar.finish()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            for line in summary.skipped { print("skipped \(line)") }
+            for line in summary.errors { print("failed  \(line)") }
+            print("""
+                \(summary.recordings) recordings: \(summary.new) new, \(summary.changed) changed, \(summary.unchanged) unchanged, \
+                \(summary.moved) moved, \(summary.missing) missing, \(summary.duplicates) duplicates, \(summary.failed) failed
+                links: \(summary.linked) linked, \(summary.review) in review, \(summary.unmatched) unmatched; \(summary.segments) segments
+                captions: \(summary.cues) cues read; thumbnails: \(summary.thumbnails) made in \(String(format: "%.2f", summary.thumbnailSeconds)) s
+                index: \(index.index)/\(IndexDatabase.fileName) (\(String(format: "%.2f", summary.seconds)) s)
+                """)
+        }
+    }
+}
+
+/// A progress bar on a terminal (files done/total, rate, time left); nothing otherwise.
+final class ProgressBar: @unchecked Sendable {
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private let lock = NSLock()
+    private var lastDraw = 0.0
+    private var drawn = false
+
+    func update(_ progress: IngestProgress) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        guard progress.elapsed - lastDraw > 0.1 || progress.done == progress.total else { return }
+        lastDraw = progress.elapsed
+        let rate = Double(progress.done) / max(progress.elapsed, 0.001)
+        let left = rate > 0 ? Double(progress.total - progress.done) / rate : 0
+        let width = 30
+        let filled = progress.total > 0 ? width * progress.done / progress.total : width
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data(String(format: "\r[%@] %d/%d files, %.0f/s, %.0f s left ", bar, progress.done, progress.total, rate, left).utf8))
+        drawn = true
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        drawn = false
+    }
+}

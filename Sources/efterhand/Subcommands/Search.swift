@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import IndexStore
+import Linking
+
+/// `efterhand search`: find the moment a topic is discussed.
+struct Search: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search the index: segments where the words are said or written, best first.",
+        discussion: """
+            Case and diacritics do not matter (oppna finds Öppna); every word also finds the words it \
+            begins (innov finds innovationsmotor); several words must all match; "quoted words" are a phrase.
+            """
+    )
+
+    @Argument(help: "What to look for.")
+    var query: String
+
+    @Option(help: "Only sessions with this topic.")
+    var topic: String?
+
+    @Option(help: "Only sessions on this day (YYYY-MM-DD).")
+    var day: String?
+
+    @Option(help: "Only sessions with this speaker (part of a name is enough).")
+    var speaker: String?
+
+    @Option(help: "Only sessions in this room.")
+    var room: String?
+
+    @Option(help: "Only sessions in this language (sv, en).")
+    var language: String?
+
+    @Option(help: "How many segments at most.")
+    var limit = 20
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Flag(help: "Also count the matches per topic, day, room and speaker.")
+    var facets = false
+
+    @Option(help: .hidden)
+    var benchmarkQueries: String?
+
+    @OptionGroup var index: IndexOptions
+
+    func validate() throws {
+        guard (1...500).contains(limit) else { throw ValidationError("--limit must be between 1 and 500.") }
+        if let day, day.count != 10 || day.split(separator: "-").count != 3 { throw ValidationError("--day must be YYYY-MM-DD.") }
+    }
+
+    func run() throws {
+        let database = try index.open()
+        let request = SearchQuery(text: query, topic: topic, day: day, speaker: speaker, room: room, language: language, limit: limit)
+        if let benchmarkQueries {
+            try SearchBenchmark.run(database, file: benchmarkQueries, limit: limit)
+            return
+        }
+        let hits = try database.search(request)
+        let counts = facets ? try database.facets(request) : nil
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            if let counts {
+                struct Answer: Encodable { var hits: [SearchHit]; var facets: SearchFacets }
+                print(String(decoding: try encoder.encode(Answer(hits: hits, facets: counts)), as: UTF8.self))
+            } else {
+                print(String(decoding: try encoder.encode(hits), as: UTF8.self))
+            }
+            return
+        }
+        for hit in hits {
+            print("\(ClockText.position(hit.startSeconds))–\(ClockText.position(hit.endSeconds))  \(hit.sessionTitle) › \(hit.segmentTitle)")
+            print("    \(Self.plain(hit.snippet))")
+            print("    \(hit.url)")
+        }
+        print(hits.isEmpty ? "no segment matches \"\(query)\"" : "\(hits.count) segment\(hits.count == 1 ? "" : "s")")
+        if let counts {
+            for (name, values) in [("topics", counts.topics), ("days", counts.days), ("rooms", counts.rooms), ("speakers", counts.speakers)] {
+                print("\(name): " + values.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+            }
+        }
+    }
+
+    /// The snippet for a terminal: marks as brackets, entities decoded.
+    static func plain(_ snippet: String) -> String {
+        snippet.replacingOccurrences(of: "<mark>", with: "[").replacingOccurrences(of: "</mark>", with: "]")
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
+
+/// Latency of many queries in one process, for `make bench` (hidden option).
+enum SearchBenchmark {
+    static func run(_ database: IndexDatabase, file: String, limit: Int) throws {
+        let queries = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        var times: [Double] = []
+        var found = 0
+        for text in queries {
+            let started = DispatchTime.now().uptimeNanoseconds
+            found += try database.search(SearchQuery(text: text, limit: limit)).isEmpty ? 0 : 1
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+        }
+        times.sort()
+        func percentile(_ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(Double(times.count) * p))] }
+        print(String(format: "queries %d, with hits %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms", times.count, found, percentile(0.5), percentile(0.99), times.last ?? 0))
+    }
+}
+
+/// `efterhand reindex`: rebuild the search index from what the index stores.
+struct Reindex: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Rebuild the full-text search index from the stored sessions, segments and transcripts.")
+
+    @OptionGroup var index: IndexOptions
+
+    func run() throws {
+        try index.open().rebuildSearch()
+        print("search index rebuilt in \(index.index)")
+    }
+}

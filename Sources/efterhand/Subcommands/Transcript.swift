@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import IndexStore
+
+/// `efterhand transcript export|import`: the round trip with captioners.
+struct Transcript: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export transcripts for captioners and import their work.",
+        subcommands: [Export.self, Import.self]
+    )
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the transcript of a recording (or one session's part): cues where there are some, empty cues to fill elsewhere."
+        )
+
+        @Argument(help: "The recording: its id or its path.")
+        var recording: String
+
+        @Option(help: "Only this session's part (its guid or slug).")
+        var session: String?
+
+        @Option(help: "vtt, srt or json (Podcasting 2.0 transcript).")
+        var format: String = "vtt"
+
+        @Option(help: "The language to export (default: the session's).")
+        var language: String?
+
+        @OptionGroup var index: IndexOptions
+
+        func validate() throws {
+            guard TranscriptFormat(rawValue: format) != nil else { throw ValidationError("--format must be vtt, srt or json.") }
+        }
+
+        func run() throws {
+            let database = try index.open()
+            do {
+                print(try database.exportTranscript(recording: recording, session: session, format: TranscriptFormat(rawValue: format)!, language: language),
+                      terminator: "")
+            } catch let error as TranscriptError {
+                FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read a WebVTT or SRT transcript back into the index; --verified marks the segments it covers as verified.",
+            discussion: "Verified text is never overwritten by ingest, by a sidecar, or by a later draft."
+        )
+
+        @Argument(help: "The recording: its id or its path.")
+        var recording: String
+
+        @Argument(help: "The WebVTT or SRT file.")
+        var file: String
+
+        @Option(help: "The transcript's language (default: from the file name, else the session's).")
+        var language: String?
+
+        @Flag(help: "The text was checked by a person: mark the segments it covers as verified.")
+        var verified = false
+
+        @OptionGroup var index: IndexOptions
+
+        func run() throws {
+            let database = try index.open()
+            do {
+                let result = try database.importTranscript(recording: recording, file: file, language: language, verified: verified)
+                print("imported \(result.stored) cues (\(result.language))" + (verified ? ", \(result.verifiedSegments) segments verified" : "")
+                      + (result.skippedVerified > 0 ? "; \(result.skippedVerified) cues inside verified text were left as they were" : ""))
+            } catch let error as TranscriptError {
+                FileHandle.standardError.write(Data(("error: \(error.description)\n" + error.problems.map { "  \($0)\n" }.joined()).utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// `efterhand report`: what is still missing captions.
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Caption coverage: per published session, the transcript state of its segments and the minutes without verified text."
+    )
+
+    @OptionGroup var index: IndexOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let database = try index.open()
+        let coverage = try database.captionCoverage()
+        let minutes = coverage.map(\.minutes).reduce(0, +)
+        let missing = coverage.map(\.minutesWithoutVerifiedText).reduce(0, +)
+        if json {
+            struct Document: Encodable {
+                var sessions: [CaptionCoverage]
+                var totals: [String: Double]
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            let totals = ["sessions": Double(coverage.count), "minutes": (minutes * 10).rounded() / 10,
+                          "minutes_without_verified_text": (missing * 10).rounded() / 10,
+                          "segments_empty": Double(coverage.map(\.empty).reduce(0, +)), "segments_draft": Double(coverage.map(\.draft).reduce(0, +)),
+                          "segments_verified": Double(coverage.map(\.verified).reduce(0, +))]
+            print(String(decoding: try encoder.encode(Document(sessions: coverage, totals: totals)), as: UTF8.self))
+            return
+        }
+        print("MISSING  TOTAL  EMPTY DRAFT VERIFIED  LANG   SESSION")
+        for entry in coverage {
+            print(String(format: "%5.1f m %5.1f m  %5d %5d %8d  ", entry.minutesWithoutVerifiedText, entry.minutes, entry.empty, entry.draft, entry.verified)
+                  + (entry.languages.isEmpty ? "-" : entry.languages.joined(separator: ",")).padding(toLength: 6, withPad: " ", startingAt: 0) + " " + entry.title)
+        }
+        print(String(format: "%d published sessions, %.1f of %.1f minutes without verified text (%.0f%%)", coverage.count, missing, minutes,
+                     minutes > 0 ? 100 * missing / minutes : 0))
+    }
+}

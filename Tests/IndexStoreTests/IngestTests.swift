@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+@testable import IndexStore
+import Linking
+import MediaProbe
+import Schedule
+
+/// `efterhand ingest` on a copy of the sample week: what it stores, and what re-runs, moves,
+/// copies, deletions, programme edits and manual decisions do to it.
+@Suite("ingest", .serialized)
+struct IngestTests {
+    func linkOf(_ database: IndexDatabase, _ name: String, in week: SampleWeek) throws -> RecordingLinks {
+        try #require(try database.linkResults().first { $0.path == week.path(name) }, "no \(name) in the index")
+    }
+
+    @Test("the sample week: expected links, segments and summary")
+    func sampleWeek() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        let summary = try week.ingest(database, programme: try week.programme())
+        #expect(summary.recordings == 10)
+        #expect(summary.new == 10)
+        #expect(summary.linked == 9)
+        #expect(summary.unmatched == 1)
+        #expect(summary.failed == 0)
+        let brg = try linkOf(database, "brg-studion/brg-eftermiddag.mkv", in: week)
+        #expect(brg.links.map(\.guid) == [106, 107, 108].map(SampleWeek.guid))
+        let recording = try #require(try database.recording(idOrPath: week.path("brg-studion/brg-eftermiddag.mkv")))
+        let segments = try database.segments(recordingID: recording.id)
+        // One chapter per talk: each talk's part is its chapter.
+        #expect(segments.map(\.title) == ["Innovationsprogrammet Hoppet", "Gothenburg Green City Zone", "Testbädden Electricity"])
+        #expect(zip(segments.map(\.startSeconds), [310.0, 2130, 3895]).allSatisfy { abs($0 - $1) < 0.001 })
+        // Long talks without chapters are cut evenly, so a search hit lands near the moment.
+        let obs = try #require(try database.recording(idOrPath: week.path("sal-a/2021-10-05 12-58-40.mkv")))
+        let obsSegments = try database.segments(recordingID: obs.id)
+        #expect(obsSegments.count == 9)
+        #expect(obsSegments.first?.startSeconds == 80)
+        #expect(obsSegments.last?.endSeconds == 2780)
+        #expect(try database.integrityCheck() == "ok")
+    }
+
+    @Test("a re-run with nothing changed opens no file")
+    func unchangedOpensNothing() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        _ = try week.ingest(database, programme: try week.programme())
+        // Overwrite a recording with zeros but keep its size and modification time: if the
+        // re-run opened it, it would fail to probe.
+        let path = week.path("jsp-kamera.mp4")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        try Data(count: size).write(to: URL(fileURLWithPath: path))
+        // Put back the exact modification time, nanoseconds included.
+        var times = [info.st_atim, info.st_mtim]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let summary = try week.ingest(database, programme: try week.programme())
+        #expect(summary.unchanged == 10)
+        #expect(summary.new == 0 && summary.changed == 0)
+        #expect(summary.failed == 0)
+        #expect(try linkOf(database, "jsp-kamera.mp4", in: week).status == .linked)
+    }
+
+    @Test("touch, rename, copy, delete")
+    func fileChanges() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        _ = try week.ingest(database, programme: try week.programme())
+        let before = try #require(try database.recording(idOrPath: week.path("inspelning-01.mp4")))
+
+        // touch: changed, probed again
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: week.path("sommarjobbare.mp4"))
+        var summary = try week.ingest(database)
+        #expect(summary.changed == 1)
+        #expect(summary.unchanged == 9)
+
+        // rename: a move keeps the recording id and its links
+        try FileManager.default.moveItem(atPath: week.path("inspelning-01.mp4"), toPath: week.path("gorel-talk.mp4"))
+        summary = try week.ingest(database)
+        #expect(summary.moved == 1)
+        #expect(summary.missing == 0)
+        let moved = try #require(try database.recording(idOrPath: week.path("gorel-talk.mp4")))
+        #expect(moved.id == before.id)
+        #expect(try linkOf(database, "gorel-talk.mp4", in: week).links.first?.guid == SampleWeek.guid(101))
+
+        // copy: two recordings, flagged as duplicates of each other
+        try FileManager.default.copyItem(atPath: week.path("jsp-kamera.mp4"), toPath: week.path("jsp-kopia.mp4"))
+        summary = try week.ingest(database)
+        #expect(summary.new == 1)
+        #expect(summary.duplicates == 1)
+        #expect(summary.recordings == 11)
+
+        // delete: marked missing, not deleted; --prune deletes
+        try FileManager.default.removeItem(atPath: week.path("jsp-kopia.mp4"))
+        summary = try week.ingest(database)
+        #expect(summary.missing == 1)
+        #expect(summary.recordings == 10)
+        #expect(summary.duplicates == 0)
+        #expect(try database.recording(idOrPath: week.path("jsp-kopia.mp4"))?.state == .missing)
+        summary = try week.ingest(database, prune: true)
+        #expect(summary.missing == 0)
+        #expect(try database.recording(idOrPath: week.path("jsp-kopia.mp4")) == nil)
+    }
+
+    @Test("partial downloads, hidden files and broken files do not stop the run")
+    func badFiles() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        try Data("not a video".utf8).write(to: URL(fileURLWithPath: week.path("trasig.mp4")))
+        try Data(count: 100).write(to: URL(fileURLWithPath: week.path("halv.mp4.part")))
+        try Data(count: 100).write(to: URL(fileURLWithPath: week.path(".dold.mp4")))
+        let database = try IndexDatabase(folder: week.index.path)
+        let summary = try week.ingest(database, programme: try week.programme())
+        #expect(summary.failed == 1)
+        #expect(summary.recordings == 11)
+        #expect(summary.linked == 9)
+        #expect(summary.errors.contains { $0.contains("trasig.mp4") })
+        #expect(summary.skipped.contains { $0.contains("halv.mp4.part") && $0.contains("partial download") })
+        // A failed file is tried again only when it changes.
+        let again = try week.ingest(database)
+        #expect(again.unchanged == 11)
+        #expect(again.errors.isEmpty)
+    }
+
+    @Test("an edited programme re-links, and session ids stay stable by guid")
+    func programmeEdit() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        _ = try week.ingest(database, programme: try week.programme())
+        var programme = try week.programme()
+        // The team-sport talk gets a new title; the Johanneberg talk moves a day later, away
+        // from its recording.
+        let teamSport = programme.sessions.firstIndex { $0.guid == SampleWeek.guid(103) }!
+        programme.sessions[teamSport].title = "Innovation är en lagsport"
+        let jsp = programme.sessions.firstIndex { $0.guid == SampleWeek.guid(110) }!
+        programme.sessions[jsp].start += 86_400
+        programme.sessions[jsp].end += 86_400
+        let summary = try week.ingest(database, programme: programme)
+        #expect(summary.unchanged == 10)
+        let session = try #require(try database.session(guidOrSlug: SampleWeek.guid(103)))
+        #expect(session.title == "Innovation är en lagsport")
+        #expect(try linkOf(database, "sal-a/2021-10-05 12-58-40.mkv", in: week).links.first?.title == "Innovation är en lagsport")
+        #expect(try linkOf(database, "sal-a/2021-10-05 12-58-40.mkv", in: week).links.first?.guid == SampleWeek.guid(103))
+        #expect(try linkOf(database, "jsp-kamera.mp4", in: week).status != .linked)
+    }
+
+    @Test("manual decisions win and survive re-ingest, moves and programme re-imports")
+    func manualDecisions() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        _ = try week.ingest(database, programme: try week.programme())
+
+        // The unmatched file is the closing talk (which the engine cannot know).
+        try database.decide(.accept, recording: week.path("MVI_0042.MP4"), session: SampleWeek.guid(111), inSeconds: 30, outSeconds: 1700)
+        // The title-only match is wrong, says a person; and the Yesbox file is not a talk at all.
+        try database.decide(.reject, recording: week.path("oppna-data.webm"), session: SampleWeek.guid(105))
+        try database.decide(.unlink, recording: week.path("yesbox/2021-10-07 09-58-00.mp4"))
+
+        func check() throws {
+            let accepted = try linkOf(database, "moved/MVI_0042.MP4", in: week)
+            #expect(accepted.status == .linked)
+            #expect(accepted.links.map(\.guid) == [SampleWeek.guid(111)])
+            #expect(accepted.links.first?.inSeconds == 30 && accepted.links.first?.outSeconds == 1700)
+            #expect(accepted.links.first?.flags.contains("manual") == true)
+            let rejected = try linkOf(database, "oppna-data.webm", in: week)
+            #expect(!rejected.links.contains { $0.guid == SampleWeek.guid(105) })
+            #expect(!rejected.candidates.contains { $0.guid == SampleWeek.guid(105) })
+            #expect(try linkOf(database, "yesbox/2021-10-07 09-58-00.mp4", in: week).status == .unmatched)
+        }
+        // A move, a re-ingest and a re-import of an edited programme.
+        try FileManager.default.createDirectory(atPath: week.path("moved"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: week.path("MVI_0042.MP4"), toPath: week.path("moved/MVI_0042.MP4"))
+        _ = try week.ingest(database, programme: try week.programme())
+        try check()
+        var programme = try week.programme()
+        programme.sessions[0].title += " (uppdaterad)"
+        _ = try week.ingest(database, programme: programme)
+        try check()
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: week.path("oppna-data.webm"))
+        _ = try week.ingest(database, programme: try week.programme())
+        try check()
+    }
+
+    @Test("decisions name what is wrong: unknown recording, unknown session, out before in")
+    func decisionErrors() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        _ = try week.ingest(database, programme: try week.programme())
+        #expect(throws: DecisionError.self) { try database.decide(.accept, recording: "nope.mp4", session: SampleWeek.guid(101)) }
+        #expect(throws: DecisionError.self) { try database.decide(.accept, recording: week.path("jsp-kamera.mp4"), session: "no-such-session") }
+        #expect(throws: DecisionError.self) { try database.decide(.accept, recording: week.path("jsp-kamera.mp4"), session: SampleWeek.guid(110), inSeconds: 100, outSeconds: 50) }
+        #expect(throws: DecisionError.self) { try database.decide(.accept, recording: week.path("jsp-kamera.mp4"), session: SampleWeek.guid(110), inSeconds: 0, outSeconds: 99_999) }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import IndexStore
+
+/// Watch-later lookups on the sample week: each query lands on the expected segment and second.
+@Suite("search", .serialized)
+struct SearchTests {
+    static let shared: (SampleWeek, IndexDatabase) = {
+        let week = try! SampleWeek()
+        let database = try! IndexDatabase(folder: week.index.path)
+        var options = IngestOptions(media: [week.media.path])
+        options.recentSeconds = 0
+        options.thumbnails = false
+        _ = try! Ingestor(database: database, options: options).run(programme: try! week.programme())
+        return (week, database)
+    }()
+
+    var week: SampleWeek { Self.shared.0 }
+    var database: IndexDatabase { Self.shared.1 }
+
+    struct Case: Sendable, CustomStringConvertible {
+        var query: String
+        var file: String
+        var start: Double
+        var description: String { query }
+    }
+
+    @Test("queries land on the expected segment and second", arguments: [
+        Case(query: "öppna data", file: "oppna-data.webm", start: 0),
+        Case(query: "oppna", file: "oppna-data.webm", start: 0),
+        Case(query: "Görel", file: "inspelning-01.mp4", start: 120),
+        Case(query: "gorel", file: "inspelning-01.mp4", start: 120),
+        Case(query: "hållbarhet", file: "sommarjobbare.mp4", start: 120),
+        Case(query: "Gunilla Gudmunds", file: "inspelning-01.mp4", start: 0),
+        Case(query: "\"bygga tjänster\"", file: "oppna-data.webm", start: 1500),
+        Case(query: "första dagen", file: "sommarjobbare.mp4", start: 1020),
+        Case(query: "electricity", file: "brg-studion/brg-eftermiddag.mkv", start: 3895),
+    ])
+    func lands(_ item: Case) throws {
+        let hits = try database.search(SearchQuery(text: item.query))
+        let first = try #require(hits.first, "no hit for \(item.query)")
+        #expect(first.url.hasPrefix(week.path(item.file) + "#t="), "\(item.query): \(first.url)")
+        #expect(abs(first.startSeconds - item.start) < 0.01, "\(item.query): \(first.startSeconds)")
+        #expect(first.url.hasSuffix("#t=\(IndexDatabase.seconds(first.startSeconds)),\(IndexDatabase.seconds(first.endSeconds))"))
+        #expect(first.snippet.contains("<mark>"))
+    }
+
+    @Test("innov finds innovation, innovationsmotor and innovationsprogram")
+    func prefixes() throws {
+        let text = try database.search(SearchQuery(text: "innov", limit: 100)).map { $0.sessionTitle + " " + $0.snippet }.joined(separator: "\n").lowercased()
+        for word in ["innovationsmotor", "innovationsprogram", "innovation"] { #expect(text.contains(word), "\(word)") }
+    }
+
+    @Test("several words must all match")
+    func allWords() throws {
+        #expect(try database.search(SearchQuery(text: "öppna robot")).isEmpty)
+        #expect(!(try database.search(SearchQuery(text: "digitala robot"))).isEmpty)
+    }
+
+    @Test("exact forms rank above folded ones")
+    func exactFirst() {
+        #expect(SearchPattern("Öppna")!.exactBonus(in: "Öppna data") > SearchPattern("oppna")!.exactBonus(in: "Öppna data"))
+    }
+
+    @Test("filters: topic, day, speaker, room, language; facets count the matches")
+    func filters() throws {
+        #expect(try database.search(SearchQuery(text: "innovation", day: "2021-10-07")).allSatisfy { $0.sessionTitle.contains("innovationsmotor") })
+        #expect(try database.search(SearchQuery(text: "innovation", room: "brg studion")).allSatisfy { $0.sessionTitle.contains("innovationsmotor") })
+        #expect(try database.search(SearchQuery(text: "data", topic: "Öppna data")).allSatisfy { $0.sessionTitle.hasPrefix("Öppna data") })
+        #expect(try database.search(SearchQuery(text: "innovation", speaker: "olander")).allSatisfy { !$0.sessionTitle.contains("Sveriges") })
+        #expect(try database.search(SearchQuery(text: "data", language: "en")).isEmpty)
+        let facets = try database.facets(SearchQuery(text: "innovation"))
+        #expect((facets.days["2021-10-07"] ?? 0) >= 3)
+        #expect((facets.rooms["BRG-studion"] ?? 0) >= 3)
+        #expect((facets.speakers["Julia Olander"] ?? 0) >= 1)
+    }
+
+    @Test("the opted-out session is never found")
+    func optOut() throws {
+        #expect(try database.search(SearchQuery(text: "Yesbox")).isEmpty)
+    }
+
+    @Test("hostile queries give results or nothing, never an error", arguments: [
+        "\"", "\"\"", "(", ")", "NEAR(a b)", "a NEAR b", "*", "**", "-", "AND", "OR NOT", "öppna OR", "^data", "col:öppna",
+        "\"öppna", "'; DROP TABLE search; --", String(repeating: "a", count: 10_000),
+        String(repeating: "öppna data ", count: 1000), "\u{0}", "🙂", "\u{FFFD}\u{FFFD}",
+    ])
+    func hostile(_ text: String) throws {
+        _ = try database.search(SearchQuery(text: text))
+        _ = try database.facets(SearchQuery(text: text))
+    }
+
+    @Test("invalid UTF-8 decoded as text is still just a query")
+    func invalidUTF8() throws {
+        let text = String(decoding: [0xC3, 0x28, 0xFF, 0x61, 0x62], as: UTF8.self)
+        _ = try database.search(SearchQuery(text: text))
+    }
+
+    @Test("a transcript import updates search in the same transaction")
+    func importUpdatesSearch() throws {
+        let file = week.folder.appendingPathComponent("jsp.vtt")
+        try Data("WEBVTT\n\n00:10:00.000 --> 00:10:05.000\nSolceller på taken i Johanneberg.\n".utf8).write(to: file)
+        #expect(try database.search(SearchQuery(text: "solceller")).isEmpty)
+        _ = try database.importTranscript(recording: week.path("jsp-kamera.mp4"), file: file.path, language: "sv", verified: false)
+        let hit = try #require(try database.search(SearchQuery(text: "solceller")).first)
+        #expect(hit.startSeconds <= 600 && hit.endSeconds > 600)
+    }
+}

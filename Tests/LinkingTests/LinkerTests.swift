@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import Linking
+import MediaProbe
+import Schedule
+
+/// The linking engine on small, hand-made programmes.
+@Suite("linker")
+struct LinkerTests {
+    static let zone = TimeZone(identifier: "Europe/Stockholm")!
+
+    static func at(_ text: String) -> Date {
+        ISO8601DateFormatter().date(from: text)!
+    }
+
+    static func session(_ n: Int, _ title: String, _ start: String, minutes: Double, room: String, persons: [String] = []) -> Session {
+        let begin = at(start)
+        return Session(guid: "00000000-0000-4000-8000-\(String(format: "%012d", n))", id: "\(n)", slug: "s-\(n)", title: title,
+                       start: begin, end: begin.addingTimeInterval(minutes * 60), room: room, persons: persons)
+    }
+
+    static func recording(_ path: String, seconds: Double, tags: [String: String] = [:], chapters: [Chapter] = []) -> Recording {
+        Recording(path: path, probe: ProbeResult(path: path, durationSeconds: seconds, durationSource: .container, tags: tags, chapters: chapters))
+    }
+
+    /// Two rooms with talks at the same times, as a real week has.
+    static let programme = [
+        session(1, "Öppna data i Göteborg", "2021-10-06T13:00:00+02:00", minutes: 45, room: "Sal A", persons: ["Gunilla Gudmunds"]),
+        session(2, "Robotar i hemtjänsten", "2021-10-06T13:00:00+02:00", minutes: 45, room: "Sal B", persons: ["Erik Berg"]),
+        session(3, "Upphandling av innovation", "2021-10-06T14:00:00+02:00", minutes: 45, room: "Sal A"),
+        session(4, "Klimatomställning i kommunen", "2021-10-06T14:00:00+02:00", minutes: 45, room: "Sal B"),
+    ]
+
+    let linker = Linker(sessions: programme, options: LinkOptions(timeZone: zone))
+
+    @Test("time alone, with two rooms in parallel, is doubtful and goes to review")
+    func parallelRoomsNeedReview() throws {
+        let result = linker.link([Self.recording("rec/2021-10-06 12-58-00.mkv", seconds: 2820)])[0]
+        #expect(result.status == .review)
+        #expect(Set(result.candidates.map(\.guid)) .isSuperset(of: [Self.programme[0].guid, Self.programme[1].guid]))
+        #expect(result.links.isEmpty)
+    }
+
+    @Test("the room folder settles it, in any spelling", arguments: ["sal-b", "SAL_B", "Sal B", "salb"])
+    func roomFolder(folder: String) throws {
+        let result = linker.link([Self.recording("rec/\(folder)/2021-10-06 12-58-00.mkv", seconds: 2820)])[0]
+        #expect(result.status == .linked)
+        #expect(result.links.map(\.guid) == [Self.programme[1].guid])
+        #expect(abs(result.links[0].inSeconds - 120) < 0.001)
+        #expect(abs(result.links[0].outSeconds - 2820) < 0.001)
+    }
+
+    @Test("a recording from another room's folder is not linked to this room's talk by title alone")
+    func roomConflict() {
+        let result = linker.link([Self.recording("rec/sal-b/x.mp4", seconds: 2700, tags: ["title": "Öppna data i Göteborg"])])[0]
+        #expect(result.status != .linked || result.links.first?.guid != Self.programme[0].guid || result.links[0].score < 0.7)
+        #expect(result.links.first?.reasons.contains { $0.contains("the session is in Sal A") } ?? true)
+    }
+
+    @Test("a misspelled title still finds its talk")
+    func misspelledTitle() {
+        let result = linker.link([Self.recording("x.mp4", seconds: 2700, tags: ["title": "Robotar i hemtjänstn"])])[0]
+        #expect(result.status == .linked)
+        #expect(result.links.first?.guid == Self.programme[1].guid)
+    }
+
+    @Test("a speaker's name in the title counts")
+    func speakerName() {
+        let result = linker.link([Self.recording("x.mp4", seconds: 2700, tags: ["title": "Gunilla Gudmunds om öppna data"])])[0]
+        #expect(result.links.first?.guid == Self.programme[0].guid || result.candidates.first?.guid == Self.programme[0].guid)
+    }
+
+    @Test("a stream over two talks in one room is linked to both, in order")
+    func stream() {
+        let result = linker.link([Self.recording("rec/sal-a/2021-10-06 12-55-00.mkv", seconds: 6600)])[0]
+        #expect(result.status == .linked)
+        #expect(result.links.map(\.guid) == [Self.programme[0].guid, Self.programme[2].guid])
+        #expect(abs(result.links[0].inSeconds - 300) < 0.001)
+        #expect(abs(result.links[1].inSeconds - 3900) < 0.001)
+    }
+
+    @Test("chapter boundaries near the changeovers move in and out points")
+    func chapterSnap() {
+        let chapters = [Chapter(index: 0, startSeconds: 0, endSeconds: 400, title: "Intro"),
+                        Chapter(index: 1, startSeconds: 400, endSeconds: 2950, title: "Föredrag")]
+        let result = linker.link([Self.recording("rec/sal-a/2021-10-06 12-55-00.mkv", seconds: 3000, chapters: chapters)])[0]
+        #expect(result.links.first?.guid == Self.programme[0].guid)
+        #expect(result.links.first?.inSeconds == 400)
+        #expect(result.links.first?.outSeconds == 2950)
+    }
+
+    @Test("two recordings of the same time and talk: the weaker is flagged and sent to review")
+    func rivals() {
+        let results = linker.link([
+            Self.recording("rec/sal-a/2021-10-06 12-58-00.mkv", seconds: 2820, tags: ["title": "Öppna data i Göteborg"]),
+            Self.recording("backup/sal-a/2021-10-06 12-59-00.mkv", seconds: 2760),
+        ])
+        #expect(results[0].status == .linked)
+        #expect(results[1].status == .review)
+        #expect(results[1].candidates.first?.flags.contains("duplicate") == true)
+        #expect(results[1].candidates.first?.reasons.contains { $0.contains("rec/sal-a/2021-10-06 12-58-00.mkv") } == true)
+    }
+
+    @Test("a recording far from any talk, with nothing else, is unmatched")
+    func nothing() {
+        let result = linker.link([Self.recording("rec/2021-10-06 21-00-00.mkv", seconds: 1800)])[0]
+        #expect(result.status == .unmatched)
+    }
+
+    @Test("the same input always gives the same answer, whatever the order of the programme")
+    func deterministic() {
+        let shuffled = Linker(sessions: Self.programme.reversed(), options: LinkOptions(timeZone: Self.zone))
+        let recordings = [Self.recording("rec/sal-b/2021-10-06 13-59-00.mkv", seconds: 2800),
+                          Self.recording("y.mp4", seconds: 2700, tags: ["title": "Upphandling av innovation"])]
+        #expect(linker.link(recordings) == shuffled.link(recordings))
+    }
+}
+
+@Suite("recording clock")
+struct RecordingClockTests {
+    static let zone = TimeZone(identifier: "Europe/Stockholm")!
+
+    @Test("time stamps in file names, read as local time", arguments: [
+        ("2021-10-04 13-00-12.mkv", "2021-10-04T13:00:12+02:00"),
+        ("2021-10-04_1300_sal-a.mp4", "2021-10-04T13:00:00+02:00"),
+        ("20211004T130000.mp4", "2021-10-04T13:00:00+02:00"),
+        ("rec_20211004_130005.mp4", "2021-10-04T13:00:05+02:00"),
+        ("2021-10-04T13:00:00Z.mp4", "2021-10-04T15:00:00+02:00"),
+        ("Sal A 2021-10-04 13.00.mp4", "2021-10-04T13:00:00+02:00"),
+        ("2021-12-04 13-00-12.mkv", "2021-12-04T13:00:12+01:00"),
+    ])
+    func fileNames(name: String, expected: String) throws {
+        let start = try #require(RecordingClock.fromFileName("x/" + name, zone: Self.zone))
+        #expect(ClockText.rfc3339(start.date, zone: Self.zone) == expected)
+        #expect(start.source == .filename)
+    }
+
+    @Test("names that only look like stamps are not read as one", arguments: [
+        "MVI_0042.MP4", "2021-13-04 13-00.mkv", "talk-12345678901234.mp4", "2021-10-04.mp4", "v20211004.mp4",
+    ])
+    func notStamps(name: String) {
+        #expect(RecordingClock.fromFileName(name, zone: Self.zone) == nil)
+    }
+
+    @Test("creation_time tags in the forms muxers write")
+    func tags() {
+        #expect(RecordingClock.fromTags(["creation_time": "2021-10-06T07:28:00.000000Z"])?.date == ISO8601DateFormatter().date(from: "2021-10-06T07:28:00Z"))
+        #expect(RecordingClock.fromTags(["creation_time": "2021-10-06T07:28:00Z"]) != nil)
+        #expect(RecordingClock.fromTags(["creation_time": "not a date"]) == nil)
+    }
+
+    @Test("uuids are found in text, whole only")
+    func uuids() {
+        #expect(Linker.uuids(in: "session 7F3C2A10-0000-4000-8000-000000000101.") == ["7f3c2a10-0000-4000-8000-000000000101"])
+        #expect(Linker.uuids(in: "a7f3c2a10-0000-4000-8000-000000000101").isEmpty)
+    }
+}

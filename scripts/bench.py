@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""efterhand's benchmarks: each prints its figures side by side with the peer it names, in one
+run, as ratios. Benchmarks are not tests: nothing here fails a build.
+
+    python3 scripts/bench.py            # every benchmark
+    python3 scripts/bench.py probe      # one of them
+
+The probe corpus (1000 recordings of 45 minutes, about 8 GB) is made outside the repository,
+in $EFTERHAND_BENCH_DIR (default /var/tmp/efterhand-bench), unless it already exists.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".build" / "release" / "efterhand"
+BENCH_DIR = Path(os.environ.get("EFTERHAND_BENCH_DIR", "/var/tmp/efterhand-bench"))
+CORPUS = BENCH_DIR / "corpus"
+CORPUS_SIZE = int(os.environ.get("EFTERHAND_BENCH_FILES", "1000"))
+FORMATS = ["mp4-faststart", "mp4-moov-at-end", "mkv", "m4a", "webm"]
+TALK_SECONDS = 45 * 60
+
+
+def ff(*args):
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+def chapter_metadata(path, index, count=6):
+    lines = [";FFMETADATA1", f"title=Föredrag {index}: innovation i offentlig sektor",
+             f"comment=bench guid {index:08d}-0000-4000-8000-000000000000"]
+    step = TALK_SECONDS * 1000 // count
+    for c in range(count):
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={c * step}", f"END={(c + 1) * step}",
+                  f"title=Del {c + 1} av föredrag {index}"]
+    Path(path).write_text("\n".join(lines) + "\n")
+
+
+def make_corpus():
+    """1000 distinct 45-minute talks, five containers, each with chapters (about 8 MB each)."""
+    done = CORPUS / ".complete"
+    if done.exists() and len(list(CORPUS.glob("talk-*"))) >= CORPUS_SIZE:
+        return
+    print(f"making the corpus in {CORPUS} (once; about 8 GB)...", flush=True)
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    bases = BENCH_DIR / "bases"
+    bases.mkdir(exist_ok=True)
+    video = ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=15"]
+    audio = ["-f", "lavfi", "-i", "sine=frequency=300:sample_rate=44100"]
+    meta = BENCH_DIR / "base-chapters.txt"
+    chapter_metadata(meta, 0)
+    x264 = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "14k", "-g", "150", "-pix_fmt", "yuv420p"]
+    recipes = {
+        "mp4-faststart": (["-map", "0:v", "-map", "1:a", *x264, "-c:a", "aac", "-b:a", "10k", "-movflags", "+faststart"], "mp4"),
+        "mp4-moov-at-end": (["-map", "0:v", "-map", "1:a", *x264, "-c:a", "aac", "-b:a", "10k"], "mp4"),
+        "mkv": (["-map", "0:v", "-map", "1:a", *x264, "-c:a", "aac", "-b:a", "10k"], "mkv"),
+        "m4a": (["-map", "1:a", "-c:a", "aac", "-b:a", "24k"], "m4a"),
+        "webm": (["-map", "0:v", "-map", "1:a", "-c:v", "libvpx", "-b:v", "14k", "-g", "150", "-deadline", "realtime", "-cpu-used", "8",
+                  "-c:a", "libopus", "-b:a", "10k"], "webm"),
+    }
+    for name, (args, ext) in recipes.items():
+        base = bases / f"{name}.{ext}"
+        if not base.exists():
+            print(f"  encoding base {base.name}", flush=True)
+            ff(*video, *audio, "-i", str(meta), "-map_metadata", "2", "-map_chapters", "2", "-t", str(TALK_SECONDS), *args, str(base))
+    for index in range(CORPUS_SIZE):
+        name = FORMATS[index % len(FORMATS)]
+        ext = recipes[name][1]
+        target = CORPUS / f"talk-{index:04d}-{name}.{ext}"
+        if target.exists():
+            continue
+        chapter_metadata(BENCH_DIR / "chapters.txt", index)
+        flags = ["-movflags", "+faststart"] if name == "mp4-faststart" else []
+        # Remuxing with new tags and chapter titles makes every file distinct without re-encoding.
+        ff("-i", str(bases / f"{name}.{ext}"), "-i", str(BENCH_DIR / "chapters.txt"), "-map", "0:v?", "-map", "0:a",
+           "-map_metadata", "1", "-map_chapters", "1", "-c", "copy", *flags, str(target))
+        if index % 100 == 99:
+            print(f"  {index + 1} files", flush=True)
+    done.write_text("ok\n")
+
+
+def rchar():
+    """Bytes this process and its reaped children have read through read(2)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    return 0
+
+
+def timed(command, **kwargs):
+    before = rchar()
+    start = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start, rchar() - before
+
+
+def bench_probe():
+    make_corpus()
+    files = sorted(str(p) for p in CORPUS.glob("talk-*"))
+    n = len(files)
+    size = sum(os.path.getsize(f) for f in files)
+    print(f"\n== probe: {n} recordings of 45 minutes, {size / 1e9:.1f} GB (page cache warm for every tool) ==")
+    # Warm the page cache the same way for every tool, so the figures compare probing, not the disk.
+    subprocess.run([str(BIN), "probe", "--json", str(CORPUS)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ffprobe = ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters", "-of", "json"]
+    ours, ours_bytes = timed([str(BIN), "probe", "--json", str(CORPUS)])
+    listing = "\n".join(files).encode()
+    serial_start = time.perf_counter()
+    before = rchar()
+    for f in files:
+        subprocess.run([*ffprobe, f], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serial = time.perf_counter() - serial_start
+    ffprobe_bytes = rchar() - before
+    start = time.perf_counter()
+    subprocess.run(["xargs", "-d", "\n", "-n", "1", "-P", "2", *ffprobe], input=listing, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parallel = time.perf_counter() - start
+    stats = subprocess.run([str(BIN), "probe", "--json", "--stats", str(CORPUS)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr.strip()
+    print(f"{'tool':34} {'seconds':>9} {'files/s':>9} {'KB read/file':>13} {'vs efterhand':>13}")
+    for label, seconds, read in [
+        ("efterhand probe --json", ours, ours_bytes),
+        ("ffprobe, one process per file", serial, ffprobe_bytes),
+        ("xargs -P2 ffprobe", parallel, None),
+    ]:
+        ratio = seconds / ours
+        kb = f"{read / n / 1024:.0f}" if read is not None else "-"
+        print(f"{label:34} {seconds:9.2f} {n / seconds:9.0f} {kb:>13} {ratio:12.1f}x")
+    print(f"efterhand's own count (libavformat bytes_read): {stats}")
+    print(f"target: at least 40x faster than xargs -P2 ffprobe -> {parallel / ours:.1f}x; under 1 MB read per file -> {ours_bytes / n / 1024:.0f} KB")
+
+
+def bench_link():
+    print("\n== link: generated programme of 1000 sessions over 5 days and 20 rooms, 1000 noisy recordings ==")
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "linkeval.py"), "--bin", str(BIN)], check=True)
+    print("targets: precision >= 0.995 (at most 1 wrong automatic link in 200); >= 95% linked automatically; linking 1000 x 1000 in under 1 s")
+
+
+def peak_rss_kb(command, **kwargs):
+    """Runs a command and returns (seconds, its peak resident memory in KB)."""
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(after, before)
+
+
+def bench_ingest():
+    make_corpus()
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import linkeval
+    import random as rnd
+    files = sorted(str(p) for p in CORPUS.glob("talk-*"))
+    n = len(files)
+    work = Path(tempfile.mkdtemp(prefix="efterhand-bench-ingest-"))
+    schedule = work / "schedule.json"
+    schedule.write_text(json.dumps(linkeval.c3voc(linkeval.make_programme(rnd.Random(5), 1000)), ensure_ascii=False))
+    index = work / "index"
+    print(f"\n== ingest: {n} recordings of 45 minutes with a 1000-session programme (page cache warm) ==")
+    subprocess.run(["cat", *files[:1]], stdout=subprocess.DEVNULL)
+    ffprobe = ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters", "-of", "json"]
+    start = time.perf_counter()
+    subprocess.run(["xargs", "-d", "\n", "-n", "1", "-P", "2", *ffprobe], input="\n".join(files).encode(),
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peer = time.perf_counter() - start
+    cold, cold_rss = peak_rss_kb([str(BIN), "ingest", "--media", str(CORPUS), "--schedule", str(schedule), "--index", str(index)])
+    warm, _ = peak_rss_kb([str(BIN), "ingest", "--media", str(CORPUS), "--schedule", str(schedule), "--index", str(index)])
+    print(f"{'run':44} {'seconds':>9} {'ratio':>12}")
+    print(f"{'xargs -P2 ffprobe (probing only)':44} {peer:9.2f} {'1.0x':>12}")
+    print(f"{'efterhand ingest, cold (probe+link+index)':44} {cold:9.2f} {peer / cold:11.1f}x faster")
+    print(f"{'efterhand ingest again, nothing changed':44} {warm:9.2f} {100 * warm / cold:10.1f}% of cold")
+    print(f"targets: cold ingest at least 30x faster than xargs -P2 ffprobe -> {peer / cold:.1f}x; re-ingest under 5% of cold -> {100 * warm / cold:.1f}%")
+
+    # Peak memory with 10,000 recordings: short files are fine for this one.
+    many = BENCH_DIR / "many"
+    if len(list(many.glob("*.mp4"))) < 10_000:
+        many.mkdir(parents=True, exist_ok=True)
+        seed = ROOT / "Tests" / "MediaProbeTests" / "Fixtures" / "faststart.mp4"
+        data = seed.read_bytes()
+        for i in range(10_000):
+            # Distinct files: a different tail after the real media data.
+            (many / f"short-{i:05d}.mp4").write_bytes(data + i.to_bytes(4, "little") * 4)
+    many_index = work / "many-index"
+    seconds, rss = peak_rss_kb([str(BIN), "ingest", "--media", str(many), "--schedule", str(schedule), "--index", str(many_index)])
+    print(f"10,000 short recordings: cold ingest {seconds:.1f} s, peak memory {rss / 1024:.0f} MB (target: under 150 MB)")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_search():
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_search.py"), str(BIN)], check=True)
+
+
+BENCHES = {"probe": bench_probe, "link": bench_link, "ingest": bench_ingest, "search": bench_search}
+
+if __name__ == "__main__":
+    if not BIN.exists():
+        sys.exit(f"{BIN} is missing: run `make release` (or `make bench`)")
+    chosen = sys.argv[1:] or list(BENCHES)
+    for name in chosen:
+        if name not in BENCHES:
+            sys.exit(f"unknown benchmark {name}; choose from {', '.join(BENCHES)}")
+        BENCHES[name]()

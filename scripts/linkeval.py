@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""A generated evaluation of efterhand's linker.
+
+Writes a programme of N sessions over 5 days and 20 rooms (c3voc schedule.json) and N
+recordings derived from it with realistic noise, as probe results in the shape of
+`efterhand probe --json` (no media files are needed), plus the truth; then runs
+`efterhand link --probe-results ... --json --stats` and scores the answer.
+
+    python3 scripts/linkeval.py [--sessions 1000] [--seed 7] [--bin .build/release/efterhand] [--json]
+
+Noise: clock drift of minutes, late starts, overruns, missing tags, misspelled titles, renamed
+files, cameras writing local time as UTC, decoy recordings of unscheduled events, streams over
+several talks, talks recorded in two parts.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+ZONE = dt.timezone(dt.timedelta(hours=2))  # Europe/Stockholm in October 2021 (CEST)
+DAYS = [dt.date(2021, 10, 4) + dt.timedelta(days=d) for d in range(5)]
+ROOMS = [f"Sal {c}" for c in "ABCDEFGH"] + ["Aulan", "Stora salen", "Lilla salen", "Studion", "Labbet", "Verkstaden",
+                                             "Biblioteket", "Galleriet", "Torget", "Kupolen", "Hamnen", "Tornet"]
+SUBJECTS = ["öppna data", "digitalisering", "hållbarhet", "upphandling", "innovation", "välfärdsteknik", "AI",
+            "automatisering", "medborgardialog", "e-tjänster", "informationssäkerhet", "tillgänglighet", "klimatomställning",
+            "skolutveckling", "äldreomsorg", "samhällsbyggnad", "mobilitet", "energieffektivisering", "tjänstedesign",
+            "dataanalys", "kompetensförsörjning", "testbäddar", "cirkulär ekonomi", "smarta städer", "delningsekonomi",
+            "robotik", "geodata", "arkivering", "folkhälsa", "trygghet", "kollektivtrafik", "vattenförsörjning"]
+PLACES = ["Göteborg", "Malmö", "Umeå", "Luleå", "Linköping", "Örebro", "Västerås", "Jönköping", "Borås", "Gävle",
+          "Sundsvall", "Kalmar", "Karlstad", "Växjö", "Halmstad", "Skellefteå", "Kiruna", "Visby", "Falun", "Östersund"]
+FORMS = ["Så lyckades {place} med {subject}", "{Subject} i praktiken: lärdomar från {place}", "Framtidens {subject} i {place}",
+         "{Subject} för alla – erfarenheter från {place}", "Från idé till drift: {subject} i {place}",
+         "Vad kan {subject} göra för {place}?", "{Subject} och {subject2} i {place}", "Nya vägar för {subject} i {place}"]
+FIRST = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sara", "Per", "Emma", "Ali", "Fatima", "Oskar", "Linnea",
+         "Mohammed", "Ingrid", "Nils", "Elin", "Gustav", "Hanna", "Sven", "Amira", "Jonas", "Maja", "Viktor"]
+LAST = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson",
+        "Pettersson", "Jonsson", "Lindberg", "Lindqvist", "Berg", "Holm", "Sandberg", "Ekström", "Åberg", "Öberg"]
+
+
+def iso(t):
+    return t.isoformat()
+
+
+def utc(t):
+    return t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
+def typo(rng, text):
+    words = text.split()
+    candidates = [i for i, w in enumerate(words) if len(w) >= 6]
+    if not candidates:
+        return text
+    i = rng.choice(candidates)
+    w = words[i]
+    k = rng.randrange(1, len(w) - 2)
+    kind = rng.random()
+    if kind < 0.4:
+        w = w[:k] + w[k + 1:]
+    elif kind < 0.7:
+        w = w[:k] + w[k + 1] + w[k] + w[k + 2:]
+    else:
+        w = w[:k] + rng.choice("aeiouy") + w[k + 1:]
+    words[i] = w
+    return " ".join(words)
+
+
+def make_programme(rng, count):
+    per_room_day = max(1, count // (len(DAYS) * len(ROOMS)))
+    sessions = []
+    n = 0
+    for day in DAYS:
+        for room in ROOMS:
+            t = dt.datetime.combine(day, dt.time(8, 0), ZONE) + dt.timedelta(minutes=rng.choice([0, 15, 30]))
+            for _ in range(per_room_day):
+                if n >= count:
+                    break
+                length = rng.choice([20, 30, 30, 45, 45, 45, 60])
+                s1, s2 = rng.sample(SUBJECTS, 2)
+                title = rng.choice(FORMS).format(place=rng.choice(PLACES), subject=s1, Subject=s1[0].upper() + s1[1:],
+                                                 subject2=s2)
+                persons = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.choice([1, 1, 2]))]
+                sessions.append({
+                    "guid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "id": 10000 + n,
+                    "slug": f"gen-{10000 + n}", "title": title, "start": t, "end": t + dt.timedelta(minutes=length),
+                    "room": room, "persons": persons, "track": s1, "do_not_record": rng.random() < 0.02,
+                })
+                n += 1
+                t += dt.timedelta(minutes=length + rng.choice([0, 5, 10, 15, 15, 30]))
+    return sessions
+
+
+def c3voc(sessions):
+    days = []
+    for index, day in enumerate(DAYS, start=1):
+        rooms = {}
+        for s in sessions:
+            if s["start"].date() != day:
+                continue
+            minutes = int((s["end"] - s["start"]).total_seconds() // 60)
+            rooms.setdefault(s["room"], []).append({
+                "guid": s["guid"], "id": s["id"], "date": iso(s["start"]), "start": s["start"].strftime("%H:%M"),
+                "duration": f"{minutes // 60:02d}:{minutes % 60:02d}", "room": s["room"], "slug": s["slug"],
+                "title": s["title"], "subtitle": "", "track": s["track"], "type": "lecture", "language": "sv",
+                "abstract": "", "description": "", "persons": [{"name": p} for p in s["persons"]], "links": [],
+                "do_not_record": s["do_not_record"],
+            })
+        days.append({"index": index, "date": day.isoformat(), "day_start": f"{day}T06:00:00+02:00",
+                     "day_end": f"{day + dt.timedelta(days=1)}T03:00:00+02:00", "rooms": rooms})
+    return {"schedule": {"version": "gen", "conference": {
+        "acronym": "gen", "title": "Generated week", "start": DAYS[0].isoformat(), "end": DAYS[-1].isoformat(),
+        "daysCount": len(DAYS), "timeslot_duration": "00:15", "time_zone_name": "Europe/Stockholm", "days": days}}}
+
+
+def room_folder(rng, room):
+    variants = [room.lower().replace(" ", "-"), room.upper().replace(" ", "_"), room, room.lower().replace(" ", "")]
+    return rng.choice(variants)
+
+
+def probe(path, duration, tags=None, chapters=None):
+    return {"path": path, "size_bytes": int(duration * 3000), "container": "mov,mp4,m4a,3gp,3g2,mj2",
+            "duration_seconds": round(duration, 3), "duration_source": "container", "start_seconds": 0.0,
+            "bit_rate": 24000, "tags": tags or {}, "streams": [],
+            "chapters": [{"index": i, "start_seconds": a, "end_seconds": b, "title": t} for i, (a, b, t) in enumerate(chapters or [])],
+            "error": None}
+
+
+def recording_signals(rng, start, duration, room, number, title=None, guid=None):
+    """Tags and path for a recording that began at `start`, with the usual clues and noise."""
+    tags = {}
+    folder = room_folder(rng, room) + "/" if room and rng.random() < 0.95 else ""
+    clock = rng.random()
+    name = f"video_{number:04d}.mp4"
+    modified = None
+    if clock < 0.60:
+        if rng.random() < 0.05:
+            # A camera that writes local time as if it were UTC.
+            tags["creation_time"] = start.replace(tzinfo=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+        else:
+            tags["creation_time"] = utc(start)
+    elif clock < 0.95:
+        style = rng.random()
+        local = start.astimezone(ZONE)
+        if style < 0.5:
+            name = local.strftime("%Y-%m-%d %H-%M-%S") + ".mkv"
+        elif style < 0.8:
+            name = local.strftime("%Y-%m-%d_%H%M") + f"_{number:04d}.mp4"
+        else:
+            name = local.strftime("%Y%m%dT%H%M%S") + ".mp4"
+    else:
+        # Renamed and without tags: only the file's modification time is left, and a copy
+        # that did not keep it (30%) leaves not even that.
+        modified = start + dt.timedelta(seconds=duration + rng.uniform(0, 5)) if rng.random() < 0.7 else dt.datetime(2021, 11, 2, 9, 0, tzinfo=ZONE)
+    if title and rng.random() < 0.4:
+        tags["title"] = typo(rng, title) if rng.random() < 0.3 else title
+    if guid and rng.random() < 0.1:
+        tags["comment"] = f"talk {guid}"
+    return tags, f"rec/{folder}{name}", modified
+
+
+def make_recordings(rng, sessions, count):
+    recordings, truth, mtimes = [], {}, {}
+    by_room = {}
+    for s in sessions:
+        by_room.setdefault((s["room"], s["start"].date()), []).append(s)
+    pool = list(sessions)
+    rng.shuffle(pool)
+    number = 0
+
+    def add(path, duration, tags, chapters, links, modified=None):
+        nonlocal number
+        while any(r["path"] == path for r in recordings[-50:]):
+            path = path.replace(".m", f"-{number}.m", 1)
+        recordings.append(probe(path, duration, tags, chapters))
+        if modified:
+            mtimes[path] = modified.timestamp()
+        truth[path] = links
+        number += 1
+
+    while len(recordings) < count and pool:
+        roll = rng.random()
+        s = pool.pop()
+        drift = dt.timedelta(seconds=rng.gauss(0, 90))
+        if roll < 0.05:
+            # A room's stream over several consecutive talks, with chapters at the changeovers.
+            row = sorted(by_room[(s["room"], s["start"].date())], key=lambda x: x["start"])
+            i = row.index(s)
+            # Only talks not recorded otherwise, so that the truth has one recording per talk.
+            group = [s]
+            for g in row[i + 1:i + rng.choice([2, 3, 4])]:
+                if g not in pool:
+                    break
+                pool.remove(g)
+                group.append(g)
+            begin = group[0]["start"] - dt.timedelta(minutes=rng.uniform(1, 6))
+            end = group[-1]["end"] + dt.timedelta(minutes=rng.uniform(0, 6))
+            duration = (end - begin).total_seconds()
+            chapters, links = [], []
+            for g in group:
+                a = (g["start"] - begin).total_seconds() + rng.uniform(-20, 60)
+                b = (g["end"] - begin).total_seconds() + rng.uniform(-60, 60)
+                chapters.append((round(a, 3), round(min(b, duration), 3), g["title"] if rng.random() < 0.5 else f"Del {len(chapters) + 1}"))
+                links.append({"guid": g["guid"], "in": (g["start"] - begin).total_seconds(), "out": (g["end"] - begin).total_seconds()})
+            tags, path, modified = recording_signals(rng, begin + drift, duration, s["room"], number)
+            add(path, duration, tags, chapters if rng.random() < 0.7 else [], links, modified)
+        elif roll < 0.08:
+            # A talk recorded in two parts after a technical problem.
+            cut = s["start"] + (s["end"] - s["start"]) * rng.uniform(0.3, 0.7)
+            begin = s["start"] - dt.timedelta(minutes=rng.uniform(0, 3))
+            resume = cut + dt.timedelta(minutes=rng.uniform(1, 4))
+            end = s["end"] + dt.timedelta(minutes=rng.uniform(0, 4))
+            for a, b in [(begin, cut), (resume, end)]:
+                tags, path, modified = recording_signals(rng, a + drift, (b - a).total_seconds(), s["room"], number, s["title"], s["guid"])
+                add(path, (b - a).total_seconds(), tags, [], [{"guid": s["guid"], "in": max(0, (s["start"] - a).total_seconds()),
+                                                               "out": min((b - a).total_seconds(), (s["end"] - a).total_seconds())}], modified)
+        elif roll < 0.13:
+            # A decoy: an unscheduled event (an evening mingle, a rehearsal) in a room.
+            day = rng.choice(DAYS)
+            begin = dt.datetime.combine(day, dt.time(rng.choice([19, 20, 21]), rng.choice([0, 15, 30])), ZONE)
+            duration = rng.uniform(20, 60) * 60
+            tags, path, modified = recording_signals(rng, begin, duration, rng.choice(ROOMS), number, "Mingel och nätverkande")
+            add(path, duration, tags, [], [], modified)
+            pool.append(s)
+        elif roll < 0.15:
+            # Renamed, tags stripped: nothing to go on.
+            duration = (s["end"] - s["start"]).total_seconds() + rng.uniform(0, 300)
+            add(f"rec/export/{rng.getrandbits(40):010x}.mp4", duration, {}, [], [{"guid": s["guid"], "in": 0, "out": duration}])
+        else:
+            begin = s["start"] - dt.timedelta(minutes=rng.uniform(-2, 5))
+            end = s["end"] + dt.timedelta(minutes=rng.uniform(-1, 8))
+            duration = (end - begin).total_seconds()
+            tags, path, modified = recording_signals(rng, begin + drift, duration, s["room"], number, s["title"], s["guid"])
+            add(path, duration, tags, [], [{"guid": s["guid"], "in": max(0, (s["start"] - begin).total_seconds()),
+                                           "out": min(duration, (s["end"] - begin).total_seconds())}], modified)
+    return recordings, truth, mtimes
+
+
+def evaluate(answer, truth):
+    linked_right = linked_wrong = review = unmatched = 0
+    links_right = links_wrong = 0
+    auto_share_base = sum(1 for links in truth.values() if links)
+    auto_right = 0
+    decoys_linked = 0
+    io_errors = []
+    for item in answer:
+        expected = {l["guid"]: l for l in truth.get(item["path"], [])}
+        if item["status"] == "linked":
+            ok = all(l["guid"] in expected for l in item["links"])
+            for l in item["links"]:
+                if l["guid"] in expected:
+                    links_right += 1
+                    io_errors.append(abs(l["in_seconds"] - expected[l["guid"]]["in"]))
+                else:
+                    links_wrong += 1
+            if not expected:
+                decoys_linked += 1
+            if ok:
+                linked_right += 1
+                if expected:
+                    auto_right += 1
+            else:
+                linked_wrong += 1
+        elif item["status"] == "review":
+            review += 1
+        else:
+            unmatched += 1
+    io_errors.sort()
+    return {
+        "recordings": len(answer), "with_a_talk": auto_share_base, "linked": linked_right + linked_wrong,
+        "linked_wrong": linked_wrong, "links_right": links_right, "links_wrong": links_wrong,
+        "decoys_linked": decoys_linked, "review": review, "unmatched": unmatched,
+        "precision": links_right / max(1, links_right + links_wrong),
+        "auto_linked_share": auto_right / max(1, auto_share_base),
+        "in_error_median_s": io_errors[len(io_errors) // 2] if io_errors else None,
+        "in_error_p95_s": io_errors[int(len(io_errors) * 0.95)] if io_errors else None,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--recordings", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--bin", default=str(Path(__file__).resolve().parent.parent / ".build/release/efterhand"))
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--keep", help="folder to keep the generated files in")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    sessions = make_programme(rng, args.sessions)
+    recordings, truth, mtimes = make_recordings(rng, sessions, args.recordings or args.sessions)
+    folder = Path(args.keep or tempfile.mkdtemp(prefix="efterhand-linkeval-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    # Empty stand-ins for the files, so that the linker can read their modification times.
+    for item in recordings:
+        stand_in = folder / item["path"]
+        stand_in.parent.mkdir(parents=True, exist_ok=True)
+        stand_in.touch()
+        when = mtimes.get(item["path"], dt.datetime(2021, 11, 2, 9, 0, tzinfo=ZONE).timestamp())
+        os.utime(stand_in, (when, when))
+    (folder / "schedule.json").write_text(json.dumps(c3voc(sessions), ensure_ascii=False, indent=1))
+    (folder / "probe.json").write_text(json.dumps(recordings, ensure_ascii=False))
+    (folder / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1))
+    run = subprocess.run([str(Path(args.bin).resolve()), "link", "--schedule", str(folder / "schedule.json"), "--probe-results", str(folder / "probe.json"),
+                          "--json", "--stats"], capture_output=True, text=True, cwd=folder)
+    if run.returncode != 0:
+        sys.exit(f"efterhand link failed: {run.stderr}")
+    figures = evaluate(json.loads(run.stdout), truth)
+    figures["sessions"] = len(sessions)
+    figures["link_stats"] = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    else:
+        f = figures
+        print(f"{f['sessions']} sessions, {f['recordings']} recordings ({f['with_a_talk']} of scheduled talks)")
+        print(f"linked automatically: {f['linked']} recordings ({f['linked_wrong']} with a wrong link; decoys linked: {f['decoys_linked']})")
+        print(f"links: {f['links_right']} right, {f['links_wrong']} wrong -> precision {f['precision']:.4f} "
+              f"(target: at most 1 wrong in 200 = 0.995)")
+        print(f"share of recordings of talks linked right automatically: {f['auto_linked_share']:.3f} (target 0.95)")
+        print(f"review: {f['review']}, unmatched: {f['unmatched']}")
+        print(f"in-point error: median {f['in_error_median_s']:.0f} s, p95 {f['in_error_p95_s']:.0f} s")
+        print(f"timing: {f['link_stats']}")
+
+
+if __name__ == "__main__":
+    main()
