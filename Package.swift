@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // FFmpeg's C API, through Debian's -dev packages. Only MediaProbe imports it.
@@ -43,6 +44,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // zlib, from Debian's zlib1g-dev: gzip for JSON answers. Only Server imports it.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The feed, chapters, captions and API documents, rendered from one snapshot of the index. No HTTP.
+        .target(name: "Feed", dependencies: ["IndexStore", "Captions", "Schedule", "MediaProbe"]),
+        // The HTTP server (Hummingbird 2): routes, middleware and media with byte ranges.
+        .target(
+            name: "Server",
+            dependencies: [
+                "Feed", "IndexStore", "Captions", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line program: thin commands over the libraries.
         .executableTarget(
             name: "efterhand",
@@ -51,6 +65,8 @@ let package = Package(
                 "Schedule",
                 "Linking",
                 "IndexStore",
+                "Server",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,6 +89,14 @@ let package = Package(
         .testTarget(
             name: "IndexStoreTests",
             dependencies: ["IndexStore", "Linking", "MediaProbe", "Schedule"]
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Feed", "IndexStore", "Captions", "Schedule",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ]
 )

@@ -1,0 +1,191 @@
+import Captions
+import Foundation
+import GRDB
+import Schedule
+
+/// A thumbnail file the index made, relative to the index folder (`thumbnails/ab/….jpg`).
+public struct ThumbnailFile: Sendable, Equatable {
+    public var file: String
+    public var width: Int
+    public var height: Int
+}
+
+/// How far one segment's transcript has come in one language, without its text.
+public struct TranscriptState: Sendable, Equatable {
+    public var segmentID: Int64?
+    public var language: String
+    public var status: SegmentTranscript.Status
+    /// Cues assigned to the segment in that language.
+    public var cues: Int
+}
+
+/// Everything the feed and the API read, taken in one read transaction: in WAL mode that is one
+/// committed state of the index, whatever `efterhand ingest` writes meanwhile. Plain values,
+/// safe to share between requests.
+public struct IndexSnapshot: Sendable {
+    /// The conference header, when a programme was stored.
+    public var conference: Conference?
+    /// Sessions in the programme, by start.
+    public var sessions: [Session]
+    /// Recordings whose files are present (not `missing`), by path.
+    public var recordings: [StoredRecording]
+    /// Links and candidates by recording id, in stored order.
+    public var links: [Int64: [StoredLink]]
+    /// Segments by recording id, in order.
+    public var segments: [Int64: [Segment]]
+    /// Transcript states by recording id: one per segment and language (at least the default
+    /// language), as `transcripts(recordingID:defaultLanguage:)` decides them.
+    public var transcripts: [Int64: [TranscriptState]]
+    /// The language a recording's transcript defaults to (its session's, else its audio's, else `und`).
+    public var defaultLanguages: [Int64: String]
+    /// Thumbnail files by key (see `ThumbnailKey`).
+    public var thumbnails: [String: ThumbnailFile]
+}
+
+/// The transcript of one recording, text included, read in one transaction.
+public struct RecordingTranscripts: Sendable {
+    public var recordingID: Int64
+    public var defaultLanguage: String
+    /// Per segment and language, with cues, in segment order then language.
+    public var transcripts: [SegmentTranscript]
+    /// Languages with any cue or verified text, sorted; the default language when none.
+    public var languages: [String]
+}
+
+extension IndexDatabase {
+    // MARK: - Reads
+
+    /// Reads the state the feed and API are rendered from, in one read transaction.
+    public func snapshot() throws -> IndexSnapshot {
+        try writer.read { db in
+            let conference = try Row.fetchOne(db, sql: "SELECT * FROM conference WHERE id = 1").map {
+                Conference(title: $0["title"], acronym: $0["acronym"], timeZone: $0["time_zone"])
+            }
+            let sessions = try Row.fetchAll(db, sql: "SELECT * FROM session WHERE in_programme = 1 ORDER BY start, room, guid").map(Self.session)
+            let recordings = try Row.fetchAll(db, sql: "SELECT * FROM recording WHERE state != 'missing' ORDER BY path").map(Self.recording)
+            var links: [Int64: [StoredLink]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM link ORDER BY recording_id, kind, position") {
+                links[row["recording_id"], default: []].append(try Self.link(row))
+            }
+            var segments: [Int64: [Segment]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM segment ORDER BY recording_id, start_seconds, position") {
+                segments[row["recording_id"], default: []].append(try Self.segment(row))
+            }
+            // Cue extents only: the statuses need where cues lie, not what they say.
+            var cues: [Int64: [(Cue, String)]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT recording_id, language, start_seconds, end_seconds FROM cue ORDER BY recording_id, language, start_seconds, id") {
+                cues[row["recording_id"], default: []].append((Cue(start: row["start_seconds"], end: row["end_seconds"], text: ""), row["language"]))
+            }
+            var spans: [Int64: [String: [(Double, Double)]]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT recording_id, language, start_seconds, end_seconds FROM verified_span") {
+                spans[row["recording_id"], default: [:]][row["language"], default: []].append((row["start_seconds"], row["end_seconds"]))
+            }
+            var thumbnails: [String: ThumbnailFile] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, file, width, height FROM thumbnail") {
+                thumbnails[row["key"]] = ThumbnailFile(file: row["file"], width: row["width"], height: row["height"])
+            }
+
+            let languages = Dictionary(sessions.map { ($0.guid, $0.language) }, uniquingKeysWith: { a, _ in a })
+            var defaults: [Int64: String] = [:]
+            var transcripts: [Int64: [TranscriptState]] = [:]
+            for recording in recordings {
+                guard let id = recording.id else { continue }
+                let language = Self.defaultLanguage(links: links[id] ?? [], sessionLanguages: languages, recording: recording)
+                defaults[id] = language
+                transcripts[id] = Self.transcripts(segments: segments[id] ?? [], cues: cues[id] ?? [], spans: spans[id] ?? [:], defaultLanguage: language)
+                    .map { TranscriptState(segmentID: $0.segment.id, language: $0.language, status: $0.status, cues: $0.cues.count) }
+            }
+            return IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
+                                 transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails)
+        }
+    }
+
+    /// The transcript of one recording with its text, read in one transaction; nil when the
+    /// index has no such recording.
+    public func recordingTranscripts(recordingID: Int64) throws -> RecordingTranscripts? {
+        try writer.read { db in
+            guard let recording = try Row.fetchOne(db, sql: "SELECT * FROM recording WHERE id = ?", arguments: [recordingID]).map(Self.recording) else {
+                return nil
+            }
+            let links = try Row.fetchAll(db, sql: "SELECT * FROM link WHERE recording_id = ? ORDER BY kind, position", arguments: [recordingID]).map(Self.link)
+            var languages: [String: String?] = [:]
+            for guid in Set(links.map(\.sessionGuid)) {
+                languages[guid] = try String.fetchOne(db, sql: "SELECT language FROM session WHERE guid = ?", arguments: [guid])
+            }
+            let segments = try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE recording_id = ? ORDER BY start_seconds, position", arguments: [recordingID])
+                .map(Self.segment)
+            let cues = try Row.fetchAll(db, sql: "SELECT * FROM cue WHERE recording_id = ? ORDER BY language, start_seconds, id", arguments: [recordingID]).map {
+                (Cue(start: $0["start_seconds"], end: $0["end_seconds"], text: $0["text"], speaker: $0["speaker"]), $0["language"] as String)
+            }
+            let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
+            let language = Self.defaultLanguage(links: links, sessionLanguages: languages, recording: recording)
+            let transcripts = Self.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: language)
+            return RecordingTranscripts(recordingID: recordingID, defaultLanguage: language, transcripts: transcripts,
+                                        languages: Array(Set(transcripts.map(\.language))).sorted())
+        }
+    }
+
+    // MARK: - Watching for commits
+
+    /// A cheap way to learn whether anything was committed to the index since the last look,
+    /// by this process or another (`efterhand ingest`): `PRAGMA data_version` on one connection
+    /// of its own. Nil for an index in memory, which has no other writers to watch.
+    public func changeWatch() throws -> IndexChangeWatch? {
+        guard let folder else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "efterhand.change-watch"
+        let queue = try DatabaseQueue(path: (folder as NSString).appendingPathComponent(Self.fileName), configuration: configuration)
+        return IndexChangeWatch(queue: queue)
+    }
+
+    // MARK: - Helpers
+
+    /// The language of the first linked session that names one, else the audio's, else `und`
+    /// (as `defaultLanguage(recordingID:probeLanguage:)` decides it).
+    static func defaultLanguage(links: [StoredLink], sessionLanguages: [String: String?], recording: StoredRecording) -> String {
+        for link in links where link.kind == .link {
+            if let language = LanguageCode.normalize(sessionLanguages[link.sessionGuid] ?? nil) { return language }
+        }
+        return LanguageCode.normalize(recording.probe?.streams.first { $0.kind == .audio }?.language) ?? "und"
+    }
+
+    /// Per segment and language: the cues assigned to it and its status. The same rules as
+    /// `transcripts(recordingID:defaultLanguage:)`, over values already read.
+    static func transcripts(segments: [Segment], cues: [(Cue, String)], spans: [String: [(Double, Double)]],
+                            defaultLanguage: String) -> [SegmentTranscript] {
+        var languages = Set(cues.map(\.1)).union(spans.keys)
+        if languages.isEmpty { languages.insert(defaultLanguage) }
+        var assigned: [String: [Double: [Cue]]] = [:]
+        for (cue, language) in cues {
+            guard let segment = segmentFor(cue, among: segments) else { continue }
+            assigned[language, default: [:]][segment.startSeconds, default: []].append(cue)
+        }
+        var result: [SegmentTranscript] = []
+        for segment in segments {
+            for language in languages.sorted() {
+                let mine = assigned[language]?[segment.startSeconds] ?? []
+                let covered = (spans[language] ?? []).contains { $0.0 <= segment.startSeconds + 0.5 && $0.1 >= segment.endSeconds - 0.5 }
+                let status: SegmentTranscript.Status = covered ? .verified : (mine.isEmpty ? .empty : .draft)
+                result.append(SegmentTranscript(segment: segment, language: language, status: status, cues: mine))
+            }
+        }
+        return result
+    }
+}
+
+/// Learns whether the index changed since the last look; see `IndexDatabase.changeWatch()`.
+public final class IndexChangeWatch: Sendable {
+    private let queue: DatabaseQueue
+
+    init(queue: DatabaseQueue) {
+        self.queue = queue
+    }
+
+    /// A number that differs from the one returned before whenever any other connection (this
+    /// process's writer included) committed in between. Only compare values from one watch.
+    public func version() throws -> Int64 {
+        try queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+}

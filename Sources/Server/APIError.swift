@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+
+/// An error answer of the API: `{"error": {"code", "message"}}` with its status, and the
+/// headers it needs (`Allow` for 405, `WWW-Authenticate` for 401).
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    /// A stable, machine-readable code (`not_found`, `bad_parameter`, ...).
+    public var code: String
+    /// A sentence for people, naming what was wrong.
+    public var message: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    /// 400: a query or body parameter that cannot be used.
+    public static func badParameter(_ message: String) -> APIError {
+        APIError(.badRequest, code: "bad_parameter", message: message)
+    }
+
+    /// 404: nothing published under this name or id.
+    public static func notFound(_ message: String) -> APIError {
+        APIError(.notFound, code: "not_found", message: message)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(ErrorBody(error: .init(code: code, message: message)))
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// `{"error": {"code", "message"}}`
+private struct ErrorBody: Encodable {
+    struct Detail: Encodable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+}

@@ -1,0 +1,71 @@
+import Feed
+import Foundation
+import Hummingbird
+import Logging
+
+/// The request context of every route: Hummingbird's basics, with room for a transcript upload.
+public struct ServerContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+
+    /// Uploads (transcripts) up to 16 MB.
+    public var maxUploadSize: Int { 16 * 1024 * 1024 }
+}
+
+/// Builds the server of `configuration`: opens the index once, and answers every request from
+/// its latest committed state. `efterhand serve` runs it with `runService()`; the tests run it
+/// with `app.test(.router)` or `.live`. `onServerRunning` is told the bound address.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
+) throws -> some ApplicationProtocol {
+    let services = try ServerServices(configuration: configuration)
+    let router = buildRouter(services: services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "efterhand"),
+        onServerRunning: { channel in
+            await onServerRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
+        },
+        logger: Logger(label: "efterhand.server"))
+}
+
+/// The router of every route, with the middleware in front of them: access log (outermost),
+/// CORS, JSON errors. Routes are grouped by file (`Routes+Feed.swift`, ...); the web pages
+/// add theirs here the same way (a `Routes+Pages.swift` with `addPageRoutes(to:services:)`).
+public func buildRouter(services: ServerServices) -> Router<ServerContext> {
+    let router = Router(context: ServerContext.self, options: .autoGenerateHeadEndpoints)
+    if services.configuration.accessLog {
+        router.add(middleware: AccessLogMiddleware(logger: services.logger))
+    }
+    router.add(middleware: AllowedOriginsMiddleware(origins: services.configuration.corsOrigins))
+    router.add(middleware: JSONErrorMiddleware(logger: services.logger, corsEnabled: !services.configuration.corsOrigins.isEmpty))
+    let routes = RouteRegistrar(router: router)
+    addFeedRoutes(to: routes, services: services)
+    addRecordingRoutes(to: routes, services: services)
+    addSearchRoutes(to: routes, services: services)
+    addMediaRoutes(to: routes, services: services)
+    addServiceRoutes(to: routes, services: services)
+    let admin = RouteRegistrar(router: router, group: router.group().add(middleware: AdminAuthMiddleware(token: services.configuration.adminToken)))
+    addAdminRoutes(to: admin, services: services)
+    return router
+}
+
+/// Registers routes by their documented operation (`Operation.all`), so the router and
+/// `/openapi.json` cannot disagree.
+struct RouteRegistrar {
+    let router: Router<ServerContext>
+    var group: RouterGroup<ServerContext>?
+
+    func on(_ operationID: String, _ handler: @escaping @Sendable (Request, ServerContext) async throws -> Response) {
+        let operation = Operation.named(operationID)
+        if let group {
+            group.on(RouterPath(operation.path), method: operation.method, use: handler)
+        } else {
+            router.on(RouterPath(operation.path), method: operation.method, use: handler)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Feed
+import Foundation
+import Hummingbird
+
+/// A rendered answer, ready to send many times: its bytes, a gzip copy for clients that
+/// accept it, and an entity tag from its content (so an unchanged document keeps its tag
+/// across changes of the index elsewhere).
+struct Representation: Sendable {
+    var body: ByteBuffer
+    var gzipped: ByteBuffer?
+    /// The strong entity tag, quoted.
+    var etag: String
+    var contentType: String
+
+    /// Wraps `data`; JSON and text of more than a kilobyte get a gzip copy.
+    init(_ data: Data, contentType: String) {
+        body = ByteBuffer(bytes: data)
+        self.contentType = contentType
+        let hash = Self.fnv1a(data)
+        etag = "\"" + String(hash, radix: 16) + "-" + String(data.count, radix: 16) + "\""
+        let compressible = contentType.contains("json") || contentType.hasPrefix("text/") || contentType.contains("subrip")
+        if compressible && data.count > 1024, let compressed = try? Gzip.compress(data), compressed.count < data.count {
+            gzipped = ByteBuffer(bytes: compressed)
+        }
+    }
+
+    /// The tag of the gzip copy: a different representation needs a different strong tag.
+    var gzipETag: String { String(etag.dropLast()) + "-gz\"" }
+
+    /// The answer to `request`: 304 when its `If-None-Match` names this representation, else 200
+    /// with the gzip copy when the client accepts gzip.
+    func response(to request: Request, cacheControl: String) -> Response {
+        var headers = HTTPFields()
+        headers[.cacheControl] = cacheControl
+        headers[.vary] = "Accept-Encoding"
+        let useGzip = gzipped != nil && Self.acceptsGzip(request.headers[.acceptEncoding])
+        headers[.eTag] = useGzip ? gzipETag : etag
+        if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etags: [etag, gzipETag]) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = contentType
+        if useGzip, let gzipped {
+            headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: gzipped))
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// Whether an `If-None-Match` value names one of `etags` (weak comparison, `*` for any).
+    static func matches(_ condition: String, etags: [String]) -> Bool {
+        for candidate in condition.split(separator: ",") {
+            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            if etags.contains(tag) { return true }
+        }
+        return false
+    }
+
+    /// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for item in header.lowercased().split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.first == "gzip" || parts.first == "x-gzip" || parts.first == "*" else { continue }
+            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return q > 0
+        }
+        return false
+    }
+
+    static func fnv1a(_ data: Data) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+}
+
+/// Rendered answers of the current catalogue, by request. A new catalogue empties it.
+final class ResponseCache: Sendable {
+    private let state = Locked<(generation: UInt64, entries: [String: Representation])>((0, [:]))
+    /// More distinct requests than this (pages, filters) in one generation are not kept.
+    private let capacity = 4096
+
+    /// The cached answer for `key`, or the one `render` makes (kept unless `render` returns nil).
+    func representation(_ catalogue: Catalogue, key: String, render: () throws -> Representation?) rethrows -> Representation? {
+        if let hit = state.withLock({ $0.generation == catalogue.generation ? $0.entries[key] : nil }) { return hit }
+        guard let made = try render() else { return nil }
+        state.withLock { value in
+            if value.generation != catalogue.generation {
+                guard catalogue.generation > value.generation else { return }
+                value = (catalogue.generation, [:])
+            }
+            if value.entries.count < capacity { value.entries[key] = made }
+        }
+        return made
+    }
+}
+
+/// A value behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) {
+        self.value = value
+    }
+
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

@@ -1,0 +1,135 @@
+import Feed
+import Foundation
+import Hummingbird
+import IndexStore
+
+/// The write routes, behind the admin token: the same operations as `efterhand link accept|
+/// reject|unlink` and `efterhand transcript import --verified`.
+func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
+    routes.on("decide") { request, context in
+        let id = try recordingID(context)
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        let decision: DecisionRequest
+        do {
+            decision = try JSONDecoder().decode(DecisionRequest.self, from: Data(buffer: body))
+        } catch {
+            throw APIError.badParameter("the body must be JSON {\"action\": \"accept\"|\"reject\"|\"unlink\", \"session\", \"in_seconds\", \"out_seconds\"}")
+        }
+        guard let action = Decision.Action(rawValue: decision.action) else {
+            throw APIError.badParameter("'action' must be accept, reject or unlink, not '\(decision.action)'")
+        }
+        let result = try await services.blocking { () -> DecisionResult in
+            guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
+            do {
+                let recording = try services.database.decide(action, recording: String(id), session: decision.session,
+                                                             inSeconds: decision.inSeconds, outSeconds: decision.outSeconds)
+                let links = (try services.database.links()[id] ?? []).filter { $0.kind == .link }
+                return DecisionResult(recordingID: id, linkStatus: recording.linkStatus.rawValue, links: links.map(DecisionResult.Link.init))
+            } catch let error as DecisionError {
+                throw APIError.badParameter(error.description)
+            }
+        }
+        services.catalogues.invalidate()
+        return try jsonResponse(result, status: .ok)
+    }
+
+    routes.on("putTranscript") { request, context in
+        let id = try recordingID(context)
+        let query = QueryParameters(request.uri.query)
+        let language = query.text("language")
+        var request = request
+        let body = Data(buffer: try await request.collectBody(upTo: context.maxUploadSize))
+        let text = String(decoding: body, as: UTF8.self)
+        let type = (request.headers[.contentType] ?? "").lowercased()
+        let trimmed = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let format: String
+        if type.hasPrefix("text/vtt") || (!type.contains("subrip") && trimmed.hasPrefix("WEBVTT")) {
+            format = "vtt"
+        } else if type.contains("subrip") || trimmed.first.map({ $0.isNumber }) == true {
+            format = "srt"
+        } else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send WebVTT (text/vtt) or SubRip (application/x-subrip)")
+        }
+        let result = try await services.blocking { () -> TranscriptImport in
+            guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-upload-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // A plain name, so that no language is read from it.
+            let file = folder.appendingPathComponent("upload.\(format)")
+            try body.write(to: file)
+            do {
+                return try services.database.importTranscript(recording: String(id), file: file.path, language: language, verified: true)
+            } catch let error as TranscriptError {
+                let message = ([error.description] + error.problems).joined(separator: "; ").replacingOccurrences(of: folder.path + "/", with: "")
+                throw APIError.badParameter(message)
+            }
+        }
+        services.catalogues.invalidate()
+        return try jsonResponse(UploadResult(result), status: .ok)
+    }
+}
+
+struct DecisionRequest: Decodable {
+    var action: String
+    var session: String?
+    var inSeconds: Double?
+    var outSeconds: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case action, session, inSeconds = "in_seconds", outSeconds = "out_seconds"
+    }
+}
+
+struct DecisionResult: Encodable, Sendable {
+    struct Link: Encodable, Sendable {
+        var sessionGuid: String
+        var inSeconds: Double
+        var outSeconds: Double
+        var decidedBy: String
+
+        init(_ link: StoredLink) {
+            sessionGuid = link.sessionGuid
+            inSeconds = link.inSeconds
+            outSeconds = link.outSeconds
+            decidedBy = link.decidedBy.rawValue
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case sessionGuid = "session_guid", inSeconds = "in_seconds", outSeconds = "out_seconds", decidedBy = "decided_by"
+        }
+    }
+
+    var recordingID: Int64
+    var linkStatus: String
+    var links: [Link]
+
+    enum CodingKeys: String, CodingKey {
+        case recordingID = "recording_id", linkStatus = "link_status", links
+    }
+}
+
+struct UploadResult: Encodable {
+    var stored: Int
+    var skippedVerified: Int
+    var language: String
+    var verifiedSegments: Int
+
+    init(_ result: TranscriptImport) {
+        stored = result.stored
+        skippedVerified = result.skippedVerified
+        language = result.language
+        verifiedSegments = result.verifiedSegments
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stored, skippedVerified = "skipped_verified", language, verifiedSegments = "verified_segments"
+    }
+}
+
+/// A JSON answer that is not cached (writes, health).
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
+    Response(status: status, headers: [.contentType: APIDocuments.mediaType, .cacheControl: "no-store"],
+             body: ResponseBody(byteBuffer: ByteBuffer(bytes: try APIJSON.encode(value))))
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// How `efterhand serve` runs: where the index is, where to listen, how links are written,
+/// who may call from a browser and who may write.
+public struct ServerConfiguration: Sendable {
+    /// Folder that holds the index (`index.sqlite` and `thumbnails/`).
+    public var indexFolder: String
+    /// Address to listen on.
+    public var host: String
+    /// Port to listen on (0 picks a free one).
+    public var port: Int
+    /// Makes every link in the output absolute (`https://play.example.org`); nil leaves them root-relative.
+    public var publicURL: String?
+    /// Points attachments and deep links at a CDN instead of `/media/{id}`: a base URL to which the
+    /// recording's path is appended, or a template with `{id}`, `{path}` or `{name}`.
+    public var mediaURL: String?
+    /// Origins (`https://portal.example.org`) whose pages may call the API from a browser; no others.
+    public var corsOrigins: [String]
+    /// The bearer token that write routes require; nil turns writes off.
+    public var adminToken: String?
+    /// Log one line per request (swift-log, label `efterhand.http`, level info).
+    public var accessLog: Bool
+    /// `Cache-Control` max-age of feeds and API answers, in seconds.
+    public var maxAge: Int
+
+    /// A configuration with the defaults of `efterhand serve`.
+    public init(indexFolder: String, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, mediaURL: String? = nil,
+                corsOrigins: [String] = [], adminToken: String? = nil, accessLog: Bool = true, maxAge: Int = 60) {
+        self.indexFolder = indexFolder
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+        self.mediaURL = mediaURL
+        self.corsOrigins = corsOrigins
+        self.adminToken = adminToken
+        self.accessLog = accessLog
+        self.maxAge = maxAge
+    }
+}

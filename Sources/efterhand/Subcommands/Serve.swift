@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import IndexStore
+import Logging
+import Server
+
+/// `efterhand serve`: the feed, the API, chapters, transcripts, thumbnails and media over HTTP.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the JSON Feed, the API, chapters, transcripts, thumbnails and the recordings over HTTP.",
+        discussion: """
+            Reads the index as `efterhand ingest` leaves it, and keeps serving while ingest writes: every answer comes \
+            from the latest committed state, without a restart. Stops gracefully on SIGTERM or SIGINT. Writes over HTTP \
+            (accepting links, uploading verified transcripts) need the bearer token of EFTERHAND_ADMIN_TOKEN or \
+            --admin-token-file, and are off without one.
+            """
+    )
+
+    @OptionGroup var index: IndexOptions
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "The server's public address (https://play.example.org); makes every link in the output absolute.")
+    var publicURL: String?
+
+    @Option(help: "Where attachments point instead of this server: a base URL to which each recording's path is appended, or a template with {id}, {path} or {name}.")
+    var mediaURL: String?
+
+    @Option(name: .customLong("cors-origin"), parsing: .upToNextOption, help: "Origins whose pages may call the API from a browser.")
+    var corsOrigins: [String] = []
+
+    @Option(help: "A file holding the bearer token for write routes (else EFTERHAND_ADMIN_TOKEN; without either, writes are off).")
+    var adminTokenFile: String?
+
+    @Flag(help: "Log no line per request.")
+    var noAccessLog = false
+
+    @Flag(name: [.short, .long], help: "Log more.")
+    var verbose = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
+        for (name, url) in [("--public-url", publicURL), ("--media-url", mediaURL)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                throw ValidationError("\(name) must start with http:// or https://, not '\(url)'.")
+            }
+        }
+        for origin in corsOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+            throw ValidationError("--cors-origin must be an origin such as https://portal.example.org, not '\(origin)'.")
+        }
+    }
+
+    func run() async throws {
+        let verbose = verbose
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : (label == "efterhand.http" || label == "efterhand.server" ? .info : .warning)
+            return handler
+        }
+        guard FileManager.default.fileExists(atPath: (index.index as NSString).appendingPathComponent(IndexDatabase.fileName)) else {
+            FileHandle.standardError.write(Data("error: no index in '\(index.index)' (make one with `efterhand ingest --index \(index.index)`)\n".utf8))
+            throw ExitCode(1)
+        }
+        var token = ProcessInfo.processInfo.environment["EFTERHAND_ADMIN_TOKEN"]
+        if let adminTokenFile {
+            guard let text = try? String(contentsOfFile: adminTokenFile, encoding: .utf8) else {
+                FileHandle.standardError.write(Data("error: cannot read the admin token file '\(adminTokenFile)'\n".utf8))
+                throw ExitCode(1)
+            }
+            token = text
+        }
+        token = token?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let configuration = ServerConfiguration(
+            indexFolder: index.index, host: host, port: port, publicURL: publicURL, mediaURL: mediaURL, corsOrigins: corsOrigins,
+            adminToken: (token?.isEmpty ?? true) ? nil : token, accessLog: !noAccessLog)
+        let publicURL = publicURL
+        let writes = configuration.adminToken == nil ? "off" : "on (bearer token)"
+        let app = try buildApplication(configuration: configuration) { host, port in
+            let base = publicURL ?? "http://\(host):\(port)"
+            print("serving the index on http://\(host):\(port) (writes \(writes))")
+            print("  feed: \(base)/feed.json")
+            print("  page: \(base)/")
+            print("  api:  \(base)/openapi.json")
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import IndexStore
+import Testing
+
+@Suite("Media and thumbnails")
+struct MediaTests {
+    /// A request's `Range` and what must come back; `nil` bytes means the whole file.
+    struct RangeCase: Sendable, CustomStringConvertible {
+        var header: String?
+        var status: HTTPResponse.Status
+        /// First and last byte of the expected body, `-1` counting from the end.
+        var first: Int64?
+        var last: Int64?
+        var description: String { header ?? "no Range" }
+    }
+
+    static let rangeCases: [RangeCase] = [
+        RangeCase(header: nil, status: .ok),
+        RangeCase(header: "bytes=0-99", status: .partialContent, first: 0, last: 99),
+        RangeCase(header: "bytes=1000-", status: .partialContent, first: 1000, last: -1),
+        RangeCase(header: "bytes=-500", status: .partialContent, first: -500, last: -1),
+        RangeCase(header: "bytes=100-99999999", status: .partialContent, first: 100, last: -1),
+        RangeCase(header: "bytes=0-0", status: .partialContent, first: 0, last: 0),
+        RangeCase(header: "bytes=-99999999", status: .partialContent, first: 0, last: -1),
+        RangeCase(header: "bytes=99999999-", status: .rangeNotSatisfiable),
+        RangeCase(header: "bytes=-0", status: .rangeNotSatisfiable),
+        // Headers a server must ignore (invalid) or may answer in full (several ranges, other units).
+        RangeCase(header: "bytes=50-10", status: .ok),
+        RangeCase(header: "bytes=0-1,5-9", status: .ok),
+        RangeCase(header: "items=0-5", status: .ok),
+        RangeCase(header: "bytes=abc", status: .ok),
+    ]
+
+    @Test("byte ranges: single, open-ended, suffix, clamped, unsatisfiable and ignored", arguments: rangeCases)
+    func ranges(_ range: RangeCase) async throws {
+        let sample = try SampleIndex.shared.get()
+        let database = try sample.database()
+        let id = try recordingID("inspelning-01.mp4", in: database)
+        let file = try Data(contentsOf: sample.media.appendingPathComponent("inspelning-01.mp4"))
+        let size = Int64(file.count)
+        try await sample.test { client in
+            var headers = HTTPFields()
+            if let header = range.header { headers[.range] = header }
+            let response = try await client.execute(uri: "/media/\(id)", method: .get, headers: headers)
+            #expect(response.status == range.status)
+            #expect(response.headers[.acceptRanges] == "bytes")
+            switch range.status {
+            case .ok:
+                #expect(response.data == file)
+                #expect(response.headers[.contentLength] == String(size))
+                #expect(response.headers[.contentRange] == nil)
+            case .partialContent:
+                let first = (range.first ?? 0) < 0 ? size + range.first! : range.first!
+                let last = (range.last ?? -1) < 0 ? size + range.last! : range.last!
+                #expect(response.headers[.contentRange] == "bytes \(first)-\(last)/\(size)")
+                #expect(response.headers[.contentLength] == String(last - first + 1))
+                #expect(response.data == file[Int(first)...Int(last)])
+            default:
+                #expect(response.headers[.contentRange] == "bytes */\(size)")
+                #expect(response.errorCode == "range_not_satisfiable")
+            }
+        }
+    }
+
+    @Test("validators: ETag, Last-Modified, 304, If-Range, HEAD and the container's media type")
+    func validators() async throws {
+        let sample = try SampleIndex.shared.get()
+        let database = try sample.database()
+        let mp4 = try recordingID("inspelning-01.mp4", in: database)
+        try await sample.test { client in
+            let full = try await client.execute(uri: "/media/\(mp4)", method: .head)
+            #expect(full.status == .ok)
+            #expect(full.body.readableBytes == 0)
+            #expect(full.headers[.contentType] == "video/mp4")
+            let etag = try #require(full.headers[.eTag])
+            let modified = try #require(full.headers[.lastModified])
+            #expect(modified.hasSuffix(" GMT"))
+            let size = try FileManager.default.attributesOfItem(atPath: sample.media.appendingPathComponent("inspelning-01.mp4").path)[.size] as? Int
+            #expect(full.headers[.contentLength] == size.map(String.init), "HEAD tells the length it would send")
+
+            let cached = try await client.execute(uri: "/media/\(mp4)", method: .get, headers: [.ifNoneMatch: etag])
+            #expect(cached.status == .notModified)
+            #expect(cached.body.readableBytes == 0)
+            let since = try await client.execute(uri: "/media/\(mp4)", method: .get, headers: [.ifModifiedSince: modified])
+            #expect(since.status == .notModified)
+
+            let current = try await client.execute(uri: "/media/\(mp4)", method: .get, headers: [.range: "bytes=0-9", .ifRange: etag])
+            #expect(current.status == .partialContent)
+            let stale = try await client.execute(uri: "/media/\(mp4)", method: .get, headers: [.range: "bytes=0-9", .ifRange: "\"old\""])
+            #expect(stale.status == .ok, "a stale If-Range gets the whole file")
+
+            for (name, type) in [("oppna-data.webm", "video/webm"), ("brg-eftermiddag.mkv", "video/x-matroska")] {
+                let id = try recordingID(name, in: database)
+                let response = try await client.execute(uri: "/media/\(id)", method: .head)
+                #expect(response.headers[.contentType] == type, "\(name)")
+            }
+        }
+    }
+
+    @Test("no request reaches a file the index did not name", arguments: [
+        "/media/..%2F..%2Fetc%2Fpasswd", "/media/-1", "/media/0", "/media/1.5", "/media/%2e%2e", "/media/5%00", "/media/99999",
+        "/media/../index.sqlite", "/media/5/../../index.sqlite", "/thumbnails/../index.sqlite", "/thumbnails/..%2Findex.sqlite",
+        "/thumbnails/%2e%2e/index.sqlite", "/thumbnails/index.sqlite", "/thumbnails//etc/passwd", "/thumbnails/%2Fetc%2Fpasswd",
+        "/thumbnails/../../../../etc/passwd", "/Index/index.sqlite", "/index.sqlite",
+    ])
+    func traversal(_ path: String) async throws {
+        let sample = try SampleIndex.shared.get()
+        try await sample.test { client in
+            let response = try await client.execute(uri: path, method: .get)
+            #expect(response.status == .notFound, "\(path)")
+            #expect(!response.text.contains("SQLite format"))
+            #expect(!response.text.contains("root:"))
+            #expect(response.errorCode != nil, "a JSON error")
+        }
+    }
+
+    @Test("a thumbnail the feed names is served as the file ingest made")
+    func thumbnail() async throws {
+        let sample = try SampleIndex.shared.get()
+        let page = try jsonObject(await sample.test { client in try await client.execute(uri: "/feed.json?page_size=1", method: .get).data })
+        let items = try #require(page["items"] as? [[String: Any]])
+        let image = try #require(items.first?["image"] as? String)
+        let path = localPath(image)
+        let file = try Data(contentsOf: sample.index.appendingPathComponent(String(path.dropFirst())))
+        try await sample.test { client in
+            let response = try await client.execute(uri: path, method: .get)
+            #expect(response.status == .ok)
+            #expect(response.data == file)
+            #expect(response.headers[.eTag] != nil)
+            #expect(response.headers[.cacheControl]?.contains("max-age") == true)
+        }
+    }
+
+    @Test("a recording whose file is gone is 404, not an error")
+    func vanishedFile() async throws {
+        let sample = try SampleIndex()
+        let id = try recordingID("sommarjobbare.mp4", in: try sample.database())
+        try FileManager.default.removeItem(at: sample.media.appendingPathComponent("sommarjobbare.mp4"))
+        try await sample.test { client in
+            let response = try await client.execute(uri: "/media/\(id)", method: .get)
+            #expect(response.status == .notFound)
+            #expect(response.errorCode == "not_found")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Feed
+import Foundation
+import IndexStore
+@testable import Server
+import Testing
+
+@Suite("Parsing and encoding")
+struct UnitTests {
+    @Test("Range headers resolve against the size", arguments: [
+        ("bytes=0-9", Int64(100), ByteRangeRequest.partial(0...9)),
+        ("bytes=90-", 100, .partial(90...99)),
+        ("bytes=-10", 100, .partial(90...99)),
+        ("bytes=-1000", 100, .partial(0...99)),
+        ("bytes=50-5000", 100, .partial(50...99)),
+        ("BYTES = 1-2", 100, .whole),
+        ("bytes= 1-2", 100, .partial(1...2)),
+        ("bytes=100-", 100, .unsatisfiable),
+        ("bytes=-0", 100, .unsatisfiable),
+        ("bytes=0-", 0, .unsatisfiable),
+        ("bytes=5-1", 100, .whole),
+        ("bytes=1-2,4-5", 100, .whole),
+        ("bytes=-", 100, .whole),
+        ("bytes=x-1", 100, .whole),
+        ("bytes=+1-2", 100, .whole),
+        ("bytes=99999999999999999999-", 100, .unsatisfiable),
+        ("pages=1-2", 100, .whole),
+    ])
+    func byteRanges(_ header: String, _ size: Int64, _ expected: ByteRangeRequest) {
+        #expect(ByteRangeRequest(header: header, size: size) == expected)
+    }
+
+    @Test("gzip round-trips")
+    func gzip() throws {
+        let text = Data(String(repeating: "{\"title\": \"Öppna data\"}, ", count: 500).utf8)
+        let compressed = try Gzip.compress(text)
+        #expect(compressed.starts(with: [0x1f, 0x8b]), "a gzip header")
+        #expect(compressed.count < text.count / 10)
+        #expect(try Gzip.decompress(compressed) == text)
+        #expect(try Gzip.decompress(try Gzip.compress(Data())) == Data())
+        #expect(throws: Gzip.Failure.self) { try Gzip.decompress(Data("not gzip".utf8)) }
+    }
+
+    @Test("cursors round-trip and garbage is no cursor")
+    func cursors() {
+        let cursor = JSONFeed.Cursor(start: Date(timeIntervalSince1970: 1633431600), guid: "7f3c2a10-0000-4000-8000-000000000103")
+        #expect(JSONFeed.Cursor(text: cursor.text) == cursor)
+        for garbage in ["", "~", "abc~x", "12", "12~", "inf~x", "nan~x"] {
+            #expect(JSONFeed.Cursor(text: garbage) == nil, "\(garbage)")
+        }
+    }
+
+    @Test("slugs fold names for URLs", arguments: [
+        ("Göteborg – Sveriges innovationsmotor", "goteborg-sveriges-innovationsmotor"), ("Sal A", "sal-a"), ("öppna data", "oppna-data"),
+        ("samverkan", "samverkan"), ("  BRG-studion ", "brg-studion"), ("Johanneberg Science Park", "johanneberg-science-park"),
+    ])
+    func slugs(_ name: String, _ slug: String) {
+        #expect(Slug.make(name) == slug)
+    }
+
+    @Test("links are relative without a public URL and absolute with one; --media-url templates")
+    func links() {
+        #expect(Links().feed == "/feed.json")
+        #expect(Links(publicURL: "https://play.example.org/").feed == "https://play.example.org/feed.json")
+        #expect(Links.seconds(310) == "310")
+        #expect(Links.seconds(12.5) == "12.5")
+        #expect(Links.seconds(2700.008) == "2700.008")
+        let recording = StoredRecording(id: 3, path: "Media/sal a/talk.mp4", absolutePath: "/srv/Media/sal a/talk.mp4", fingerprint: nil,
+                                        size: nil, mtime: nil, state: .ok, probe: nil)
+        #expect(Links().media(recording) == "/media/3")
+        #expect(Links(publicURL: "https://play.example.org").media(recording, from: 60, to: 720) == "https://play.example.org/media/3#t=60,720")
+        #expect(Links(mediaURL: "https://cdn.example.org/week/").media(recording) == "https://cdn.example.org/week/Media/sal%20a/talk.mp4")
+        #expect(Links(mediaURL: "https://cdn.example.org/v/{id}/{name}").media(recording) == "https://cdn.example.org/v/3/talk.mp4")
+    }
+
+    @Test("HTTP dates format and parse as IMF-fixdate")
+    func httpDates() {
+        #expect(HTTPDate.format(784111777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784111777)
+        #expect(HTTPDate.parse("yesterday") == nil)
+    }
+
+    @Test("queries decode + and escapes")
+    func queries() {
+        let query = QueryParameters("q=%C3%B6ppna+data&limit=5&q=second&empty=&flag")
+        #expect(query["q"] == "öppna data")
+        #expect(query.text("empty") == nil)
+        #expect(query["flag"] == "")
+        #expect(throws: APIError.self) { try query.integer("q", in: 1...10) }
+    }
+
+    @Test("If-None-Match and Accept-Encoding are read as RFC 9110 says")
+    func conditions() {
+        #expect(Representation.matches("W/\"a\", \"b\"", etags: ["\"a\""]))
+        #expect(Representation.matches("*", etags: ["\"x\""]))
+        #expect(!Representation.matches("\"c\"", etags: ["\"a\""]))
+        #expect(Representation.acceptsGzip("deflate, gzip;q=0.5"))
+        #expect(!Representation.acceptsGzip("gzip;q=0"))
+        #expect(!Representation.acceptsGzip("identity"))
+        #expect(!Representation.acceptsGzip(nil))
+    }
+
+    @Test("bearer tokens compare whole")
+    func tokens() {
+        #expect(AdminAuthMiddleware.same("abc", "abc"))
+        #expect(!AdminAuthMiddleware.same("abc", "abd"))
+        #expect(!AdminAuthMiddleware.same("ab", "abc"))
+        #expect(!AdminAuthMiddleware.same("", "abc"))
+    }
+}
