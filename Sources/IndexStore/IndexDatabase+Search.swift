@@ -70,6 +70,8 @@ extension IndexDatabase {
                 """)
             // Field weights for `ORDER BY rank`: titles above abstract above transcript.
             try db.execute(sql: "INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0, 0, 0, 0, 10.0, 5.0, 3.0, 6.0, 5.0, 8.0, 1.0)')")
+            // Term statistics, to see before ranking whether a query would match half the index.
+            try db.execute(sql: "CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search, 'row')")
             // Which search rows belong to which recording: FTS5 cannot index its own columns,
             // so this keeps a refresh from scanning the whole text index.
             try db.create(table: "search_row") { t in
@@ -149,22 +151,21 @@ extension IndexDatabase {
         let limit = max(1, min(query.limit, 500))
         return try writer.read { db in
             let zone = try Self.zone(db)
-            let rows = try Row.fetchAll(db, sql: Self.matchSQL(filtered: query, limit: query.hasFilters ? 2000 : limit * 4), arguments: Self.matchArguments(pattern, query))
+            let rows = try Self.matches(pattern, db: db, limit: query.hasFilters ? 2000 : limit * 4)
             var hits: [SearchHit] = []
             var seen = Set<Int64>()
-            for row in rows {
+            for (row, rank) in rows {
                 let segmentID: Int64 = row["segment_id"]
                 guard seen.insert(segmentID).inserted else { continue }
                 guard Self.passes(row, query, zone: zone) else { continue }
                 let start: Double = row["start_seconds"]
                 let end: Double = row["end_seconds"]
-                let raw: String = row["snippet"]
-                let bonus = pattern.exactBonus(in: raw)
-                let score = -(row["rank"] as Double) * bonus
+                let text = Self.matchedText(row, pattern)
+                let score = -rank * pattern.exactBonus(in: text)
                 hits.append(SearchHit(recordingID: row["recording_id"], sessionGuid: row["session_guid"], sessionTitle: row["session_title"],
                                       segmentTitle: row["segment_title"], startSeconds: start, endSeconds: end,
                                       url: "\(row["path"] as String)#t=\(Self.seconds(start)),\(Self.seconds(end))",
-                                      snippet: Self.markSnippet(raw), score: (score * 1000).rounded() / 1000))
+                                      snippet: pattern.snippet(text), score: (score * 1000).rounded() / 1000))
             }
             hits.sort { ($0.score, $0.recordingID, -$0.startSeconds) > ($1.score, $1.recordingID, -$1.startSeconds) }
             return Array(hits.prefix(limit))
@@ -176,10 +177,9 @@ extension IndexDatabase {
         guard let pattern = SearchPattern(query.text) else { return SearchFacets() }
         return try writer.read { db in
             let zone = try Self.zone(db)
-            let rows = try Row.fetchAll(db, sql: Self.matchSQL(filtered: query, limit: 5000), arguments: Self.matchArguments(pattern, query))
             var facets = SearchFacets()
             var seen = Set<Int64>()
-            for row in rows {
+            for (row, _) in try Self.matches(pattern, db: db, limit: 5000) {
                 guard seen.insert(row["segment_id"]).inserted, Self.passes(row, query, zone: zone) else { continue }
                 for topic in (try? JSONText.decode(row["topics"] as String) as [String]) ?? [] { facets.topics[topic, default: 0] += 1 }
                 for person in (try? JSONText.decode(row["persons"] as String) as [String]) ?? [] { facets.speakers[person, default: 0] += 1 }
@@ -190,30 +190,64 @@ extension IndexDatabase {
         }
     }
 
-    private static func matchSQL(filtered query: SearchQuery, limit: Int) -> String {
-        // Weights follow the column order: kind, recording_id, session_guid, segment_id (unindexed),
-        // session_title, subtitle, abstract, speakers, topics, segment_title, transcript.
-        // The best rows are found first (FTS5 ranks without touching other tables), and only
-        // those get snippets and joins.
-        """
-        SELECT search.recording_id, search.session_guid, search.segment_id, search.rank AS rank,
-               snippet(search, -1, char(1), char(2), '…', 16) AS snippet,
-               segment.title AS segment_title, segment.start_seconds, segment.end_seconds,
-               session.title AS session_title, session.start, session.room, session.persons, session.topics, session.language,
-               recording.path
-        FROM search
-        JOIN segment ON segment.id = search.segment_id
-        JOIN session ON session.guid = search.session_guid
-        JOIN recording ON recording.id = search.recording_id
-        WHERE search MATCH ?1 AND search.rowid IN (SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rank LIMIT \(limit))
-          AND recording.state = 'ok' AND session.do_not_record = 0
-          AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
-        ORDER BY rank, session.start DESC
-        """
+    /// Above this many matching rows, BM25 would have to score them all; such queries (a word
+    /// said in every talk) take the most recently indexed rows instead, so every query stays fast.
+    static let rankingLimit = 4000
+
+    /// The best `limit` rows for a pattern, with what a hit needs: FTS5 finds and ranks row ids
+    /// alone first (no joins, no snippets); only those rows are then read and joined.
+    static func matches(_ pattern: SearchPattern, db: Database, limit: Int) throws -> [(row: Row, rank: Double)] {
+        let ranked = try estimatedMatches(pattern, db: db) <= rankingLimit
+        let top = try Row.fetchAll(db, sql: "SELECT rowid, \(ranked ? "rank" : "0.0") AS rank FROM search WHERE search MATCH ? ORDER BY \(ranked ? "rank" : "rowid DESC") LIMIT \(limit)",
+                                   arguments: [pattern.fts])
+        guard !top.isEmpty else { return [] }
+        var rank: [Int64: Double] = [:]
+        for row in top { rank[row["rowid"]] = row["rank"] }
+        let ids = top.map { String($0["rowid"] as Int64) }.joined(separator: ",")
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT search.rowid AS rowid, search.recording_id, search.session_guid, search.segment_id,
+                   search.session_title AS text_title, search.subtitle AS text_subtitle, search.abstract AS text_abstract,
+                   search.speakers AS text_speakers, search.topics AS text_topics, search.segment_title AS text_segment,
+                   search.transcript AS text_transcript,
+                   segment.title AS segment_title, segment.start_seconds, segment.end_seconds,
+                   session.title AS session_title, session.start, session.room, session.persons, session.topics, session.language,
+                   recording.path
+            FROM search
+            JOIN segment ON segment.id = search.segment_id
+            JOIN session ON session.guid = search.session_guid
+            JOIN recording ON recording.id = search.recording_id
+            WHERE search.rowid IN (\(ids)) AND recording.state = 'ok' AND session.do_not_record = 0
+              AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
+            """)
+        return rows.map { (row: $0, rank: rank[$0["rowid"]] ?? 0) }
+            .sorted { ($0.rank, -($0.row["start"] as Double)) < ($1.rank, -($1.row["start"] as Double)) }
     }
 
-    private static func matchArguments(_ pattern: SearchPattern, _ query: SearchQuery) -> StatementArguments {
-        [pattern.fts]
+    /// The text of the row's best field that holds a term: transcript, segment title, title, ...
+    static func matchedText(_ row: Row, _ pattern: SearchPattern) -> String {
+        let fields = ["text_transcript", "text_segment", "text_title", "text_subtitle", "text_abstract", "text_speakers", "text_topics"]
+        for field in fields {
+            let text: String = row[field] ?? ""
+            if !text.isEmpty && pattern.matches(text) { return text }
+        }
+        return fields.lazy.compactMap { (row[$0] as String?).flatMap { $0.isEmpty ? nil : $0 } }.first ?? ""
+    }
+
+    /// An upper bound of the rows a query matches: the smallest document count of its terms
+    /// (a prefix term counts every word it begins), from the index's own term statistics.
+    static func estimatedMatches(_ pattern: SearchPattern, db: Database) throws -> Int {
+        var smallest = Int.max
+        for term in pattern.terms {
+            let count: Int
+            if term.prefix {
+                count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(doc), 0) FROM (SELECT doc FROM search_vocab WHERE term >= ? AND term < ? LIMIT 5000)",
+                                         arguments: [term.text, term.text + "\u{10FFFF}"]) ?? 0
+            } else {
+                count = try Int.fetchOne(db, sql: "SELECT doc FROM search_vocab WHERE term = ?", arguments: [term.text]) ?? 0
+            }
+            smallest = min(smallest, count)
+        }
+        return smallest == Int.max ? 0 : smallest
     }
 
     private static func passes(_ row: Row, _ query: SearchQuery, zone: TimeZone) -> Bool {
@@ -242,24 +276,6 @@ extension IndexDatabase {
         return TimeZone(identifier: name) ?? TimeZone(identifier: "Europe/Stockholm")!
     }
 
-    /// FTS5 marks matches with \u{1} … \u{2}; everything else is HTML-escaped.
-    static func markSnippet(_ raw: String) -> String {
-        var out = ""
-        for character in raw {
-            switch character {
-            case "\u{1}": out += "<mark>"
-            case "\u{2}": out += "</mark>"
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\n": out += " "
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
     /// Seconds for a media fragment: `300`, `187.5` (to the millisecond, no trailing zeros).
     static func seconds(_ value: Double) -> String {
         let millis = Int((value * 1000).rounded())
@@ -284,6 +300,8 @@ struct SearchPattern {
     var fts: String
     /// The terms as typed (lower-cased), for ranking exact forms above folded ones.
     var exact: [String]
+    /// Each folded word, and whether it is searched as a prefix (for the match estimate).
+    var terms: [(text: String, prefix: Bool)]
 
     init?(_ text: String) {
         var phrases: [[String]] = []
@@ -320,9 +338,53 @@ struct SearchPattern {
         if !meaningful.isEmpty { folded = meaningful }
         guard !folded.isEmpty else { return nil }
         // Every term is also a prefix, except very short ones, which would match half the index.
-        fts = folded.map { phrase in "\"" + phrase.joined(separator: " ") + "\"" + ((phrase.last?.count ?? 0) >= 3 ? "*" : "") }
+        fts = folded.map { phrase in "\"" + phrase.joined(separator: " ") + "\"" + ((phrase.last?.count ?? 0) >= 4 ? "*" : "") }
             .joined(separator: " ")
+        terms = folded.flatMap { phrase in phrase.enumerated().map { (index, word) in (word, index == phrase.count - 1 && word.count >= 4) } }
         exact = phrases.flatMap { $0 }.map { $0.lowercased() }
+    }
+
+    /// Whether a text holds any term (folded; a prefix term as the beginning of a word).
+    func matches(_ text: String) -> Bool {
+        TextMatch.fold(text).split { !($0.isLetter || $0.isNumber) }.contains { word in
+            terms.contains { $0.prefix ? word.hasPrefix($0.text) : word == $0.text }
+        }
+    }
+
+    /// About 160 characters of `text` around the first matched word, HTML-escaped, with every
+    /// matched word in `<mark>…</mark>`.
+    func snippet(_ text: String, width: Int = 160) -> String {
+        let characters = Array(text.replacingOccurrences(of: "\n", with: " "))
+        var words: [(range: Range<Int>, folded: String)] = []
+        var index = 0
+        while index < characters.count {
+            guard characters[index].isLetter || characters[index].isNumber else { index += 1; continue }
+            let start = index
+            while index < characters.count && (characters[index].isLetter || characters[index].isNumber) { index += 1 }
+            words.append((start..<index, TextMatch.fold(String(characters[start..<index]))))
+        }
+        let matched = words.filter { word in terms.contains { $0.prefix ? word.folded.hasPrefix($0.text) : word.folded == $0.text } }
+        let first = matched.first?.range.lowerBound ?? 0
+        var from = max(0, first - width / 3)
+        var to = min(characters.count, from + width)
+        if to == characters.count { from = max(0, to - width) }
+        // Do not cut a word in two.
+        while from > 0 && (characters[from - 1].isLetter || characters[from - 1].isNumber) { from -= 1 }
+        while to < characters.count && (characters[to].isLetter || characters[to].isNumber) { to += 1 }
+        var out = from > 0 ? "…" : ""
+        var position = from
+        for word in matched where word.range.lowerBound >= from && word.range.upperBound <= to {
+            out += Self.escape(String(characters[position..<word.range.lowerBound]))
+            out += "<mark>" + Self.escape(String(characters[word.range])) + "</mark>"
+            position = word.range.upperBound
+        }
+        out += Self.escape(String(characters[position..<to]))
+        return out + (to < characters.count ? "…" : "")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     /// 1.5 when every term appears as typed (diacritics and all) in the text, else 1.
