@@ -5,15 +5,16 @@ RELEASE_BIN := .build/release/efterhand
 
 # Debian packages the build needs (FFmpeg's and SQLite's headers), and those the tests and
 # benchmarks use as peers and fixture makers.
-BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsqlite3-dev
+BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsqlite3-dev zlib1g-dev
 TEST_PACKAGES := ffmpeg python3
 BENCH_PACKAGES := ffmpeg python3
 
-.PHONY: run test build release deps test-deps bench-deps bench fixtures sample-media clean
+.PHONY: run test build release deps test-deps bench-deps bench bench-serve fixtures sample-media clean
 
 run: deps build
 	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index
 	$(BIN) links --index Index
+	$(BIN) serve --index Index --host 127.0.0.1 --port 8080 --public-url http://127.0.0.1:8080
 
 test: deps test-deps
 	$(SWIFT) build --build-tests
@@ -27,6 +28,11 @@ release:
 
 bench: deps bench-deps release
 	python3 scripts/bench.py
+
+# wrk against `efterhand serve` (feed and search) beside nginx serving the same feed bytes, on loopback.
+bench-serve: deps bench-deps release
+	$(call apt_install,nginx wrk)
+	python3 scripts/bench-serve.py
 
 # Installs the Debian packages in $(1) that are not installed yet (apt-get update first, once).
 define apt_install

@@ -186,6 +186,8 @@ public final class IndexChangeWatch: Sendable {
     /// A number that differs from the one returned before whenever any other connection (this
     /// process's writer included) committed in between. Only compare values from one watch.
     public func version() throws -> Int64 {
-        try queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        // One statement on a read-only connection: it starts and ends its own read, which is
+        // what refreshes the counter; a transaction around it would only add statements.
+        try queue.inDatabase { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
     }
 }

@@ -3,26 +3,27 @@ import Foundation
 import Hummingbird
 
 /// A rendered answer, ready to send many times: its bytes, a gzip copy for clients that
-/// accept it, and an entity tag from its content (so an unchanged document keeps its tag
-/// across changes of the index elsewhere).
+/// accept it (made when the first one asks, then kept), and an entity tag from its content (so
+/// an unchanged document keeps its tag across changes of the index elsewhere).
 struct Representation: Sendable {
     var body: ByteBuffer
-    var gzipped: ByteBuffer?
     /// The strong entity tag, quoted.
     var etag: String
     var contentType: String
+    private let compressed: GzipCopy?
 
-    /// Wraps `data`; JSON and text of more than a kilobyte get a gzip copy.
+    /// Wraps `data`; JSON and text of more than a kilobyte may be sent gzipped.
     init(_ data: Data, contentType: String) {
         body = ByteBuffer(bytes: data)
         self.contentType = contentType
         let hash = Self.fnv1a(data)
         etag = "\"" + String(hash, radix: 16) + "-" + String(data.count, radix: 16) + "\""
         let compressible = contentType.contains("json") || contentType.hasPrefix("text/") || contentType.contains("subrip")
-        if compressible && data.count > 1024, let compressed = try? Gzip.compress(data), compressed.count < data.count {
-            gzipped = ByteBuffer(bytes: compressed)
-        }
+        compressed = compressible && data.count > 1024 ? GzipCopy(data) : nil
     }
+
+    /// The gzip copy, when compressing pays.
+    var gzipped: ByteBuffer? { compressed?.buffer }
 
     /// The tag of the gzip copy: a different representation needs a different strong tag.
     var gzipETag: String { String(etag.dropLast()) + "-gz\"" }
@@ -33,7 +34,8 @@ struct Representation: Sendable {
         var headers = HTTPFields()
         headers[.cacheControl] = cacheControl
         headers[.vary] = "Accept-Encoding"
-        let useGzip = gzipped != nil && Self.acceptsGzip(request.headers[.acceptEncoding])
+        let gzipped = Self.acceptsGzip(request.headers[.acceptEncoding]) ? self.gzipped : nil
+        let useGzip = gzipped != nil
         headers[.eTag] = useGzip ? gzipETag : etag
         if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etags: [etag, gzipETag]) {
             return Response(status: .notModified, headers: headers)
@@ -79,11 +81,30 @@ struct Representation: Sendable {
     }
 }
 
+/// The gzip copy of a body, made once on first use; nil when it would not be smaller.
+private final class GzipCopy: Sendable {
+    private let source: Data
+    private let state = Locked<ByteBuffer??>(nil)
+
+    init(_ source: Data) {
+        self.source = source
+    }
+
+    var buffer: ByteBuffer? {
+        state.withLock { value in
+            if let made = value { return made }
+            let made = (try? Gzip.compress(source)).flatMap { $0.count < source.count ? ByteBuffer(bytes: $0) : nil }
+            value = .some(made)
+            return made
+        }
+    }
+}
+
 /// Rendered answers of the current catalogue, by request. A new catalogue empties it.
 final class ResponseCache: Sendable {
     private let state = Locked<(generation: UInt64, entries: [String: Representation])>((0, [:]))
     /// More distinct requests than this (pages, filters) in one generation are not kept.
-    private let capacity = 4096
+    private let capacity = 2048
 
     /// The cached answer for `key`, or the one `render` makes (kept unless `render` returns nil).
     func representation(_ catalogue: Catalogue, key: String, render: () throws -> Representation?) rethrows -> Representation? {

@@ -40,9 +40,19 @@ private func feed(_ request: Request, filter: FeedFilter, services: ServerServic
         cursor = parsed
     }
     let page = JSONFeed.Page(size: size ?? JSONFeed.defaultPageSize, after: cursor)
-    let key = "feed|\(filter)|\(size.map(String.init) ?? "-")|\(cursor?.text ?? "")"
+    let key = "feed|" + filterKey(filter) + "|" + (size.map(String.init) ?? "-") + "|" + (cursor?.text ?? "")
     return try await services.answer(request, key: key, missing: .notFound(unknown)) { catalogue in
         try JSONFeed.render(catalogue, filter: filter, page: page, pageSizeGiven: size != nil).map { Representation($0, contentType: JSONFeed.mediaType) }
+    }
+}
+
+/// A filter as part of a cache key (without reflection, which `\(filter)` would use).
+private func filterKey(_ filter: FeedFilter) -> String {
+    switch filter {
+    case .all: return "all"
+    case .topic(let slug): return "topic:" + slug
+    case .room(let slug): return "room:" + slug
+    case .day(let day): return "day:" + day
     }
 }
 

@@ -7,15 +7,22 @@ import IndexStore
 func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
     routes.on("search") { request, _ in
         let query = try searchQuery(QueryParameters(request.uri.query))
-        // Hits and facets are read in their own transactions; they are kept only when no commit
-        // happened since the catalogue they are filtered by was read.
+        let key = "search\u{1}" + [query.text, query.topic ?? "", query.day ?? "", query.speaker ?? "", query.room ?? "", query.language ?? "",
+                                    String(query.limit)].joined(separator: "\u{1}")
+        // Hits and facets are read in their own transactions; they are kept (and cached with the
+        // catalogue, so a repeated query costs a lookup) only when no commit happened since the
+        // catalogue they are filtered by was read. The search is short: it runs on the request's
+        // task rather than queueing behind other index work.
         for _ in 0..<3 {
             let catalogue = try await services.catalogue()
-            let (hits, facets) = try await services.blocking { (try services.database.search(query), try services.database.facets(query)) }
-            guard try services.catalogues.currentIfUnchanged()?.generation == catalogue.generation else { continue }
-            let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
-            return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)
-                .response(to: request, cacheControl: services.cacheControl)
+            let made = try services.cache.representation(catalogue, key: key) { () -> Representation? in
+                let hits = try services.database.search(query)
+                let facets = try services.database.facets(query)
+                guard try services.catalogues.currentIfUnchanged()?.generation == catalogue.generation else { return nil }
+                let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
+                return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)
+            }
+            if let made { return made.response(to: request, cacheControl: services.cacheControl) }
         }
         throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing during the search; try again")
     }

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""`make bench-serve`: wrk against `efterhand serve` and, in the same run, Debian's nginx serving
+the same feed bytes as a static file, on loopback ports of this machine only.
+
+It ingests the sample week (Media/) into a temporary index, starts the release build of
+`efterhand serve` on it and nginx on a copy of the feed's first page, then runs wrk for
+30 s with 64 connections against each of (in three slices of 10 s, taken in turn so that a change
+in the machine's load touches all alike): nginx's static feed, the server's /feed.json and
+the server's /api/search, once with one query repeated and once with a new query every request.
+It prints the figures, the ratio to nginx and whether the targets
+hold (feed throughput at least half of nginx's, no errors, search p99 under 10 ms); it exits 1
+when one does not. Both servers are stopped at the end, by their process ids.
+
+Environment: EFTERHAND (the binary; default .build/release/efterhand), BENCH_SECONDS (30),
+BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_QUERY (innovation).
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.environ.get("EFTERHAND", os.path.join(ROOT, ".build/release/efterhand"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+QUERY = os.environ.get("BENCH_QUERY", "innovation")
+ROUNDS = 3
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"bench-serve: {url} did not answer within {seconds} s")
+
+
+def wrk(url, script=None, seconds=SECONDS):
+    """Runs wrk and returns requests/s, errors, the latency percentiles (ms) and the raw text."""
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--latency"] + (["-s", script] if script else []) + [url]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = 0
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    percentiles = {}
+    for name, value, unit in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M):
+        percentiles[name] = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return {"rate": rate, "errors": errors, "latency": percentiles, "requests": requests, "text": output}
+
+
+def main():
+    for tool in ["wrk", "nginx"]:
+        if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
+            raise SystemExit(f"bench-serve: {tool} is missing (apt-get install {tool})")
+    if not os.access(BINARY, os.X_OK):
+        raise SystemExit(f"bench-serve: no efterhand binary at {BINARY} (make release)")
+
+    work = tempfile.mkdtemp(prefix="efterhand-bench-serve-")
+    processes = []
+    try:
+        index = os.path.join(work, "Index")
+        subprocess.run([BINARY, "ingest", "--media", os.path.join(ROOT, "Media"), "--schedule", os.path.join(ROOT, "Media/schedule.json"),
+                        "--index", index], check=True, capture_output=True)
+
+        serve_port, nginx_port = free_port(), free_port()
+        base = f"http://127.0.0.1:{serve_port}"
+        server = subprocess.Popen([BINARY, "serve", "--index", index, "--host", "127.0.0.1", "--port", str(serve_port),
+                                   "--public-url", base, "--no-access-log"],
+                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "serve.log"), "w"))
+        processes.append(server)
+        feed = wait_for(base + "/feed.json")
+        json.loads(feed)
+
+        # nginx serves the very bytes of the feed's first page as a static file.
+        www = os.path.join(work, "www")
+        os.makedirs(www)
+        with open(os.path.join(www, "feed.json"), "wb") as f:
+            f.write(feed)
+        # nginx's workers run as an unprivileged user: let them read the copy.
+        for path in [work, www]:
+            os.chmod(path, 0o755)
+        os.chmod(os.path.join(www, "feed.json"), 0o644)
+        config = os.path.join(work, "nginx.conf")
+        with open(config, "w") as f:
+            f.write(f"""
+daemon off;
+worker_processes auto;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    types {{ application/feed+json json; }}
+    server {{
+        listen 127.0.0.1:{nginx_port};
+        root {www};
+    }}
+}}
+""")
+        nginx = subprocess.Popen(["nginx", "-c", config, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(nginx)
+        static = wait_for(f"http://127.0.0.1:{nginx_port}/feed.json")
+        assert static == feed, "nginx must serve the same bytes"
+
+        search_url = f"{base}/api/search?q={QUERY}"
+        hits = json.loads(wait_for(search_url))["total"]
+        print(f"feed: {len(feed)} bytes, {len(json.loads(feed)['items'])} items; search '{QUERY}': {hits} hits")
+        print(f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per target in {ROUNDS} slices taken in turn, loopback\n")
+
+        # The server keeps each answer with the state of the index it belongs to, so a repeated
+        # query is a lookup. Every request of the last run asks a query never seen before (a
+        # speaker filter no talk has, applied after the full-text match), so each one searches.
+        unique = os.path.join(work, "unique.lua")
+        with open(unique, "w") as f:
+            f.write('counter = 0\n'
+                    'request = function()\n'
+                    '  counter = counter + 1\n'
+                    f'  return wrk.format("GET", "/api/search?q={QUERY}&speaker=nobody" .. math.random(1, 1000000000) .. "x" .. counter)\n'
+                    'end\n')
+        # The machine is shared: to keep a change of load from favouring one side, each target
+        # gets its 30 s in three slices, taken in turn with the others'.
+        targets = [("nginx static feed", f"http://127.0.0.1:{nginx_port}/feed.json", None),
+                   ("efterhand /feed.json", base + "/feed.json", None),
+                   ("efterhand /api/search", search_url, None),
+                   ("  every query new", base + "/", unique)]
+        slices = {name: [] for name, _, _ in targets}
+        for _ in range(ROUNDS):
+            for name, url, script in targets:
+                slices[name].append(wrk(url, script, SECONDS / ROUNDS))
+        results = {}
+        for name, _, _ in targets:
+            parts = slices[name]
+            results[name] = {
+                "rate": sum(r["requests"] for r in parts) / SECONDS,
+                "requests": sum(r["requests"] for r in parts),
+                "errors": sum(r["errors"] for r in parts),
+                # The worst slice's percentiles: a p99 is not an average.
+                "latency": {k: max(r["latency"].get(k, float("inf")) for r in parts) for k in ["50", "90", "99"]},
+            }
+            r = results[name]
+            lat = r["latency"]
+            print(f"{name:24} {r['rate']:10.0f} req/s  errors {r['errors']:<5} "
+                  f"p50 {lat['50']:.2f} ms  p90 {lat['90']:.2f} ms  p99 {lat['99']:.2f} ms  ({r['requests']} requests; "
+                  + ", ".join(f"{x['rate']:.0f}" for x in parts) + " req/s per slice)")
+
+        # For the record: one connection, so the latency is the work of one search, not queueing.
+        alone = subprocess.run(["wrk", "-t1", "-c1", "-d10s", "--latency", "-s", unique, base + "/"], check=True, capture_output=True, text=True).stdout
+        alone_p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms)", alone, re.M)
+        alone_rate = float(re.search(r"Requests/sec:\s+([\d.]+)", alone).group(1))
+        if alone_p50:
+            value = float(alone_p50.group(1)) * (0.001 if alone_p50.group(2) == "us" else 1)
+            print(f"{'  one connection, new':24} {alone_rate:10.0f} req/s  p50 {value:.2f} ms (the cost of one search)")
+
+        nginx_rate = results["nginx static feed"]["rate"]
+        feed_rate = results["efterhand /feed.json"]["rate"]
+        search = results["efterhand /api/search"]
+        fresh = results["  every query new"]
+        ratio = feed_rate / nginx_rate
+        checks = [
+            (f"feed throughput {ratio:.2f} x nginx (target >= 0.50)", ratio >= 0.5),
+            (f"errors: feed {results['efterhand /feed.json']['errors']}, search {search['errors']}, nginx {results['nginx static feed']['errors']} (target 0)",
+             results["efterhand /feed.json"]["errors"] == 0 and search["errors"] == 0),
+            (f"search p99 {search['latency'].get('99', float('inf')):.2f} ms (target < 10 ms)", search["latency"].get("99", float("inf")) < 10),
+            (f"search p99 with every query new {fresh['latency'].get('99', float('inf')):.2f} ms (target < 10 ms)",
+             fresh["latency"].get("99", float("inf")) < 10 and fresh["errors"] == 0),
+        ]
+        print()
+        for text, ok in checks:
+            print(("PASS  " if ok else "FAIL  ") + text)
+        return 0 if all(ok for _, ok in checks) else 1
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
