@@ -6,10 +6,10 @@ RELEASE_BIN := .build/release/efterhand
 # Debian packages the build needs (FFmpeg's and SQLite's headers), and those the tests and
 # benchmarks use as peers and fixture makers.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsqlite3-dev zlib1g-dev
-TEST_PACKAGES := ffmpeg python3
+TEST_PACKAGES := ffmpeg python3 python3-pip chromium chromium-driver python3-selenium
 BENCH_PACKAGES := ffmpeg python3
 
-.PHONY: run test build release deps test-deps bench-deps bench bench-serve fixtures sample-media clean
+.PHONY: run test build release deps test-deps bench-deps browser-test bench bench-serve fixtures sample-media clean
 
 run: deps build
 	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index
@@ -19,9 +19,17 @@ run: deps build
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory browser-test
 
 build:
 	$(SWIFT) build
+
+# The web pages in headless Chromium (Debian's chromium, chromium-driver, python3-selenium) against
+# `efterhand serve` on a fresh ingest of the sample week; axe-core comes with PyPI's
+# axe-selenium-python. Screenshots and axe reports go to artifacts/.
+browser-test: deps test-deps build
+	@/usr/bin/python3 -c 'import axe_selenium_python' 2>/dev/null || /usr/bin/python3 -m pip install --quiet --break-system-packages axe-selenium-python
+	EFTERHAND_BIN=$(BIN) /usr/bin/python3 Tests/browser/test_pages.py
 
 release:
 	$(SWIFT) build -c release

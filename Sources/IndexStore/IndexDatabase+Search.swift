@@ -70,8 +70,6 @@ extension IndexDatabase {
                 """)
             // Field weights for `ORDER BY rank`: titles above abstract above transcript.
             try db.execute(sql: "INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0, 0, 0, 0, 10.0, 5.0, 3.0, 6.0, 5.0, 8.0, 1.0)')")
-            // Term statistics, to see before ranking whether a query would match half the index.
-            try db.execute(sql: "CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search, 'row')")
             // Which search rows belong to which recording: FTS5 cannot index its own columns,
             // so this keeps a refresh from scanning the whole text index.
             try db.create(table: "search_row") { t in
@@ -152,7 +150,7 @@ extension IndexDatabase {
         return try writer.read { db in
             let zone = try Self.zone(db)
             let rows = try Self.matches(pattern, db: db, limit: query.hasFilters ? 2000 : limit * 4)
-            var hits: [SearchHit] = []
+            var hits: [(hit: SearchHit, text: String)] = []
             var seen = Set<Int64>()
             for (row, rank) in rows {
                 let segmentID: Int64 = row["segment_id"]
@@ -162,13 +160,18 @@ extension IndexDatabase {
                 let end: Double = row["end_seconds"]
                 let text = Self.matchedText(row, pattern)
                 let score = -rank * pattern.exactBonus(in: text)
-                hits.append(SearchHit(recordingID: row["recording_id"], sessionGuid: row["session_guid"], sessionTitle: row["session_title"],
-                                      segmentTitle: row["segment_title"], startSeconds: start, endSeconds: end,
-                                      url: "\(row["path"] as String)#t=\(Self.seconds(start)),\(Self.seconds(end))",
-                                      snippet: pattern.snippet(text), score: (score * 1000).rounded() / 1000))
+                hits.append((SearchHit(recordingID: row["recording_id"], sessionGuid: row["session_guid"], sessionTitle: row["session_title"],
+                                       segmentTitle: row["segment_title"], startSeconds: start, endSeconds: end,
+                                       url: "\(row["path"] as String)#t=\(Self.seconds(start)),\(Self.seconds(end))",
+                                       snippet: "", score: (score * 1000).rounded() / 1000), text))
             }
-            hits.sort { ($0.score, $0.recordingID, -$0.startSeconds) > ($1.score, $1.recordingID, -$1.startSeconds) }
-            return Array(hits.prefix(limit))
+            hits.sort { ($0.hit.score, $0.hit.recordingID, -$0.hit.startSeconds) > ($1.hit.score, $1.hit.recordingID, -$1.hit.startSeconds) }
+            // Snippets only for what is returned: marking words is the costly part.
+            return hits.prefix(limit).map { entry in
+                var hit = entry.hit
+                hit.snippet = pattern.snippet(entry.text)
+                return hit
+            }
         }
     }
 
@@ -203,8 +206,9 @@ extension IndexDatabase {
         guard !top.isEmpty else { return [] }
         var rank: [Int64: Double] = [:]
         for row in top { rank[row["rowid"]] = row["rank"] }
-        let ids = top.map { String($0["rowid"] as Int64) }.joined(separator: ",")
+        let ids = top.map { "(\($0["rowid"] as Int64))" }.joined(separator: ",")
         let rows = try Row.fetchAll(db, sql: """
+            WITH top(id) AS (VALUES \(ids))
             SELECT search.rowid AS rowid, search.recording_id, search.session_guid, search.segment_id,
                    search.session_title AS text_title, search.subtitle AS text_subtitle, search.abstract AS text_abstract,
                    search.speakers AS text_speakers, search.topics AS text_topics, search.segment_title AS text_segment,
@@ -212,11 +216,12 @@ extension IndexDatabase {
                    segment.title AS segment_title, segment.start_seconds, segment.end_seconds,
                    session.title AS session_title, session.start, session.room, session.persons, session.topics, session.language,
                    recording.path
-            FROM search
+            FROM top
+            JOIN search ON search.rowid = top.id
             JOIN segment ON segment.id = search.segment_id
             JOIN session ON session.guid = search.session_guid
             JOIN recording ON recording.id = search.recording_id
-            WHERE search.rowid IN (\(ids)) AND recording.state = 'ok' AND session.do_not_record = 0
+            WHERE recording.state = 'ok' AND session.do_not_record = 0
               AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
             """)
         return rows.map { (row: $0, rank: rank[$0["rowid"]] ?? 0) }
@@ -233,21 +238,11 @@ extension IndexDatabase {
         return fields.lazy.compactMap { (row[$0] as String?).flatMap { $0.isEmpty ? nil : $0 } }.first ?? ""
     }
 
-    /// An upper bound of the rows a query matches: the smallest document count of its terms
-    /// (a prefix term counts every word it begins), from the index's own term statistics.
+    /// How many rows a query matches, counted up to `rankingLimit + 1` only: FTS5 walks the
+    /// matches in rowid order without ranking them, so this stays cheap for any query.
     static func estimatedMatches(_ pattern: SearchPattern, db: Database) throws -> Int {
-        var smallest = Int.max
-        for term in pattern.terms {
-            let count: Int
-            if term.prefix {
-                count = try Int.fetchOne(db, sql: "SELECT coalesce(sum(doc), 0) FROM (SELECT doc FROM search_vocab WHERE term >= ? AND term < ? LIMIT 5000)",
-                                         arguments: [term.text, term.text + "\u{10FFFF}"]) ?? 0
-            } else {
-                count = try Int.fetchOne(db, sql: "SELECT doc FROM search_vocab WHERE term = ?", arguments: [term.text]) ?? 0
-            }
-            smallest = min(smallest, count)
-        }
-        return smallest == Int.max ? 0 : smallest
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT rowid FROM search WHERE search MATCH ? LIMIT \(rankingLimit + 1))",
+                         arguments: [pattern.fts]) ?? 0
     }
 
     private static func passes(_ row: Row, _ query: SearchQuery, zone: TimeZone) -> Bool {
@@ -346,7 +341,10 @@ struct SearchPattern {
 
     /// Whether a text holds any term (folded; a prefix term as the beginning of a word).
     func matches(_ text: String) -> Bool {
-        TextMatch.fold(text).split { !($0.isLetter || $0.isNumber) }.contains { word in
+        let folded = TextMatch.fold(text)
+        let bytes = Array(folded.utf8)
+        guard terms.contains(where: { Self.contains(bytes, Array($0.text.utf8)) }) else { return false }
+        return folded.split { !($0.isLetter || $0.isNumber) }.contains { word in
             terms.contains { $0.prefix ? word.hasPrefix($0.text) : word == $0.text }
         }
     }
@@ -389,7 +387,20 @@ struct SearchPattern {
 
     /// 1.5 when every term appears as typed (diacritics and all) in the text, else 1.
     func exactBonus(in text: String) -> Double {
-        let lower = text.lowercased()
-        return exact.allSatisfy { lower.contains($0) } ? 1.5 : 1
+        let lower = Array(text.lowercased().utf8)
+        return exact.allSatisfy { Self.contains(lower, Array($0.utf8)) } ? 1.5 : 1
+    }
+
+    /// Byte substring search (the texts are short; no Foundation).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        let first = needle[0]
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
     }
 }

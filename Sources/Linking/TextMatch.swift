@@ -6,6 +6,47 @@ import Foundation
 public enum TextMatch {
     /// Lower case without diacritics: `Öppna Data` → `oppna data`.
     public static func fold(_ text: String) -> String {
+        if let fast = foldLatin(text) { return fast }
+        return foldUnicode(text)
+    }
+
+    /// The fast path for ASCII and the Latin letters of Swedish, Finnish, German, French and
+    /// Spanish text: byte by byte, no Unicode tables. Nil for anything else.
+    static func foldLatin(_ text: String) -> String? {
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte < 0x80 {
+                out.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
+                continue
+            }
+            // E2 80 xx: dashes, quotes and other general punctuation; separators when folded.
+            if byte == 0xE2 {
+                guard iterator.next() == 0x80, iterator.next() != nil else { return nil }
+                out.append(UInt8(ascii: " "))
+                continue
+            }
+            // Two-byte sequences C3 xx: Latin-1 letters.
+            guard byte == 0xC3, let next = iterator.next() else { return nil }
+            switch next {
+            case 0x80...0x85, 0xA0...0xA5: out.append(UInt8(ascii: "a"))   // À-Å à-å
+            case 0x86, 0xA6: out.append(contentsOf: [UInt8(ascii: "a"), UInt8(ascii: "e")])  // Æ æ
+            case 0x87, 0xA7: out.append(UInt8(ascii: "c"))
+            case 0x88...0x8B, 0xA8...0xAB: out.append(UInt8(ascii: "e"))
+            case 0x8C...0x8F, 0xAC...0xAF: out.append(UInt8(ascii: "i"))
+            case 0x91, 0xB1: out.append(UInt8(ascii: "n"))
+            case 0x92...0x96, 0x98, 0xB2...0xB6, 0xB8: out.append(UInt8(ascii: "o"))  // Ò-Ö Ø ò-ö ø
+            case 0x99...0x9C, 0xB9...0xBC: out.append(UInt8(ascii: "u"))
+            case 0x9D, 0xBD, 0xBF: out.append(UInt8(ascii: "y"))
+            case 0x9F: out.append(contentsOf: [UInt8(ascii: "s"), UInt8(ascii: "s")])
+            default: return nil
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func foldUnicode(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
             switch scalar.properties.generalCategory {

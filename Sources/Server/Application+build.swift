@@ -49,6 +49,7 @@ public func buildRouter(services: ServerServices) -> Router<ServerContext> {
     addSearchRoutes(to: routes, services: services)
     addMediaRoutes(to: routes, services: services)
     addServiceRoutes(to: routes, services: services)
+    addPageRoutes(to: router, services: services)
     let admin = RouteRegistrar(router: router, group: router.group().add(middleware: AdminAuthMiddleware(token: services.configuration.adminToken)))
     addAdminRoutes(to: admin, services: services)
     return router

@@ -36,3 +36,24 @@ struct TextMatchTests {
         #expect(!TextMatch.sameWord("stad", "stads"))
     }
 }
+
+@Suite("folding fast path")
+struct FoldFastPathTests {
+    @Test("the byte-wise fold agrees with the Unicode fold on Swedish and Latin text", arguments: [
+        "Öppna Data", "Göteborg – Sveriges innovationsmotor", "ÅÄÖ åäö Æble Øre Straße", "Café Niño", "Testbädden “Electricity”",
+        "2018–2023", "plain ascii TEXT 123",
+    ])
+    func agrees(text: String) {
+        let fast = TextMatch.foldLatin(text)
+        #expect(fast != nil)
+        // Dashes and quotes become separators in the fast path: compare the words.
+        let words = { (s: String) in s.split { !($0.isLetter || $0.isNumber) }.map(String.init) }
+        #expect(words(fast ?? "") == words(TextMatch.foldUnicode(text)))
+    }
+
+    @Test("text outside the fast path takes the Unicode fold")
+    func fallback() {
+        #expect(TextMatch.foldLatin("Łódź") == nil)
+        #expect(TextMatch.fold("Łódź") == "lodz")
+    }
+}

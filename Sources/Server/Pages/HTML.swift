@@ -1,0 +1,116 @@
+import Foundation
+
+/// Small helpers for the Swift-rendered web pages: escaping, time codes, JSON inside `<script>`.
+enum HTML {
+    /// `text` escaped for element content and quoted attribute values.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Seconds as `h:mm:ss`.
+    static func timecode(_ seconds: Double) -> String {
+        let total = max(0, Int(seconds.rounded(.down)))
+        return String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+    }
+
+    /// Seconds as an ISO 8601 duration (`PT1H2M3S`), for schema.org.
+    static func isoDuration(_ seconds: Double) -> String {
+        let total = max(0, Int(seconds.rounded()))
+        var text = "PT"
+        if total >= 3600 { text += "\(total / 3600)H" }
+        if total >= 60 { text += "\(total / 60 % 60)M" }
+        return text + "\(total % 60)S"
+    }
+
+    /// A JSON value made safe inside `<script>`: no `<` can close the element or open a comment.
+    static func scriptJSON(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]),
+              let text = String(data: data, encoding: .utf8) else { return "null" }
+        return text.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
+            .replacingOccurrences(of: "&", with: "\\u0026")
+    }
+}
+
+/// The language of a page: Swedish unless the browser prefers English (`Accept-Language`).
+enum PageLanguage: String, Sendable {
+    case sv, en
+
+    /// The first of Swedish or English in the order of the header's weights; Swedish by default.
+    static func preferred(_ header: String?) -> PageLanguage {
+        guard let header else { return .sv }
+        var ranked: [(tag: String, q: Double, order: Int)] = []
+        for (order, item) in header.split(separator: ",").enumerated() {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let tag = parts.first?.lowercased(), !tag.isEmpty else { continue }
+            var q = 1.0
+            for parameter in parts.dropFirst() where parameter.hasPrefix("q=") {
+                q = Double(parameter.dropFirst(2)) ?? 0
+            }
+            ranked.append((tag, q, order))
+        }
+        for entry in ranked.sorted(by: { ($0.q, -$0.order) > ($1.q, -$1.order) }) where entry.q > 0 {
+            let primary = entry.tag.split(separator: "-").first.map(String.init) ?? entry.tag
+            if primary == "sv" { return .sv }
+            if primary == "en" { return .en }
+        }
+        return .sv
+    }
+
+    /// `sv` text or `en` text.
+    func pick(_ sv: String, _ en: String) -> String { self == .sv ? sv : en }
+}
+
+/// The frame every page shares: skip link, header with navigation, main landmark.
+struct PageFrame {
+    var language: PageLanguage
+    var title: String
+    var siteTitle: String
+    var head: String = ""
+    var current: String = ""
+
+    func render(body: String, scripts: [String] = []) -> String {
+        let l = language
+        func nav(_ href: String, _ label: String) -> String {
+            "<li><a href=\"\(href)\"\(current == href ? " aria-current=\"page\"" : "")>\(HTML.escape(label))</a></li>"
+        }
+        return """
+        <!doctype html>
+        <html lang="\(l.rawValue)">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(HTML.escape(title))</title>
+        <link rel="stylesheet" href="/assets/site.css">
+        <link rel="alternate" type="application/feed+json" title="\(HTML.escape(siteTitle))" href="/feed.json">
+        \(head)
+        </head>
+        <body>
+        <a class="skip" href="#main">\(l.pick("Hoppa till innehållet", "Skip to content"))</a>
+        <header class="site">
+        <p class="brand"><a href="/">\(HTML.escape(siteTitle))</a></p>
+        <nav aria-label="\(l.pick("Huvudmeny", "Main menu"))"><ul>
+        \(nav("/", l.pick("Sök", "Search")))
+        \(nav("/overview", l.pick("Veckan i överblick", "Week at a glance")))
+        </ul></nav>
+        </header>
+        <main id="main" tabindex="-1">
+        \(body)
+        </main>
+        \(scripts.map { "<script src=\"\($0)\" defer></script>" }.joined(separator: "\n"))
+        </body>
+        </html>
+        """
+    }
+}

@@ -1,0 +1,330 @@
+#!/usr/bin/python3
+"""The web pages in a real browser: headless Chromium (Debian's chromium and chromium-driver,
+driven by Debian's python3-selenium) against `efterhand serve` on a fresh ingest of a copy of
+Media/, on a free loopback port. Screenshots go to artifacts/; axe-core (PyPI's
+axe-selenium-python, which carries it, so nothing is fetched) checks accessibility.
+
+Run by `make browser-test`; EFTERHAND_BIN names the binary (default .build/debug/efterhand).
+Prints `N passed, N failed` last and exits non-zero when something failed."""
+
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.abspath(os.path.join(ROOT, os.environ.get("EFTERHAND_BIN", ".build/debug/efterhand")))
+ARTIFACTS = os.path.join(ROOT, "artifacts")
+ADMIN_TOKEN = "browser-test-token"
+
+results = []
+
+
+def check(name):
+    def wrap(function):
+        def run(*args):
+            try:
+                function(*args)
+                results.append((name, None))
+                print(f"PASS {name}", flush=True)
+            except Exception as error:  # noqa: BLE001 - every failure is reported
+                results.append((name, error))
+                print(f"FAIL {name}: {error!r}", flush=True)
+                traceback.print_exc()
+        return run
+    return wrap
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read().decode("utf-8")
+
+
+def wait_for(driver, condition, message, timeout=15):
+    return WebDriverWait(driver, timeout).until(lambda d: condition(d), message)
+
+
+def screenshot(driver, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    height = driver.execute_script("return Math.min(document.documentElement.scrollHeight, 6000)")
+    size = driver.get_window_size()
+    driver.set_window_size(size["width"], max(800, height))
+    path = os.path.join(ARTIFACTS, name)
+    driver.save_screenshot(path)
+    driver.set_window_size(size["width"], size["height"])
+    print(f"  screenshot {path}")
+
+
+def axe_check(driver, page):
+    from axe_selenium_python import Axe
+    axe = Axe(driver)
+    axe.inject()
+    driver.set_script_timeout(120)
+    # axe.run through our own callback, so that a rejected run reports its error instead of a timeout.
+    report = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {})"
+        ".then(function (r) { done({violations: r.violations, version: axe.version}); })"
+        ".catch(function (e) { done({error: String(e)}); });")
+    assert "error" not in report, f"axe failed on {page}: {report.get('error')}"
+    print(f"  axe-core {report.get('version')} on {page}")
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    with open(os.path.join(ARTIFACTS, f"axe-{page}.json"), "w") as f:
+        json.dump(report.get("violations", []), f, indent=1)
+    bad = [v for v in report.get("violations", []) if v.get("impact") in ("serious", "critical")]
+    for v in report.get("violations", []):
+        print(f"  axe {page}: {v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} nodes)")
+    assert not bad, f"serious/critical axe violations on {page}: " + ", ".join(v["id"] for v in bad)
+
+
+def video_time(driver):
+    return driver.execute_script("return document.getElementById('video').currentTime")
+
+
+def main():
+    assert os.path.exists(BIN), f"no binary at {BIN}: build first"
+    work = tempfile.mkdtemp(prefix="efterhand-browser-")
+    server = None
+    driver = None
+    try:
+        media = os.path.join(work, "Media")
+        shutil.copytree(os.path.join(ROOT, "Media"), media)
+        schedule = os.path.join(work, "schedule.json")
+        shutil.move(os.path.join(media, "schedule.json"), schedule)
+        for name in ("schedule.ics", "schedule.csv", "README.md"):
+            if os.path.exists(os.path.join(media, name)):
+                os.remove(os.path.join(media, name))
+        index = os.path.join(work, "Index")
+        subprocess.run([BIN, "ingest", "--media", media, "--schedule", schedule, "--index", index] + INGEST_EXTRA,
+                       check=True, stdout=subprocess.DEVNULL)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = dict(os.environ, EFTERHAND_ADMIN_TOKEN=ADMIN_TOKEN)
+        server = subprocess.Popen([BIN, "serve", "--index", index, "--host", "127.0.0.1", "--port", str(port)],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "serve.log"), "w"))
+        for _ in range(100):
+            try:
+                if get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start")
+
+        options = Options()
+        options.binary_location = "/usr/bin/chromium"
+        options.add_experimental_option("prefs", {"intl.accept_languages": "sv-SE,sv"})
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
+                         "--lang=sv-SE", "--autoplay-policy=no-user-gesture-required", "--mute-audio"):
+            options.add_argument(argument)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        driver.set_page_load_timeout(30)
+        run_checks(driver, base)
+    finally:
+        if driver is not None:
+            driver.quit()
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+INGEST_EXTRA = []
+state = {}
+
+
+def run_checks(driver, base):
+    @check("/ is Swedish by default and English for Accept-Language: en")
+    def languages():
+        _, headers, sv = get(base + "/")
+        assert '<html lang="sv">' in sv and "Sökord" in sv, "no Swedish page"
+        assert headers.get("Content-Type", "").startswith("text/html"), headers
+        _, _, en = get(base + "/", {"Accept-Language": "en-GB,en;q=0.9,sv;q=0.5"})
+        assert '<html lang="en">' in en and "Search words" in en, "no English page"
+        _, headers, _ = get(base + "/assets/app.js")
+        assert headers["Content-Type"].startswith("text/javascript"), headers
+    languages()
+
+    @check("search 'öppna data', click the first hit: the video is at the segment's start and its chapter is highlighted")
+    def search_and_play():
+        driver.get(base + "/")
+        box = driver.find_element(By.ID, "q")
+        box.send_keys("öppna data")
+        box.send_keys(Keys.ENTER)
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card"), "no hits")
+        first = driver.find_element(By.CSS_SELECTOR, "#hits li.card")
+        start = float(first.get_attribute("data-start"))
+        title = first.find_element(By.CSS_SELECTOR, "button.play").text
+        state["watch_url"] = first.find_element(By.CSS_SELECTOR, "p.meta a").get_attribute("href")
+        state["session_title"] = first.find_element(By.CSS_SELECTOR, "p.meta a").text
+        first.find_element(By.CSS_SELECTOR, "button.play").click()
+        wait_for(driver, lambda d: d.execute_script("var v=document.getElementById('video'); return v.readyState >= 1 && !v.seeking"),
+                 "the video did not load")
+        wait_for(driver, lambda d: abs(video_time(d) - start) < 1.5, f"currentTime is not near {start}")
+        driver.execute_script("document.getElementById('video').pause()")
+        position = video_time(driver)
+        assert abs(position - start) < 1.5, f"currentTime {position}, segment starts at {start}"
+        highlighted = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#chapters [aria-current='true']"), "no chapter highlighted")
+        li = highlighted[0].find_element(By.XPATH, "..")
+        assert abs(float(li.get_attribute("data-start")) - start) < 0.01, f"chapter at {li.get_attribute('data-start')}, hit at {start}"
+        assert title in highlighted[0].text, f"highlighted chapter {highlighted[0].text!r} is not {title!r}"
+        state["start"] = start
+    search_and_play()
+
+    @check("seeking to another chapter moves the highlight (aria-current)")
+    def chapter_follows():
+        buttons = driver.find_elements(By.CSS_SELECTOR, "#chapters button")
+        assert len(buttons) >= 2, "fewer than two chapters"
+        target = buttons[-1]
+        target.click()
+        wait_for(driver, lambda d: target.get_attribute("aria-current") == "true", "the last chapter is not highlighted")
+        driver.execute_script("document.getElementById('video').pause()")
+    chapter_follows()
+
+    @check("watch later: save the moment, reload, find it there, remove it")
+    def watch_later():
+        assert "start" in state, "no hit played"
+        driver.find_elements(By.CSS_SELECTOR, "#hits li.card button.play")[0].click()
+        wait_for(driver, lambda d: abs(video_time(d) - state["start"]) < 1.5, "not back at the hit")
+        driver.execute_script("document.getElementById('video').pause()")
+        driver.find_element(By.ID, "save").click()
+        driver.refresh()
+        items = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#later li"), "nothing in watch later after reload")
+        assert state["session_title"] in items[0].text, f"{items[0].text!r} lacks {state['session_title']!r}"
+        link = items[0].find_element(By.TAG_NAME, "a").get_attribute("href")
+        assert "?t=" in link, link
+        # The search survives the reload too (it is in the address), for the screenshot.
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card"), "no hits after reload")
+        screenshot(driver, "home.png")
+        items[0].find_element(By.CSS_SELECTOR, "button.remove").click()
+        driver.refresh()
+        wait_for(driver, lambda d: d.find_element(By.ID, "later-empty").is_displayed(), "the removed item came back")
+        assert not driver.find_elements(By.CSS_SELECTOR, "#later li")
+        # Save it again so the list is shown in the accessibility check.
+        driver.find_elements(By.CSS_SELECTOR, "#hits li.card button.play")[0].click()
+        wait_for(driver, lambda d: not d.find_element(By.ID, "player").get_attribute("hidden"), "no player")
+        driver.find_element(By.ID, "save").click()
+    watch_later()
+
+    @check("axe-core on /: no serious or critical violations")
+    def axe_home():
+        axe_check(driver, "home")
+    axe_home()
+
+    @check("session page with ?t=: the video starts there; JSON-LD lists every segment; tracks, Open Graph, feed link")
+    def session_page():
+        assert "watch_url" in state, "no session link from the search"
+        path = urllib.parse.urlparse(state["watch_url"]).path
+        slug = path.rsplit("/", 1)[-1]
+        _, _, api = get(base + "/api/sessions/" + slug)
+        session = json.loads(api)
+        driver.get(base + path)
+        ld = json.loads(driver.find_element(By.CSS_SELECTOR, "script[type='application/ld+json']").get_attribute("textContent"))
+        assert ld["@type"] == "VideoObject" and ld["name"] == session.get("title", ld["name"]), ld
+        for key in ("name", "description", "thumbnailUrl", "uploadDate", "duration", "contentUrl"):
+            assert ld.get(key), f"JSON-LD lacks {key}"
+        clips = ld["hasPart"]
+        chapters = driver.find_elements(By.CSS_SELECTOR, "#chapters li")
+        assert len(clips) == len(chapters) and len(clips) >= 2, f"{len(clips)} clips, {len(chapters)} chapters"
+        segments = session.get("segments")
+        if segments is not None:
+            assert [c["name"] for c in clips] == [s.get("title") for s in segments], (clips, segments)
+        for clip in clips:
+            assert clip["@type"] == "Clip" and "?t=" in clip["url"] and clip["endOffset"] >= clip["startOffset"], clip
+        t = clips[1]["startOffset"] + 1
+        driver.get(base + path + f"?t={t}")
+        offset = float(driver.find_element(By.ID, "video").get_attribute("data-offset"))
+        wait_for(driver, lambda d: d.execute_script("return document.getElementById('video').readyState") >= 1, "no metadata")
+        wait_for(driver, lambda d: abs(video_time(d) - (offset + t)) < 0.5, f"the video is not at {offset + t}")
+        current = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#chapters [aria-current='true']"), "no chapter highlighted")
+        assert clips[1]["name"] in current[0].text, current[0].text
+        head = driver.page_source
+        for needle in ('property="og:title"', 'property="og:video"', 'property="og:image"', 'type="application/feed+json"',
+                       'kind="chapters"'):
+            assert needle in head, f"no {needle}"
+        state["session_path"] = path
+        screenshot(driver, "session.png")
+    session_page()
+
+    @check("transcript panel: clicking a cue seeks (oppna-data has captions)")
+    def transcript():
+        driver.get(base + "/sessions/iv21-105-oppna-data")
+        assert driver.find_elements(By.CSS_SELECTOR, "video track[kind='captions']"), "no captions track"
+        cues = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#transcript li"), "no transcript cues")
+        cue = cues[min(2, len(cues) - 1)]
+        target = float(cue.get_attribute("data-start"))
+        cue.find_element(By.TAG_NAME, "button").click()
+        wait_for(driver, lambda d: abs(video_time(d) - target) < 1.5, f"the cue did not seek to {target}")
+        driver.execute_script("document.getElementById('video').pause()")
+    transcript()
+
+    @check("axe-core on the session page: no serious or critical violations")
+    def axe_session():
+        driver.get(base + state.get("session_path", "/sessions/iv21-105-oppna-data"))
+        axe_check(driver, "session")
+    axe_session()
+
+    @check("/overview: days × rooms with states and counts; details only with the admin token")
+    def overview():
+        driver.get(base + "/overview")
+        assert driver.find_elements(By.CSS_SELECTOR, "table.grid th[scope='row']"), "no day rows"
+        counts = driver.find_element(By.ID, "counts").text
+        assert "Publicerad" in counts, counts
+        assert not driver.find_elements(By.CSS_SELECTOR, "details"), "details without the token"
+        screenshot(driver, "overview.png")
+        _, _, public = get(base + "/overview")
+        _, _, staff = get(base + "/overview", {"Authorization": "Bearer " + ADMIN_TOKEN})
+        assert "(titel dold)" in public and "(titel dold)" not in staff, "the opted-out title is not hidden/shown as it should be"
+    overview()
+
+    @check("axe-core on /overview: no serious or critical violations")
+    def axe_overview():
+        axe_check(driver, "overview")
+    axe_overview()
+
+    @check("the lookup page is readable on a phone (no horizontal scrolling)")
+    def phone():
+        driver.set_window_size(390, 844)
+        driver.get(base + "/?q=" + urllib.parse.quote("öppna data"))
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card"), "no hits")
+        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        screenshot(driver, "home-phone.png")
+        driver.set_window_size(1280, 900)
+        assert not wide, "the page scrolls sideways on a phone"
+    phone()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as error:  # noqa: BLE001
+        traceback.print_exc()
+        results.append(("setup", error))
+    failed = sum(1 for _, error in results if error is not None)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not results else 0)
