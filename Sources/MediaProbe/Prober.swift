@@ -54,38 +54,17 @@ public struct Prober: Sendable {
     public func probe(_ path: String) -> ProbeResult {
         var result = ProbeResult(path: path)
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-
         var info = stat()
-        if lstat(absolute, &info) != 0 || (info.st_mode & S_IFMT) == S_IFLNK && stat(absolute, &info) != 0 {
-            result.error = Self.errnoError(errno, path: path)
-            return result
+        if stat(absolute, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG {
+            result.sizeBytes = Int64(info.st_size)
         }
-        result.sizeBytes = Int64(info.st_size)
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            result.sizeBytes = nil
-            result.error = ProbeError(
-                code: .notARegularFile,
-                message: "Refusing to open '\(path)': it is \(Self.fileKind(info.st_mode)), not a regular file")
-            return result
-        }
-        // Permission is checked before FFmpeg sees the file, so the error says what it is.
-        let descriptor = open(absolute, O_RDONLY | O_NONBLOCK)
-        guard descriptor >= 0 else {
-            result.error = Self.errnoError(errno, path: path)
-            return result
-        }
-        close(descriptor)
-        guard info.st_size > 0 else {
-            result.error = ProbeError(code: .invalidData, message: "Unable to open '\(path)': the file is empty")
-            return result
-        }
-
-        let deadline = Deadline(seconds: options.timeout)
+        // The same checks and safety as every reader of recordings: regular, readable,
+        // non-empty files only, the file protocol, the demuxer whitelist and the deadline.
         let context: FormatContext
         do {
-            context = try FormatContext(url: "file:" + absolute, deadline: deadline)
+            context = try FormatContext.open(path: path, timeout: options.timeout)
         } catch {
-            result.error = Self.ffmpegError(error, path: path, timedOut: deadline.expired, timeout: options.timeout)
+            result.error = error
             return result
         }
         read(context, into: &result)
@@ -94,7 +73,7 @@ public struct Prober: Sendable {
             if scanned.timedOut {
                 result.error = ProbeError(
                     code: .timeout,
-                    message: "Timed out after \(Self.seconds(options.timeout)) s reading '\(path)' to find its duration")
+                    message: "Timed out after \(secondsText(options.timeout)) s reading '\(path)' to find its duration")
             } else if let seconds = scanned.seconds {
                 result.durationSeconds = seconds
                 result.durationSource = .scan
@@ -247,21 +226,6 @@ public struct Prober: Sendable {
 
     private static func finite(_ value: Double) -> Double { value.isFinite ? value : 0 }
 
-    private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
-
-    private static func fileKind(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFSOCK: "a socket"
-        default: "not a regular file"
-        }
-    }
-
     static func errnoError(_ number: Int32, path: String) -> ProbeError {
         let reason = String(cString: strerror(number))
         switch number {
@@ -274,7 +238,7 @@ public struct Prober: Sendable {
 
     static func ffmpegError(_ failure: FFmpegFailure, path: String, timedOut: Bool, timeout: Double) -> ProbeError {
         if timedOut || failure.code == EF_AVERROR_EXIT {
-            return ProbeError(code: .timeout, message: "Timed out after \(seconds(timeout)) s reading '\(path)' (\(failure.function))")
+            return ProbeError(code: .timeout, message: "Timed out after \(secondsText(timeout)) s reading '\(path)' (\(failure.function))")
         }
         let message = "Unable to open '\(path)': \(failure.reason)"
         switch failure.code {
