@@ -195,6 +195,15 @@ extension IndexDatabase {
         return result
     }
 
+    /// Every thumbnail made, by key, with its file (relative to the index folder).
+    public func thumbnailFiles() throws -> [String: String] {
+        try writer.read { db in
+            var files: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, file FROM thumbnail") { files[row["key"]] = row["file"] }
+            return files
+        }
+    }
+
     /// The file and size of a thumbnail, when one was made for `key`.
     public func thumbnail(key: String) throws -> (file: String, width: Int, height: Int)? {
         try writer.read { db in

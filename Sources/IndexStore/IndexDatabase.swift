@@ -299,9 +299,15 @@ public final class IndexDatabase: Sendable {
     }
 
     /// Every recording, with its probe result (decoded) and links.
-    public func recordings(includeMissing: Bool = true) throws -> [StoredRecording] {
+    /// Every recording; `withProbe: false` leaves the probe result out (nil), which spares
+    /// decoding a JSON document per recording on runs where nothing changed.
+    public func recordings(includeMissing: Bool = true, withProbe: Bool = true) throws -> [StoredRecording] {
         try writer.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM recording \(includeMissing ? "" : "WHERE state != 'missing'") ORDER BY path")
+            let columns = withProbe ? "*" : """
+                id, path, absolute_path, fingerprint, size, mtime, state, error_code, error_message, duration, link_status,
+                recording_start, recording_start_source, duplicate_of
+                """
+            let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM recording \(includeMissing ? "" : "WHERE state != 'missing'") ORDER BY path")
             return try rows.map(Self.recording)
         }
     }
@@ -402,7 +408,7 @@ public final class IndexDatabase: Sendable {
     // MARK: - Rows
 
     static func recording(_ row: Row) throws -> StoredRecording {
-        let probeText: String? = row["probe"]
+        let probeText: String? = row.hasColumn("probe") ? row["probe"] : nil
         let probe = try probeText.map { try JSONDecoder().decode(ProbeResult.self, from: Data($0.utf8)) }
         let start: Double? = row["recording_start"]
         let source: String? = row["recording_start_source"]

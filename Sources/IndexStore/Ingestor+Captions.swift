@@ -9,7 +9,9 @@ extension Ingestor {
     /// when the file changed) and sidecar files next to them (read again only when they
     /// changed). A malformed sidecar is reported by name and line and skipped.
     func readCaptions(into summary: inout IngestSummary) throws {
-        let recordings = try database.recordings(includeMissing: false).filter { $0.state == .ok }
+        // Probe results are decoded only for recordings whose file changed since its subtitle
+        // streams were last read (the `streams` source keeps that fingerprint).
+        let recordings = try database.recordings(includeMissing: false, withProbe: false).filter { $0.state == .ok }
         let known = try database.captionSources()
         let languages = try sessionLanguages()
         var folderHasCaptions: [String: Bool] = [:]
@@ -17,20 +19,33 @@ extension Ingestor {
         for recording in recordings {
             guard let id = recording.id, let fingerprint = recording.fingerprint else { continue }
             let sources = known[id] ?? [:]
-            let fallback = languages[id] ?? LanguageCode.normalize(recording.probe?.streams.first { $0.kind == .audio }?.language) ?? "und"
+            var probe: ProbeResult?? = nil
+            func probed() throws -> ProbeResult? {
+                if let probe { return probe }
+                let loaded = try database.recording(idOrPath: String(id))?.probe
+                probe = .some(loaded)
+                return loaded
+            }
+            func fallback() throws -> String {
+                try languages[id] ?? LanguageCode.normalize(probed()?.streams.first { $0.kind == .audio }?.language) ?? "und"
+            }
 
-            // Subtitle streams inside the recording.
-            let tracks = recording.probe?.streams.filter { $0.kind == .subtitle } ?? []
-            if !tracks.isEmpty && tracks.contains(where: { sources["stream:\($0.index)"] != fingerprint }) {
+            // Subtitle streams inside the recording, read again only when the file changed.
+            if sources["streams"] != fingerprint {
+                let tracks = try probed()?.streams.filter { $0.kind == .subtitle } ?? []
                 do {
-                    for track in try reader.cues(path: recording.absolutePath, deadline: options.probe.timeout) {
-                        let language = LanguageCode.normalize(track.language) ?? fallback
-                        summary.cues += try database.saveDraftCues(recordingID: id, source: "stream:\(track.streamIndex)", signature: fingerprint,
-                                                                    cues: track.cues.map { ($0, language) })
+                    if !tracks.isEmpty {
+                        for track in try reader.cues(path: recording.absolutePath, deadline: options.probe.timeout) {
+                            let language = try LanguageCode.normalize(track.language) ?? fallback()
+                            summary.cues += try database.saveDraftCues(recordingID: id, source: "stream:\(track.streamIndex)", signature: fingerprint,
+                                                                        cues: track.cues.map { ($0, language) })
+                        }
                     }
                 } catch {
                     summary.errors.append("subtitles in \(recording.path): \(error)")
                 }
+                // Marked as read even after an error: tried again only when the file changes.
+                try database.saveDraftCues(recordingID: id, source: "streams", signature: fingerprint, cues: [])
             }
 
             // Sidecar files: look in a folder only when it holds any caption file at all.
@@ -49,7 +64,7 @@ extension Ingestor {
                     if sources[source] == signature { continue }
                     do {
                         let file = try CaptionFile.read(path: sidecar.path)
-                        let language = LanguageCode.normalize(sidecar.language) ?? fallback
+                        let language = try LanguageCode.normalize(sidecar.language) ?? fallback()
                         summary.cues += try database.saveDraftCues(recordingID: id, source: source, signature: signature,
                                                                     cues: file.cues.map { ($0, language) })
                     } catch {
@@ -88,28 +103,25 @@ extension Ingestor {
         }
         var jobs: [Job] = []
         let links = try database.links()
-        for recording in try database.recordings(includeMissing: false) where recording.state == .ok && recording.linkStatus == .linked {
-            guard let id = recording.id, let fingerprint = recording.fingerprint, let probe = recording.probe else { continue }
+        let segments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
+        let existing = try database.thumbnailFiles()
+        func present(_ key: String) -> Bool {
+            existing[key].map { FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0)) } ?? false
+        }
+        for recording in try database.recordings(includeMissing: false, withProbe: false) where recording.state == .ok && recording.linkStatus == .linked {
+            guard let id = recording.id, let fingerprint = recording.fingerprint else { continue }
+            let segmentKeys = (segments[id] ?? []).map { (ThumbnailKey.segment(fingerprint: fingerprint, start: $0.startSeconds),
+                                                          $0.startSeconds + min(5, ($0.endSeconds - $0.startSeconds) / 2)) }
+            let sessionKeys = (links[id] ?? []).filter { $0.kind == .link }.map { (ThumbnailKey.session(fingerprint: fingerprint, guid: $0.sessionGuid),
+                                                                                 $0.inSeconds + min(60, ($0.outSeconds - $0.inSeconds) / 10)) }
+            // Everything already made (or the cover, for audio): nothing to decode, not even the probe.
+            if (segmentKeys + sessionKeys).allSatisfy({ present($0.0) }) || present(ThumbnailKey.cover(fingerprint: fingerprint)) { continue }
+            guard let probe = try database.recording(idOrPath: String(id))?.probe else { continue }
             let hasVideo = probe.streams.contains { $0.kind == .video && !$0.attachedPicture }
             let hasCover = probe.streams.contains { $0.attachedPicture }
             guard hasVideo || hasCover else { continue }
-            var wanted: [(key: String, time: Double)] = []
-            if hasVideo {
-                for segment in try database.segments(recordingID: id) {
-                    let time = segment.startSeconds + min(5, (segment.endSeconds - segment.startSeconds) / 2)
-                    wanted.append((ThumbnailKey.segment(fingerprint: fingerprint, start: segment.startSeconds), time))
-                }
-                for link in links[id] ?? [] where link.kind == .link {
-                    let time = link.inSeconds + min(60, (link.outSeconds - link.inSeconds) / 10)
-                    wanted.append((ThumbnailKey.session(fingerprint: fingerprint, guid: link.sessionGuid), time))
-                }
-            } else {
-                wanted.append((ThumbnailKey.cover(fingerprint: fingerprint), 0))
-            }
-            for (key, time) in wanted {
-                if let existing = try database.thumbnail(key: key), FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(existing.file)) {
-                    continue
-                }
+            let wanted = hasVideo ? segmentKeys + sessionKeys : [(ThumbnailKey.cover(fingerprint: fingerprint), 0.0)]
+            for (key, time) in wanted where !present(key) {
                 let file = "thumbnails/\(fingerprint.suffix(2))/\(key.replacingOccurrences(of: "@", with: "_")).jpg"
                 jobs.append(Job(key: key, path: recording.absolutePath, time: time, file: file))
             }

@@ -244,7 +244,8 @@ public struct Ingestor: Sendable {
         let present = try database.fileStates().values.filter { $0.state != .missing }
         var byFingerprint: [String: [Int64]] = [:]
         for state in present { if let fingerprint = state.fingerprint { byFingerprint[fingerprint, default: []].append(state.id) } }
-        let stored = Dictionary(try database.recordings(includeMissing: false).compactMap { r in r.id.map { ($0, r.duplicateOf) } }, uniquingKeysWith: { a, _ in a })
+        let stored = Dictionary(try database.recordings(includeMissing: false, withProbe: false).compactMap { r in r.id.map { ($0, r.duplicateOf) } },
+                                uniquingKeysWith: { a, _ in a })
         var updates: [Int64: Int64?] = [:]
         for ids in byFingerprint.values {
             let original = ids.min()!
