@@ -1,4 +1,5 @@
 import Foundation
+import Schedule
 
 /// What the linker decided for one recording.
 public enum LinkStatus: String, Sendable, Codable {
@@ -118,16 +119,7 @@ public enum ClockText {
         let local = Int((date.timeIntervalSince1970 + Double(offset)).rounded(.down))
         let days = local >= 0 ? local / 86_400 : -((-local + 86_399) / 86_400)
         let secondsOfDay = local - days * 86_400
-        // Howard Hinnant's days-to-civil algorithm.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = civilFromDays(days)
         return (year, month, day, secondsOfDay / 3600, secondsOfDay / 60 % 60, secondsOfDay % 60, offset)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Schedule
 
 /// Where a recording's wall-clock start came from.
 public enum StartSource: String, Sendable, Codable {
@@ -55,13 +56,7 @@ public enum RecordingClock {
                 scale /= 10
             }
         }
-        // Days from the civil date (Howard Hinnant's days-from-civil).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
+        let days = daysFromCivil(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction)
     }
 

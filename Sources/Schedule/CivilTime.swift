@@ -70,7 +70,7 @@ struct CivilDateTime: Sendable, Equatable {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+public func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
     let y = month <= 2 ? year - 1 : year
     let era = (y >= 0 ? y : y - 399) / 400
     let yearOfEra = y - era * 400
@@ -80,7 +80,7 @@ func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
 }
 
 /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+public func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
     let z = days + 719_468
     let era = (z >= 0 ? z : z - 146_096) / 146_097
     let dayOfEra = z - era * 146_097
