@@ -9,7 +9,7 @@ BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libsws
 TEST_PACKAGES := ffmpeg python3 python3-pip chromium chromium-driver python3-selenium
 BENCH_PACKAGES := ffmpeg python3
 
-.PHONY: run test build release deps test-deps bench-deps browser-test bench bench-serve fixtures sample-media clean
+.PHONY: run test build release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
 
 run: deps build
 	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index
@@ -42,6 +42,17 @@ bench-serve: deps bench-deps release
 	$(call apt_install,nginx wrk)
 	python3 scripts/bench-serve.py
 
+# The reliability suite (scripts/reliability/): fuzzing, hostile media under AddressSanitizer,
+# SIGKILL mid-ingest, load while ingesting, hostile requests. One summary table at the end.
+RELIABILITY_PACKAGES := ffmpeg python3 python3-pip wrk
+reliability: deps reliability-deps release
+	python3 scripts/reliability/run.py
+
+# Each fuzz target for FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps reliability-deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) python3 scripts/reliability/run.py fuzz
+
 # Installs the Debian packages in $(1) that are not installed yet (apt-get update first, once).
 define apt_install
 	@missing=""; for p in $(1); do \
@@ -58,6 +69,9 @@ deps:
 
 test-deps:
 	$(call apt_install,$(TEST_PACKAGES))
+
+reliability-deps:
+	$(call apt_install,$(RELIABILITY_PACKAGES))
 
 bench-deps:
 	$(call apt_install,$(BENCH_PACKAGES))
