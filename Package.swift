@@ -35,11 +35,13 @@ let package = Package(
         .target(name: "Schedule"),
         // Matching recordings to sessions: pure functions over probe results and the programme.
         .target(name: "Linking", dependencies: ["MediaProbe", "Schedule"]),
+        // The full-text ranking function, in C against Debian's libsqlite3 (the one GRDB links).
+        .target(name: "CSearchRank", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The SQLite index (GRDB): migrations, ingest bookkeeping, manual decisions, segments.
         .target(
             name: "IndexStore",
             dependencies: [
-                "MediaProbe", "Schedule", "Linking", "Captions",
+                "MediaProbe", "Schedule", "Linking", "Captions", "CSearchRank",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import CSearchRank
 import Captions
 import Foundation
 import GRDB
@@ -141,6 +142,14 @@ extension IndexDatabase {
 
     // MARK: - Queries
 
+    /// Registers the ranking function (`CSearchRank`) on a new connection.
+    static func registerRank(_ db: Database) throws {
+        let code = efterhand_register_rank(db.sqliteConnection)
+        guard code == SQLITE_OK else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "cannot register the search ranking function (SQLite without FTS5?)")
+        }
+    }
+
     /// Segments that match, best first: BM25 with field weights (titles above abstract above
     /// transcript), exact (unfolded) forms above folded ones, then the latest sessions first.
     /// Any input is a query: user text never reaches FTS5 syntax unescaped.
@@ -149,23 +158,28 @@ extension IndexDatabase {
         let limit = max(1, min(query.limit, 500))
         return try writer.read { db in
             let zone = try Self.zone(db)
-            let rows = try Self.matches(pattern, db: db, limit: query.hasFilters ? 2000 : limit * 4)
-            var hits: [(hit: SearchHit, text: String)] = []
+            let ranked = try Self.ranked(pattern, db: db)
+            // Without filters, the best twice-`limit` rows are enough: some share a segment, and
+            // the exact-form bonus reorders only near neighbours. Filters may drop any of them.
+            let candidates = query.hasFilters ? ranked : Array(ranked.prefix(limit * 2))
+            var hits: [(hit: SearchHit, text: String, start: Double)] = []
             var seen = Set<Int64>()
-            for (row, rank) in rows {
-                let segmentID: Int64 = row["segment_id"]
+            for (row, rank) in try Self.rows(candidates, db: db) {
+                let segmentID: Int64 = row[Column.segmentID]
                 guard seen.insert(segmentID).inserted else { continue }
                 guard Self.passes(row, query, zone: zone) else { continue }
-                let start: Double = row["start_seconds"]
-                let end: Double = row["end_seconds"]
+                let start: Double = row[Column.startSeconds]
+                let end: Double = row[Column.endSeconds]
                 let text = Self.matchedText(row, pattern)
                 let score = -rank * pattern.exactBonus(in: text)
-                hits.append((SearchHit(recordingID: row["recording_id"], sessionGuid: row["session_guid"], sessionTitle: row["session_title"],
-                                       segmentTitle: row["segment_title"], startSeconds: start, endSeconds: end,
-                                       url: "\(row["path"] as String)#t=\(Self.seconds(start)),\(Self.seconds(end))",
-                                       snippet: "", score: (score * 1000).rounded() / 1000), text))
+                let path: String = row[Column.path]
+                hits.append((SearchHit(recordingID: row[Column.recordingID], sessionGuid: row[Column.sessionGuid], sessionTitle: row[Column.sessionTitle],
+                                       segmentTitle: row[Column.segmentTitle], startSeconds: start, endSeconds: end,
+                                       url: "\(path)#t=\(Self.seconds(start)),\(Self.seconds(end))",
+                                       snippet: "", score: (score * 1000).rounded() / 1000), text, row[Column.sessionStart]))
             }
-            hits.sort { ($0.hit.score, $0.hit.recordingID, -$0.hit.startSeconds) > ($1.hit.score, $1.hit.recordingID, -$1.hit.startSeconds) }
+            // Best score first; among equals the latest session, then recording and position.
+            hits.sort { ($0.hit.score, $0.start, $0.hit.recordingID, -$0.hit.startSeconds) > ($1.hit.score, $1.start, $1.hit.recordingID, -$1.hit.startSeconds) }
             // Snippets only for what is returned: marking words is the costly part.
             return hits.prefix(limit).map { entry in
                 var hit = entry.hit
@@ -175,47 +189,76 @@ extension IndexDatabase {
         }
     }
 
-    /// Facets of a query: counts of matching segments per topic, day, room and speaker.
+    /// Facets of a query: counts of matching segments per topic, day, room and speaker
+    /// (of the first `facetLimit` matching rows in index order when there are more).
     public func facets(_ query: SearchQuery) throws -> SearchFacets {
         guard let pattern = SearchPattern(query.text) else { return SearchFacets() }
         return try writer.read { db in
             let zone = try Self.zone(db)
             var facets = SearchFacets()
             var seen = Set<Int64>()
-            for (row, _) in try Self.matches(pattern, db: db, limit: 5000) {
-                guard seen.insert(row["segment_id"]).inserted, Self.passes(row, query, zone: zone) else { continue }
-                for topic in (try? JSONText.decode(row["topics"] as String) as [String]) ?? [] { facets.topics[topic, default: 0] += 1 }
-                for person in (try? JSONText.decode(row["persons"] as String) as [String]) ?? [] { facets.speakers[person, default: 0] += 1 }
-                if let room = row["room"] as String? { facets.rooms[room, default: 0] += 1 }
-                facets.days[ClockText.day(Date(timeIntervalSince1970: row["start"]), zone: zone), default: 0] += 1
+            let matching = try Int64.fetchAll(db, sql: "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT \(Self.facetLimit)",
+                                              arguments: [pattern.fts]).map { (id: $0, score: 0.0) }
+            for (row, _) in try Self.rows(matching, db: db, text: false) {
+                guard seen.insert(row[Column.segmentID]).inserted, Self.passes(row, query, zone: zone) else { continue }
+                for topic in (try? JSONText.decode(row[Column.topics] as String) as [String]) ?? [] { facets.topics[topic, default: 0] += 1 }
+                for person in (try? JSONText.decode(row[Column.persons] as String) as [String]) ?? [] { facets.speakers[person, default: 0] += 1 }
+                if let room = row[Column.room] as String? { facets.rooms[room, default: 0] += 1 }
+                facets.days[ClockText.day(Date(timeIntervalSince1970: row[Column.sessionStart]), zone: zone), default: 0] += 1
             }
             return facets
         }
     }
 
-    /// Above this many matching rows, BM25 would have to score them all; such queries (a word
-    /// said in every talk) take the most recently indexed rows instead, so every query stays fast.
-    static let rankingLimit = 4000
+    /// Facets count at most this many matching rows, the latest indexed first.
+    static let facetLimit = 5000
 
-    /// The best `limit` rows for a pattern, with what a hit needs: FTS5 finds and ranks row ids
-    /// alone first (no joins, no snippets); only those rows are then read and joined.
-    static func matches(_ pattern: SearchPattern, db: Database, limit: Int) throws -> [(row: Row, rank: Double)] {
-        let ranked = try estimatedMatches(pattern, db: db) <= rankingLimit
-        let top = try Row.fetchAll(db, sql: "SELECT rowid, \(ranked ? "rank" : "0.0") AS rank FROM search WHERE search MATCH ? ORDER BY \(ranked ? "rank" : "rowid DESC") LIMIT \(limit)",
-                                   arguments: [pattern.fts])
-        guard !top.isEmpty else { return [] }
-        var rank: [Int64: Double] = [:]
-        for row in top { rank[row["rowid"]] = row["rank"] }
-        let ids = top.map { "(\($0["rowid"] as Int64))" }.joined(separator: ",")
-        let rows = try Row.fetchAll(db, sql: """
-            WITH top(id) AS (VALUES \(ids))
-            SELECT search.rowid AS rowid, search.recording_id, search.session_guid, search.segment_id,
-                   search.session_title AS text_title, search.subtitle AS text_subtitle, search.abstract AS text_abstract,
-                   search.speakers AS text_speakers, search.topics AS text_topics, search.segment_title AS text_segment,
-                   search.transcript AS text_transcript,
-                   segment.title AS segment_title, segment.start_seconds, segment.end_seconds,
-                   session.title AS session_title, session.start, session.room, session.persons, session.topics, session.language,
-                   recording.path
+    /// At most this many rows are scored per query. A query that matches more (a word said in
+    /// every talk) is ranked among its first matches in index order, so every query stays fast.
+    static let rankingLimit = 500
+
+    /// Column weights for BM25, in the table's column order: the four unindexed columns, then
+    /// session title, subtitle, abstract, speakers, topics, segment title, transcript.
+    static let columnWeights = "0, 0, 0, 0, 10.0, 5.0, 3.0, 6.0, 5.0, 8.0, 1.0"
+
+    /// The matching rows, best first (lower score is better), at most `rankingLimit` of them.
+    /// One pass: FTS5 walks the matches in index order (its cheapest order) and
+    /// `efterhand_rank` scores each as it goes. Every phrase's inverse document frequency is left at 1: every matching row holds
+    /// every phrase, so IDF would only weigh phrases against each other, and counting a common
+    /// phrase's rows is what made FTS5's own `bm25()` slow.
+    static func ranked(_ pattern: SearchPattern, db: Database) throws -> [(id: Int64, score: Double)] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT rowid, efterhand_rank(search, \(columnWeights)) FROM search WHERE search MATCH ?
+            ORDER BY rowid LIMIT \(rankingLimit)
+            """)
+        var ranked: [(id: Int64, score: Double)] = []
+        let rows = try Row.fetchCursor(statement, arguments: [pattern.fts])
+        while let row = try rows.next() { ranked.append((id: row[0], score: row[1])) }
+        return ranked.sorted { ($0.score, $0.id) < ($1.score, $1.id) }
+    }
+
+    /// Column positions of `rows(_:db:)`.
+    enum Column {
+        static let rowid = 0, recordingID = 1, sessionGuid = 2, segmentID = 3, segmentTitle = 4, startSeconds = 5, endSeconds = 6
+        static let sessionTitle = 7, sessionStart = 8, room = 9, persons = 10, topics = 11, language = 12, path = 13
+        /// The texts, in the order `matchedText` prefers them.
+        static let texts = 14..<21
+    }
+
+    /// What a hit needs of each ranked row, joined, in rank order; rows of recordings or
+    /// sessions that are not published are left out.
+    static func rows(_ ranked: [(id: Int64, score: Double)], db: Database, text: Bool = true) throws -> [(row: Row, rank: Double)] {
+        guard !ranked.isEmpty else { return [] }
+        let ids = "[" + ranked.map { String($0.id) }.joined(separator: ",") + "]"
+        let texts = text
+            ? "search.transcript, search.segment_title, search.session_title, search.subtitle, search.abstract, search.speakers, search.topics"
+            : "'', '', '', '', '', '', ''"
+        let statement = try db.cachedStatement(sql: """
+            WITH top(id) AS (SELECT value FROM json_each(?))
+            SELECT search.rowid, search.recording_id, search.session_guid, search.segment_id,
+                   segment.title, segment.start_seconds, segment.end_seconds,
+                   session.title, session.start, session.room, session.persons, session.topics, session.language,
+                   recording.path, \(texts)
             FROM top
             JOIN search ON search.rowid = top.id
             JOIN segment ON segment.id = search.segment_id
@@ -224,44 +267,41 @@ extension IndexDatabase {
             WHERE recording.state = 'ok' AND session.do_not_record = 0
               AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
             """)
-        return rows.map { (row: $0, rank: rank[$0["rowid"]] ?? 0) }
-            .sorted { ($0.rank, -($0.row["start"] as Double)) < ($1.rank, -($1.row["start"] as Double)) }
+        let rows = try Row.fetchAll(statement, arguments: [ids])
+        var byID: [Int64: Row] = [:]
+        for row in rows { byID[row[Column.rowid]] = row }
+        return ranked.compactMap { entry in byID[entry.id].map { (row: $0, rank: entry.score) } }
     }
 
     /// The text of the row's best field that holds a term: transcript, segment title, title, ...
     static func matchedText(_ row: Row, _ pattern: SearchPattern) -> String {
-        let fields = ["text_transcript", "text_segment", "text_title", "text_subtitle", "text_abstract", "text_speakers", "text_topics"]
-        for field in fields {
-            let text: String = row[field] ?? ""
-            if !text.isEmpty && pattern.matches(text) { return text }
+        var first: String?
+        for column in Column.texts {
+            let text: String = row[column] ?? ""
+            guard !text.isEmpty else { continue }
+            if pattern.matches(text) { return text }
+            if first == nil { first = text }
         }
-        return fields.lazy.compactMap { (row[$0] as String?).flatMap { $0.isEmpty ? nil : $0 } }.first ?? ""
-    }
-
-    /// How many rows a query matches, counted up to `rankingLimit + 1` only: FTS5 walks the
-    /// matches in rowid order without ranking them, so this stays cheap for any query.
-    static func estimatedMatches(_ pattern: SearchPattern, db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT rowid FROM search WHERE search MATCH ? LIMIT \(rankingLimit + 1))",
-                         arguments: [pattern.fts]) ?? 0
+        return first ?? ""
     }
 
     private static func passes(_ row: Row, _ query: SearchQuery, zone: TimeZone) -> Bool {
         if let topic = query.topic.map(TextMatch.fold), !topic.isEmpty {
-            let topics = ((try? JSONText.decode(row["topics"] as String) as [String]) ?? []).map(TextMatch.fold)
+            let topics = ((try? JSONText.decode(row[Column.topics] as String) as [String]) ?? []).map(TextMatch.fold)
             if !topics.contains(topic) { return false }
         }
         if let speaker = query.speaker.map(TextMatch.fold), !speaker.isEmpty {
-            let persons = ((try? JSONText.decode(row["persons"] as String) as [String]) ?? []).map(TextMatch.fold)
+            let persons = ((try? JSONText.decode(row[Column.persons] as String) as [String]) ?? []).map(TextMatch.fold)
             if !persons.contains(where: { $0.contains(speaker) }) { return false }
         }
         if let room = query.room.map(TextMatch.compact), !room.isEmpty {
-            if TextMatch.compact((row["room"] as String?) ?? "") != room { return false }
+            if TextMatch.compact((row[Column.room] as String?) ?? "") != room { return false }
         }
         if let language = LanguageCode.normalize(query.language) {
-            if LanguageCode.normalize(row["language"] as String?) != language { return false }
+            if LanguageCode.normalize(row[Column.language] as String?) != language { return false }
         }
         if let day = query.day, !day.isEmpty {
-            if ClockText.day(Date(timeIntervalSince1970: row["start"]), zone: zone) != day { return false }
+            if ClockText.day(Date(timeIntervalSince1970: row[Column.sessionStart]), zone: zone) != day { return false }
         }
         return true
     }
@@ -295,7 +335,7 @@ struct SearchPattern {
     var fts: String
     /// The terms as typed (lower-cased), for ranking exact forms above folded ones.
     var exact: [String]
-    /// Each folded word, and whether it is searched as a prefix (for the match estimate).
+    /// Each folded word, and whether it is searched as a prefix.
     var terms: [(text: String, prefix: Bool)]
 
     init?(_ text: String) {
@@ -343,52 +383,135 @@ struct SearchPattern {
     func matches(_ text: String) -> Bool {
         let folded = TextMatch.fold(text)
         let bytes = Array(folded.utf8)
-        guard terms.contains(where: { Self.contains(bytes, Array($0.text.utf8)) }) else { return false }
-        return folded.split { !($0.isLetter || $0.isNumber) }.contains { word in
-            terms.contains { $0.prefix ? word.hasPrefix($0.text) : word == $0.text }
+        let needles = terms.map { (bytes: Array($0.text.utf8), prefix: $0.prefix) }
+        guard needles.contains(where: { Self.contains(bytes, $0.bytes) }) else { return false }
+        return Self.words(in: folded).contains { range in
+            let word = bytes[range]
+            return needles.contains { $0.prefix ? word.starts(with: $0.bytes) : word.elementsEqual($0.bytes) }
         }
+    }
+
+    /// Letters and digits, with an ASCII fast path (Unicode properties are slow to look up).
+    static func isWordPart(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        guard value >= 0x80 else {
+            return (value >= 0x61 && value <= 0x7A) || (value >= 0x41 && value <= 0x5A) || (value >= 0x30 && value <= 0x39)
+        }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// The UTF-8 offsets of the words (runs of letters and digits) of a text.
+    static func words(in text: String) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var offset = 0
+        var start: Int?
+        for scalar in text.unicodeScalars {
+            if isWordPart(scalar) {
+                if start == nil { start = offset }
+            } else if let first = start {
+                ranges.append(first..<offset)
+                start = nil
+            }
+            offset += UTF8.width(scalar)
+        }
+        if let first = start { ranges.append(first..<offset) }
+        return ranges
     }
 
     /// About 160 characters of `text` around the first matched word, HTML-escaped, with every
     /// matched word in `<mark>…</mark>`.
     func snippet(_ text: String, width: Int = 160) -> String {
-        let characters = Array(text.replacingOccurrences(of: "\n", with: " "))
-        var words: [(range: Range<Int>, folded: String)] = []
+        let scalars = Array(text.unicodeScalars)
+        let needles = terms.map { (scalars: Array($0.text.unicodeScalars), prefix: $0.prefix) }
+        var matched: [Range<Int>] = []
         var index = 0
-        while index < characters.count {
-            guard characters[index].isLetter || characters[index].isNumber else { index += 1; continue }
+        while index < scalars.count {
+            guard Self.isWordPart(scalars[index]) else { index += 1; continue }
             let start = index
-            while index < characters.count && (characters[index].isLetter || characters[index].isNumber) { index += 1 }
-            words.append((start..<index, TextMatch.fold(String(characters[start..<index]))))
+            while index < scalars.count && Self.isWordPart(scalars[index]) { index += 1 }
+            if Self.wordMatches(scalars[start..<index], needles) { matched.append(start..<index) }
         }
-        let matched = words.filter { word in terms.contains { $0.prefix ? word.folded.hasPrefix($0.text) : word.folded == $0.text } }
-        let first = matched.first?.range.lowerBound ?? 0
+        let first = matched.first?.lowerBound ?? 0
         var from = max(0, first - width / 3)
-        var to = min(characters.count, from + width)
-        if to == characters.count { from = max(0, to - width) }
+        var to = min(scalars.count, from + width)
+        if to == scalars.count { from = max(0, to - width) }
         // Do not cut a word in two.
-        while from > 0 && (characters[from - 1].isLetter || characters[from - 1].isNumber) { from -= 1 }
-        while to < characters.count && (characters[to].isLetter || characters[to].isNumber) { to += 1 }
-        var out = from > 0 ? "…" : ""
+        while from > 0 && Self.isWordPart(scalars[from - 1]) { from -= 1 }
+        while to < scalars.count && Self.isWordPart(scalars[to]) { to += 1 }
+        var out = String.UnicodeScalarView()
+        if from > 0 { out.append("…") }
         var position = from
-        for word in matched where word.range.lowerBound >= from && word.range.upperBound <= to {
-            out += Self.escape(String(characters[position..<word.range.lowerBound]))
-            out += "<mark>" + Self.escape(String(characters[word.range])) + "</mark>"
-            position = word.range.upperBound
+        for word in matched where word.lowerBound >= from && word.upperBound <= to {
+            Self.appendEscaped(scalars[position..<word.lowerBound], to: &out)
+            out.append(contentsOf: "<mark>".unicodeScalars)
+            Self.appendEscaped(scalars[word], to: &out)
+            out.append(contentsOf: "</mark>".unicodeScalars)
+            position = word.upperBound
         }
-        out += Self.escape(String(characters[position..<to]))
-        return out + (to < characters.count ? "…" : "")
+        Self.appendEscaped(scalars[position..<to], to: &out)
+        if to < scalars.count { out.append("…") }
+        return String(out)
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    /// Whether a word, folded as `TextMatch.fold` folds it, equals a needle (or begins with a
+    /// prefix needle). ASCII words are compared in place; others are folded first.
+    static func wordMatches(_ word: ArraySlice<Unicode.Scalar>, _ needles: [(scalars: [Unicode.Scalar], prefix: Bool)]) -> Bool {
+        guard word.allSatisfy({ $0.isASCII }) else {
+            var text = String.UnicodeScalarView()
+            text.append(contentsOf: word)
+            let folded = Array(TextMatch.fold(String(text)).unicodeScalars)
+            return needles.contains { $0.prefix ? folded.starts(with: $0.scalars) : folded.elementsEqual($0.scalars) }
+        }
+        return needles.contains { needle in
+            guard needle.prefix ? word.count >= needle.scalars.count : word.count == needle.scalars.count else { return false }
+            for (offset, expected) in needle.scalars.enumerated() {
+                let value = word[word.startIndex + offset].value
+                if (value >= 0x41 && value <= 0x5A ? value + 0x20 : value) != expected.value { return false }
+            }
+            return true
+        }
+    }
+
+    /// HTML-escapes text (`&`, `<`, `>`, `"`), with line breaks as spaces.
+    static func appendEscaped(_ text: ArraySlice<Unicode.Scalar>, to out: inout String.UnicodeScalarView) {
+        for scalar in text {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "\n", "\r": out.append(" ")
+            default: out.append(scalar)
+            }
+        }
     }
 
     /// 1.5 when every term appears as typed (diacritics and all) in the text, else 1.
     func exactBonus(in text: String) -> Double {
-        let lower = Array(text.lowercased().utf8)
+        let lower = Self.lowercasedBytes(text)
         return exact.allSatisfy { Self.contains(lower, Array($0.utf8)) } ? 1.5 : 1
+    }
+
+    /// UTF-8 lower-cased for ASCII and Latin-1 letters (Å Ä Ö É ...) byte by byte, and by
+    /// `lowercased()` only when the text has other letters that have case.
+    static func lowercasedBytes(_ text: String) -> [UInt8] {
+        var bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x41 && byte <= 0x5A {
+                bytes[index] = byte + 0x20
+            } else if byte == 0xC3, index + 1 < bytes.count {
+                let next = bytes[index + 1]
+                if next >= 0x80 && next <= 0x9E && next != 0x97 { bytes[index + 1] = next + 0x20 }
+                index += 1
+            } else if byte >= 0xC4 && byte <= 0xD4 {
+                // Latin Extended, Greek, Cyrillic: letters with case beyond Latin-1.
+                return Array(text.lowercased().utf8)
+            }
+            index += 1
+        }
+        return bytes
     }
 
     /// Byte substring search (the texts are short; no Foundation).

@@ -23,6 +23,11 @@ public final class IndexDatabase: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Reads straight from the page cache (searches touch many full-text pages; a read
+            // system call per page cost a third of a query), and a larger cache per connection.
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try Self.registerRank(db)
         }
         writer = try DatabasePool(path: (folder as NSString).appendingPathComponent(Self.fileName), configuration: configuration)
         try Self.migrator.migrate(writer)
@@ -31,7 +36,9 @@ public final class IndexDatabase: Sendable {
     /// An index in memory, for tests.
     public init() throws {
         folder = nil
-        writer = try DatabaseQueue()
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try Self.registerRank(db) }
+        writer = try DatabaseQueue(configuration: configuration)
         try Self.migrator.migrate(writer)
     }
 
