@@ -268,7 +268,11 @@ public struct Linker: Sendable {
         for pick in chosen {
             for other in scored where other.session != pick.session && !chosen.contains(where: { $0.session == other.session }) {
                 let conflicting = !pick.windowKnown || !other.windowKnown || slotsOverlap(pick.session, other.session)
-                if conflicting && other.score >= pick.score - options.ambiguityMargin && other.score >= options.reviewThreshold
+                // Two slots that the recording's window covers alike are rivals; a slot that fits
+                // the window clearly worse (much shorter or longer than the recording) is not.
+                let fitsWorse = pick.windowKnown && other.windowKnown
+                    && other.slotCoverage * other.recordingInSlot < pick.slotCoverage * pick.recordingInSlot - 0.15
+                if conflicting && !fitsWorse && other.score >= pick.score - options.ambiguityMargin && other.score >= options.reviewThreshold
                     && !rivals.contains(where: { $0.session == other.session }) {
                     rivals.append(other)
                 }
@@ -364,7 +368,9 @@ public struct Linker: Sendable {
             coverage = slot > 0 ? overlap / slot : 0
             let within = length > 0 ? overlap / length : 0
             inSlot = within
-            let weight = start.source == .mtime ? 0.4 : 1.0
+            // A modification time is weak (a copy resets it), unless the window it gives lines up
+            // with a slot at both ends: a copy's time does not do that by chance.
+            let weight = start.source != .mtime ? 1.0 : (coverage >= 0.9 && within >= 0.85 ? 0.6 : 0.4)
             windowKnown = start.source != .mtime
             let window = windowText
             if overlap > 0 {
@@ -548,6 +554,73 @@ public struct Linker: Sendable {
             results[index].candidates = results[index].links + results[index].candidates
             results[index].links = []
         }
+        for _ in 0..<3 where resolveByElimination(&results) {}
+    }
+
+    /// A recording in review whose close candidates are all but one recorded, at the same
+    /// time, by other recordings that are linked, holds the one left: a talk is not recorded
+    /// twice at once. This settles a camera clock that fits two talks (UTC or local time) and a
+    /// recording without a room among parallel talks. Returns whether anything was linked.
+    func resolveByElimination(_ results: inout [RecordingLinks]) -> Bool {
+        // Wall-clock windows of the links made, per session (recordings with a clock only).
+        var covered: [String: [(path: String, from: Date, to: Date)]] = [:]
+        for result in results where result.status == .linked {
+            guard let start = result.recordingStart, result.recordingStartSource != .mtime else { continue }
+            for link in result.links {
+                covered[link.guid, default: []].append((result.path, start.addingTimeInterval(link.inSeconds), start.addingTimeInterval(link.outSeconds)))
+            }
+        }
+        var changed = false
+        for index in results.indices where results[index].status == .review {
+            let result = results[index]
+            guard let start = result.recordingStart, result.recordingStartSource != .mtime,
+                  let top = result.candidates.map(\.score).max(), top >= options.linkThreshold else { continue }
+            var close: [ProposedLink] = []
+            for candidate in result.candidates where candidate.score >= top - options.ambiguityMargin && candidate.score >= options.linkThreshold {
+                if !close.contains(where: { $0.guid == candidate.guid }) { close.append(candidate) }
+            }
+            guard close.count >= 2 else { continue }
+            var left: [ProposedLink] = []
+            var takenBy: [String] = []
+            for candidate in close {
+                // This recording's part of the session, on the wall clock (moved by the zone's
+                // offset when the candidate reads the clock as local time written as UTC).
+                let shift = candidate.flags.contains("clock_local_as_utc") ? -Double(options.timeZone.secondsFromGMT(for: start)) : 0
+                let from = start.addingTimeInterval(shift + candidate.inSeconds)
+                let to = start.addingTimeInterval(shift + candidate.outSeconds)
+                let rival = (covered[candidate.guid] ?? []).first { other in
+                    guard other.path != result.path else { return false }
+                    let overlap = min(to, other.to).timeIntervalSince(max(from, other.from))
+                    let shorter = min(to.timeIntervalSince(from), other.to.timeIntervalSince(other.from))
+                    return overlap > 0.5 * max(1, shorter)
+                }
+                if let rival { takenBy.append("\"\(candidate.title)\" by \(rival.path)") } else { left.append(candidate) }
+            }
+            guard left.count == 1, !takenBy.isEmpty, let sessionIndex = byGuid[left[0].guid.lowercased()] else { continue }
+            var link = left[0]
+            let session = sessions[sessionIndex]
+            let shift = link.flags.contains("clock_local_as_utc") ? -Double(options.timeZone.secondsFromGMT(for: start)) : 0
+            let begin = start.addingTimeInterval(shift)
+            let duration = max(link.outSeconds, result.candidates.map(\.outSeconds).max() ?? 0)
+            // Only a recording that holds the session whole, and little else, is settled so: a
+            // part of a talk, or a short clip, may well belong to a session not listed at all.
+            let slot = session.end.timeIntervalSince(session.start)
+            let overlap = min(begin.addingTimeInterval(duration), session.end).timeIntervalSince(max(begin, session.start))
+            guard slot > 0, duration > 0, overlap >= 0.8 * slot, overlap >= 0.6 * duration else { continue }
+            if link.flags.contains("clock_local_as_utc") {
+                link.inSeconds = min(max(0, session.start.timeIntervalSince(begin)), duration)
+                link.outSeconds = max(link.inSeconds, min(duration, session.end.timeIntervalSince(begin)))
+            }
+            link.reasons = link.reasons.filter { !$0.hasPrefix("doubtful:") }
+                + ["the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; ")]
+            results[index].status = .linked
+            results[index].links = [link]
+            results[index].candidates = result.candidates.filter { $0.guid != link.guid }
+            if link.flags.contains("clock_local_as_utc") { results[index].recordingStart = begin }
+            covered[link.guid, default: []].append((result.path, begin.addingTimeInterval(link.inSeconds), begin.addingTimeInterval(link.outSeconds)))
+            changed = true
+        }
+        return changed
     }
 
     // MARK: - Helpers
