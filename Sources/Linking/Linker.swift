@@ -229,7 +229,9 @@ public struct Linker: Sendable {
             let asWritten = scored.first
             let asCorrected = rescored.first
             let difference = (asCorrected?.score ?? 0) - (asWritten?.score ?? 0)
-            if difference > 0.06 {
+            if coveredTalks(scored) > max(1, coveredTalks(rescored)) {
+                // A room's stream: the tag as written explains more talks, one after another.
+            } else if difference > 0.06 {
                 clues = corrected
                 scored = rescored
             } else if difference >= -0.06, let asWritten, let asCorrected, asWritten.session != asCorrected.session,
@@ -307,6 +309,16 @@ public struct Linker: Sendable {
             result.candidates = candidates
         }
         return result
+    }
+
+    /// How many talks, one after another, a reading of the clock links this recording to:
+    /// sessions at or above the link threshold that the window covers for the most part.
+    func coveredTalks(_ scored: [Scored]) -> Int {
+        var chosen: [Int] = []
+        for entry in scored where entry.score >= options.linkThreshold && entry.windowKnown && entry.slotCoverage >= 0.6 {
+            if chosen.allSatisfy({ !slotsOverlap($0, entry.session) }) { chosen.append(entry.session) }
+        }
+        return chosen.count
     }
 
     // MARK: - Scoring
@@ -506,9 +518,16 @@ public struct Linker: Sendable {
         for (_, entries) in bySession.sorted(by: { $0.key < $1.key }) where entries.count > 1 {
             func window(_ entry: (result: Int, link: Int)) -> (Date, Date)? {
                 let result = results[entry.result]
-                guard let start = result.recordingStart, result.recordingStartSource != .mtime else { return nil }
+                guard let start = result.recordingStart else { return nil }
                 let link = result.links[entry.link]
-                return (start.addingTimeInterval(link.inSeconds), start.addingTimeInterval(link.outSeconds))
+                let window = (start.addingTimeInterval(link.inSeconds), start.addingTimeInterval(link.outSeconds))
+                guard result.recordingStartSource == .mtime else { return window }
+                // A modification time is a clock only when it puts the recording on the slot (a
+                // copy's time puts it anywhere).
+                guard let index = byGuid[link.guid.lowercased()] else { return nil }
+                let session = sessions[index]
+                let overlap = min(window.1, session.end).timeIntervalSince(max(window.0, session.start))
+                return overlap > 0.3 * max(1, window.1.timeIntervalSince(window.0)) ? window : nil
             }
             let ordered = entries.sorted { a, b in
                 let wa = window(a)?.0 ?? .distantFuture
@@ -534,7 +553,10 @@ public struct Linker: Sendable {
                     link.reasons.append("another recording, \(bestPath), matches this session as well (score \(String(format: "%.2f", bestScore)))")
                     results[entry.result].links[entry.link] = link
                     let explicit = link.reasons.contains { $0.hasPrefix("session guid") || $0.hasPrefix("session slug") }
-                    if !explicit { demoted.insert(entry.result) }
+                    // A recording whose own title names the session is of that session, whatever
+                    // the other recording is (a copy, a part without a clock): flagged, kept.
+                    let named = link.score >= 0.9 && link.reasons.contains { $0.hasPrefix("title tag") && $0.contains("(100%)") }
+                    if !explicit && !named { demoted.insert(entry.result) }
                 }
             } else {
                 for (position, entry) in ordered.enumerated() {
