@@ -77,10 +77,42 @@ extension IndexDatabase {
                 t.column("rowid", .integer).primaryKey()
                 t.column("recording_id", .integer).notNull().indexed()
             }
-            for row in try Row.fetchAll(db, sql: "SELECT id FROM recording") {
-                try refreshSearch(recordingID: row["id"], db: db)
-            }
+            // Filled by v4, which rebuilds the table with one more column.
         }
+        migrator.registerMigration("v4: word pairs for phrases") { db in
+            // A phrase of common words ("för att") made FTS5 check positions in most rows; a
+            // column of adjacent word pairs lets the rare pair find the few rows to check.
+            try db.execute(sql: "DROP TABLE search")
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE search USING fts5(
+                  kind UNINDEXED, recording_id UNINDEXED, session_guid UNINDEXED, segment_id UNINDEXED,
+                  session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs,
+                  tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4 5 6')
+                """)
+            try rebuildSearch(db: db)
+        }
+    }
+
+    /// Joins two adjacent words into one token of the `pairs` column, and begins it: a letter
+    /// (so the tokenizer keeps the pair whole) that no Swedish or English word holds. Leading
+    /// with it keeps pairs out of the words' prefix searches (`digital*`).
+    static let pairJoiner = "\u{01C2}"
+
+    /// The token of two adjacent (folded or lower-case) words.
+    static func pairToken(_ first: String, _ second: String) -> String {
+        pairJoiner + first + pairJoiner + second
+    }
+
+    /// The `pairs` column of a row: every two adjacent words of each of its texts.
+    static func pairs(_ texts: [String]) -> String {
+        var out: [String] = []
+        for text in texts where !text.isEmpty {
+            let lower = text.lowercased()
+            let bytes = Array(lower.utf8)
+            let words = SearchPattern.words(in: lower).map { String(decoding: bytes[$0], as: UTF8.self) }
+            for index in words.indices.dropLast() { out.append(pairToken(words[index], words[index + 1])) }
+        }
+        return out.joined(separator: " ")
     }
 
     /// Rebuilds the search rows of one recording from its links, segments, sessions and cues.
@@ -115,17 +147,20 @@ extension IndexDatabase {
                 let persons: [String] = (try? JSONText.decode(segment["persons"] as String)) ?? []
                 let topics: [String] = (try? JSONText.decode(segment["topics"] as String)) ?? []
                 try db.execute(sql: "INSERT INTO search_row (recording_id) VALUES (?)", arguments: [recordingID])
+                let texts = [segment["session_title"] as String, (segment["subtitle"] as String?) ?? "", (segment["abstract"] as String?) ?? "",
+                             persons.joined(separator: ", "), topics.joined(separator: ", ")]
                 try db.execute(sql: """
-                    INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript)
-                    VALUES (?, 'session', ?, ?, ?, ?, ?, ?, ?, ?, '', '')
-                    """, arguments: [db.lastInsertedRowID] +  [recordingID, guid, id, segment["session_title"] as String, (segment["subtitle"] as String?) ?? "",
-                                     (segment["abstract"] as String?) ?? "", persons.joined(separator: ", "), topics.joined(separator: ", ")])
+                    INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
+                    VALUES (?, 'session', ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?)
+                    """, arguments: StatementArguments([db.lastInsertedRowID, recordingID, guid, id] as [any DatabaseValueConvertible])
+                        + StatementArguments(texts + [pairs(texts)]))
             }
             try db.execute(sql: "INSERT INTO search_row (recording_id) VALUES (?)", arguments: [recordingID])
+            let texts = [segment["title"] as String] + (text[id] ?? [])
             try db.execute(sql: """
-                INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript)
-                VALUES (?, 'segment', ?, ?, ?, '', '', '', '', '', ?, ?)
-                """, arguments: [db.lastInsertedRowID, recordingID, guid, id, segment["title"] as String, (text[id] ?? []).joined(separator: "\n")])
+                INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
+                VALUES (?, 'segment', ?, ?, ?, '', '', '', '', '', ?, ?, ?)
+                """, arguments: [db.lastInsertedRowID, recordingID, guid, id, texts[0], texts.dropFirst().joined(separator: "\n"), pairs(texts)])
         }
     }
 
@@ -138,6 +173,9 @@ extension IndexDatabase {
         try db.execute(sql: "DELETE FROM search")
         try db.execute(sql: "DELETE FROM search_row")
         for id in try Int64.fetchAll(db, sql: "SELECT id FROM recording") { try refreshSearch(recordingID: id, db: db) }
+        // One b-tree per term instead of the many small segments that row-by-row inserts leave:
+        // a query then reads each term's list once.
+        try db.execute(sql: "INSERT INTO search (search) VALUES ('optimize')")
     }
 
     // MARK: - Queries
@@ -218,8 +256,9 @@ extension IndexDatabase {
     static let rankingLimit = 500
 
     /// Column weights for BM25, in the table's column order: the four unindexed columns, then
-    /// session title, subtitle, abstract, speakers, topics, segment title, transcript.
-    static let columnWeights = "0, 0, 0, 0, 10.0, 5.0, 3.0, 6.0, 5.0, 8.0, 1.0"
+    /// session title, subtitle, abstract, speakers, topics, segment title, transcript, and the
+    /// word pairs (which only find rows; the words themselves are scored).
+    static let columnWeights = "0, 0, 0, 0, 10.0, 5.0, 3.0, 6.0, 5.0, 8.0, 1.0, 0"
 
     /// The matching rows, best first (lower score is better), at most `rankingLimit` of them.
     /// One pass: FTS5 walks the matches in index order (its cheapest order) and
@@ -358,7 +397,7 @@ struct SearchPattern {
             if character == "\"" {
                 if inQuote { flushPhrase() } else { flushWord(); for w in words { phrases.append([w]) }; words = [] }
                 inQuote.toggle()
-            } else if character.isLetter || character.isNumber {
+            } else if (character.isLetter || character.isNumber) && String(character) != IndexDatabase.pairJoiner {
                 current.append(character)
             } else {
                 flushWord()
@@ -373,8 +412,17 @@ struct SearchPattern {
         if !meaningful.isEmpty { folded = meaningful }
         guard !folded.isEmpty else { return nil }
         // Every term is also a prefix, except very short ones, which would match half the index.
-        fts = folded.map { phrase in "\"" + phrase.joined(separator: " ") + "\"" + ((phrase.last?.count ?? 0) >= 4 ? "*" : "") }
-            .joined(separator: " ")
+        // A phrase of several words also needs each pair of them in the `pairs` column: the
+        // pairs are rare where the words are not, so FTS5 checks positions in few rows.
+        fts = folded.map { phrase in
+            let star = (phrase.last?.count ?? 0) >= 4 ? "*" : ""
+            var parts = ["\"" + phrase.joined(separator: " ") + "\"" + star]
+            for index in phrase.indices.dropLast() {
+                let last = index + 1 == phrase.count - 1
+                parts.append("pairs : \"" + IndexDatabase.pairToken(phrase[index], phrase[index + 1]) + "\"" + (last ? star : ""))
+            }
+            return parts.joined(separator: " AND ")
+        }.joined(separator: " AND ")
         terms = folded.flatMap { phrase in phrase.enumerated().map { (index, word) in (word, index == phrase.count - 1 && word.count >= 4) } }
         exact = phrases.flatMap { $0 }.map { $0.lowercased() }
     }

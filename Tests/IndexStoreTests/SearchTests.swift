@@ -57,6 +57,19 @@ struct SearchTests {
         #expect(!(try database.search(SearchQuery(text: "digitala robot"))).isEmpty)
     }
 
+    @Test("a quoted phrase needs its words side by side and in order; a typed pair joiner separates words")
+    func phrases() throws {
+        #expect(!(try database.search(SearchQuery(text: "\"bygga tjänster\""))).isEmpty)
+        #expect(!(try database.search(SearchQuery(text: "\"bygga tjänst\""))).isEmpty, "the last word of a phrase is a prefix")
+        #expect(try database.search(SearchQuery(text: "\"tjänster bygga\"")).isEmpty)
+        #expect(try database.search(SearchQuery(text: "\"öppna robot\"")).isEmpty)
+        // The pair column holds tokens such as ǂbyggaǂtjänster; typed, the joiner separates words.
+        #expect(IndexDatabase.pairs(["Öppna data, för alla"]) == "ǂöppnaǂdata ǂdataǂför ǂförǂalla")
+        let typed = try database.search(SearchQuery(text: "ǂbyggaǂtjänster")).map(\.url)
+        let words = try database.search(SearchQuery(text: "bygga tjänster")).map(\.url)
+        #expect(!typed.isEmpty && typed == words)
+    }
+
     @Test("exact forms rank above folded ones")
     func exactFirst() {
         #expect(SearchPattern("Öppna")!.exactBonus(in: "Öppna data") > SearchPattern("oppna")!.exactBonus(in: "Öppna data"))
