@@ -42,6 +42,7 @@ public final class IndexDatabase: Sendable {
         registerRecordings(&migrator)
         registerTranscripts(&migrator)
         registerSearch(&migrator)
+        registerBookkeeping(&migrator)
         return migrator
     }
 
@@ -170,6 +171,7 @@ public final class IndexDatabase: Sendable {
                                      JSONText.encode(session.topics), session.url, session.doNotRecord])
             }
             try Self.rebuildSearch(db: db)
+            try Self.oweRelink(db: db)
             return true
         }
     }
@@ -180,6 +182,7 @@ public final class IndexDatabase: Sendable {
         try writer.write { db in
             let id = try Self.upsertRecording(recording, db: db)
             try Self.replaceLinks(recordingID: id, links: links, segments: segments, db: db)
+            try Self.oweRelink(db: db)
             return id
         }
     }
@@ -198,6 +201,7 @@ public final class IndexDatabase: Sendable {
         try writer.write { db in
             try db.execute(sql: "UPDATE recording SET path = ?, absolute_path = ?, size = ?, mtime = ?, state = CASE WHEN state = 'missing' THEN 'ok' ELSE state END, updated_at = ? WHERE id = ?",
                            arguments: [path, absolutePath, size, mtime, Date().timeIntervalSince1970, recordingID])
+            try Self.oweRelink(db: db)
         }
     }
 
@@ -208,6 +212,7 @@ public final class IndexDatabase: Sendable {
             for id in ids {
                 try db.execute(sql: "UPDATE recording SET state = 'missing', updated_at = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
             }
+            try Self.oweRelink(db: db)
         }
     }
 
@@ -217,6 +222,7 @@ public final class IndexDatabase: Sendable {
         guard !ids.isEmpty else { return }
         try writer.write { db in
             for id in ids { try db.execute(sql: "DELETE FROM recording WHERE id = ?", arguments: [id]) }
+            try Self.oweRelink(db: db)
         }
     }
 

@@ -24,6 +24,49 @@ struct CrashTests {
         return lines
     }
 
+    @Test("a run stopped after storing a changed file, before linking it, is completed by the next run")
+    func stoppedBeforeLinking() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase()
+        _ = try week.ingest(database, programme: try week.programme())
+        let expected = try Self.dump(database, root: week.folder.path)
+        // What the probe stage of a run writes for a touched file, and where a kill can stop it:
+        // the recording saved (one transaction) without links, before the link stage.
+        let stored = try #require(try database.recording(idOrPath: week.path("inspelning-01.mp4")))
+        _ = try database.saveRecording(stored, links: [], segments: [])
+        #expect(try Self.dump(database, root: week.folder.path) != expected, "the stop left the recording unlinked")
+        // The next run finds every file unchanged, and must still link.
+        let summary = try week.ingest(database, programme: try week.programme())
+        #expect(summary.new + summary.changed == 0)
+        #expect(try Self.dump(database, root: week.folder.path) == expected)
+        #expect(try database.owedRelink() == nil, "the note is cleared once every recording is linked")
+    }
+
+    @Test("a run stopped after storing an edited programme, before relinking, is completed by the next run")
+    func stoppedAfterProgramme() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let programme = try week.programme()
+        var edited = programme
+        // Session 103 moves to Monday: its recording no longer falls in its slot.
+        let moved = try #require(edited.sessions.firstIndex { $0.guid == SampleWeek.guid(103) })
+        edited.sessions[moved].start.addTimeInterval(-86400)
+        edited.sessions[moved].end.addTimeInterval(-86400)
+
+        let reference = try IndexDatabase()
+        _ = try week.ingest(reference, programme: programme)
+        _ = try week.ingest(reference, programme: edited)
+        let expected = try Self.dump(reference, root: week.folder.path)
+
+        let database = try IndexDatabase()
+        _ = try week.ingest(database, programme: programme)
+        // A kill right after the programme's transaction.
+        try database.saveProgramme(edited)
+        _ = try week.ingest(database, programme: edited)
+        #expect(try Self.dump(database, root: week.folder.path) == expected)
+    }
+
     @Test("SIGKILL at random moments during ingest: the index stays sound and the next run completes it")
     func killDuringIngest() throws {
         let week = try SampleWeek()
