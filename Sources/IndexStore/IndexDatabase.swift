@@ -15,17 +15,27 @@ public final class IndexDatabase: Sendable {
     /// The index folder (thumbnails are kept beside the database); nil for an index in memory.
     public let folder: String?
 
-    /// Opens (creating when needed) the index in `folder`, and brings its schema up to date.
-    public init(folder: String) throws {
+    /// Opens the index in `folder` (creating it when needed, unless `create` is false), and
+    /// brings its schema up to date. Fails with an `IndexError` that names the file and says
+    /// why: no index there, a read-only folder, a full disk.
+    public init(folder: String, create: Bool = true) throws {
         self.folder = folder
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let file = (folder as NSString).appendingPathComponent(Self.fileName)
+        if !create, !FileManager.default.fileExists(atPath: file) {
+            throw IndexError(.missing, file: file, message: "no index at '\(file)'")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        writer = try DatabasePool(path: (folder as NSString).appendingPathComponent(Self.fileName), configuration: configuration)
-        try Self.migrator.migrate(writer)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            writer = try DatabasePool(path: file, configuration: configuration)
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw IndexError(explaining: error, file: file)
+        }
     }
 
     /// An index in memory, for tests.

@@ -67,6 +67,27 @@ struct CrashTests {
         #expect(try Self.dump(database, root: week.folder.path) == expected)
     }
 
+    @Test("errors about the index name its file and say what is wrong")
+    func indexErrors() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let file = week.index.appendingPathComponent(IndexDatabase.fileName).path
+        #expect(throws: IndexError.self) { try IndexDatabase(folder: week.index.path, create: false) }
+        do {
+            _ = try IndexDatabase(folder: week.index.path, create: false)
+        } catch let error as IndexError {
+            #expect(error.code == .missing)
+            #expect(error.description.contains(file))
+        }
+        let full = IndexError(explaining: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC)), file: file)
+        #expect(full.code == .full)
+        #expect(full.description.contains(file) && full.description.contains("full"))
+        // An index folder below a plain file can never be made: said with the file's name.
+        let blocker = week.folder.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: blocker)
+        #expect(throws: IndexError.self) { try IndexDatabase(folder: blocker.appendingPathComponent("Index").path) }
+    }
+
     @Test("SIGKILL at random moments during ingest: the index stays sound and the next run completes it")
     func killDuringIngest() throws {
         let week = try SampleWeek()
