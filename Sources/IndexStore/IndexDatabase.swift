@@ -197,6 +197,26 @@ public final class IndexDatabase: Sendable {
         }
     }
 
+    /// Writes what a new probe of a known recording found (`recording.id` set), and keeps its
+    /// links, segments and link status until the link stage works them out again (the note this
+    /// leaves makes sure it does, even after a kill). Readers meanwhile see the recording still
+    /// published as it was, not withdrawn for the moment between the two stages.
+    public func saveProbe(_ recording: StoredRecording) throws {
+        guard let id = recording.id else {
+            _ = try saveRecording(recording, links: [], segments: [])
+            return
+        }
+        try writer.write { db in
+            let probe = try recording.probe.map { try JSONText.encode($0) }
+            try db.execute(sql: """
+                UPDATE recording SET path = ?, absolute_path = ?, fingerprint = ?, size = ?, mtime = ?, state = ?, probe = ?, error_code = ?,
+                  error_message = ?, duration = ?, updated_at = ? WHERE id = ?
+                """, arguments: [recording.path, recording.absolutePath, recording.fingerprint, recording.size, recording.mtime, recording.state.rawValue,
+                                 probe, recording.errorCode, recording.errorMessage, recording.duration, Date().timeIntervalSince1970, id])
+            try Self.oweRelink(db: db)
+        }
+    }
+
     /// Replaces the links and segments of an existing recording (and its link status).
     public func saveLinks(recordingID: Int64, status: LinkStatus, start: Date?, startSource: StartSource?, links: [StoredLink], segments: [Segment]) throws {
         try writer.write { db in

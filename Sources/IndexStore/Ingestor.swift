@@ -165,8 +165,14 @@ public struct Ingestor: Sendable {
                 summary.new += 1
             }
             if let error = result.error { summary.errors.append(error.message) }
-            let id = try database.saveRecording(record, links: [], segments: [])
-            changedIDs.insert(id)
+            if let id = record.id, record.state == .ok {
+                // A known file that still probes: its links stay until relink() has the new ones.
+                try database.saveProbe(record)
+                changedIDs.insert(id)
+            } else {
+                // New, or no longer readable (relink() passes failed files over): no links.
+                changedIDs.insert(try database.saveRecording(record, links: [], segments: []))
+            }
         }
         let missingIDs = vanished.filter { $0.state != .missing }.map(\.id)
         if options.prune {

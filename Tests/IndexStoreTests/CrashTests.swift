@@ -43,6 +43,25 @@ struct CrashTests {
         #expect(try database.owedRelink() == nil, "the note is cleared once every recording is linked")
     }
 
+    @Test("a known file probed again keeps its links until the link stage, so readers never see it withdrawn")
+    func probedAgainKeepsLinks() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase()
+        _ = try week.ingest(database, programme: try week.programme())
+        let expected = try Self.dump(database, root: week.folder.path)
+        let published = try database.snapshot().links.values.flatMap { $0 }.filter { $0.kind == .link }.count
+        // What the probe stage writes for a touched file, and where a kill can stop it.
+        let stored = try #require(try database.recording(idOrPath: week.path("inspelning-01.mp4")))
+        try database.saveProbe(stored)
+        #expect(try Self.dump(database, root: week.folder.path) == expected, "links, segments and status kept")
+        #expect(try database.snapshot().links.values.flatMap { $0 }.filter { $0.kind == .link }.count == published)
+        #expect(try database.owedRelink() != nil)
+        _ = try week.ingest(database, programme: try week.programme())
+        #expect(try Self.dump(database, root: week.folder.path) == expected)
+        #expect(try database.owedRelink() == nil)
+    }
+
     @Test("a run stopped after storing an edited programme, before relinking, is completed by the next run")
     func stoppedAfterProgramme() throws {
         let week = try SampleWeek()
