@@ -100,6 +100,18 @@ public final class ServerServices: Sendable {
         }
     }
 
+    /// How often a route that reads beside the catalogue (search, transcripts) tries for a read
+    /// that no commit overtook, before it answers 503. `efterhand ingest` commits one small
+    /// transaction after another, so three tries were often not enough under load.
+    static let consistentReadAttempts = 12
+
+    /// Waits a little before the next try, longer each time (1, 2, 4 ... up to 64 ms), so that
+    /// a burst of commits can pass; nothing before the first.
+    func pauseBeforeRetry(_ attempt: Int) async throws {
+        guard attempt > 0 else { return }
+        try await Task.sleep(for: .milliseconds(1 << min(attempt - 1, 6)))
+    }
+
     /// `Cache-Control` of feeds and API answers.
     var cacheControl: String { "public, max-age=\(configuration.maxAge)" }
 
