@@ -328,6 +328,9 @@ end
     # Warm-up: the first sample is taken after 5 s of load.
     steady = rss[5:] or rss
     first, last, peak = (steady[0], steady[-1], max(steady)) if steady else (0, 0, 0)
+    if steady:
+        quarters = [steady[min(len(steady) - 1, len(steady) * q // 4)] / 1024 for q in range(5)]
+        log("RSS by quarter of the run (MB): " + ", ".join(f"{v:.1f}" for v in quarters))
     growth = (last - first) / 1024
     if steady and growth > RSS_GROWTH_MB:
         fail(f"server memory grew {growth:.0f} MB under load (first {first // 1024} MB, last {last // 1024} MB, max {peak // 1024} MB)")
