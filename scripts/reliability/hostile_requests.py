@@ -556,7 +556,8 @@ def schemathesis(base, work):
                "--suppress-health-check", "all", "--report", "ndjson", "--report-dir", report, "--generation-database", "none",
                "-H", f"Authorization: Bearer {TOKEN}"]
     log("schemathesis:", " ".join(command[3:]))
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    # In the scratch folder: schemathesis leaves a .schemathesis/ folder wherever it runs.
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=work)
     output = proc.stdout + proc.stderr
     tail = "\n".join(output.strip().splitlines()[-25:])
     log(tail)
