@@ -14,12 +14,15 @@ public final class IndexDatabase: Sendable {
     let writer: any DatabaseWriter
     /// The index folder (thumbnails are kept beside the database); nil for an index in memory.
     public let folder: String?
+    /// Opened read-only as a file that does not change (see `init(readOnlyFolder:)`).
+    public let isImmutable: Bool
 
     /// Opens the index in `folder` (creating it when needed, unless `create` is false), and
     /// brings its schema up to date. Fails with an `IndexError` that names the file and says
     /// why: no index there, a read-only folder, a full disk.
     public init(folder: String, create: Bool = true) throws {
         self.folder = folder
+        isImmutable = false
         let file = (folder as NSString).appendingPathComponent(Self.fileName)
         if !create, !FileManager.default.fileExists(atPath: file) {
             throw IndexError(.missing, file: file, message: "no index at '\(file)'")
@@ -38,9 +41,34 @@ public final class IndexDatabase: Sendable {
         }
     }
 
+    /// Opens the index in a folder that cannot be written (a read-only mount, an image), for
+    /// reading only: as an immutable file, since SQLite cannot share a WAL index read-only
+    /// without writing its `-shm` beside it. Nothing may change the file while it is open.
+    /// Fails when the index needs a migration, which only a writable index can have.
+    public init(readOnlyFolder folder: String) throws {
+        self.folder = folder
+        isImmutable = true
+        let file = (folder as NSString).appendingPathComponent(Self.fileName)
+        guard FileManager.default.fileExists(atPath: file) else { throw IndexError(.missing, file: file, message: "no index at '\(file)'") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "efterhand.index.read-only"
+        do {
+            // A URI filename: Debian's SQLite is built with SQLITE_USE_URI.
+            writer = try DatabaseQueue(path: URL(fileURLWithPath: file).absoluteString + "?immutable=1", configuration: configuration)
+            let current = try writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            guard current else {
+                throw IndexError(.readOnly, file: file, message: "the index '\(file)' was made by an older efterhand and cannot be brought up to date: it is read-only")
+            }
+        } catch {
+            throw IndexError(explaining: error, file: file)
+        }
+    }
+
     /// An index in memory, for tests.
     public init() throws {
         folder = nil
+        isImmutable = false
         writer = try DatabaseQueue()
         try Self.migrator.migrate(writer)
     }

@@ -29,7 +29,14 @@ public final class ServerServices: Sendable {
         self.configuration = configuration
         links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
         indexFile = (configuration.indexFolder as NSString).appendingPathComponent(IndexDatabase.fileName)
-        let database = try IndexDatabase(folder: configuration.indexFolder)
+        let database: IndexDatabase
+        do {
+            database = try IndexDatabase(folder: configuration.indexFolder)
+        } catch let error as IndexError where error.code == .readOnly {
+            // A read-only folder (a mount, an image) is served as it is; writes answer 503.
+            database = try IndexDatabase(readOnlyFolder: configuration.indexFolder)
+            Logger(label: "efterhand.server").notice("the index is read-only: serving it as it is, writes are refused (\(error))")
+        }
         opened = Locked(OpenedIndex(database: database, catalogues: try CatalogueStore(database: database, links: links),
                                     identity: FileIdentity(path: indexFile)))
     }

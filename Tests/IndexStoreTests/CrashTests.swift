@@ -107,6 +107,23 @@ struct CrashTests {
         #expect(throws: IndexError.self) { try IndexDatabase(folder: blocker.appendingPathComponent("Index").path) }
     }
 
+    @Test("an index opened read-only (as from a read-only mount) reads as it was and refuses writes")
+    func readOnlyIndex() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        do {
+            let database = try IndexDatabase(folder: week.index.path)
+            _ = try week.ingest(database, programme: try week.programme())
+        }
+        let expected = try Self.dump(try IndexDatabase(folder: week.index.path), root: week.folder.path)
+        let readOnly = try IndexDatabase(readOnlyFolder: week.index.path)
+        #expect(try Self.dump(readOnly, root: week.folder.path) == expected)
+        #expect(try readOnly.snapshot().recordings.count == 10)
+        #expect(try readOnly.changeWatch()?.version() == readOnly.changeWatch()?.version())
+        #expect(throws: (any Error).self) { try readOnly.decide(.unlink, recording: week.path("inspelning-01.mp4")) }
+        #expect(throws: IndexError.self) { try IndexDatabase(readOnlyFolder: week.folder.appendingPathComponent("nothing").path) }
+    }
+
     @Test("SIGKILL at random moments during ingest: the index stays sound and the next run completes it")
     func killDuringIngest() throws {
         let week = try SampleWeek()
