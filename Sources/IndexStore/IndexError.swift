@@ -88,6 +88,14 @@ public struct IndexError: Error, CustomStringConvertible, Sendable {
         return nil
     }
 
+    /// Whether `folder` lies on a file system mounted read-only (as opposed to one this user may
+    /// not write, where another user's ingest may well be changing the index).
+    public static func onReadOnlyFileSystem(_ folder: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else { return false }
+        return info.f_flag & UInt(ST_RDONLY) != 0
+    }
+
     /// Whether the file system of `folder` has no room left for another page.
     static func diskFull(_ folder: String) -> Bool {
         var info = statvfs()

@@ -32,8 +32,9 @@ public final class ServerServices: Sendable {
         let database: IndexDatabase
         do {
             database = try IndexDatabase(folder: configuration.indexFolder)
-        } catch let error as IndexError where error.code == .readOnly {
-            // A read-only folder (a mount, an image) is served as it is; writes answer 503.
+        } catch let error as IndexError where error.code == .readOnly && IndexError.onReadOnlyFileSystem(configuration.indexFolder) {
+            // A folder on a read-only mount (an image, a shipped copy) is served as it is; writes
+            // answer 503. Not one this user merely may not write: another may be changing it.
             database = try IndexDatabase(readOnlyFolder: configuration.indexFolder)
             Logger(label: "efterhand.server").notice("the index is read-only: serving it as it is, writes are refused (\(error))")
         }
