@@ -486,21 +486,28 @@ def read_only(work):
         message2 = " ".join(proc.stderr.split())
         if proc.returncode <= 0 or os.path.join(mount, "index.sqlite") not in message2 or "read-only" not in message2:
             fail(f"read-only: link unlink exited {proc.returncode}: {message2!r}")
-        # Serve either answers from it, or refuses to start with a message that says why.
+        # Serve answers from it as it is, and refuses writes with a 503 that says why.
         cases += 1
         try:
-            server = Server(mount, "--no-access-log", log_path=os.path.join(work, "serve-ro.log"))
+            server = Server(mount, "--no-access-log", log_path=os.path.join(work, "serve-ro.log"),
+                            env=dict(os.environ, EFTERHAND_ADMIN_TOKEN="read-only-test"))
         except RuntimeError as error:
             served = f"serve refuses: {str(error).strip().splitlines()[-1][:160]}"
-            if "index.sqlite" not in str(error) or "read-only" not in str(error):
-                fail(f"read-only: serve fails without saying the index is read-only: {error}")
+            fail(f"read-only: serve does not serve a read-only index: {error}")
         else:
             try:
                 status, body = get(server.base + "/feed.json")
                 health, _ = get(server.base + "/healthz")
-                served = f"serve answers /feed.json {status}, /healthz {health}"
-                if status != 200 or health != 200:
-                    fail(f"read-only: {served}")
+                request = urllib.request.Request(server.base + "/api/recordings/1/decisions", data=b'{"action": "unlink"}', method="POST",
+                                                 headers={"Authorization": "Bearer read-only-test", "Content-Type": "application/json"})
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as response:
+                        write, written = response.status, response.read()
+                except urllib.error.HTTPError as error:
+                    write, written = error.code, error.read()
+                served = f"serve answers /feed.json {status}, /healthz {health}, a write {write}"
+                if status != 200 or health != 200 or write != 503 or b"read-only" not in written:
+                    fail(f"read-only: {served}: {written[:200]!r}")
             finally:
                 server.stop()
         log(f"read-only: {served}")
