@@ -44,8 +44,11 @@ bench-serve: deps bench-deps release
 
 # The reliability suite (scripts/reliability/): fuzzing, hostile media under AddressSanitizer,
 # SIGKILL mid-ingest, load while ingesting, hostile requests. One summary table at the end.
-RELIABILITY_PACKAGES := ffmpeg python3 python3-pip wrk
+# ffmpeg makes the media, wrk the load, mount (util-linux) the tmpfs and the read-only bind
+# mount of the crash part; schemathesis (PyPI) probes /openapi.json in the hostile-requests part.
+RELIABILITY_PACKAGES := ffmpeg python3 python3-pip wrk mount util-linux
 reliability: deps reliability-deps release
+	@python3 -m schemathesis.cli --version >/dev/null 2>&1 || python3 -m pip install --quiet --break-system-packages schemathesis
 	python3 scripts/reliability/run.py
 
 # Each fuzz target for FUZZ_SECONDS (default 60).

@@ -14,12 +14,18 @@ public final class CatalogueStore: Sendable {
     /// Held while a catalogue is built, so that a burst of requests after a commit builds it once.
     private let building = NSLock()
 
-    /// Watches `database` for commits and renders links with `links`.
-    public init(database: IndexDatabase, links: Links) throws {
+    /// Watches `database` for commits and renders links with `links`. Generations count on from
+    /// `generation`, so that a store that replaces another (the index file was replaced) never
+    /// hands out a generation that caches already hold answers for.
+    public init(database: IndexDatabase, links: Links, after generation: UInt64 = 0) throws {
         self.database = database
         self.links = links
         watch = try database.changeWatch()
+        state.withLock { $0.generation = generation }
     }
+
+    /// The generation of the last catalogue handed out (0 before the first).
+    public var generation: UInt64 { state.withLock { $0.generation } }
 
     /// The catalogue when nothing was committed since it was read, else nil (call `rebuild()`).
     public func currentIfUnchanged() throws -> Catalogue? {

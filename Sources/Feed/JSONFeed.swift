@@ -32,7 +32,9 @@ public enum JSONFeed {
 
         /// Reads `text` back; nil when it is not a cursor.
         public init?(text: String) {
-            guard let tilde = text.firstIndex(of: "~"), let seconds = Double(text[..<tilde]), seconds.isFinite else { return nil }
+            // Session starts lie within a few thousand years of 1970; anything else is no cursor
+            // this server wrote (and would not survive being turned into milliseconds).
+            guard let tilde = text.firstIndex(of: "~"), let seconds = Double(text[..<tilde]), seconds.isFinite, abs(seconds) < 1e11 else { return nil }
             let guid = String(text[text.index(after: tilde)...])
             guard !guid.isEmpty else { return nil }
             self.init(start: Date(timeIntervalSince1970: seconds), guid: guid)

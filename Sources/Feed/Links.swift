@@ -84,6 +84,9 @@ public struct Links: Sendable, Equatable {
 
     /// Seconds as the shortest decimal text to the millisecond (`310`, `12.5`).
     public static func seconds(_ value: Double) -> String {
+        // Beyond what milliseconds in an Int64 hold (or not a number at all), the plain text
+        // of the number: no time the index stores comes near, but a cursor in a request might.
+        guard value.isFinite, abs(value) < 9e15 else { return String(value) }
         let milliseconds = Int64((value * 1000).rounded())
         let whole = milliseconds / 1000
         let fraction = milliseconds % 1000

@@ -50,6 +50,15 @@ extension IndexDatabase {
         } else if action != .unlink {
             throw DecisionError(description: "name the session to \(action.rawValue)")
         }
+        for (name, value) in [("--in", inSeconds), ("--out", outSeconds)] {
+            // Bounded even when the recording's length is unknown: the feed turns these into whole seconds.
+            if let value, !value.isFinite || value < 0 || value > 10_000_000 {
+                throw DecisionError(description: "\(name) (\(value)) must be a number of seconds from 0 to 10000000")
+            }
+        }
+        if let inSeconds, let duration = recording.duration, inSeconds >= duration {
+            throw DecisionError(description: "--in (\(inSeconds)) is past the end of '\(recording.path)' (\(duration) s)")
+        }
         if let inSeconds, let outSeconds, outSeconds <= inSeconds {
             throw DecisionError(description: "--out (\(outSeconds)) must be after --in (\(inSeconds))")
         }

@@ -132,6 +132,8 @@ extension IndexDatabase {
     /// of its own. Nil for an index in memory, which has no other writers to watch.
     public func changeWatch() throws -> IndexChangeWatch? {
         guard let folder else { return nil }
+        // An immutable index never changes: a watch that always says so.
+        if isImmutable { return IndexChangeWatch(queue: nil) }
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
@@ -177,9 +179,10 @@ extension IndexDatabase {
 
 /// Learns whether the index changed since the last look; see `IndexDatabase.changeWatch()`.
 public final class IndexChangeWatch: Sendable {
-    private let queue: DatabaseQueue
+    /// Nil for an index that cannot change.
+    private let queue: DatabaseQueue?
 
-    init(queue: DatabaseQueue) {
+    init(queue: DatabaseQueue?) {
         self.queue = queue
     }
 
@@ -188,6 +191,7 @@ public final class IndexChangeWatch: Sendable {
     public func version() throws -> Int64 {
         // One statement on a read-only connection: it starts and ends its own read, which is
         // what refreshes the counter; a transaction around it would only add statements.
-        try queue.inDatabase { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
+        guard let queue else { return 0 }
+        return try queue.inDatabase { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
     }
 }

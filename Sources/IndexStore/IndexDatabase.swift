@@ -14,11 +14,19 @@ public final class IndexDatabase: Sendable {
     let writer: any DatabaseWriter
     /// The index folder (thumbnails are kept beside the database); nil for an index in memory.
     public let folder: String?
+    /// Opened read-only as a file that does not change (see `init(readOnlyFolder:)`).
+    public let isImmutable: Bool
 
-    /// Opens (creating when needed) the index in `folder`, and brings its schema up to date.
-    public init(folder: String) throws {
+    /// Opens the index in `folder` (creating it when needed, unless `create` is false), and
+    /// brings its schema up to date. Fails with an `IndexError` that names the file and says
+    /// why: no index there, a read-only folder, a full disk.
+    public init(folder: String, create: Bool = true) throws {
         self.folder = folder
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        isImmutable = false
+        let file = (folder as NSString).appendingPathComponent(Self.fileName)
+        if !create, !FileManager.default.fileExists(atPath: file) {
+            throw IndexError(.missing, file: file, message: "no index at '\(file)'")
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -29,13 +37,44 @@ public final class IndexDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -32768")
             try Self.registerRank(db)
         }
-        writer = try DatabasePool(path: (folder as NSString).appendingPathComponent(Self.fileName), configuration: configuration)
-        try Self.migrator.migrate(writer)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            writer = try DatabasePool(path: file, configuration: configuration)
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw IndexError(explaining: error, file: file)
+        }
+    }
+
+    /// Opens the index in a folder that cannot be written (a read-only mount, an image), for
+    /// reading only: as an immutable file, since SQLite cannot share a WAL index read-only
+    /// without writing its `-shm` beside it. Nothing may change the file while it is open.
+    /// Fails when the index needs a migration, which only a writable index can have.
+    public init(readOnlyFolder folder: String) throws {
+        self.folder = folder
+        isImmutable = true
+        let file = (folder as NSString).appendingPathComponent(Self.fileName)
+        guard FileManager.default.fileExists(atPath: file) else { throw IndexError(.missing, file: file, message: "no index at '\(file)'") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "efterhand.index.read-only"
+        configuration.prepareDatabase { db in try Self.registerRank(db) }
+        do {
+            // A URI filename: Debian's SQLite is built with SQLITE_USE_URI.
+            writer = try DatabaseQueue(path: URL(fileURLWithPath: file).absoluteString + "?immutable=1", configuration: configuration)
+            let current = try writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            guard current else {
+                throw IndexError(.readOnly, file: file, message: "the index '\(file)' was made by an older efterhand and cannot be brought up to date: it is read-only")
+            }
+        } catch {
+            throw IndexError(explaining: error, file: file)
+        }
     }
 
     /// An index in memory, for tests.
     public init() throws {
         folder = nil
+        isImmutable = false
         var configuration = Configuration()
         configuration.prepareDatabase { db in try Self.registerRank(db) }
         writer = try DatabaseQueue(configuration: configuration)
@@ -49,6 +88,7 @@ public final class IndexDatabase: Sendable {
         registerRecordings(&migrator)
         registerTranscripts(&migrator)
         registerSearch(&migrator)
+        registerBookkeeping(&migrator)
         return migrator
     }
 
@@ -177,6 +217,7 @@ public final class IndexDatabase: Sendable {
                                      JSONText.encode(session.topics), session.url, session.doNotRecord])
             }
             try Self.rebuildSearch(db: db)
+            try Self.oweRelink(db: db)
             return true
         }
     }
@@ -187,7 +228,28 @@ public final class IndexDatabase: Sendable {
         try writer.write { db in
             let id = try Self.upsertRecording(recording, db: db)
             try Self.replaceLinks(recordingID: id, links: links, segments: segments, db: db)
+            try Self.oweRelink(db: db)
             return id
+        }
+    }
+
+    /// Writes what a new probe of a known recording found (`recording.id` set), and keeps its
+    /// links, segments and link status until the link stage works them out again (the note this
+    /// leaves makes sure it does, even after a kill). Readers meanwhile see the recording still
+    /// published as it was, not withdrawn for the moment between the two stages.
+    public func saveProbe(_ recording: StoredRecording) throws {
+        guard let id = recording.id else {
+            _ = try saveRecording(recording, links: [], segments: [])
+            return
+        }
+        try writer.write { db in
+            let probe = try recording.probe.map { try JSONText.encode($0) }
+            try db.execute(sql: """
+                UPDATE recording SET path = ?, absolute_path = ?, fingerprint = ?, size = ?, mtime = ?, state = ?, probe = ?, error_code = ?,
+                  error_message = ?, duration = ?, updated_at = ? WHERE id = ?
+                """, arguments: [recording.path, recording.absolutePath, recording.fingerprint, recording.size, recording.mtime, recording.state.rawValue,
+                                 probe, recording.errorCode, recording.errorMessage, recording.duration, Date().timeIntervalSince1970, id])
+            try Self.oweRelink(db: db)
         }
     }
 
@@ -205,6 +267,7 @@ public final class IndexDatabase: Sendable {
         try writer.write { db in
             try db.execute(sql: "UPDATE recording SET path = ?, absolute_path = ?, size = ?, mtime = ?, state = CASE WHEN state = 'missing' THEN 'ok' ELSE state END, updated_at = ? WHERE id = ?",
                            arguments: [path, absolutePath, size, mtime, Date().timeIntervalSince1970, recordingID])
+            try Self.oweRelink(db: db)
         }
     }
 
@@ -215,6 +278,7 @@ public final class IndexDatabase: Sendable {
             for id in ids {
                 try db.execute(sql: "UPDATE recording SET state = 'missing', updated_at = ? WHERE id = ?", arguments: [Date().timeIntervalSince1970, id])
             }
+            try Self.oweRelink(db: db)
         }
     }
 
@@ -224,6 +288,7 @@ public final class IndexDatabase: Sendable {
         guard !ids.isEmpty else { return }
         try writer.write { db in
             for id in ids { try db.execute(sql: "DELETE FROM recording WHERE id = ?", arguments: [id]) }
+            try Self.oweRelink(db: db)
         }
     }
 

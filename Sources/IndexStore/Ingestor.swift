@@ -86,6 +86,8 @@ public struct Ingestor: Sendable {
     public func run(programme: Programme?, progress: @Sendable (IngestProgress) -> Void = { _ in }) throws -> IngestSummary {
         let started = Date()
         var summary = IngestSummary()
+        // A run killed between storing recordings (or the programme) and linking them left a note.
+        let relinkOwed = try database.owedRelink() != nil
         let programmeChanged = try programme.map { try database.saveProgramme($0) } ?? false
 
         // 1. What is on disk now.
@@ -163,8 +165,14 @@ public struct Ingestor: Sendable {
                 summary.new += 1
             }
             if let error = result.error { summary.errors.append(error.message) }
-            let id = try database.saveRecording(record, links: [], segments: [])
-            changedIDs.insert(id)
+            if let id = record.id, record.state == .ok {
+                // A known file that still probes: its links stay until relink() has the new ones.
+                try database.saveProbe(record)
+                changedIDs.insert(id)
+            } else {
+                // New, or no longer readable (relink() passes failed files over): no links.
+                changedIDs.insert(try database.saveRecording(record, links: [], segments: []))
+            }
         }
         let missingIDs = vanished.filter { $0.state != .missing }.map(\.id)
         if options.prune {
@@ -176,7 +184,7 @@ public struct Ingestor: Sendable {
         // 6. Link and segment, when anything that linking depends on changed.
         let decisions = try database.decisions()
         let decisionsChanged = !decisions.isEmpty && !changedIDs.isEmpty
-        if programmeChanged || !changedIDs.isEmpty || !missingIDs.isEmpty || decisionsChanged || summary.moved > 0 {
+        if relinkOwed || programmeChanged || !changedIDs.isEmpty || !missingIDs.isEmpty || decisionsChanged || summary.moved > 0 {
             try relink()
         }
 
@@ -207,6 +215,8 @@ public struct Ingestor: Sendable {
     /// Links every present recording to the stored programme, applies the manual decisions,
     /// cuts segments, and writes each recording whose links changed in its own transaction.
     public func relink() throws {
+        // Read before anything else: a change noted after this read keeps its note.
+        let owed = try database.owedRelink()
         let sessions = try database.sessions()
         let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm")!
         let stored = try database.recordings(includeMissing: false).filter { $0.state == .ok && $0.probe != nil }
@@ -238,6 +248,7 @@ public struct Ingestor: Sendable {
             try database.saveLinks(recordingID: id, status: outcome.status, start: proposal.recordingStart, startSource: proposal.recordingStartSource,
                                    links: rows, segments: segments)
         }
+        if let owed { try database.settleRelink(owed) }
     }
 
     private func markDuplicates() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IndexStore
 
 /// An error answer of the API: `{"error": {"code", "message"}}` with its status, and the
 /// headers it needs (`Allow` for 405, `WWW-Authenticate` for 401).
@@ -26,6 +27,13 @@ public struct APIError: HTTPResponseError, Sendable {
     /// 404: nothing published under this name or id.
     public static func notFound(_ message: String) -> APIError {
         APIError(.notFound, code: "not_found", message: message)
+    }
+
+    /// 503: the index file was deleted or moved away under the running server. Names the
+    /// file, not the server's folders.
+    public static func indexGone(_ consequence: String) -> APIError {
+        APIError(.serviceUnavailable, code: "index_gone",
+                 message: "the index file (\(IndexDatabase.fileName)) is gone from the index folder: deleted or moved; \(consequence)")
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -42,7 +42,8 @@ public func buildRouter(services: ServerServices) -> Router<ServerContext> {
         router.add(middleware: AccessLogMiddleware(logger: services.logger))
     }
     router.add(middleware: AllowedOriginsMiddleware(origins: services.configuration.corsOrigins))
-    router.add(middleware: JSONErrorMiddleware(logger: services.logger, corsEnabled: !services.configuration.corsOrigins.isEmpty))
+    router.add(middleware: JSONErrorMiddleware(logger: services.logger, corsEnabled: !services.configuration.corsOrigins.isEmpty,
+                                               indexFile: services.indexFile))
     let routes = RouteRegistrar(router: router)
     addFeedRoutes(to: routes, services: services)
     addRecordingRoutes(to: routes, services: services)

@@ -69,7 +69,7 @@ enum OpenAPIDocument {
             value["parameters"] = .array(operation.parameters.map { parameter in
                 var item: [String: JSONValue] = [
                     "name": .string(parameter.name), "in": .string(parameter.location.rawValue), "required": .bool(parameter.required),
-                    "description": .string(parameter.description), "schema": ["type": .string(parameter.type)],
+                    "description": .string(parameter.description), "schema": schema(parameter),
                 ]
                 if let example = parameter.example {
                     item["example"] = parameter.type == "integer" ? Int(example).map { .number(Double($0)) } ?? .string(example) : .string(example)
@@ -101,6 +101,15 @@ enum OpenAPIDocument {
             }
         }
         return .object(value)
+    }
+
+    /// A parameter's schema: its type and the limits the route checks.
+    static func schema(_ parameter: Operation.Parameter) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": .string(parameter.type)]
+        for (keyword, value) in parameter.limits {
+            schema[keyword] = Int(value).map { .number(Double($0)) } ?? .string(value)
+        }
+        return .object(schema)
     }
 
     static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
@@ -176,9 +185,13 @@ enum OpenAPIDocument {
                 ])),
                 "facets": object(["topics": ["type": "object"], "days": ["type": "object"], "rooms": ["type": "object"], "speakers": ["type": "object"]]),
             ]),
-            "DecisionRequest": object([
-                "action": ["type": "string", "enum": ["accept", "reject", "unlink"]], "session": string, "in_seconds": number, "out_seconds": number,
-            ], required: ["action"]),
+            // Accepting and rejecting name a session; unlinking does not.
+            "DecisionRequest": ["oneOf": [
+                object(["action": ["type": "string", "enum": ["accept", "reject"]], "session": ["type": "string", "minLength": 1],
+                        "in_seconds": ["type": "number", "minimum": 0], "out_seconds": ["type": "number", "exclusiveMinimum": 0]],
+                       required: ["action", "session"]),
+                object(["action": ["type": "string", "enum": ["unlink"]]], required: ["action"]),
+            ]],
             "Decision": object(["recording_id": integer, "link_status": string, "links": array(["type": "object"])]),
             "TranscriptImport": object(["stored": integer, "skipped_verified": integer, "language": string, "verified_segments": integer]),
         ],

@@ -17,6 +17,10 @@ public struct Operation: Sendable {
         public var description: String
         /// A value that names something in the sample week, for the documentation and the tests.
         public var example: String?
+        /// What the route accepts, as JSON Schema keywords (`minimum`, `maximum`, `pattern`,
+        /// `minLength`, `maxLength`), so that clients and generated tests know it: a value outside
+        /// them gets a 400.
+        public var limits: [String: String] = [:]
     }
 
     /// One documented answer.
@@ -81,13 +85,20 @@ public struct Operation: Sendable {
 }
 
 extension Operation.Parameter {
-    static func path(_ name: String, _ description: String, type: String = "string", example: String) -> Self {
-        .init(name: name, location: .path, required: true, type: type, description: description, example: example)
+    static func path(_ name: String, _ description: String, type: String = "string", example: String, limits: [String: String] = [:]) -> Self {
+        .init(name: name, location: .path, required: true, type: type, description: description, example: example, limits: limits)
     }
 
-    static func query(_ name: String, _ description: String, type: String = "string", example: String? = nil) -> Self {
-        .init(name: name, location: .query, required: false, type: type, description: description, example: example)
+    static func query(_ name: String, _ description: String, type: String = "string", example: String? = nil, limits: [String: String] = [:],
+                      required: Bool = false) -> Self {
+        .init(name: name, location: .query, required: required, type: type, description: description, example: example, limits: limits)
     }
+
+    /// `yyyy-mm-dd`.
+    static let dayLimits = ["pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"]
+    /// A language code as the routes check it: 2 to 8 ASCII letters and hyphens.
+    /// (Empty stands for not given.)
+    static let languageLimits = ["pattern": "^([A-Za-z-]{2,8})?$"]
 
     static func header(_ name: String, _ description: String) -> Self {
         .init(name: name, location: .header, required: false, type: "string", description: description, example: nil)
@@ -108,15 +119,20 @@ extension Operation.Answer {
 
 extension Operation {
     static let pageParameters: [Parameter] = [
-        .query("page_size", "Items per page, 1 to 500 (default 50).", type: "integer", example: "2"),
-        .query("after", "The cursor a previous page's `next_url` carries: start (Unix seconds) `~` guid.", example: nil),
+        .query("page_size", "Items per page, 1 to 500 (default 50).", type: "integer", example: "2", limits: ["minimum": "1", "maximum": "500"]),
+        .query("after", "The cursor a previous page's `next_url` carries: start (Unix seconds) `~` guid.", example: nil,
+               limits: ["pattern": "^(\\s*-?[0-9]{1,11}(\\.[0-9]+)?~\\S.*)?$"]),
     ]
     static let feedAnswers: [Answer] = [
         .ok("A JSON Feed 1.1 page.", ["application/feed+json"], schema: "Feed"), .notModified,
         .error(400, "A bad `page_size` or `after`."),
     ]
-    static let recordingID = Parameter.path("id", "The recording's id in the index.", type: "integer", example: "5")
-    static let language = Parameter.query("language", "Language code (`sv`); default: the session's.", example: "sv")
+    /// What `/media/{id}` may answer with, by the recording's container.
+    static let mediaFileTypes = ["video/mp4", "audio/mp4", "video/quicktime", "video/3gpp", "audio/3gpp", "video/webm", "audio/webm",
+                                 "video/x-matroska", "audio/x-matroska", "audio/mpeg", "video/ogg", "audio/ogg", "audio/wav", "audio/flac",
+                                 "audio/aac", "video/mp2t", "video/x-msvideo", "video/mpeg", "application/octet-stream"]
+    static let recordingID = Parameter.path("id", "The recording's id in the index.", type: "integer", example: "5", limits: ["minimum": "1"])
+    static let language = Parameter.query("language", "Language code (`sv`); default: the session's.", example: "sv", limits: Parameter.languageLimits)
     static func transcriptAnswers(_ mediaType: String) -> [Answer] {
         [.ok("The transcript: cues where there is text, empty stub cues for segments without.", [mediaType]), .notModified,
          .error(400, "A bad language code."), .error(404, "No such public recording, or no transcript in that language.")]
@@ -133,7 +149,7 @@ extension Operation {
                   parameters: [.path("room", "The room's slug or name.", example: "sal-a")] + pageParameters,
                   answers: feedAnswers + [.error(404, "No published session is in this room.")]),
         Operation("getDayFeed", .get, "/feeds/days/{day}.json", tag: "feeds", summary: "JSON Feed of one day's sessions (conference time zone).",
-                  parameters: [.path("day", "The day, `yyyy-mm-dd`.", example: "2021-10-05")] + pageParameters,
+                  parameters: [.path("day", "The day, `yyyy-mm-dd`.", example: "2021-10-05", limits: Parameter.dayLimits)] + pageParameters,
                   answers: feedAnswers),
         Operation("getTopics", .get, "/api/topics", tag: "catalogue", summary: "Topics, rooms and days with their session counts and feeds.",
                   answers: [.ok("Topics, rooms and days.", ["application/json"], schema: "Topics"), .notModified]),
@@ -159,19 +175,21 @@ extension Operation {
                   answers: [.ok("The session.", ["application/json"], schema: "Session"), .notModified, .error(404, "No such published session.")]),
         Operation("search", .get, "/api/search", tag: "search", summary: "Search segments' titles and transcripts; results with snippets, deep links and facets.",
                   parameters: [
-                      .query("q", "Words to find (required).", example: "innovation"),
-                      .query("topic", "Only sessions with this topic."), .query("day", "Only this day, `yyyy-mm-dd`."),
+                      .query("q", "Words to find, at most 500 characters (required).", example: "innovation",
+                             limits: ["pattern": "\\S", "maxLength": "500"], required: true),
+                      .query("topic", "Only sessions with this topic."),
+                      .query("day", "Only this day, `yyyy-mm-dd`.", limits: Parameter.dayLimits),
                       .query("speaker", "Only sessions with this speaker."), .query("room", "Only this room."),
-                      .query("language", "Only transcripts in this language."),
-                      .query("limit", "Most results, 1 to 100 (default 20).", type: "integer"),
+                      .query("language", "Only transcripts in this language.", limits: Parameter.languageLimits),
+                      .query("limit", "Most results, 1 to 100 (default 20).", type: "integer", limits: ["minimum": "1", "maximum": "100"]),
                   ],
                   answers: [.ok("Hits and facets.", ["application/json"], schema: "SearchResults"), .error(400, "No `q`, or a bad filter.")]),
         Operation("getMedia", .get, "/media/{id}", tag: "media",
                   summary: "The recording file, with byte ranges (single, open-ended, suffix) so a browser can seek.",
                   parameters: [recordingID, .header("Range", "`bytes=a-b`, `bytes=a-` or `bytes=-n`."),
                                .header("If-Range", "An entity tag or date; the range is honoured only while it is current.")],
-                  answers: [.ok("The whole file.", ["video/mp4", "video/webm", "video/x-matroska", "audio/mpeg", "application/octet-stream"]),
-                            .init(status: 206, description: "The requested bytes, with `Content-Range`.", mediaTypes: ["video/mp4"]),
+                  answers: [.ok("The whole file.", mediaFileTypes),
+                            .init(status: 206, description: "The requested bytes, with `Content-Range`.", mediaTypes: mediaFileTypes),
                             .notModified, .error(404, "No such public recording, or its file is gone."),
                             .init(status: 416, description: "The range lies outside the file; `Content-Range: bytes */size`.", mediaTypes: [])]),
         Operation("getThumbnail", .get, "/thumbnails/**", documentedPath: "/thumbnails/{file}", tag: "media",
@@ -180,15 +198,15 @@ extension Operation {
                   answers: [.ok("The JPEG.", ["image/jpeg"]), .notModified, .error(404, "No such public thumbnail.")]),
         Operation("decide", .post, "/api/recordings/{id}/decisions", tag: "admin",
                   summary: "Record a person's decision: accept a link (optionally with in and out), reject one, or unlink the recording.",
-                  parameters: [.path("id", "The recording's id (any recording the index knows).", type: "integer", example: "1")],
+                  parameters: [.path("id", "The recording's id (any recording the index knows).", type: "integer", example: "1", limits: ["minimum": "1"])],
                   answers: [.ok("The recording's links after the decision.", ["application/json"], schema: "Decision"),
                             .error(400, "A bad body, an unknown session or a bad in or out point."), .error(401, "No or a wrong bearer token."),
                             .error(403, "Writes are off (no admin token configured)."), .error(404, "No such recording.")],
                   admin: true, bodyMediaTypes: ["application/json"]),
         Operation("putTranscript", .put, "/api/recordings/{id}/transcript", tag: "admin",
                   summary: "Upload a checked WebVTT or SubRip transcript; the segments it covers become verified.",
-                  parameters: [.path("id", "The recording's id.", type: "integer", example: "5"),
-                               .query("language", "The transcript's language (default: the session's).", example: "sv")],
+                  parameters: [.path("id", "The recording's id.", type: "integer", example: "5", limits: ["minimum": "1"]),
+                               .query("language", "The transcript's language (default: the session's).", example: "sv", limits: Parameter.languageLimits)],
                   answers: [.ok("What was stored.", ["application/json"], schema: "TranscriptImport"),
                             .error(400, "The file has problems (each named with its line)."), .error(401, "No or a wrong bearer token."),
                             .error(403, "Writes are off (no admin token configured)."), .error(404, "No such recording."),

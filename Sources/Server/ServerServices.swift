@@ -8,9 +8,15 @@ import Logging
 /// One per application; the index is opened once and every request reads the latest commit.
 public final class ServerServices: Sendable {
     public let configuration: ServerConfiguration
-    public let database: IndexDatabase
-    public let catalogues: CatalogueStore
     public let links: Links
+    /// The index as opened, with the identity of its file; replaced when the file is.
+    private let opened: Locked<OpenedIndex>
+    /// Held while the index is opened again, so that one request does it.
+    private let reopening = NSLock()
+    /// Whether the log already says that the index file is gone.
+    private let goneLogged = Locked(false)
+    /// The index's database file.
+    public let indexFile: String
     let cache = ResponseCache()
     let fileIO = FileIO()
     let logger = Logger(label: "efterhand.http")
@@ -21,15 +27,78 @@ public final class ServerServices: Sendable {
     /// Opens the index in `configuration.indexFolder`.
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
-        database = try IndexDatabase(folder: configuration.indexFolder)
         links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
-        catalogues = try CatalogueStore(database: database, links: links)
+        indexFile = (configuration.indexFolder as NSString).appendingPathComponent(IndexDatabase.fileName)
+        let database: IndexDatabase
+        do {
+            database = try IndexDatabase(folder: configuration.indexFolder)
+        } catch let error as IndexError where error.code == .readOnly && IndexError.onReadOnlyFileSystem(configuration.indexFolder) {
+            // A folder on a read-only mount (an image, a shipped copy) is served as it is; writes
+            // answer 503. Not one this user merely may not write: another may be changing it.
+            database = try IndexDatabase(readOnlyFolder: configuration.indexFolder)
+            Logger(label: "efterhand.server").notice("the index is read-only: serving it as it is, writes are refused (\(error))")
+        }
+        opened = Locked(OpenedIndex(database: database, catalogues: try CatalogueStore(database: database, links: links),
+                                    identity: FileIdentity(path: indexFile)))
+    }
+
+    /// The index as opened now.
+    public var database: IndexDatabase { opened.withLock { $0.database } }
+    /// The catalogues of the index as opened now.
+    public var catalogues: CatalogueStore { opened.withLock { $0.catalogues } }
+
+    /// What became of the index file since it was opened.
+    enum IndexFileState: Equatable {
+        /// The file that was opened is still at its place.
+        case present
+        /// No file at the index's place: deleted or moved away. The server answers from the
+        /// file it has open, which is the last state committed to it.
+        case gone
+    }
+
+    /// Checks that the index file is still the one that was opened (one `stat`): when another
+    /// file took its place (a new `efterhand ingest` after the old one was deleted, or a copy
+    /// moved in), it is opened and answered from from now on.
+    func checkIndexFile() -> IndexFileState {
+        let now = FileIdentity(path: indexFile)
+        let current = opened.withLock { $0 }
+        guard let now else {
+            if current.identity != nil, goneLogged.withLock({ logged in defer { logged = true }; return !logged }) {
+                logger.error("the index file '\(indexFile)' is gone (deleted or moved); answering from the state read before")
+            }
+            return .gone
+        }
+        guard now != current.identity else { return .present }
+        reopening.lock()
+        defer { reopening.unlock() }
+        if opened.withLock({ $0.identity }) == now { return .present }
+        do {
+            let database = try IndexDatabase(folder: configuration.indexFolder, create: false)
+            let catalogues = try CatalogueStore(database: database, links: links, after: current.catalogues.generation + 1)
+            opened.withLock { $0 = OpenedIndex(database: database, catalogues: catalogues, identity: now) }
+            goneLogged.withLock { $0 = false }
+            logger.notice("the index file '\(indexFile)' was replaced; answering from the new one")
+            return .present
+        } catch {
+            logger.error("the index file '\(indexFile)' was replaced, and the new one cannot be opened: \(error)")
+            return .gone
+        }
     }
 
     /// The catalogue of the index as committed now.
     public func catalogue() async throws -> Catalogue {
+        _ = checkIndexFile()
+        let catalogues = self.catalogues
         if let current = try catalogues.currentIfUnchanged() { return current }
-        return try await blocking { try self.catalogues.rebuild() }
+        return try await blocking { try catalogues.rebuild() }
+    }
+
+    /// For writes: the index must still be at its place, or the write would go into a file
+    /// that nobody will open again.
+    func requireIndexFile() throws {
+        if checkIndexFile() == .gone {
+            throw APIError.indexGone("writes are refused until an index is there again")
+        }
     }
 
     /// Runs `body` on the index queue and waits for it.
@@ -37,6 +106,18 @@ public final class ServerServices: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }
+    }
+
+    /// How often a route that reads beside the catalogue (search, transcripts) tries for a read
+    /// that no commit overtook, before it answers 503. `efterhand ingest` commits one small
+    /// transaction after another, so three tries were often not enough under load.
+    static let consistentReadAttempts = 12
+
+    /// Waits a little before the next try, longer each time (1, 2, 4 ... up to 64 ms), so that
+    /// a burst of commits can pass; nothing before the first.
+    func pauseBeforeRetry(_ attempt: Int) async throws {
+        guard attempt > 0 else { return }
+        try await Task.sleep(for: .milliseconds(1 << min(attempt - 1, 6)))
     }
 
     /// `Cache-Control` of feeds and API answers.
@@ -47,5 +128,26 @@ public final class ServerServices: Sendable {
         let catalogue = try await catalogue()
         guard let representation = try cache.representation(catalogue, key: key, render: { try render(catalogue) }) else { throw missing() }
         return representation.response(to: request, cacheControl: cacheControl)
+    }
+}
+
+/// The index as opened: its database, its catalogues and which file it is.
+struct OpenedIndex: Sendable {
+    var database: IndexDatabase
+    var catalogues: CatalogueStore
+    var identity: FileIdentity?
+}
+
+/// Which file is at a path: its device and inode, which a replacement changes.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    /// The file at `path` now; nil when there is none.
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }

@@ -24,6 +24,106 @@ struct CrashTests {
         return lines
     }
 
+    @Test("a run stopped after storing a changed file, before linking it, is completed by the next run")
+    func stoppedBeforeLinking() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase()
+        _ = try week.ingest(database, programme: try week.programme())
+        let expected = try Self.dump(database, root: week.folder.path)
+        // What the probe stage of a run writes for a touched file, and where a kill can stop it:
+        // the recording saved (one transaction) without links, before the link stage.
+        let stored = try #require(try database.recording(idOrPath: week.path("inspelning-01.mp4")))
+        _ = try database.saveRecording(stored, links: [], segments: [])
+        #expect(try Self.dump(database, root: week.folder.path) != expected, "the stop left the recording unlinked")
+        // The next run finds every file unchanged, and must still link.
+        let summary = try week.ingest(database, programme: try week.programme())
+        #expect(summary.new + summary.changed == 0)
+        #expect(try Self.dump(database, root: week.folder.path) == expected)
+        #expect(try database.owedRelink() == nil, "the note is cleared once every recording is linked")
+    }
+
+    @Test("a known file probed again keeps its links until the link stage, so readers never see it withdrawn")
+    func probedAgainKeepsLinks() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase()
+        _ = try week.ingest(database, programme: try week.programme())
+        let expected = try Self.dump(database, root: week.folder.path)
+        let published = try database.snapshot().links.values.flatMap { $0 }.filter { $0.kind == .link }.count
+        // What the probe stage writes for a touched file, and where a kill can stop it.
+        let stored = try #require(try database.recording(idOrPath: week.path("inspelning-01.mp4")))
+        try database.saveProbe(stored)
+        #expect(try Self.dump(database, root: week.folder.path) == expected, "links, segments and status kept")
+        #expect(try database.snapshot().links.values.flatMap { $0 }.filter { $0.kind == .link }.count == published)
+        #expect(try database.owedRelink() != nil)
+        _ = try week.ingest(database, programme: try week.programme())
+        #expect(try Self.dump(database, root: week.folder.path) == expected)
+        #expect(try database.owedRelink() == nil)
+    }
+
+    @Test("a run stopped after storing an edited programme, before relinking, is completed by the next run")
+    func stoppedAfterProgramme() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let programme = try week.programme()
+        var edited = programme
+        // Session 103 moves to Monday: its recording no longer falls in its slot.
+        let moved = try #require(edited.sessions.firstIndex { $0.guid == SampleWeek.guid(103) })
+        edited.sessions[moved].start.addTimeInterval(-86400)
+        edited.sessions[moved].end.addTimeInterval(-86400)
+
+        let reference = try IndexDatabase()
+        _ = try week.ingest(reference, programme: programme)
+        _ = try week.ingest(reference, programme: edited)
+        let expected = try Self.dump(reference, root: week.folder.path)
+
+        let database = try IndexDatabase()
+        _ = try week.ingest(database, programme: programme)
+        // A kill right after the programme's transaction.
+        try database.saveProgramme(edited)
+        _ = try week.ingest(database, programme: edited)
+        #expect(try Self.dump(database, root: week.folder.path) == expected)
+    }
+
+    @Test("errors about the index name its file and say what is wrong")
+    func indexErrors() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let file = week.index.appendingPathComponent(IndexDatabase.fileName).path
+        #expect(throws: IndexError.self) { try IndexDatabase(folder: week.index.path, create: false) }
+        do {
+            _ = try IndexDatabase(folder: week.index.path, create: false)
+        } catch let error as IndexError {
+            #expect(error.code == .missing)
+            #expect(error.description.contains(file))
+        }
+        let full = IndexError(explaining: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC)), file: file)
+        #expect(full.code == .full)
+        #expect(full.description.contains(file) && full.description.contains("full"))
+        // An index folder below a plain file can never be made: said with the file's name.
+        let blocker = week.folder.appendingPathComponent("plain-file")
+        try Data("x".utf8).write(to: blocker)
+        #expect(throws: IndexError.self) { try IndexDatabase(folder: blocker.appendingPathComponent("Index").path) }
+    }
+
+    @Test("an index opened read-only (as from a read-only mount) reads as it was and refuses writes")
+    func readOnlyIndex() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        do {
+            let database = try IndexDatabase(folder: week.index.path)
+            _ = try week.ingest(database, programme: try week.programme())
+        }
+        let expected = try Self.dump(try IndexDatabase(folder: week.index.path), root: week.folder.path)
+        let readOnly = try IndexDatabase(readOnlyFolder: week.index.path)
+        #expect(try Self.dump(readOnly, root: week.folder.path) == expected)
+        #expect(try readOnly.snapshot().recordings.count == 10)
+        #expect(try readOnly.changeWatch()?.version() == readOnly.changeWatch()?.version())
+        #expect(throws: (any Error).self) { try readOnly.decide(.unlink, recording: week.path("inspelning-01.mp4")) }
+        #expect(throws: IndexError.self) { try IndexDatabase(readOnlyFolder: week.folder.appendingPathComponent("nothing").path) }
+    }
+
     @Test("SIGKILL at random moments during ingest: the index stays sound and the next run completes it")
     func killDuringIngest() throws {
         let week = try SampleWeek()

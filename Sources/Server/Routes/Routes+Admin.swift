@@ -19,6 +19,7 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         guard let action = Decision.Action(rawValue: decision.action) else {
             throw APIError.badParameter("'action' must be accept, reject or unlink, not '\(decision.action)'")
         }
+        try services.requireIndexFile()
         let result = try await services.blocking { () -> DecisionResult in
             guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             do {
@@ -51,6 +52,7 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         } else {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send WebVTT (text/vtt) or SubRip (application/x-subrip)")
         }
+        try services.requireIndexFile()
         let result = try await services.blocking { () -> TranscriptImport in
             guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-upload-\(UUID().uuidString)")

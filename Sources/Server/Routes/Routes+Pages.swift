@@ -20,7 +20,8 @@ func addPageRoutes(to router: Router<ServerContext>, services: ServerServices) {
         guard let entry = catalogue.entry(guidOrSlug: slug) else {
             return htmlResponse(notFoundPage(catalogue: catalogue, language: language), request: request, status: .notFound)
         }
-        let t = QueryParameters(request.uri.query).text("t").flatMap(Double.init).map { max(0, $0) } ?? 0
+        // Seconds into the session; "nan", "inf" and other numbers no talk lasts start at the beginning.
+        let t = QueryParameters(request.uri.query).text("t").flatMap(Double.init).flatMap { $0.isFinite && $0 < 1e7 ? max(0, $0) : nil } ?? 0
         let page = WatchPage(catalogue: catalogue, entry: entry, language: language, start: t, origin: origin(of: request, catalogue: catalogue))
         return htmlResponse(page.render(), request: request)
     }

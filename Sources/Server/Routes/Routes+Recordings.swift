@@ -46,7 +46,8 @@ private func transcript(_ request: Request, id: Int64, format: TranscriptFormat,
     if let requested, !(2...8).contains(requested.count) || !requested.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-") }) {
         throw APIError.badParameter("'language' must be a language code such as 'sv', not '\(requested)'")
     }
-    for _ in 0..<3 {
+    for attempt in 0..<ServerServices.consistentReadAttempts {
+        try await services.pauseBeforeRetry(attempt)
         let catalogue = try await services.catalogue()
         guard let recording = catalogue.recordings[id] else { throw unknownRecording(id) }
         let language = requested.flatMap(LanguageCode.normalize) ?? recording.defaultLanguage
@@ -66,7 +67,8 @@ private func transcript(_ request: Request, id: Int64, format: TranscriptFormat,
         }
         if let made { return made.response(to: request, cacheControl: services.cacheControl) }
     }
-    throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing while the transcript was read; try again")
+    throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing while the transcript was read; try again",
+                   headers: [.retryAfter: "1"])
 }
 
 /// The `{id}` of a recording route; any text that is not a whole number names no recording.

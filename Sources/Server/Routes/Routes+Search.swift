@@ -13,7 +13,8 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
         // catalogue, so a repeated query costs a lookup) only when no commit happened since the
         // catalogue they are filtered by was read. The search is short: it runs on the request's
         // task rather than queueing behind other index work.
-        for _ in 0..<3 {
+        for attempt in 0..<ServerServices.consistentReadAttempts {
+            try await services.pauseBeforeRetry(attempt)
             let catalogue = try await services.catalogue()
             let made = try services.cache.representation(catalogue, key: key) { () -> Representation? in
                 let hits = try services.database.search(query)
@@ -24,7 +25,8 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
             }
             if let made { return made.response(to: request, cacheControl: services.cacheControl) }
         }
-        throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing during the search; try again")
+        throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing during the search; try again",
+                       headers: [.retryAfter: "1"])
     }
 }
 

@@ -15,6 +15,9 @@ func addServiceRoutes(to routes: RouteRegistrar, services: ServerServices) {
                 case status, publishedSessions = "published_sessions", publicRecordings = "public_recordings", generation
             }
         }
+        if services.checkIndexFile() == .gone {
+            throw APIError.indexGone("answering from the state read before it went; run `efterhand ingest` to make a new one")
+        }
         let catalogue: Catalogue
         do {
             catalogue = try await services.catalogue()

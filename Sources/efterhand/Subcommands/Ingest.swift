@@ -13,6 +13,9 @@ struct IndexOptions: ParsableArguments {
     func open() throws -> IndexDatabase {
         do {
             return try IndexDatabase(folder: index)
+        } catch let error as IndexError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
         } catch {
             FileHandle.standardError.write(Data("error: cannot open the index in '\(index)': \(error)\n".utf8))
             throw ExitCode(1)
@@ -81,7 +84,7 @@ struct Ingest: ParsableCommand {
             summary = try Ingestor(database: database, options: options).run(programme: programme) { bar.update($0) }
         } catch {
             bar.finish()
-            FileHandle.standardError.write(Data("error: ingest into '\(index.index)' failed: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: ingest into '\(index.index)' failed: \(database.explain(error))\n".utf8))
             throw ExitCode(1)
         }
         bar.finish()

@@ -120,6 +120,10 @@ enum DecisionOutput {
         } catch let error as DecisionError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
+        } catch {
+            // A read-only index or a full disk, said in those words.
+            FileHandle.standardError.write(Data("error: the decision could not be recorded: \(database.explain(error))\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

@@ -80,12 +80,18 @@ struct Serve: AsyncParsableCommand {
             adminToken: (token?.isEmpty ?? true) ? nil : token, accessLog: !noAccessLog)
         let publicURL = publicURL
         let writes = configuration.adminToken == nil ? "off" : "on (bearer token)"
-        let app = try buildApplication(configuration: configuration) { host, port in
-            let base = publicURL ?? "http://\(host):\(port)"
-            print("serving the index on http://\(host):\(port) (writes \(writes))")
-            print("  feed: \(base)/feed.json")
-            print("  page: \(base)/")
-            print("  api:  \(base)/openapi.json")
+        let app: any ApplicationProtocol
+        do {
+            app = try buildApplication(configuration: configuration) { host, port in
+                let base = publicURL ?? "http://\(host):\(port)"
+                print("serving the index on http://\(host):\(port) (writes \(writes))")
+                print("  feed: \(base)/feed.json")
+                print("  page: \(base)/")
+                print("  api:  \(base)/openapi.json")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot serve the index in '\(index.index)': \(error)\n".utf8))
+            throw ExitCode(1)
         }
         try await app.runService()
     }

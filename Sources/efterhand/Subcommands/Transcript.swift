@@ -73,6 +73,9 @@ struct Transcript: ParsableCommand {
             } catch let error as TranscriptError {
                 FileHandle.standardError.write(Data(("error: \(error.description)\n" + error.problems.map { "  \($0)\n" }.joined()).utf8))
                 throw ExitCode(1)
+            } catch {
+                FileHandle.standardError.write(Data("error: the transcript could not be stored: \(database.explain(error))\n".utf8))
+                throw ExitCode(1)
             }
         }
     }
