@@ -4,7 +4,8 @@ import Schedule
 /// Reads `bytes` through the public loader as a file called `fileName` (its extension picks the
 /// format when the first bytes do not) and checks what every import promises: either a
 /// programme whose sessions have a title, a guid and an end not before the start, or an error
-/// that names the file and a line that exists.
+/// that names the file and a line that exists. A programme must also survive its own JSON
+/// export: export, import, export gives the same bytes.
 func fuzzSchedule(_ bytes: [UInt8], fileName: String) {
     do {
         let programme = try ScheduleLoader.parse(Data(bytes), fileName: fileName)
@@ -15,6 +16,22 @@ func fuzzSchedule(_ bytes: [UInt8], fileName: String) {
         }
         for warning in programme.warnings {
             require(warning.file == fileName, "a warning names \(warning.file), not \(fileName)")
+        }
+        // What imports must export, and the export must read back to itself (as PropertyTests
+        // checks for the fixtures).
+        let json: Data
+        do {
+            json = try programme.jsonData()
+        } catch {
+            require(false, "an imported programme does not export: \(error)")
+            return
+        }
+        do {
+            let again = try ScheduleLoader.parse(json, fileName: "roundtrip.json")
+            let second = try again.jsonData()
+            require(second == json, "the export reads back differently:\n\(String(decoding: json, as: UTF8.self))\n---\n\(String(decoding: second, as: UTF8.self))")
+        } catch {
+            require(false, "the export does not import: \(error)\n\(String(decoding: json, as: UTF8.self))")
         }
     } catch {
         require(error.file == fileName, "the error names \(error.file), not \(fileName)")
