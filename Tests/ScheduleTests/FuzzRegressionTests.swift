@@ -29,6 +29,27 @@ struct FuzzRegressionTests {
         try Self.exportReadsBack(try Data(contentsOf: Self.crashes.appendingPathComponent(input)), fileName: fileName)
     }
 
+    /// FoundationXML's parser on Linux dereferences a null parser context when a document
+    /// begins 00 00 00 3C (libxml2's guess for UCS-4): the import crashed the process.
+    static let nulDocuments: [[UInt8]] = [
+        // A missing file gives no bytes, "the file is empty", and fails the test.
+        (try? Data(contentsOf: crashes.appendingPathComponent("schedule-xml-6f37991b1b5c2ea4"))).map { [UInt8]($0) } ?? [],
+        [0, 0, 0] + Array("<schedule></schedule>".utf8),
+        Array("<schedule>\n<conference>".utf8) + [0] + Array("</conference></schedule>".utf8),
+    ]
+
+    @Test("a schedule.xml with NUL bytes is refused with an error, not a crash", arguments: nulDocuments)
+    func nulBytesInXML(bytes: [UInt8]) {
+        #expect(throws: ScheduleError.self) { try ScheduleLoader.parse(Data(bytes), fileName: "nul.xml") }
+        do {
+            _ = try ScheduleLoader.parse(Data(bytes), fileName: "nul.xml")
+        } catch {
+            #expect(error.file == "nul.xml")
+            #expect(error.message.contains("NUL"), "\(error)")
+            #expect(error.line != nil)
+        }
+    }
+
     @Test("sessions that differ only in fields the export leaves out keep one order through a round trip")
     func descriptionIsNoTieBreak() throws {
         func event(description: String, url: String) -> String {

@@ -179,12 +179,18 @@ def schedule_literals(kind):
 
 
 def seeds(name):
-    """The seed inputs of a target: fixture files and strings from the tests."""
+    """The seed inputs of a target: its inputs saved in Fuzz/crashes (so that a bug that comes
+    back fails at once), fixture files and strings from the tests."""
     def read(paths):
         return [open(p, "rb").read() for p in paths]
 
     def utf8(texts):
         return [t.encode("utf-8", "surrogatepass") for t in texts]
+
+    return read(files(f"Fuzz/crashes/{name}-*")) + fixture_seeds(name, read, utf8)
+
+
+def fixture_seeds(name, read, utf8):
 
     if name == "schedule-json":
         return read(files("Tests/ScheduleTests/Fixtures/*.json", "Media/schedule.json")) + utf8(schedule_literals("json"))
