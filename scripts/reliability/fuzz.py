@@ -36,7 +36,8 @@ FLAGS = ["-parse-as-library", "-O", "-enable-testing", "-sanitize=fuzzer,address
 MODULES = [
     ("Schedule", ["Sources/Schedule/*.swift"], []),
     ("Captions", ["Sources/Captions/*.swift"], []),
-    ("Linking", ["Sources/Linking/RecordingClock.swift", "Sources/Linking/TextMatch.swift"], ["Schedule"]),
+    ("Linking", ["Sources/Linking/RecordingClock.swift", "Sources/Linking/TextMatch.swift", "Sources/Linking/PathText.swift"],
+     ["Schedule"]),
     ("IndexStore", ["Sources/IndexStore/SearchPattern.swift"], ["Linking"]),
     ("Server", ["Sources/Server/ByteRange.swift"], []),
 ]
