@@ -6,9 +6,19 @@ public enum Fingerprint {
     /// How much of each end of the file is hashed.
     public static let chunk = 64 * 1024
 
-    /// The fingerprint of the file at `path`, or nil when it cannot be read.
+    /// The fingerprint of the file at `path`, or nil when it cannot be read or is not a regular
+    /// file: opening a FIFO for reading would wait for a writer forever.
     public static func of(path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        // O_NONBLOCK makes the open of a FIFO return at once; fstat then tells what was opened,
+        // so a file swapped for a FIFO or device between two looks is refused as well.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            return nil
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd() else { return nil }
         var data = Data()

@@ -93,17 +93,6 @@ extension IndexDatabase {
         }
     }
 
-    /// The `pairs` column of a row: every two adjacent words of each of its texts.
-    static func pairs(_ texts: [String]) -> String {
-        var out: [String] = []
-        for text in texts where !text.isEmpty {
-            let lower = text.lowercased()
-            let bytes = Array(lower.utf8)
-            let words = SearchPattern.words(in: lower).map { String(decoding: bytes[$0], as: UTF8.self) }
-            for index in words.indices.dropLast() { out.append(SearchPattern.pairToken(words[index], words[index + 1])) }
-        }
-        return out.joined(separator: " ")
-    }
 
     /// Rebuilds the search rows of one recording from its links, segments, sessions and cues.
     /// Called inside the transactions that change them, so search never lags the index.
@@ -143,14 +132,14 @@ extension IndexDatabase {
                     INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
                     VALUES (?, 'session', ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?)
                     """, arguments: StatementArguments([db.lastInsertedRowID, recordingID, guid, id] as [any DatabaseValueConvertible])
-                        + StatementArguments(texts + [pairs(texts)]))
+                        + StatementArguments(texts + [SearchPattern.pairs(texts)]))
             }
             try db.execute(sql: "INSERT INTO search_row (recording_id) VALUES (?)", arguments: [recordingID])
             let texts = [segment["title"] as String] + (text[id] ?? [])
             try db.execute(sql: """
                 INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
                 VALUES (?, 'segment', ?, ?, ?, '', '', '', '', '', ?, ?, ?)
-                """, arguments: [db.lastInsertedRowID, recordingID, guid, id, texts[0], texts.dropFirst().joined(separator: "\n"), pairs(texts)])
+                """, arguments: [db.lastInsertedRowID, recordingID, guid, id, texts[0], texts.dropFirst().joined(separator: "\n"), SearchPattern.pairs(texts)])
         }
     }
 

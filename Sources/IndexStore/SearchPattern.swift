@@ -72,6 +72,18 @@ struct SearchPattern {
         pairJoiner + first + pairJoiner + second
     }
 
+    /// The index's `pairs` column of a row: every two adjacent words of each of its texts.
+    static func pairs(_ texts: [String]) -> String {
+        var out: [String] = []
+        for text in texts where !text.isEmpty {
+            let lower = text.lowercased()
+            let bytes = Array(lower.utf8)
+            let list = words(in: lower).map { String(decoding: bytes[$0], as: UTF8.self) }
+            for index in list.indices.dropLast() { out.append(pairToken(list[index], list[index + 1])) }
+        }
+        return out.joined(separator: " ")
+    }
+
     /// Whether a text holds any term (folded; a prefix term as the beginning of a word).
     func matches(_ text: String) -> Bool {
         let folded = TextMatch.fold(text)

@@ -136,7 +136,7 @@ public struct Linker: Sendable {
     func clues(for recording: Recording) -> Clues {
         let probe = recording.probe
         let zone = options.timeZone
-        let name = (recording.path as NSString).lastPathComponent
+        let name = PathText.lastComponent(recording.path)
         let baseName = (name as NSString).deletingPathExtension
         var start = RecordingClock.fromTags(probe.tags)
             ?? RecordingClock.fromFileName(recording.path, zone: zone)
@@ -165,7 +165,7 @@ public struct Linker: Sendable {
 
         // Rooms: folder names, the file name's word runs and room tags, against known rooms.
         var roomKeys: [(key: String, evidence: String)] = []
-        let folders = (recording.path as NSString).pathComponents.dropLast()
+        let folders = PathText.components(recording.path).dropLast()
         for folder in folders { roomKeys.append((TextMatch.compact(folder), "folder \(folder)")) }
         for key in ["location", "room", "venue"] { if let value = probe.tags[key] { roomKeys.append((TextMatch.compact(value), "\(key) tag")) } }
         let nameTokens = TextMatch.fold(baseName).split { !($0.isLetter || $0.isNumber) }.map(String.init)

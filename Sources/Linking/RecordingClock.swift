@@ -64,7 +64,7 @@ public enum RecordingClock {
     /// (recorders write local time) unless the stamp ends in `Z`. Accepts `2021-10-04 13-00-12`,
     /// `2021-10-04_1300`, `2021-10-04T13:00:00`, `20211004T130000`, `20211004_130000`, ...
     public static func fromFileName(_ path: String, zone: TimeZone) -> RecordingStart? {
-        let name = (path as NSString).lastPathComponent
+        let name = PathText.lastComponent(path)
         guard let stamp = FileNameStamp.find(in: name) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = stamp.utc ? TimeZone(identifier: "UTC")! : zone

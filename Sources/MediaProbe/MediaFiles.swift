@@ -54,6 +54,26 @@ public enum MediaFiles {
         var inode: UInt64
     }
 
+    /// The names in a folder, from readdir: those that decode as UTF-8, and the others with
+    /// their invalid bytes replaced (Foundation's listing drops those without a word).
+    private static func entries(of folder: String) -> (names: [String], undecodable: [String])? {
+        guard let stream = opendir(folder) else { return nil }
+        defer { closedir(stream) }
+        var names: [String] = []
+        var undecodable: [String] = []
+        while let entry = readdir(stream) {
+            let (name, valid) = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) { chars in
+                    if let valid = String(validatingCString: chars) { return (valid, true) }
+                    return (String(decoding: UnsafeRawBufferPointer(start: chars, count: strlen(chars)), as: UTF8.self), false)
+                }
+            }
+            if name == "." || name == ".." { continue }
+            if valid { names.append(name) } else { undecodable.append(name) }
+        }
+        return (names, undecodable)
+    }
+
     private static func walk(_ folder: String, into files: inout [String], skipped: inout [Skipped], seen: inout Set<FileIdentity>) {
         var info = stat()
         guard stat(folder, &info) == 0 else { return }
@@ -62,12 +82,17 @@ public enum MediaFiles {
             skipped.append(Skipped(path: folder, reason: "folder already visited (symlink loop)"))
             return
         }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+        guard let listing = entries(of: folder) else {
             skipped.append(Skipped(path: folder, reason: "folder cannot be read"))
             return
         }
         let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-        for name in names.sorted() {
+        // A name that is not UTF-8 cannot be spelled as a Swift string, so the file cannot be
+        // opened by it; name it (invalid bytes shown as U+FFFD) rather than pass it over in silence.
+        for name in listing.undecodable.sorted() where !name.hasPrefix(".") && isMedia(name) {
+            skipped.append(Skipped(path: base + "/" + name, reason: "the name is not valid UTF-8; rename the file to index it"))
+        }
+        for name in listing.names.sorted() {
             let path = base + "/" + name
             if name.hasPrefix(".") { continue }
             var entry = stat()

@@ -74,7 +74,7 @@ public struct Prober: Sendable {
                 result.error = ProbeError(
                     code: .timeout,
                     message: "Timed out after \(secondsText(options.timeout)) s reading '\(path)' to find its duration")
-            } else if let seconds = scanned.seconds {
+            } else if let seconds = scanned.seconds, seconds <= Self.maxSeconds {
                 result.durationSeconds = seconds
                 result.durationSource = .scan
             }
@@ -119,8 +119,8 @@ public struct Prober: Sendable {
             let title = dictionary(chapter.metadata)["title"]
             result.chapters.append(Chapter(
                 index: index,
-                startSeconds: Self.finite(Double(chapter.start) * base),
-                endSeconds: Self.finite(Double(chapter.end) * base),
+                startSeconds: Self.clamped(Double(chapter.start) * base),
+                endSeconds: Self.clamped(Double(chapter.end) * base),
                 title: title))
         }
     }
@@ -148,7 +148,8 @@ public struct Prober: Sendable {
             info.channels = parameters.ch_layout.nb_channels > 0 ? Int(parameters.ch_layout.nb_channels) : nil
         }
         if stream.duration != EF_NOPTS_VALUE && stream.duration > 0 {
-            info.durationSeconds = Self.finite(Double(stream.duration) * av_q2d(stream.time_base))
+            let seconds = Double(stream.duration) * av_q2d(stream.time_base)
+            info.durationSeconds = seconds.isFinite && seconds <= Self.maxSeconds ? seconds : nil
         }
         return info
     }
@@ -176,8 +177,9 @@ public struct Prober: Sendable {
             let stamp = packet.pointee.pts != EF_NOPTS_VALUE ? packet.pointee.pts : packet.pointee.dts
             guard stamp != EF_NOPTS_VALUE else { continue }
             let base = av_q2d(stream.pointee.time_base)
+            // In Double: a hostile stamp near Int64.max plus a duration would overflow and trap.
             let start = Double(stamp) * base
-            let end = Double(stamp + max(0, packet.pointee.duration)) * base
+            let end = start + Double(max(0, packet.pointee.duration)) * base
             earliest = min(earliest, start)
             latest = max(latest, end)
         }
@@ -224,7 +226,17 @@ public struct Prober: Sendable {
         return Double(rational.num) / Double(rational.den)
     }
 
-    private static func finite(_ value: Double) -> Double { value.isFinite ? value : 0 }
+    /// The longest time a probe believes, in seconds: what a container's own duration field
+    /// can hold (Int64 microseconds, about 292 000 years). Stream durations, scanned timestamps
+    /// and chapter times can come out far larger from a hostile time base or timestamp; a
+    /// duration past this is unknown and a chapter time is clamped to it, so every time the
+    /// probe reports fits in milliseconds as an Int (`h:mm:ss.mmm`, media fragments, the index).
+    static let maxSeconds = Double(Int64.max) / Double(AV_TIME_BASE)
+
+    /// `value`, or 0 when it is not finite, clamped to ±`maxSeconds`.
+    static func clamped(_ value: Double) -> Double {
+        value.isFinite ? min(max(value, -maxSeconds), maxSeconds) : 0
+    }
 
     static func errnoError(_ number: Int32, path: String) -> ProbeError {
         let reason = String(cString: strerror(number))

@@ -171,15 +171,18 @@ public enum ScheduleLoader {
     }
 
     /// By start, then room, then title; the remaining fields break ties so that the order never
-    /// depends on the order of the source.
+    /// depends on the order of the source. Only fields the JSON export keeps break ties
+    /// (`description` is not one): otherwise export and re-import could swap two sessions that
+    /// differ in their descriptions alone, and the export would not read back to itself. Sessions
+    /// that differ in nothing else keep their source order (the sort is stable), and export the same.
     static func sessionOrder(_ a: Session, _ b: Session) -> Bool {
         if a.start != b.start { return a.start < b.start }
         if a.room != b.room { return (a.room ?? "") < (b.room ?? "") || (a.room == nil) }
         if a.title != b.title { return a.title < b.title }
         if a.end != b.end { return a.end < b.end }
         if a.guid != b.guid { return a.guid < b.guid }
-        let keysA = [a.id, a.slug, a.subtitle, a.abstract, a.description, a.track, a.type, a.language, a.url]
-        let keysB = [b.id, b.slug, b.subtitle, b.abstract, b.description, b.track, b.type, b.language, b.url]
+        let keysA = [a.id, a.slug, a.subtitle, a.abstract, a.track, a.type, a.language, a.url]
+        let keysB = [b.id, b.slug, b.subtitle, b.abstract, b.track, b.type, b.language, b.url]
         for (x, y) in zip(keysA, keysB) where x != y { return (x ?? "") < (y ?? "") || x == nil }
         if a.persons != b.persons { return a.persons.lexicographicallyPrecedes(b.persons) }
         if a.topics != b.topics { return a.topics.lexicographicallyPrecedes(b.topics) }

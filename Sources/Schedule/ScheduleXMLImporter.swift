@@ -18,12 +18,21 @@ import FoundationXML
 /// (the day's `start` attribute, else the conference's `day_change`).
 ///
 /// A document with a DTD (`<!DOCTYPE`, which is where entity declarations live) is refused
-/// before the XML parser sees it, so no entity is ever expanded and nothing is fetched.
+/// before the XML parser sees it, so no entity is ever expanded and nothing is fetched; so is
+/// one with a NUL byte, which XML does not allow and which crashes FoundationXML's parser.
 enum ScheduleXMLImporter {
     static func read(_ source: SourceText) throws(ScheduleError) -> ImportedProgramme {
         if let offset = declarationOffset(in: source.bytes) {
             throw source.error(
                 "the document has a DTD (<!DOCTYPE or <!ENTITY); schedule XML needs none, and efterhand does not expand entities",
+                at: SourceLocation(offset: offset))
+        }
+        // XML allows no U+0000. NULs are also how libxml2 guesses UCS-4 from the first four
+        // bytes, and FoundationXML's parser on Linux crashes (a null parser context) on a
+        // document that begins 00 00 00 3C, so such a file never reaches it.
+        if let offset = source.bytes.firstIndex(of: 0) {
+            throw source.error(
+                "a NUL byte, which XML does not allow (is the file UTF-16 or UTF-32 without a byte order mark?)",
                 at: SourceLocation(offset: offset))
         }
         var warnings: [ScheduleWarning] = []

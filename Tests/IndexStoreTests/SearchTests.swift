@@ -64,7 +64,7 @@ struct SearchTests {
         #expect(try database.search(SearchQuery(text: "\"tjänster bygga\"")).isEmpty)
         #expect(try database.search(SearchQuery(text: "\"öppna robot\"")).isEmpty)
         // The pair column holds tokens such as ǂbyggaǂtjänster; typed, the joiner separates words.
-        #expect(IndexDatabase.pairs(["Öppna data, för alla"]) == "ǂöppnaǂdata ǂdataǂför ǂförǂalla")
+        #expect(SearchPattern.pairs(["Öppna data, för alla"]) == "ǂöppnaǂdata ǂdataǂför ǂförǂalla")
         let typed = try database.search(SearchQuery(text: "ǂbyggaǂtjänster")).map(\.url)
         let words = try database.search(SearchQuery(text: "bygga tjänster")).map(\.url)
         #expect(!typed.isEmpty && typed == words)

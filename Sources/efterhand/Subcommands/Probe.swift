@@ -37,6 +37,11 @@ struct Probe: ParsableCommand {
         let results = Prober(options: ProbeOptions(timeout: timeout)).probe(found.files)
         if json {
             print(try ProbeReport.json(results))
+            // Standard output stays one JSON array of probe results; what the walk passed over
+            // (symlink loops, broken links, names that are not UTF-8) is still named, on stderr.
+            for skipped in found.skipped {
+                FileHandle.standardError.write(Data("skipped \(skipped.path): \(skipped.reason)\n".utf8))
+            }
         } else {
             print(ProbeReport.table(results), terminator: "")
             for skipped in found.skipped { print("skipped \(skipped.path): \(skipped.reason)") }

@@ -1,0 +1,6 @@
+/// Fuzz target: the schedule loader on a file named `fuzz.json`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    fuzzSchedule(inputBytes(start, count), fileName: "fuzz.json")
+    return 0
+}
