@@ -11,7 +11,6 @@ typedef struct {
 static void efterhand_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *context,
                            int argumentCount, sqlite3_value **arguments) {
     const double k1 = 1.2, b = 0.75;
-    int columnCount = api->xColumnCount(fts);
     int rc = SQLITE_OK;
     RankData *data = (RankData *)api->xGetAuxdata(fts, 0);
     if (data == NULL) {
@@ -43,10 +42,8 @@ static void efterhand_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite
     if (rc != SQLITE_OK) { sqlite3_result_error_code(context, rc); return; }
     double score = 0;
     for (int phrase = 0; phrase < data->phraseCount; phrase++) {
-        int position = columnCount + phrase;
-        double idf = position < argumentCount ? sqlite3_value_double(arguments[position]) : 1.0;
         double f = data->frequency[phrase];
-        score += idf * (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * (double)length / data->averageLength));
+        score += (f * (k1 + 1.0)) / (f + k1 * (1.0 - b + b * (double)length / data->averageLength));
     }
     sqlite3_result_double(context, -score);
 }

@@ -93,7 +93,6 @@ extension IndexDatabase {
         }
     }
 
-
     /// Rebuilds the search rows of one recording from its links, segments, sessions and cues.
     /// Called inside the transactions that change them, so search never lags the index.
     static func refreshSearch(recordingID: Int64, db: Database) throws {
@@ -227,7 +226,7 @@ extension IndexDatabase {
         }
     }
 
-    /// Facets count at most this many matching rows, the latest indexed first.
+    /// Facets count at most this many matching rows, the first in index order.
     static let facetLimit = 5000
 
     /// At most this many rows are scored per query. A query that matches more (a word said in
@@ -241,9 +240,8 @@ extension IndexDatabase {
 
     /// The matching rows, best first (lower score is better), at most `rankingLimit` of them.
     /// One pass: FTS5 walks the matches in index order (its cheapest order) and
-    /// `efterhand_rank` scores each as it goes. Every phrase's inverse document frequency is left at 1: every matching row holds
-    /// every phrase, so IDF would only weigh phrases against each other, and counting a common
-    /// phrase's rows is what made FTS5's own `bm25()` slow.
+    /// `efterhand_rank` scores each as it goes, without the inverse document frequencies that
+    /// made FTS5's own `bm25()` count every row holding each phrase (see `CSearchRank.h`).
     static func ranked(_ pattern: SearchPattern, db: Database) throws -> [(id: Int64, score: Double)] {
         let statement = try db.cachedStatement(sql: """
             SELECT rowid, efterhand_rank(search, \(columnWeights)) FROM search WHERE search MATCH ?

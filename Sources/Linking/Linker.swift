@@ -260,10 +260,7 @@ public struct Linker: Sendable {
 
         // The best session, then any other session this recording also covers (a room's
         // afternoon stream), as long as their slots do not overlap each other.
-        var chosen = [best]
-        for other in scored.dropFirst() where other.score >= options.linkThreshold && other.windowKnown && other.slotCoverage >= 0.6 {
-            if chosen.allSatisfy({ !slotsOverlap($0.session, other.session) }) { chosen.append(other) }
-        }
+        var chosen = talksInRow(scored, after: [best])
         // Rivals: sessions at the same time (or any other, when the recording's time is
         // unknown) that score nearly as well as a chosen one.
         var rivals: [Scored] = []
@@ -311,14 +308,22 @@ public struct Linker: Sendable {
         return result
     }
 
-    /// How many talks, one after another, a reading of the clock links this recording to:
-    /// sessions at or above the link threshold that the window covers for the most part.
-    func coveredTalks(_ scored: [Scored]) -> Int {
-        var chosen: [Int] = []
+    /// `first`, then each other talk, best first, that the recording's window covers for the
+    /// most part at or above the link threshold, as long as no two of their slots overlap: the
+    /// talks of a room's stream, one after another.
+    func talksInRow(_ scored: [Scored], after first: [Scored]) -> [Scored] {
+        var chosen = first
         for entry in scored where entry.score >= options.linkThreshold && entry.windowKnown && entry.slotCoverage >= 0.6 {
-            if chosen.allSatisfy({ !slotsOverlap($0, entry.session) }) { chosen.append(entry.session) }
+            if !chosen.contains(where: { $0.session == entry.session }), chosen.allSatisfy({ !slotsOverlap($0.session, entry.session) }) {
+                chosen.append(entry)
+            }
         }
-        return chosen.count
+        return chosen
+    }
+
+    /// How many talks, one after another, a reading of the clock links this recording to.
+    func coveredTalks(_ scored: [Scored]) -> Int {
+        talksInRow(scored, after: []).count
     }
 
     // MARK: - Scoring
@@ -602,14 +607,17 @@ public struct Linker: Sendable {
                 if !close.contains(where: { $0.guid == candidate.guid }) { close.append(candidate) }
             }
             guard close.count >= 2 else { continue }
+            // When the recording began under a candidate's reading of the clock: moved by the
+            // zone's offset when it reads the clock as local time written as UTC.
+            func begin(_ candidate: ProposedLink) -> Date {
+                candidate.flags.contains("clock_local_as_utc") ? start.addingTimeInterval(-Double(options.timeZone.secondsFromGMT(for: start))) : start
+            }
             var left: [ProposedLink] = []
             var takenBy: [String] = []
             for candidate in close {
-                // This recording's part of the session, on the wall clock (moved by the zone's
-                // offset when the candidate reads the clock as local time written as UTC).
-                let shift = candidate.flags.contains("clock_local_as_utc") ? -Double(options.timeZone.secondsFromGMT(for: start)) : 0
-                let from = start.addingTimeInterval(shift + candidate.inSeconds)
-                let to = start.addingTimeInterval(shift + candidate.outSeconds)
+                // This recording's part of the session, on the wall clock.
+                let from = begin(candidate).addingTimeInterval(candidate.inSeconds)
+                let to = begin(candidate).addingTimeInterval(candidate.outSeconds)
                 let rival = (covered[candidate.guid] ?? []).first { other in
                     guard other.path != result.path else { return false }
                     let overlap = min(to, other.to).timeIntervalSince(max(from, other.from))
@@ -621,25 +629,24 @@ public struct Linker: Sendable {
             guard left.count == 1, !takenBy.isEmpty, let sessionIndex = byGuid[left[0].guid.lowercased()] else { continue }
             var link = left[0]
             let session = sessions[sessionIndex]
-            let shift = link.flags.contains("clock_local_as_utc") ? -Double(options.timeZone.secondsFromGMT(for: start)) : 0
-            let begin = start.addingTimeInterval(shift)
+            let linkStart = begin(link)
             let duration = max(link.outSeconds, result.candidates.map(\.outSeconds).max() ?? 0)
             // Only a recording that holds the session whole, and little else, is settled so: a
             // part of a talk, or a short clip, may well belong to a session not listed at all.
             let slot = session.end.timeIntervalSince(session.start)
-            let overlap = min(begin.addingTimeInterval(duration), session.end).timeIntervalSince(max(begin, session.start))
+            let overlap = min(linkStart.addingTimeInterval(duration), session.end).timeIntervalSince(max(linkStart, session.start))
             guard slot > 0, duration > 0, overlap >= 0.8 * slot, overlap >= 0.6 * duration else { continue }
             if link.flags.contains("clock_local_as_utc") {
-                link.inSeconds = min(max(0, session.start.timeIntervalSince(begin)), duration)
-                link.outSeconds = max(link.inSeconds, min(duration, session.end.timeIntervalSince(begin)))
+                link.inSeconds = min(max(0, session.start.timeIntervalSince(linkStart)), duration)
+                link.outSeconds = max(link.inSeconds, min(duration, session.end.timeIntervalSince(linkStart)))
             }
             link.reasons = link.reasons.filter { !$0.hasPrefix("doubtful:") }
                 + ["the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; ")]
             results[index].status = .linked
             results[index].links = [link]
             results[index].candidates = result.candidates.filter { $0.guid != link.guid }
-            if link.flags.contains("clock_local_as_utc") { results[index].recordingStart = begin }
-            covered[link.guid, default: []].append((result.path, begin.addingTimeInterval(link.inSeconds), begin.addingTimeInterval(link.outSeconds)))
+            if link.flags.contains("clock_local_as_utc") { results[index].recordingStart = linkStart }
+            covered[link.guid, default: []].append((result.path, linkStart.addingTimeInterval(link.inSeconds), linkStart.addingTimeInterval(link.outSeconds)))
             changed = true
         }
         return changed

@@ -5,12 +5,12 @@
 
 /// Registers the FTS5 ranking function `efterhand_rank` on one connection.
 ///
-/// `efterhand_rank(table, w_0, ..., w_{nCol-1} [, idf_0, ..., idf_{nPhrase-1}])` is FTS5's
-/// BM25 (k1 = 1.2, b = 0.75, column weights summed into each phrase's frequency, lower is
-/// better), except that each phrase's inverse document frequency comes from the caller, and is
-/// 1 when the caller gives none. FTS5's own `bm25()` counts every row that holds each phrase
-/// before it can score one row: for a word said in every talk, a scan of the whole index per
-/// query. Without that count a query costs what its scored rows cost.
+/// `efterhand_rank(table, w_0, ..., w_{nCol-1})` is FTS5's BM25 (k1 = 1.2, b = 0.75, column
+/// weights summed into each phrase's frequency, lower is better) with every phrase's inverse
+/// document frequency at 1. FTS5's own `bm25()` counts every row that holds each phrase before
+/// it can score one row: for a word said in every talk, a scan of the whole index per query.
+/// Every row a query matches holds every phrase, so IDF would only weigh phrases against each
+/// other; without it a query costs what its scored rows cost.
 ///
 /// Returns SQLITE_OK, or an SQLite error code when the connection has no FTS5.
 int efterhand_register_rank(sqlite3 *db);
