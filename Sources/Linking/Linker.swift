@@ -236,14 +236,13 @@ public struct Linker: Sendable {
                 scored = rescored
             } else if difference >= -0.06, let asWritten, let asCorrected, asWritten.session != asCorrected.session,
                       asCorrected.score >= options.reviewThreshold {
-                // Close scores: the reading whose window fits its slot better (less of the
-                // recording outside it) wins; when neither does, a person decides.
+                // Close scores: the tag as written wins when its window fits its slot clearly
+                // better (less of the recording outside it). Otherwise both readings stay
+                // candidates: a few minutes of late start or overrun say nothing about which
+                // clock is right, and the recordings of the other talks often do (elimination).
                 let fitWritten = asWritten.slotCoverage * asWritten.recordingInSlot
                 let fitCorrected = asCorrected.slotCoverage * asCorrected.recordingInSlot
-                if fitCorrected > fitWritten + 0.1 {
-                    clues = corrected
-                    scored = rescored
-                } else if fitCorrected > fitWritten - 0.03 {
+                if fitCorrected > fitWritten - 0.03 {
                     clockDoubt = "the creation_time tag fits \"\(sessions[asCorrected.session].title)\" as well if the camera wrote local time as UTC"
                     scored.insert(Scored(session: asCorrected.session, score: asCorrected.score, reasons: asCorrected.reasons + [note],
                                          flags: asCorrected.flags, slotCoverage: asCorrected.slotCoverage,
@@ -387,7 +386,7 @@ public struct Linker: Sendable {
             inSlot = within
             // A modification time is weak (a copy resets it), unless the window it gives lines up
             // with a slot at both ends: a copy's time does not do that by chance.
-            let weight = start.source != .mtime ? 1.0 : (coverage >= 0.9 && within >= 0.85 ? 0.6 : 0.4)
+            let weight = start.source != .mtime ? 1.0 : (coverage >= 0.9 && within >= 0.6 ? 0.7 : 0.4)
             windowKnown = start.source != .mtime
             let window = windowText
             if overlap > 0 {
@@ -522,17 +521,7 @@ public struct Linker: Sendable {
         var demoted = Set<Int>()
         for (_, entries) in bySession.sorted(by: { $0.key < $1.key }) where entries.count > 1 {
             func window(_ entry: (result: Int, link: Int)) -> (Date, Date)? {
-                let result = results[entry.result]
-                guard let start = result.recordingStart else { return nil }
-                let link = result.links[entry.link]
-                let window = (start.addingTimeInterval(link.inSeconds), start.addingTimeInterval(link.outSeconds))
-                guard result.recordingStartSource == .mtime else { return window }
-                // A modification time is a clock only when it puts the recording on the slot (a
-                // copy's time puts it anywhere).
-                guard let index = byGuid[link.guid.lowercased()] else { return nil }
-                let session = sessions[index]
-                let overlap = min(window.1, session.end).timeIntervalSince(max(window.0, session.start))
-                return overlap > 0.3 * max(1, window.1.timeIntervalSince(window.0)) ? window : nil
+                clockWindow(results[entry.result], results[entry.result].links[entry.link])
             }
             let ordered = entries.sorted { a, b in
                 let wa = window(a)?.0 ?? .distantFuture
@@ -592,9 +581,9 @@ public struct Linker: Sendable {
         // Wall-clock windows of the links made, per session (recordings with a clock only).
         var covered: [String: [(path: String, from: Date, to: Date)]] = [:]
         for result in results where result.status == .linked {
-            guard let start = result.recordingStart, result.recordingStartSource != .mtime else { continue }
             for link in result.links {
-                covered[link.guid, default: []].append((result.path, start.addingTimeInterval(link.inSeconds), start.addingTimeInterval(link.outSeconds)))
+                guard let window = clockWindow(result, link) else { continue }
+                covered[link.guid, default: []].append((result.path, window.from, window.to))
             }
         }
         var changed = false
@@ -626,33 +615,61 @@ public struct Linker: Sendable {
                 }
                 if let rival { takenBy.append("\"\(candidate.title)\" by \(rival.path)") } else { left.append(candidate) }
             }
-            guard left.count == 1, !takenBy.isEmpty, let sessionIndex = byGuid[left[0].guid.lowercased()] else { continue }
-            var link = left[0]
-            let session = sessions[sessionIndex]
-            let linkStart = begin(link)
-            let duration = max(link.outSeconds, result.candidates.map(\.outSeconds).max() ?? 0)
-            // Only a recording that holds the session whole, and little else, is settled so: a
-            // part of a talk, or a short clip, may well belong to a session not listed at all.
-            let slot = session.end.timeIntervalSince(session.start)
-            let overlap = min(linkStart.addingTimeInterval(duration), session.end).timeIntervalSince(max(linkStart, session.start))
-            guard slot > 0, duration > 0, overlap >= 0.8 * slot, overlap >= 0.6 * duration else { continue }
-            if link.flags.contains("clock_local_as_utc") {
-                link.inSeconds = min(max(0, session.start.timeIntervalSince(linkStart)), duration)
-                link.outSeconds = max(link.inSeconds, min(duration, session.end.timeIntervalSince(linkStart)))
+            // What is left is one talk, or the talks of a room's stream one after another, all
+            // under one reading of the clock.
+            // A candidate left over that fits clearly worse than the best is no answer: among many
+            // parallel talks the right one may not be listed at all.
+            guard !left.isEmpty, !takenBy.isEmpty, left.allSatisfy({ $0.score >= top - options.ambiguityMargin / 2 }),
+                  Set(left.map { $0.flags.contains("clock_local_as_utc") }).count == 1 else { continue }
+            let picked = left.compactMap { link in byGuid[link.guid.lowercased()].map { (link: link, session: sessions[$0]) } }
+                .sorted { $0.session.start < $1.session.start }
+            guard picked.count == left.count, zip(picked, picked.dropFirst()).allSatisfy({ $0.session.end <= $1.session.start }) else { continue }
+            let linkStart = begin(left[0])
+            let duration = max(left.map(\.outSeconds).max() ?? 0, result.candidates.map(\.outSeconds).max() ?? 0)
+            // Only a recording that holds each session (nearly) whole, and little else, is settled
+            // so: a part of a talk, or a short clip, may well belong to a session not listed at all.
+            let overlaps = picked.map { min(linkStart.addingTimeInterval(duration), $0.session.end).timeIntervalSince(max(linkStart, $0.session.start)) }
+            guard duration > 0, zip(picked, overlaps).allSatisfy({ pick, overlap in
+                      let slot = pick.session.end.timeIntervalSince(pick.session.start)
+                      return slot > 0 && overlap >= 0.7 * slot
+                  }), overlaps.reduce(0, +) >= 0.6 * duration else { continue }
+            var links: [ProposedLink] = []
+            for pick in picked {
+                var link = pick.link
+                if link.flags.contains("clock_local_as_utc") {
+                    link.inSeconds = min(max(0, pick.session.start.timeIntervalSince(linkStart)), duration)
+                    link.outSeconds = max(link.inSeconds, min(duration, pick.session.end.timeIntervalSince(linkStart)))
+                }
+                link.reasons = link.reasons.filter { !$0.hasPrefix("doubtful:") }
+                    + ["the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; ")]
+                links.append(link)
             }
-            link.reasons = link.reasons.filter { !$0.hasPrefix("doubtful:") }
-                + ["the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; ")]
             results[index].status = .linked
-            results[index].links = [link]
-            results[index].candidates = result.candidates.filter { $0.guid != link.guid }
-            if link.flags.contains("clock_local_as_utc") { results[index].recordingStart = linkStart }
-            covered[link.guid, default: []].append((result.path, linkStart.addingTimeInterval(link.inSeconds), linkStart.addingTimeInterval(link.outSeconds)))
+            results[index].links = links
+            results[index].candidates = result.candidates.filter { candidate in !links.contains { $0.guid == candidate.guid } }
+            if left[0].flags.contains("clock_local_as_utc") { results[index].recordingStart = linkStart }
+            for link in links {
+                covered[link.guid, default: []].append((result.path, linkStart.addingTimeInterval(link.inSeconds), linkStart.addingTimeInterval(link.outSeconds)))
+            }
             changed = true
         }
         return changed
     }
 
     // MARK: - Helpers
+
+    /// Where a link lies on the wall clock: the recording's start plus the link's in and out
+    /// points. A modification time counts as a clock only when it puts the recording on the
+    /// slot (a copy's time puts it anywhere).
+    func clockWindow(_ result: RecordingLinks, _ link: ProposedLink) -> (from: Date, to: Date)? {
+        guard let start = result.recordingStart else { return nil }
+        let window = (from: start.addingTimeInterval(link.inSeconds), to: start.addingTimeInterval(link.outSeconds))
+        guard result.recordingStartSource == .mtime else { return window }
+        guard let index = byGuid[link.guid.lowercased()] else { return nil }
+        let session = sessions[index]
+        let overlap = min(window.to, session.end).timeIntervalSince(max(window.from, session.start))
+        return overlap > 0.3 * max(1, window.to.timeIntervalSince(window.from)) ? window : nil
+    }
 
     func sessionsNear(_ start: Date, duration: Double) -> [Int] {
         let from = start.addingTimeInterval(-options.padding - longestSlot)

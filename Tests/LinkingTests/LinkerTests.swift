@@ -101,6 +101,38 @@ struct LinkerTests {
         #expect(results[1].candidates.first?.reasons.contains { $0.contains("rec/sal-a/2021-10-06 12-58-00.mkv") } == true)
     }
 
+    /// Sal A has a talk at 11:00 and one at 13:00: a camera tag of 11:00 UTC is 13:00 in
+    /// Stockholm as written, and 11:00 if the camera wrote local time as UTC.
+    static let twoHoursApart = programme + [session(5, "Digital arbetsmiljö", "2021-10-06T11:00:00+02:00", minutes: 45, room: "Sal A")]
+    static let camera = recording("rec/sal-a/MVI_0001.MP4", seconds: 2760, tags: ["creation_time": "2021-10-06T11:00:30.000000Z"])
+
+    @Test("a camera clock that fits a talk both as written and as local time goes to review with both")
+    func clockDoubt() {
+        let result = Linker(sessions: Self.twoHoursApart, options: LinkOptions(timeZone: Self.zone)).link([Self.camera])[0]
+        #expect(result.status == .review)
+        #expect(Set(result.candidates.map(\.guid)).isSuperset(of: [Self.programme[0].guid, Self.twoHoursApart[4].guid]))
+        #expect(result.candidates.contains { $0.reasons.contains { $0.contains("if the camera wrote local time as UTC") } })
+    }
+
+    @Test("the other talk's own recording settles the camera clock", arguments: [true, false])
+    func clockDoubtSettled(otherHasFileNameClock: Bool) throws {
+        // The 13:00 talk has its own recording: by an OBS file name, or by a modification time
+        // that puts it on the slot. So the camera's tag was local time: the 11:00 talk.
+        let other = otherHasFileNameClock
+            ? Self.recording("rec/sal-a/2021-10-06 12-58-30.mkv", seconds: 2760)
+            : Recording(path: "rec/sal-a/export.mp4", probe: ProbeResult(path: "rec/sal-a/export.mp4", durationSeconds: 2760, durationSource: .container),
+                        modified: Self.at("2021-10-06T13:44:30+02:00"))
+        let results = Linker(sessions: Self.twoHoursApart, options: LinkOptions(timeZone: Self.zone)).link([Self.camera, other])
+        #expect(results[1].status == .linked)
+        #expect(results[1].links.map(\.guid) == [Self.programme[0].guid])
+        #expect(results[0].status == .linked)
+        let link = try #require(results[0].links.first)
+        #expect(link.guid == Self.twoHoursApart[4].guid)
+        #expect(link.flags.contains("clock_local_as_utc"))
+        #expect(link.reasons.contains { $0.contains("recorded at the same time by linked recordings") && $0.contains(other.path) })
+        #expect(abs(link.outSeconds - link.inSeconds - 45 * 60) < 60)
+    }
+
     @Test("a recording far from any talk, with nothing else, is unmatched")
     func nothing() {
         let result = linker.link([Self.recording("rec/2021-10-06 21-00-00.mkv", seconds: 1800)])[0]
