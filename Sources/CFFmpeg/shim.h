@@ -37,18 +37,24 @@ static inline void ef_keep_freed_memory(void) {
 
 // FFmpeg's log callback takes a va_list, which a Swift @convention(c) closure cannot; this
 // trampoline formats the line in C and hands the finished text to a Swift sink.
+// libavformat calls av_log for every sample of an MP4's index at trace level, and av_log hands
+// each call to the callback unfiltered; the level is kept here, so that those calls cost one
+// comparison instead of a call into libavutil for av_log_get_level.
 typedef void (*ef_log_sink)(int level, const char *line);
 static ef_log_sink ef_log_sink_function = 0;
+static int ef_log_level = AV_LOG_WARNING;
 
 static inline void ef_log_trampoline(void *context, int level, const char *format, va_list arguments) {
-    if (level > av_log_get_level() || ef_log_sink_function == 0) return;
+    if (level > ef_log_level || ef_log_sink_function == 0) return;
     char line[1024];
     int print_prefix = 1;
     av_log_format_line2(context, level, format, arguments, line, (int)sizeof line, &print_prefix);
     ef_log_sink_function(level, line);
 }
 
-static inline void ef_log_install(ef_log_sink sink) {
+static inline void ef_log_install(ef_log_sink sink, int level) {
+    ef_log_level = level;
+    av_log_set_level(level);
     ef_log_sink_function = sink;
     av_log_set_callback(ef_log_trampoline);
 }

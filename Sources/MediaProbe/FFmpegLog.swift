@@ -9,8 +9,7 @@ enum FFmpegLog {
 
     /// Installs the callback once per process; touching it is cheap after the first time.
     static let installed: Void = {
-        av_log_set_level(AV_LOG_WARNING)
-        ef_log_install(ffmpegLogSink)
+        ef_log_install(ffmpegLogSink, AV_LOG_WARNING)
     }()
 }
 
