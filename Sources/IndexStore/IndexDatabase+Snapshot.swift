@@ -138,8 +138,9 @@ extension IndexDatabase {
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
         configuration.label = "efterhand.change-watch"
-        let queue = try DatabaseQueue(path: (folder as NSString).appendingPathComponent(Self.fileName), configuration: configuration)
-        return IndexChangeWatch(queue: queue)
+        let path = (folder as NSString).appendingPathComponent(Self.fileName)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        return IndexChangeWatch(queue: queue, sharedMemoryPath: path + "-shm")
     }
 
     // MARK: - Helpers
@@ -178,20 +179,64 @@ extension IndexDatabase {
 }
 
 /// Learns whether the index changed since the last look; see `IndexDatabase.changeWatch()`.
-public final class IndexChangeWatch: Sendable {
+///
+/// A server asks before every request, so the usual answer, "nothing changed", is made cheap:
+/// the header of the index's wal-index (the `-shm` file that every connection of a WAL
+/// database shares; format in https://www.sqlite.org/walformat.html) is read with one
+/// `pread`, and `PRAGMA data_version` runs only when it differs from the header seen at the
+/// last pragma. Every commit rewrites that header (its change counter goes up), so an
+/// unchanged header means no commit; a header caught mid-write (its two copies differ) or
+/// no header at all means asking SQLite, as before.
+public final class IndexChangeWatch: @unchecked Sendable {
     /// Nil for an index that cannot change.
     private let queue: DatabaseQueue?
+    private let sharedMemoryPath: String?
+    private let lock = NSLock()
+    /// The `-shm` file, open for reading once it exists (SQLite makes it with the first read).
+    private var sharedMemory: Int32 = -1
+    /// The header read just before the last pragma, and what the pragma said.
+    private var seen: (header: [UInt8], version: Int64)?
 
-    init(queue: DatabaseQueue?) {
+    init(queue: DatabaseQueue?, sharedMemoryPath: String? = nil) {
         self.queue = queue
+        self.sharedMemoryPath = sharedMemoryPath
+    }
+
+    deinit {
+        if sharedMemory >= 0 { close(sharedMemory) }
+    }
+
+    /// One copy of the wal-index header; the file begins with two.
+    static let headerSize = 48
+
+    /// The wal-index header when both of its copies agree and it is initialised; else nil.
+    func walIndexHeader() -> [UInt8]? {
+        let file = lock.withLock { sharedMemory }
+        guard file >= 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 2 * Self.headerSize)
+        let count = bytes.withUnsafeMutableBytes { pread(file, $0.baseAddress, $0.count, 0) }
+        // Byte 12 is isInit; a header not written yet is zeros.
+        guard count == 2 * Self.headerSize, bytes[12] == 1,
+              bytes[0..<Self.headerSize].elementsEqual(bytes[Self.headerSize...]) else { return nil }
+        return Array(bytes[0..<Self.headerSize])
     }
 
     /// A number that differs from the one returned before whenever any other connection (this
     /// process's writer included) committed in between. Only compare values from one watch.
     public func version() throws -> Int64 {
+        guard let queue else { return 0 }
+        // The header is read before the pragma: a commit between the two leaves a newer version
+        // beside an older header, and the next call asks again. The other order could keep an
+        // old version beside a new header and miss the commit.
+        let header = walIndexHeader()
+        if let header, let seen = lock.withLock({ seen }), seen.header == header { return seen.version }
         // One statement on a read-only connection: it starts and ends its own read, which is
         // what refreshes the counter; a transaction around it would only add statements.
-        guard let queue else { return 0 }
-        return try queue.inDatabase { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
+        let version = try queue.inDatabase { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
+        lock.withLock {
+            if let header { seen = (header, version) }
+            if sharedMemory < 0, let sharedMemoryPath { sharedMemory = open(sharedMemoryPath, O_RDONLY | O_CLOEXEC) }
+        }
+        return version
     }
 }
