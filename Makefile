@@ -7,7 +7,7 @@ RELEASE_BIN := .build/release/efterhand
 # benchmarks use as peers and fixture makers.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsqlite3-dev zlib1g-dev
 TEST_PACKAGES := ffmpeg python3 python3-pip chromium chromium-driver python3-selenium
-BENCH_PACKAGES := ffmpeg python3
+BENCH_PACKAGES := ffmpeg python3 gcc
 
 .PHONY: run test build release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
 

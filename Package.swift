@@ -73,6 +73,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A reference for `make bench-serve`: Hummingbird serving fixed bytes, nothing else.
+        .executableTarget(
+            name: "hummingbird-floor",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(
             name: "MediaProbeTests",
             dependencies: ["MediaProbe", "Captions"],

@@ -7,6 +7,8 @@ It ingests the sample week (Media/) into a temporary index, starts the release b
 30 s with 64 connections against each of (in three slices of 10 s, taken in turn so that a change
 in the machine's load touches all alike): nginx's static feed, the server's /feed.json and
 the server's /api/search, once with one query repeated and once with a new query every request.
+A third server, `hummingbird-floor` (built with efterhand), is Hummingbird 2 alone answering
+the same feed bytes from memory: it shows how much of the gap to nginx is the framework's.
 It prints the figures, the ratio to nginx and whether the targets
 hold (feed throughput at least half of nginx's, no errors, search p99 under 10 ms); it exits 1
 when one does not. Both servers are stopped at the end, by their process ids.
@@ -28,6 +30,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINARY = os.environ.get("EFTERHAND", os.path.join(ROOT, ".build/release/efterhand"))
+FLOOR = os.path.join(os.path.dirname(BINARY), "hummingbird-floor")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "30"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
@@ -75,7 +78,7 @@ def main():
     for tool in ["wrk", "nginx"]:
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             raise SystemExit(f"bench-serve: {tool} is missing (apt-get install {tool})")
-    if not os.access(BINARY, os.X_OK):
+    if not os.access(BINARY, os.X_OK) or not os.access(FLOOR, os.X_OK):
         raise SystemExit(f"bench-serve: no efterhand binary at {BINARY} (make release)")
 
     work = tempfile.mkdtemp(prefix="efterhand-bench-serve-")
@@ -128,6 +131,14 @@ http {{
         static = wait_for(f"http://127.0.0.1:{nginx_port}/feed.json")
         assert static == feed, "nginx must serve the same bytes"
 
+        # Hummingbird alone, serving the same bytes from memory: the framework's own ceiling on
+        # this machine, which no route built on it can pass.
+        floor_port = free_port()
+        floor = subprocess.Popen([FLOOR, os.path.join(www, "feed.json"), str(floor_port)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(floor)
+        assert wait_for(f"http://127.0.0.1:{floor_port}/feed.json") == feed, "hummingbird-floor must serve the same bytes"
+
         search_url = f"{base}/api/search?q={QUERY}"
         hits = json.loads(wait_for(search_url))["total"]
         print(f"feed: {len(feed)} bytes, {len(json.loads(feed)['items'])} items; search '{QUERY}': {hits} hits")
@@ -146,6 +157,7 @@ http {{
         # The machine is shared: to keep a change of load from favouring one side, each target
         # gets its 30 s in three slices, taken in turn with the others'.
         targets = [("nginx static feed", f"http://127.0.0.1:{nginx_port}/feed.json", None),
+                   ("Hummingbird alone, same", f"http://127.0.0.1:{floor_port}/feed.json", None),
                    ("efterhand /feed.json", base + "/feed.json", None),
                    ("efterhand /api/search", search_url, None),
                    ("  every query new", base + "/", unique)]
@@ -182,6 +194,9 @@ http {{
         search = results["efterhand /api/search"]
         fresh = results["  every query new"]
         ratio = feed_rate / nginx_rate
+        floor_rate = results["Hummingbird alone, same"]["rate"]
+        print(f"\nHummingbird alone reaches {floor_rate / nginx_rate:.2f} x nginx; efterhand's feed reaches "
+              f"{feed_rate / floor_rate:.2f} x Hummingbird alone")
         checks = [
             (f"feed throughput {ratio:.2f} x nginx (target >= 0.50)", ratio >= 0.5),
             (f"errors: feed {results['efterhand /feed.json']['errors']}, search {search['errors']}, nginx {results['nginx static feed']['errors']} (target 0)",

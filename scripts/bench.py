@@ -98,6 +98,24 @@ def timed(command, **kwargs):
     return time.perf_counter() - start, rchar() - before
 
 
+def avformat_floor():
+    """Builds scripts/bench/avformat_floor.c (libavformat alone, two threads) once; its path."""
+    source = ROOT / "scripts" / "bench" / "avformat_floor.c"
+    binary = ROOT / ".build" / "avformat_floor"
+    if not binary.exists() or binary.stat().st_mtime < source.stat().st_mtime:
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libavformat", "libavutil"], check=True,
+                               capture_output=True, text=True).stdout.split()
+        subprocess.run(["cc", "-O2", str(source), *flags, "-lpthread", "-o", str(binary)], check=True)
+    return binary
+
+
+def floor_seconds(files):
+    """libavformat alone on `files`: avformat_open_input and avformat_find_stream_info, two threads."""
+    start = time.perf_counter()
+    subprocess.run([str(avformat_floor()), *files], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def bench_probe():
     make_corpus()
     files = sorted(str(p) for p in CORPUS.glob("talk-*"))
@@ -118,18 +136,22 @@ def bench_probe():
     start = time.perf_counter()
     subprocess.run(["xargs", "-d", "\n", "-n", "1", "-P", "2", *ffprobe], input=listing, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parallel = time.perf_counter() - start
+    floor = floor_seconds(files)
     stats = subprocess.run([str(BIN), "probe", "--json", "--stats", str(CORPUS)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr.strip()
     print(f"{'tool':34} {'seconds':>9} {'files/s':>9} {'KB read/file':>13} {'vs efterhand':>13}")
     for label, seconds, read in [
         ("efterhand probe --json", ours, ours_bytes),
         ("ffprobe, one process per file", serial, ffprobe_bytes),
         ("xargs -P2 ffprobe", parallel, None),
+        ("libavformat alone, 2 threads", floor, None),
     ]:
         ratio = seconds / ours
         kb = f"{read / n / 1024:.0f}" if read is not None else "-"
         print(f"{label:34} {seconds:9.2f} {n / seconds:9.0f} {kb:>13} {ratio:12.1f}x")
     print(f"efterhand's own count (libavformat bytes_read): {stats}")
     print(f"target: at least 40x faster than xargs -P2 ffprobe -> {parallel / ours:.1f}x; under 1 MB read per file -> {ours_bytes / n / 1024:.0f} KB")
+    print(f"libavformat alone (open and find_stream_info, nothing else) is {parallel / floor:.1f}x faster than xargs -P2 ffprobe: "
+          f"the most any probe on libavformat can reach here; efterhand takes {ours / floor:.2f}x the floor's time")
 
 
 def bench_link():
@@ -169,8 +191,10 @@ def bench_ingest():
     peer = time.perf_counter() - start
     cold, cold_rss = peak_rss_kb([str(BIN), "ingest", "--media", str(CORPUS), "--schedule", str(schedule), "--index", str(index)])
     warm, _ = peak_rss_kb([str(BIN), "ingest", "--media", str(CORPUS), "--schedule", str(schedule), "--index", str(index)])
+    floor = floor_seconds(files)
     print(f"{'run':44} {'seconds':>9} {'ratio':>12}")
     print(f"{'xargs -P2 ffprobe (probing only)':44} {peer:9.2f} {'1.0x':>12}")
+    print(f"{'libavformat alone, 2 threads (the floor)':44} {floor:9.2f} {peer / floor:11.1f}x faster")
     print(f"{'efterhand ingest, cold (probe+link+index)':44} {cold:9.2f} {peer / cold:11.1f}x faster")
     print(f"{'efterhand ingest again, nothing changed':44} {warm:9.2f} {100 * warm / cold:10.1f}% of cold")
     print(f"targets: cold ingest at least 30x faster than xargs -P2 ffprobe -> {peer / cold:.1f}x; re-ingest under 5% of cold -> {100 * warm / cold:.1f}%")
