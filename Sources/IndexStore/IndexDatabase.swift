@@ -20,7 +20,11 @@ public final class IndexDatabase: Sendable {
     /// Opens the index in `folder` (creating it when needed, unless `create` is false), and
     /// brings its schema up to date. Fails with an `IndexError` that names the file and says
     /// why: no index there, a read-only folder, a full disk.
-    public init(folder: String, create: Bool = true) throws {
+    ///
+    /// `forQueries` is for the server and `efterhand search`: each connection maps the file
+    /// and keeps a larger page cache, which a search needs and an ingest does not (on 10,000
+    /// recordings the two cost an ingest 50 MB of resident memory).
+    public init(folder: String, create: Bool = true, forQueries: Bool = false) throws {
         self.folder = folder
         isImmutable = false
         let file = (folder as NSString).appendingPathComponent(Self.fileName)
@@ -31,10 +35,12 @@ public final class IndexDatabase: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Reads straight from the page cache (searches touch many full-text pages; a read
-            // system call per page cost a third of a query), and a larger cache per connection.
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            if forQueries {
+                // Reads straight from the page cache (searches touch many full-text pages; a read
+                // system call per page cost a third of a query), and a larger cache per connection.
+                try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            }
             try Self.registerRank(db)
         }
         do {

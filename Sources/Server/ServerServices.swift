@@ -31,7 +31,7 @@ public final class ServerServices: Sendable {
         indexFile = (configuration.indexFolder as NSString).appendingPathComponent(IndexDatabase.fileName)
         let database: IndexDatabase
         do {
-            database = try IndexDatabase(folder: configuration.indexFolder)
+            database = try IndexDatabase(folder: configuration.indexFolder, forQueries: true)
         } catch let error as IndexError where error.code == .readOnly && IndexError.onReadOnlyFileSystem(configuration.indexFolder) {
             // A folder on a read-only mount (an image, a shipped copy) is served as it is; writes
             // answer 503. Not one this user merely may not write: another may be changing it.
@@ -73,7 +73,7 @@ public final class ServerServices: Sendable {
         defer { reopening.unlock() }
         if opened.withLock({ $0.identity }) == now { return .present }
         do {
-            let database = try IndexDatabase(folder: configuration.indexFolder, create: false)
+            let database = try IndexDatabase(folder: configuration.indexFolder, create: false, forQueries: true)
             let catalogues = try CatalogueStore(database: database, links: links, after: current.catalogues.generation + 1)
             opened.withLock { $0 = OpenedIndex(database: database, catalogues: catalogues, identity: now) }
             goneLogged.withLock { $0 = false }

@@ -9,10 +9,11 @@ struct IndexOptions: ParsableArguments {
     @Option(help: "Folder that holds the index.")
     var index = "Index"
 
-    /// Opens the index, or fails with a message that names the folder.
-    func open() throws -> IndexDatabase {
+    /// Opens the index, or fails with a message that names the folder. `forQueries`: tuned
+    /// for searching (see `IndexDatabase.init(folder:create:forQueries:)`).
+    func open(forQueries: Bool = false) throws -> IndexDatabase {
         do {
-            return try IndexDatabase(folder: index)
+            return try IndexDatabase(folder: index, forQueries: forQueries)
         } catch let error as IndexError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

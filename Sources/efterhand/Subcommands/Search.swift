@@ -51,7 +51,7 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let database = try index.open()
+        let database = try index.open(forQueries: true)
         let request = SearchQuery(text: query, topic: topic, day: day, speaker: speaker, room: room, language: language, limit: limit)
         if let benchmarkQueries {
             try SearchBenchmark.run(database, file: benchmarkQueries, limit: limit)
