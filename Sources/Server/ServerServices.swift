@@ -85,9 +85,22 @@ public final class ServerServices: Sendable {
         }
     }
 
+    /// When a read last looked at which file is at the index's place (monotonic nanoseconds).
+    private let identityLooked = Locked<UInt64>(0)
+    /// How long reads trust their last look at which file is at the index's place: a deleted or
+    /// replaced index file is noticed by reads up to this much later (`/healthz` and writes look
+    /// every time). Commits are not delayed: the change watch sees each one at once.
+    static let identityRecheckNanoseconds: UInt64 = 100_000_000
+
     /// The catalogue of the index as committed now.
     public func catalogue() async throws -> Catalogue {
-        _ = checkIndexFile()
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = identityLooked.withLock { last in
+            guard last == 0 || now &- last >= Self.identityRecheckNanoseconds else { return false }
+            last = now
+            return true
+        }
+        if due { _ = checkIndexFile() }
         let catalogues = self.catalogues
         if let current = try catalogues.currentIfUnchanged() { return current }
         return try await blocking { try catalogues.rebuild() }

@@ -169,6 +169,10 @@ struct HostileRequestTests {
             // A new index at the same place (an ingest of nothing but the programme): taken up.
             let fresh = try IndexDatabase(folder: sample.index.path)
             try fresh.saveProgramme(try ScheduleLoader.load(path: SampleIndex.root.appendingPathComponent("Media/schedule.json").path))
+            // Reads take it up by themselves once the identity recheck interval has passed.
+            try await Task.sleep(for: .nanoseconds(Int(ServerServices.identityRecheckNanoseconds) + 50_000_000))
+            let read = try await client.execute(uri: "/feed.json", method: .get)
+            #expect((try read.json()["items"] as? [Any])?.isEmpty == true, "a read after the interval answers from the new index")
             let after = try await client.execute(uri: "/healthz", method: .get)
             #expect(after.status == .ok)
             #expect(try after.json()["published_sessions"] as? Int == 0)
