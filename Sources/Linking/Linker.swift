@@ -538,7 +538,12 @@ public struct Linker: Sendable {
                 }
             }
             if rivalsFound {
-                let best = ordered.max { results[$0.result].links[$0.link].score < results[$1.result].links[$1.link].score }!
+                // The best score keeps the session; on a tie, the recording of this talk alone
+                // over a stream that also holds others: it is the more specific explanation.
+                let best = ordered.max { a, b in
+                    let (sa, sb) = (results[a.result].links[a.link].score, results[b.result].links[b.link].score)
+                    return sa != sb ? sa < sb : results[a.result].links.count > results[b.result].links.count
+                }!
                 for entry in ordered where entry.result != best.result {
                     let bestPath = results[best.result].path
                     let bestScore = results[best.result].links[best.link].score

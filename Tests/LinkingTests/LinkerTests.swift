@@ -133,6 +133,18 @@ struct LinkerTests {
         #expect(abs(link.outSeconds - link.inSeconds - 45 * 60) < 60)
     }
 
+    @Test("a talk's own recording keeps it over a stream that scores the same; the stream goes to review")
+    func singleOverStream() {
+        let results = linker.link([
+            Self.recording("rec/sal-a/2021-10-06 12-55-00.mkv", seconds: 6600),
+            Self.recording("rec/sal-a/2021-10-06 13-58-00.mkv", seconds: 2820),
+        ])
+        #expect(results[1].status == .linked)
+        #expect(results[1].links.map(\.guid) == [Self.programme[2].guid])
+        #expect(results[0].status == .review)
+        #expect(results[0].candidates.contains { $0.guid == Self.programme[2].guid && $0.flags.contains("duplicate") })
+    }
+
     @Test("a recording far from any talk, with nothing else, is unmatched")
     func nothing() {
         let result = linker.link([Self.recording("rec/2021-10-06 21-00-00.mkv", seconds: 1800)])[0]
