@@ -3,8 +3,8 @@ import IndexStore
 
 /// Hands out the catalogue of the index as it is now. The index is re-read only when something
 /// was committed since the last read (by `efterhand ingest` in another process, or by this
-/// one), which costs one `PRAGMA data_version` per call; otherwise the last catalogue is
-/// returned. No answer is ever older than the last commit before the call.
+/// one), which costs one read of the wal-index header per call (`IndexChangeWatch`); otherwise
+/// the last catalogue is returned. No answer is ever older than the last commit before the call.
 public final class CatalogueStore: Sendable {
     /// The index the catalogue is read from.
     public let database: IndexDatabase
