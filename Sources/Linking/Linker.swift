@@ -622,9 +622,10 @@ public struct Linker: Sendable {
             }
             // What is left is one talk, or the talks of a room's stream one after another, all
             // under one reading of the clock.
-            // A candidate left over that fits clearly worse than the best is no answer: among many
-            // parallel talks the right one may not be listed at all.
-            guard !left.isEmpty, !takenBy.isEmpty, left.allSatisfy({ $0.score >= top - options.ambiguityMargin / 2 }),
+            // A candidate left over that fits clearly worse than the best is no answer among many
+            // parallel talks (the right one may not be listed at all); between two (the two
+            // readings of a camera clock, two rooms) it is the one left.
+            guard !left.isEmpty, !takenBy.isEmpty, close.count <= 2 || left.allSatisfy({ $0.score >= top - options.ambiguityMargin / 2 }),
                   Set(left.map { $0.flags.contains("clock_local_as_utc") }).count == 1 else { continue }
             let picked = left.compactMap { link in byGuid[link.guid.lowercased()].map { (link: link, session: sessions[$0]) } }
                 .sorted { $0.session.start < $1.session.start }
