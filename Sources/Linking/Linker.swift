@@ -532,9 +532,7 @@ public struct Linker: Sendable {
             for i in ordered.indices {
                 for j in ordered.indices where j > i {
                     guard let a = window(ordered[i]), let b = window(ordered[j]) else { rivalsFound = true; continue }
-                    let overlap = min(a.1, b.1).timeIntervalSince(max(a.0, b.0))
-                    let shorter = min(a.1.timeIntervalSince(a.0), b.1.timeIntervalSince(b.0))
-                    if overlap > 0.5 * max(1, shorter) { rivalsFound = true }
+                    if Self.sameStretch(a, b) { rivalsFound = true }
                 }
             }
             if rivalsFound {
@@ -613,18 +611,14 @@ public struct Linker: Sendable {
                 let from = begin(candidate).addingTimeInterval(candidate.inSeconds)
                 let to = begin(candidate).addingTimeInterval(candidate.outSeconds)
                 let rival = (covered[candidate.guid] ?? []).first { other in
-                    guard other.path != result.path else { return false }
-                    let overlap = min(to, other.to).timeIntervalSince(max(from, other.from))
-                    let shorter = min(to.timeIntervalSince(from), other.to.timeIntervalSince(other.from))
-                    return overlap > 0.5 * max(1, shorter)
+                    other.path != result.path && Self.sameStretch((from, to), (other.from, other.to))
                 }
                 if let rival { takenBy.append("\"\(candidate.title)\" by \(rival.path)") } else { left.append(candidate) }
             }
             // What is left is one talk, or the talks of a room's stream one after another, all
-            // under one reading of the clock.
-            // A candidate left over that fits clearly worse than the best is no answer among many
-            // parallel talks (the right one may not be listed at all); between two (the two
-            // readings of a camera clock, two rooms) it is the one left.
+            // under one reading of the clock. A candidate left over that fits clearly worse than
+            // the best is no answer among many parallel talks (the right one may not be listed at
+            // all); between two (the two readings of a camera clock, two rooms) it is the one left.
             guard !left.isEmpty, !takenBy.isEmpty, close.count <= 2 || left.allSatisfy({ $0.score >= top - options.ambiguityMargin / 2 }),
                   Set(left.map { $0.flags.contains("clock_local_as_utc") }).count == 1 else { continue }
             let picked = left.compactMap { link in byGuid[link.guid.lowercased()].map { (link: link, session: sessions[$0]) } }
@@ -663,6 +657,14 @@ public struct Linker: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Whether two wall-clock windows of one talk are the same stretch of it (they overlap by
+    /// more than half the shorter): two recordings of it at once, not parts one after another.
+    static func sameStretch(_ a: (Date, Date), _ b: (Date, Date)) -> Bool {
+        let overlap = min(a.1, b.1).timeIntervalSince(max(a.0, b.0))
+        let shorter = min(a.1.timeIntervalSince(a.0), b.1.timeIntervalSince(b.0))
+        return overlap > 0.5 * max(1, shorter)
+    }
 
     /// Where a link lies on the wall clock: the recording's start plus the link's in and out
     /// points. A modification time counts as a clock only when it puts the recording on the

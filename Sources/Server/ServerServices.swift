@@ -128,9 +128,26 @@ public final class ServerServices: Sendable {
 
     /// Waits a little before the next try, longer each time (1, 2, 4 ... up to 64 ms), so that
     /// a burst of commits can pass; nothing before the first.
-    func pauseBeforeRetry(_ attempt: Int) async throws {
+    private func pauseBeforeRetry(_ attempt: Int) async throws {
         guard attempt > 0 else { return }
         try await Task.sleep(for: .milliseconds(1 << min(attempt - 1, 6)))
+    }
+
+    /// The answer of a route that reads beside the catalogue (search, transcripts): `read` gets
+    /// the catalogue as committed now and returns the answer, or nil when a commit overtook its
+    /// read (`isCurrent`); it is tried again, and after `consistentReadAttempts` tries the
+    /// answer is 503 `busy`, the index "kept changing `doing`".
+    func consistentAnswer(_ request: Request, doing: String, read: (Catalogue) async throws -> Representation?) async throws -> Response {
+        for attempt in 0..<Self.consistentReadAttempts {
+            try await pauseBeforeRetry(attempt)
+            if let made = try await read(try await catalogue()) { return made.response(to: request, cacheControl: cacheControl) }
+        }
+        throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing \(doing); try again", headers: [.retryAfter: "1"])
+    }
+
+    /// Whether nothing was committed since `catalogue` was read: a read made meanwhile belongs to its state.
+    func isCurrent(_ catalogue: Catalogue) throws -> Bool {
+        try catalogues.currentIfUnchanged()?.generation == catalogue.generation
     }
 
     /// `Cache-Control` of feeds and API answers.

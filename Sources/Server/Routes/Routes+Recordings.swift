@@ -46,9 +46,7 @@ private func transcript(_ request: Request, id: Int64, format: TranscriptFormat,
     if let requested, !(2...8).contains(requested.count) || !requested.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "-") }) {
         throw APIError.badParameter("'language' must be a language code such as 'sv', not '\(requested)'")
     }
-    for attempt in 0..<ServerServices.consistentReadAttempts {
-        try await services.pauseBeforeRetry(attempt)
-        let catalogue = try await services.catalogue()
+    return try await services.consistentAnswer(request, doing: "while the transcript was read") { catalogue in
         guard let recording = catalogue.recordings[id] else { throw unknownRecording(id) }
         let language = requested.flatMap(LanguageCode.normalize) ?? recording.defaultLanguage
         guard recording.languages.contains(language) || language == recording.defaultLanguage else {
@@ -56,19 +54,15 @@ private func transcript(_ request: Request, id: Int64, format: TranscriptFormat,
         }
         let key = "transcript|\(id)|\(language)|\(format.rawValue)"
         let sessions = Set(recording.sessions.map(\.session.guid))
-        let made = try await services.blocking { () -> Representation? in
+        return try await services.blocking { () -> Representation? in
             try services.cache.representation(catalogue, key: key) {
                 guard let transcripts = try services.database.recordingTranscripts(recordingID: id) else { return nil }
-                // Only a read that no commit overtook belongs to this catalogue's state.
-                guard try services.catalogues.currentIfUnchanged()?.generation == catalogue.generation else { return nil }
+                guard try services.isCurrent(catalogue) else { return nil }
                 return Representation(try TranscriptDocuments.render(transcripts, language: language, format: format, sessions: sessions),
                                       contentType: TranscriptDocuments.mediaType(format))
             }
         }
-        if let made { return made.response(to: request, cacheControl: services.cacheControl) }
     }
-    throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing while the transcript was read; try again",
-                   headers: [.retryAfter: "1"])
 }
 
 /// The `{id}` of a recording route; any text that is not a whole number names no recording.

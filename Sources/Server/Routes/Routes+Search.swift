@@ -13,20 +13,15 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
         // catalogue, so a repeated query costs a lookup) only when no commit happened since the
         // catalogue they are filtered by was read. The search is short: it runs on the request's
         // task rather than queueing behind other index work.
-        for attempt in 0..<ServerServices.consistentReadAttempts {
-            try await services.pauseBeforeRetry(attempt)
-            let catalogue = try await services.catalogue()
-            let made = try services.cache.representation(catalogue, key: key) { () -> Representation? in
+        return try await services.consistentAnswer(request, doing: "during the search") { catalogue in
+            try services.cache.representation(catalogue, key: key) { () -> Representation? in
                 let hits = try services.database.search(query)
                 let facets = try services.database.facets(query)
-                guard try services.catalogues.currentIfUnchanged()?.generation == catalogue.generation else { return nil }
+                guard try services.isCurrent(catalogue) else { return nil }
                 let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
                 return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)
             }
-            if let made { return made.response(to: request, cacheControl: services.cacheControl) }
         }
-        throw APIError(.serviceUnavailable, code: "busy", message: "the index kept changing during the search; try again",
-                       headers: [.retryAfter: "1"])
     }
 }
 

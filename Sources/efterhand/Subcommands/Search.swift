@@ -91,7 +91,6 @@ struct Search: ParsableCommand {
     }
 }
 
-/// Latency of many queries in one process, for `make bench` (hidden option).
 /// The hidden `--benchmark-queries FILE` of `efterhand search`: each line a query, timed in
 /// this process. Wall time is what a viewer waits; the thread's CPU time is what the query
 /// costs, and stays comparable when other work shares the machine.
