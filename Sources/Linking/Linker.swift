@@ -94,9 +94,22 @@ public struct Linker: Sendable {
     /// and for recordings that compete for one talk.
     public func link(_ recordings: [Recording]) -> [RecordingLinks] {
         // Each recording is linked on its own (pure), so one worker per core.
-        var results = ParallelMap.run(recordings) { linkOne($0) }
-        crossCheck(&results, recordings: recordings)
+        let decided = ParallelMap.run(recordings) { decide($0) }
+        var results = decided.map(\.result)
+        crossCheck(&results, alternatives: decided.map(\.alternatives))
         return results
+    }
+
+    /// One session a recording in review might hold, with how far the recording's window is
+    /// from its slot (`Scored.misfit`; nil when the recording has no trustworthy clock).
+    struct Alternative {
+        var link: ProposedLink
+        var misfit: TimeInterval?
+        var inRoom = false
+    }
+
+    func linkOne(_ recording: Recording) -> RecordingLinks {
+        decide(recording).result
     }
 
     // MARK: - One recording
@@ -130,7 +143,12 @@ public struct Linker: Sendable {
         var slotCoverage: Double
         /// The share of the recording that lies inside the slot.
         var recordingInSlot: Double = 0
+        /// How far the recording's window is from the slot, in seconds: the part of the
+        /// recording outside the slot plus the part of the slot outside the recording.
+        var misfit: TimeInterval = .infinity
         var windowKnown: Bool
+        /// Whether the recording's room (folder, file name, tag) is the session's.
+        var inRoom = false
     }
 
     func clues(for recording: Recording) -> Clues {
@@ -214,7 +232,9 @@ public struct Linker: Sendable {
         return clues
     }
 
-    func linkOne(_ recording: Recording) -> RecordingLinks {
+    /// The answer for one recording on its own and, when in review, every session it might
+    /// hold (the candidates shown are the first of these), for the look across recordings.
+    func decide(_ recording: Recording) -> (result: RecordingLinks, alternatives: [Alternative]) {
         var clues = clues(for: recording)
         var scored = scoreAll(clues, clockNote: nil)
         // A camera that wrote local time as UTC is off by exactly the zone's offset. That
@@ -246,15 +266,26 @@ public struct Linker: Sendable {
                     clockDoubt = "the creation_time tag fits \"\(sessions[asCorrected.session].title)\" as well if the camera wrote local time as UTC"
                     scored.insert(Scored(session: asCorrected.session, score: asCorrected.score, reasons: asCorrected.reasons + [note],
                                          flags: asCorrected.flags, slotCoverage: asCorrected.slotCoverage,
-                                         recordingInSlot: asCorrected.recordingInSlot, windowKnown: false), at: min(1, scored.count))
+                                         recordingInSlot: asCorrected.recordingInSlot, misfit: asCorrected.misfit, windowKnown: false, inRoom: asCorrected.inRoom), at: min(1, scored.count))
                 }
             }
         }
 
         var result = RecordingLinks(path: recording.path, status: .unmatched, recordingStart: clues.start?.date, recordingStartSource: clues.start?.source)
-        guard let best = scored.first, best.score >= options.reviewThreshold else {
+        guard var best = scored.first, best.score >= options.reviewThreshold else {
             result.candidates = scored.prefix(options.candidateCount).filter { $0.score >= 0.2 }.map { proposed($0, clues: clues, alone: true) }
-            return result
+            return (result, [])
+        }
+        // Parallel slots that a recording covers alike score alike, however long they are. Of
+        // those, a recording that is mostly one talk holds the one whose slot its window fits
+        // clearly best: a 56-minute recording covers a 20-minute slot at 08:00 as fully as a
+        // 45-minute one, but it is the 45-minute talk.
+        if best.windowKnown, let better = scored.filter({ other in
+            other.windowKnown && other.session != best.session && slotsOverlap(other.session, best.session)
+                && other.score >= best.score - options.ambiguityMargin / 2 && other.recordingInSlot >= 0.6
+                && other.misfit <= best.misfit - Self.clearlyCloser
+        }).min(by: { $0.misfit < $1.misfit }) {
+            best = better
         }
 
         // The best session, then any other session this recording also covers (a room's
@@ -268,8 +299,7 @@ public struct Linker: Sendable {
                 let conflicting = !pick.windowKnown || !other.windowKnown || slotsOverlap(pick.session, other.session)
                 // Two slots that the recording's window covers alike are rivals; a slot that fits
                 // the window clearly worse (much shorter or longer than the recording) is not.
-                let fitsWorse = pick.windowKnown && other.windowKnown
-                    && other.slotCoverage * other.recordingInSlot < pick.slotCoverage * pick.recordingInSlot - 0.15
+                let fitsWorse = pick.windowKnown && other.windowKnown && other.misfit >= pick.misfit + Self.clearlyCloser
                 if conflicting && !fitsWorse && other.score >= pick.score - options.ambiguityMargin && other.score >= options.reviewThreshold
                     && !rivals.contains(where: { $0.session == other.session }) {
                     rivals.append(other)
@@ -279,6 +309,7 @@ public struct Linker: Sendable {
         chosen.sort { sessions[$0.session].start < sessions[$1.session].start }
         let alone = chosen.count == 1
         var links = chosen.map { proposed($0, clues: clues, alone: alone) }
+        var alternatives: [Alternative] = []
         if best.score >= options.linkThreshold && rivals.isEmpty && clockDoubt == nil {
             result.status = .linked
             result.links = links
@@ -295,17 +326,18 @@ public struct Linker: Sendable {
             // In review the proposals become candidates: the best guess first, then its rivals,
             // then the next best.
             var listed = Set(chosen.map(\.session))
-            var candidates = links
-            for rival in rivals where listed.insert(rival.session).inserted {
-                candidates.append(proposed(rival, clues: clues, alone: true))
+            alternatives = zip(chosen, links).map { Alternative(link: $0.1, misfit: $0.0.windowKnown ? $0.0.misfit : nil, inRoom: $0.0.inRoom) }
+            for other in rivals + scored where other.score >= options.reviewThreshold && listed.insert(other.session).inserted {
+                alternatives.append(Alternative(link: proposed(other, clues: clues, alone: true), misfit: other.windowKnown ? other.misfit : nil, inRoom: other.inRoom))
             }
-            for other in scored where other.score >= options.reviewThreshold && candidates.count < options.candidateCount {
-                if listed.insert(other.session).inserted { candidates.append(proposed(other, clues: clues, alone: true)) }
-            }
-            result.candidates = candidates
+            result.candidates = alternatives.prefix(max(links.count + rivals.count, options.candidateCount)).map(\.link)
         }
-        return result
+        return (result, alternatives)
     }
+
+    /// A slot this much closer to the recording's window than another is clearly the better
+    /// fit: more than a few minutes of early start and a few of overrun explain.
+    static let clearlyCloser: TimeInterval = 10 * 60
 
     /// `first`, then each other talk, best first, that the recording's window covers for the
     /// most part at or above the link threshold, as long as no two of their slots overlap: the
@@ -320,9 +352,10 @@ public struct Linker: Sendable {
         return chosen
     }
 
-    /// How many talks, one after another, a reading of the clock links this recording to.
+    /// How many talks, one after another, a reading of the clock links this recording to and
+    /// holds whole, as a room's stream does (it starts before the first and ends after the last).
     func coveredTalks(_ scored: [Scored]) -> Int {
-        talksInRow(scored, after: []).count
+        talksInRow(scored, after: []).filter { $0.slotCoverage >= 0.9 }.count
     }
 
     // MARK: - Scoring
@@ -368,6 +401,8 @@ public struct Linker: Sendable {
         var penalty = 1.0
         var coverage = 0.0
         var inSlot = 0.0
+        var misfit = TimeInterval.infinity
+        var inRoom = false
 
         if let explicit = clues.explicit[index] {
             supports.append(explicit.support)
@@ -384,9 +419,11 @@ public struct Linker: Sendable {
             coverage = slot > 0 ? overlap / slot : 0
             let within = length > 0 ? overlap / length : 0
             inSlot = within
+            misfit = (length - overlap) + (slot - overlap)
             // A modification time is weak (a copy resets it), unless the window it gives lines up
             // with a slot at both ends: a copy's time does not do that by chance.
-            let weight = start.source != .mtime ? 1.0 : (coverage >= 0.9 && within >= 0.6 ? 0.7 : 0.4)
+            let linesUp = (coverage >= 0.9 && within >= 0.6) || misfit <= Self.clearlyCloser
+            let weight = start.source != .mtime ? 1.0 : (linesUp ? 0.7 : 0.4)
             windowKnown = start.source != .mtime
             let window = windowText
             if overlap > 0 {
@@ -411,6 +448,7 @@ public struct Linker: Sendable {
         if let room = session.room, !room.isEmpty {
             let key = roomKeys[index]
             if let evidence = clues.rooms[key] {
+                inRoom = true
                 supports.append(0.45)
                 reasons.append("room \(room) (\(evidence))")
             } else if let other = clues.rooms.first {
@@ -466,7 +504,7 @@ public struct Linker: Sendable {
         }
 
         let combined = 1 - supports.reduce(1.0) { $0 * (1 - $1) }
-        return Scored(session: index, score: min(1, max(0, combined * penalty)), reasons: reasons, flags: flags, slotCoverage: coverage, recordingInSlot: inSlot, windowKnown: windowKnown)
+        return Scored(session: index, score: min(1, max(0, combined * penalty)), reasons: reasons, flags: flags, slotCoverage: coverage, recordingInSlot: inSlot, misfit: misfit, windowKnown: windowKnown, inRoom: inRoom)
     }
 
     /// Turns a scored session into a link with in and out points in the recording.
@@ -511,149 +549,260 @@ public struct Linker: Sendable {
     // MARK: - Across recordings
 
     /// Several recordings linked to one session are either parts (one after another) or
-    /// rivals (the same time, or no time to tell): parts are numbered, rivals flagged and the
-    /// weaker sent to review.
-    func crossCheck(_ results: inout [RecordingLinks], recordings: [Recording]) {
+    /// rivals (the same time, or no time to tell): rivals are flagged and the weaker sent to
+    /// review, then recordings in review are settled by elimination where they can be, and
+    /// last the parts are numbered.
+    func crossCheck(_ results: inout [RecordingLinks], alternatives: [[Alternative]]) {
+        var demoted = Set<Int>()
+        for entries in linkedBySession(results) where rivals(entries, in: results) {
+            // The best score keeps the session; on a tie, the recording of this talk alone
+            // over a stream that also holds others: it is the more specific explanation.
+            let best = entries.max { a, b in
+                let (sa, sb) = (results[a.result].links[a.link].score, results[b.result].links[b.link].score)
+                return sa != sb ? sa < sb : results[a.result].links.count > results[b.result].links.count
+            }!
+            for entry in entries where entry.result != best.result {
+                let bestPath = results[best.result].path
+                let bestScore = results[best.result].links[best.link].score
+                var link = results[entry.result].links[entry.link]
+                link.flags.append("duplicate")
+                link.reasons.append("another recording, \(bestPath), matches this session as well (score \(String(format: "%.2f", bestScore)))")
+                results[entry.result].links[entry.link] = link
+                let explicit = link.reasons.contains { $0.hasPrefix("session guid") || $0.hasPrefix("session slug") }
+                // A recording whose own title names the session is of that session, whatever
+                // the other recording is (a copy, a part without a clock): flagged, kept.
+                let named = link.score >= 0.9 && link.reasons.contains { $0.hasPrefix("title tag") && $0.contains("(100%)") }
+                if !explicit && !named { demoted.insert(entry.result) }
+            }
+        }
+        // Demoted only now, so that the indexes above stay valid while they are in use.
+        var alternatives = alternatives
+        for index in demoted.sorted() {
+            results[index].status = .review
+            results[index].candidates = results[index].links + results[index].candidates
+            alternatives[index] = results[index].links.map { Alternative(link: $0, misfit: nil) } + alternatives[index]
+            results[index].links = []
+        }
+        for _ in 0..<3 where resolveByElimination(&results, alternatives: alternatives) {}
+        for entries in linkedBySession(results) where !rivals(entries, in: results) {
+            for (position, entry) in entries.enumerated() {
+                var link = results[entry.result].links[entry.link]
+                link.part = position + 1
+                link.parts = entries.count
+                link.flags.append("part")
+                let others = entries.enumerated().filter { $0.offset != position }.map { results[$0.element.result].path }
+                link.reasons.append("part \(position + 1) of \(entries.count) of this session (with \(others.joined(separator: ", ")))")
+                results[entry.result].links[entry.link] = link
+            }
+        }
+    }
+
+    /// The links of linked recordings, per session held by more than one, in the order of
+    /// their wall-clock windows (those without one last).
+    func linkedBySession(_ results: [RecordingLinks]) -> [[(result: Int, link: Int)]] {
         var bySession: [String: [(result: Int, link: Int)]] = [:]
         for (r, result) in results.enumerated() where result.status == .linked {
             for (l, link) in result.links.enumerated() { bySession[link.guid, default: []].append((r, l)) }
         }
-        var demoted = Set<Int>()
-        for (_, entries) in bySession.sorted(by: { $0.key < $1.key }) where entries.count > 1 {
-            func window(_ entry: (result: Int, link: Int)) -> (Date, Date)? {
-                clockWindow(results[entry.result], results[entry.result].links[entry.link])
-            }
-            let ordered = entries.sorted { a, b in
-                let wa = window(a)?.0 ?? .distantFuture
-                let wb = window(b)?.0 ?? .distantFuture
+        return bySession.sorted { $0.key < $1.key }.map(\.value).filter { $0.count > 1 }.map { entries in
+            entries.sorted { a, b in
+                let wa = clockWindow(results[a.result], results[a.result].links[a.link])?.from ?? .distantFuture
+                let wb = clockWindow(results[b.result], results[b.result].links[b.link])?.from ?? .distantFuture
                 return (wa, results[a.result].path) < (wb, results[b.result].path)
             }
-            var rivalsFound = false
-            for i in ordered.indices {
-                for j in ordered.indices where j > i {
-                    guard let a = window(ordered[i]), let b = window(ordered[j]) else { rivalsFound = true; continue }
-                    if Self.sameStretch(a, b) { rivalsFound = true }
-                }
-            }
-            if rivalsFound {
-                // The best score keeps the session; on a tie, the recording of this talk alone
-                // over a stream that also holds others: it is the more specific explanation.
-                let best = ordered.max { a, b in
-                    let (sa, sb) = (results[a.result].links[a.link].score, results[b.result].links[b.link].score)
-                    return sa != sb ? sa < sb : results[a.result].links.count > results[b.result].links.count
-                }!
-                for entry in ordered where entry.result != best.result {
-                    let bestPath = results[best.result].path
-                    let bestScore = results[best.result].links[best.link].score
-                    var link = results[entry.result].links[entry.link]
-                    link.flags.append("duplicate")
-                    link.reasons.append("another recording, \(bestPath), matches this session as well (score \(String(format: "%.2f", bestScore)))")
-                    results[entry.result].links[entry.link] = link
-                    let explicit = link.reasons.contains { $0.hasPrefix("session guid") || $0.hasPrefix("session slug") }
-                    // A recording whose own title names the session is of that session, whatever
-                    // the other recording is (a copy, a part without a clock): flagged, kept.
-                    let named = link.score >= 0.9 && link.reasons.contains { $0.hasPrefix("title tag") && $0.contains("(100%)") }
-                    if !explicit && !named { demoted.insert(entry.result) }
-                }
-            } else {
-                for (position, entry) in ordered.enumerated() {
-                    var link = results[entry.result].links[entry.link]
-                    link.part = position + 1
-                    link.parts = ordered.count
-                    link.flags.append("part")
-                    let others = ordered.enumerated().filter { $0.offset != position }.map { results[$0.element.result].path }
-                    link.reasons.append("part \(position + 1) of \(ordered.count) of this session (with \(others.joined(separator: ", ")))")
-                    results[entry.result].links[entry.link] = link
-                }
+        }
+    }
+
+    /// Whether recordings linked to one session are rivals: two hold the same stretch of it, or
+    /// one has no clock to tell.
+    func rivals(_ entries: [(result: Int, link: Int)], in results: [RecordingLinks]) -> Bool {
+        let windows = entries.map { clockWindow(results[$0.result], results[$0.result].links[$0.link]) }
+        for i in windows.indices {
+            for j in windows.indices where j > i {
+                guard let a = windows[i], let b = windows[j] else { return true }
+                if Self.sameStretch(a, b) { return true }
             }
         }
-        // Demoted only now, so that the indexes above stay valid while they are in use.
-        for index in demoted.sorted() {
-            results[index].status = .review
-            results[index].candidates = results[index].links + results[index].candidates
-            results[index].links = []
-        }
-        for _ in 0..<3 where resolveByElimination(&results) {}
+        return false
     }
 
     /// A recording in review whose close candidates are all but one recorded, at the same
     /// time, by other recordings that are linked, holds the one left: a talk is not recorded
     /// twice at once. This settles a camera clock that fits two talks (UTC or local time) and a
     /// recording without a room among parallel talks. Returns whether anything was linked.
-    func resolveByElimination(_ results: inout [RecordingLinks]) -> Bool {
-        // Wall-clock windows of the links made, per session (recordings with a clock only).
+    func resolveByElimination(_ results: inout [RecordingLinks], alternatives: [[Alternative]]) -> Bool {
+        // Wall-clock windows of the links made, per session. A recording without a clock that
+        // is as long as the slot holds the whole session, if it holds it at all.
         var covered: [String: [(path: String, from: Date, to: Date)]] = [:]
         for result in results where result.status == .linked {
             for link in result.links {
-                guard let window = clockWindow(result, link) else { continue }
-                covered[link.guid, default: []].append((result.path, window.from, window.to))
+                if let window = clockWindow(result, link) {
+                    covered[link.guid, default: []].append((result.path, window.from, window.to))
+                } else if let session = byGuid[link.guid.lowercased()].map({ sessions[$0] }),
+                          link.outSeconds - link.inSeconds >= 0.9 * session.end.timeIntervalSince(session.start) {
+                    covered[link.guid, default: []].append((result.path, session.start, session.end))
+                }
             }
         }
         var changed = false
+        func others(of guid: String, than path: String?) -> [(Date, Date)] {
+            (covered[guid] ?? []).filter { $0.path != path }.map { ($0.from, $0.to) }
+        }
+        func settle(_ answer: Settled) {
+            let result = results[answer.index]
+            var links: [ProposedLink] = []
+            for (picked, session) in answer.picked {
+                var link = picked
+                if link.flags.contains("clock_local_as_utc") {
+                    link.inSeconds = min(max(0, session.start.timeIntervalSince(answer.start)), answer.duration)
+                    link.outSeconds = max(link.inSeconds, min(answer.duration, session.end.timeIntervalSince(answer.start)))
+                }
+                link.reasons = link.reasons.filter { !$0.hasPrefix("doubtful:") } + [answer.reason]
+                links.append(link)
+            }
+            results[answer.index].status = .linked
+            results[answer.index].links = links
+            results[answer.index].candidates = result.candidates.filter { candidate in !links.contains { $0.guid == candidate.guid } }
+            if links[0].flags.contains("clock_local_as_utc") { results[answer.index].recordingStart = answer.start }
+            for link in links {
+                covered[link.guid, default: []].append((result.path, answer.start.addingTimeInterval(link.inSeconds), answer.start.addingTimeInterval(link.outSeconds)))
+            }
+            changed = true
+        }
+        var partsInReview: [String: [Settled]] = [:]
         for index in results.indices where results[index].status == .review {
             let result = results[index]
+            let pool = alternatives[index]
             guard let start = result.recordingStart, result.recordingStartSource != .mtime,
-                  let top = result.candidates.map(\.score).max(), top >= options.linkThreshold else { continue }
-            var close: [ProposedLink] = []
-            for candidate in result.candidates where candidate.score >= top - options.ambiguityMargin && candidate.score >= options.linkThreshold {
-                if !close.contains(where: { $0.guid == candidate.guid }) { close.append(candidate) }
+                  let top = pool.map(\.link.score).max(), top >= options.reviewThreshold else { continue }
+            var close: [Alternative] = []
+            // Every candidate close to the best must be recorded by another recording but those
+            // left, and those left must each score enough for a link.
+            for candidate in pool where candidate.link.score >= top - options.ambiguityMargin && candidate.link.score >= options.reviewThreshold {
+                if !close.contains(where: { $0.link.guid == candidate.link.guid }) { close.append(candidate) }
             }
-            guard close.count >= 2 else { continue }
             // When the recording began under a candidate's reading of the clock: moved by the
             // zone's offset when it reads the clock as local time written as UTC.
             func begin(_ candidate: ProposedLink) -> Date {
                 candidate.flags.contains("clock_local_as_utc") ? start.addingTimeInterval(-Double(options.timeZone.secondsFromGMT(for: start))) : start
             }
-            var left: [ProposedLink] = []
+            var left: [Alternative] = []
             var takenBy: [String] = []
             for candidate in close {
                 // This recording's part of the session, on the wall clock.
-                let from = begin(candidate).addingTimeInterval(candidate.inSeconds)
-                let to = begin(candidate).addingTimeInterval(candidate.outSeconds)
-                let rival = (covered[candidate.guid] ?? []).first { other in
+                let from = begin(candidate.link).addingTimeInterval(candidate.link.inSeconds)
+                let to = begin(candidate.link).addingTimeInterval(candidate.link.outSeconds)
+                let rival = (covered[candidate.link.guid] ?? []).first { other in
                     other.path != result.path && Self.sameStretch((from, to), (other.from, other.to))
                 }
-                if let rival { takenBy.append("\"\(candidate.title)\" by \(rival.path)") } else { left.append(candidate) }
+                if let rival { takenBy.append("\"\(candidate.link.title)\" by \(rival.path)") } else { left.append(candidate) }
+            }
+            let session = { (candidate: Alternative) in self.byGuid[candidate.link.guid.lowercased()] }
+            let duration = pool.map(\.link.outSeconds).max() ?? 0
+            // A talk that other recordings hold in part, and that this recording, after them,
+            // completes: the rest of a talk recorded in several parts. A recording that does that
+            // for one talk left is of it: in its own room, whatever else it might fit (the other
+            // reading of a camera clock, a talk nobody recorded); without a room, when the other
+            // talks at the time are recorded by others. An ending part may run over.
+            let continued = left.filter { candidate in
+                guard candidate.inRoom || (left.count == 1 && !takenBy.isEmpty), let talk = session(candidate), duration > 0 else { return false }
+                let window = (begin(candidate.link), begin(candidate.link).addingTimeInterval(duration))
+                let held = others(of: candidate.link.guid, than: result.path)
+                let slot = sessions[talk]
+                let own = min(window.1, slot.end).timeIntervalSince(max(window.0, slot.start))
+                return !held.isEmpty && own >= 0.5 * duration && completes(window, of: slot, with: held)
+            }
+            if continued.count == 1, let talk = session(continued[0]) {
+                let link = continued[0].link
+                let held = (covered[link.guid] ?? []).filter { $0.path != result.path }.map(\.path)
+                settle(Settled(index: index, picked: [(link, sessions[talk])], start: begin(link), duration: duration,
+                               reason: "the rest of this session after the part recorded in \(held.joined(separator: ", "))"))
+                continue
+            }
+            guard top >= options.linkThreshold, close.count >= 2 else { continue }
+            // Of the talks left at one time, one whose slot the recording's window fits clearly
+            // worse than another's, which scores nearly as well and holds most of the recording
+            // (not a room's stream), is not it (as among the rivals of one recording).
+            let leftOver = left
+            left.removeAll { worse in
+                leftOver.contains { better in
+                    guard let a = session(worse), let b = session(better), a != b, slotsOverlap(a, b),
+                          better.link.outSeconds - better.link.inSeconds >= 0.6 * duration,
+                          let misfitWorse = worse.misfit, let misfitBetter = better.misfit else { return false }
+                    return misfitWorse >= misfitBetter + Self.clearlyCloser && better.link.score >= worse.link.score - options.ambiguityMargin / 2
+                }
             }
             // What is left is one talk, or the talks of a room's stream one after another, all
-            // under one reading of the clock. A candidate left over that fits clearly worse than
-            // the best is no answer among many parallel talks (the right one may not be listed at
-            // all); between two (the two readings of a camera clock, two rooms) it is the one left.
-            guard !left.isEmpty, !takenBy.isEmpty, close.count <= 2 || left.allSatisfy({ $0.score >= top - options.ambiguityMargin / 2 }),
-                  Set(left.map { $0.flags.contains("clock_local_as_utc") }).count == 1 else { continue }
-            let picked = left.compactMap { link in byGuid[link.guid.lowercased()].map { (link: link, session: sessions[$0]) } }
+            // under one reading of the clock. Among many parallel talks, a candidate left over
+            // that explains the recording clearly worse than the best (a lower score, and a slot
+            // that fits the window clearly worse) is no answer: the right one may not be listed
+            // at all. Between two (the two readings of a camera clock, two rooms) it is the one left.
+            let closest = close.compactMap(\.misfit).min() ?? 0
+            guard !left.isEmpty, !takenBy.isEmpty, left.allSatisfy({ $0.link.score >= options.linkThreshold }),
+                  close.count <= 2 || left.allSatisfy({ $0.link.score >= top - options.ambiguityMargin / 2 || ($0.misfit ?? .infinity) < closest + Self.clearlyCloser }),
+                  Set(left.map { $0.link.flags.contains("clock_local_as_utc") }).count == 1 else { continue }
+            let picked = left.compactMap { candidate in session(candidate).map { (link: candidate.link, session: sessions[$0]) } }
                 .sorted { $0.session.start < $1.session.start }
             guard picked.count == left.count, zip(picked, picked.dropFirst()).allSatisfy({ $0.session.end <= $1.session.start }) else { continue }
-            let linkStart = begin(left[0])
-            let duration = max(left.map(\.outSeconds).max() ?? 0, result.candidates.map(\.outSeconds).max() ?? 0)
-            // Only a recording that holds each session (nearly) whole, and little else, is settled
-            // so: a part of a talk, or a short clip, may well belong to a session not listed at all.
-            let overlaps = picked.map { min(linkStart.addingTimeInterval(duration), $0.session.end).timeIntervalSince(max(linkStart, $0.session.start)) }
-            guard duration > 0, zip(picked, overlaps).allSatisfy({ pick, overlap in
-                      let slot = pick.session.end.timeIntervalSince(pick.session.start)
-                      return slot > 0 && overlap >= 0.7 * slot
-                  }), overlaps.reduce(0, +) >= 0.6 * duration else { continue }
-            var links: [ProposedLink] = []
-            for pick in picked {
-                var link = pick.link
-                if link.flags.contains("clock_local_as_utc") {
-                    link.inSeconds = min(max(0, pick.session.start.timeIntervalSince(linkStart)), duration)
-                    link.outSeconds = max(link.inSeconds, min(duration, pick.session.end.timeIntervalSince(linkStart)))
-                }
-                link.reasons = link.reasons.filter { !$0.hasPrefix("doubtful:") }
-                    + ["the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; ")]
-                links.append(link)
+            let linkStart = begin(left[0].link)
+            let linkEnd = linkStart.addingTimeInterval(duration)
+            let own = picked.map { min(linkEnd, $0.session.end).timeIntervalSince(max(linkStart, $0.session.start)) }
+            guard duration > 0, own.reduce(0, +) >= 0.6 * duration else { continue }
+            let answer = Settled(index: index, picked: picked.map { ($0.link, $0.session) }, start: linkStart, duration: duration,
+                                 reason: "the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; "))
+            // Only a recording that holds each session (nearly) whole, or the part of it that
+            // the other recordings of it lack (a talk recorded in several), and little else, is
+            // settled so: a short clip may well belong to a session not listed at all.
+            if picked.allSatisfy({ completes(answer.window, of: $0.session, with: others(of: $0.link.guid, than: result.path)) }) {
+                settle(answer)
+            } else if picked.count == 1 {
+                partsInReview[picked[0].link.guid, default: []].append(answer)
             }
-            results[index].status = .linked
-            results[index].links = links
-            results[index].candidates = result.candidates.filter { candidate in !links.contains { $0.guid == candidate.guid } }
-            if left[0].flags.contains("clock_local_as_utc") { results[index].recordingStart = linkStart }
-            for link in links {
-                covered[link.guid, default: []].append((result.path, linkStart.addingTimeInterval(link.inSeconds), linkStart.addingTimeInterval(link.outSeconds)))
-            }
-            changed = true
+        }
+        // Parts of one talk that are each in review, each left with that talk alone, and that
+        // together hold it: a talk recorded in several parts, none of them linked yet.
+        for (guid, parts) in partsInReview.sorted(by: { $0.key < $1.key }) where parts.count >= 2 {
+            let session = parts[0].picked[0].session
+            let windows = parts.map(\.window)
+            guard windows.indices.allSatisfy({ i in windows.indices.allSatisfy { j in i == j || !Self.sameStretch(windows[i], windows[j]) } }),
+                  completes(windows, of: session, with: others(of: guid, than: nil)) else { continue }
+            for part in parts { settle(part) }
         }
         return changed
+    }
+
+    /// A recording settled by elimination: the sessions left to it and when it began under the
+    /// reading of the clock they need.
+    struct Settled {
+        var index: Int
+        var picked: [(link: ProposedLink, session: Session)]
+        var start: Date
+        var duration: TimeInterval
+        var reason: String
+        var window: (Date, Date) { (start, start.addingTimeInterval(duration)) }
+    }
+
+    /// Whether recordings' windows hold a session (nearly) whole together with the other
+    /// recordings of it, when those alone do not: they are what the others lack.
+    func completes(_ windows: (Date, Date)..., of session: Session, with others: [(Date, Date)]) -> Bool {
+        completes(windows, of: session, with: others)
+    }
+
+    func completes(_ windows: [(Date, Date)], of session: Session, with others: [(Date, Date)]) -> Bool {
+        let slot = session.end.timeIntervalSince(session.start)
+        return slot > 0 && Self.covered(session.start, session.end, by: windows + others) >= 0.7 * slot
+            && Self.covered(session.start, session.end, by: others) < 0.7 * slot
+    }
+
+    /// How many seconds of `from`–`to` the windows cover together.
+    static func covered(_ from: Date, _ to: Date, by windows: [(Date, Date)]) -> TimeInterval {
+        var total: TimeInterval = 0
+        var reached = from
+        for (a, b) in windows.map({ (max($0.0, from), min($0.1, to)) }).filter({ $0.0 < $0.1 }).sorted(by: { $0.0 < $1.0 }) {
+            total += max(0, b.timeIntervalSince(max(a, reached)))
+            reached = max(reached, b)
+        }
+        return total
     }
 
     // MARK: - Helpers

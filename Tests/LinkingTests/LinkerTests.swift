@@ -145,6 +145,77 @@ struct LinkerTests {
         #expect(results[0].candidates.contains { $0.guid == Self.programme[2].guid && $0.flags.contains("duplicate") })
     }
 
+    @Test("of parallel talks that a recording covers alike, it is the one whose slot its length fits")
+    func lengthPicksAmongParallelTalks() throws {
+        // A 20-minute and a 45-minute talk at 13:00 in two rooms; a 48-minute recording without a
+        // room covers both whole, but only the 45-minute one is explained by a few minutes of
+        // early start and overrun.
+        // (The 20-minute talk comes first in the programme's order, so that order cannot decide.)
+        let programme = [
+            Self.session(1, "Robotar i hemtjänsten", "2021-10-06T13:00:00+02:00", minutes: 20, room: "Sal B"),
+            Self.session(2, "Öppna data i Göteborg", "2021-10-06T13:00:00+02:00", minutes: 45, room: "Sal A"),
+        ]
+        let linker = Linker(sessions: programme, options: LinkOptions(timeZone: Self.zone))
+        let long = linker.link([Self.recording("rec/2021-10-06 12-58-00.mkv", seconds: 48 * 60)])[0]
+        #expect(long.status == .linked)
+        #expect(long.links.map(\.guid) == [programme[1].guid])
+        // Against a 40-minute talk instead of the 20-minute one, a few minutes explain either.
+        var close = programme
+        close[0].end = close[0].start.addingTimeInterval(40 * 60)
+        let doubtful = Linker(sessions: close, options: LinkOptions(timeZone: Self.zone))
+            .link([Self.recording("rec/2021-10-06 12-58-00.mkv", seconds: 48 * 60)])[0]
+        #expect(doubtful.status == .review)
+        #expect(Set(doubtful.candidates.map(\.guid)) == Set(programme.map(\.guid)))
+    }
+
+    @Test("two parts of a talk, each doubtful over a camera clock, settle each other")
+    func partsSettleEachOther() throws {
+        // Both parts' tags fit the 13:00 talk as written and the 11:00 talk as local time; the
+        // 11:00 talk has its own recording, and the two parts together hold the 13:00 one.
+        let other = Self.recording("rec/sal-a/2021-10-06 10-59-00.mkv", seconds: 47 * 60)
+        let first = Self.recording("rec/sal-a/MVI_0001.MP4", seconds: 21 * 60, tags: ["creation_time": "2021-10-06T11:00:30.000000Z"])
+        let second = Self.recording("rec/sal-a/MVI_0002.MP4", seconds: 22 * 60, tags: ["creation_time": "2021-10-06T11:24:00.000000Z"])
+        let results = Linker(sessions: Self.twoHoursApart, options: LinkOptions(timeZone: Self.zone)).link([other, first, second])
+        #expect(results[0].links.map(\.guid) == [Self.twoHoursApart[4].guid])
+        for (index, part) in [(1, 1), (2, 2)] {
+            #expect(results[index].status == .linked, "\(results[index].path): \(results[index].status)")
+            let link = try #require(results[index].links.first)
+            #expect(link.guid == Self.programme[0].guid)
+            #expect(link.part == part && link.parts == 2)
+            #expect(!link.flags.contains("clock_local_as_utc"))
+        }
+    }
+
+    @Test("a recording that completes a talk another recording holds in part is its rest")
+    func restOfATalk() throws {
+        // The first 25 minutes of the 13:00 talk are in an OBS file; the camera's tag fits the
+        // rest of it as written, and the 11:00 talk (recorded by nobody) as local time.
+        let first = Self.recording("rec/sal-a/2021-10-06 12-58-00.mkv", seconds: 25 * 60)
+        let rest = Self.recording("rec/sal-a/MVI_0002.MP4", seconds: 20 * 60, tags: ["creation_time": "2021-10-06T11:27:00.000000Z"])
+        let results = Linker(sessions: Self.twoHoursApart, options: LinkOptions(timeZone: Self.zone)).link([first, rest])
+        #expect(results.map(\.status) == [.linked, .linked])
+        let link = try #require(results[1].links.first)
+        #expect(link.guid == Self.programme[0].guid)
+        #expect(link.part == 2 && link.parts == 2)
+        #expect(link.reasons.contains { $0.contains("the rest of this session after the part recorded in rec/sal-a/2021-10-06 12-58-00.mkv") })
+        // Without the first part, the camera clock stays in doubt.
+        #expect(Linker(sessions: Self.twoHoursApart, options: LinkOptions(timeZone: Self.zone)).link([rest])[0].status == .review)
+    }
+
+    @Test("a camera clock that, as written, covers two talks only in part is no room's stream")
+    func partialTalksAreNoStream() throws {
+        // As written, 13:15–14:36 holds two thirds of the 13:00 talk and most of the 14:00 one;
+        // as local time, 11:15–12:36 holds the 80-minute workshop whole.
+        let programme = Self.programme + [Self.session(5, "Verkstad: tjänstedesign", "2021-10-06T11:15:00+02:00", minutes: 80, room: "Sal A")]
+        let camera = Self.recording("rec/sal-a/MVI_0003.MP4", seconds: 81 * 60, tags: ["creation_time": "2021-10-06T11:15:00.000000Z"])
+        let result = Linker(sessions: programme, options: LinkOptions(timeZone: Self.zone)).link([camera])[0]
+        #expect(result.status == .linked)
+        let link = try #require(result.links.first)
+        #expect(result.links.count == 1)
+        #expect(link.guid == programme[4].guid)
+        #expect(link.flags.contains("clock_local_as_utc"))
+    }
+
     @Test("a recording far from any talk, with nothing else, is unmatched")
     func nothing() {
         let result = linker.link([Self.recording("rec/2021-10-06 21-00-00.mkv", seconds: 1800)])[0]
