@@ -241,6 +241,10 @@ public struct Linker: Sendable {
         // reading is taken only when it explains the recording clearly better than the tag as
         // written (a better fit of time, title and room), never on a tie.
         var clockDoubt: String? = nil
+        // The other reading of the clock, local time as UTC, when it explains the recording as
+        // well as the tag as written: its sessions stay alternatives for the look across
+        // recordings.
+        var otherReading: (clues: Clues, scored: [Scored])? = nil
         if let alternative = clues.localAsUTC, let original = clues.start {
             var corrected = clues
             corrected.start = alternative
@@ -263,6 +267,7 @@ public struct Linker: Sendable {
                 let fitWritten = asWritten.slotCoverage * asWritten.recordingInSlot
                 let fitCorrected = asCorrected.slotCoverage * asCorrected.recordingInSlot
                 if fitCorrected > fitWritten - 0.03 {
+                    otherReading = (corrected, rescored)
                     clockDoubt = "the creation_time tag fits \"\(sessions[asCorrected.session].title)\" as well if the camera wrote local time as UTC"
                     scored.insert(Scored(session: asCorrected.session, score: asCorrected.score, reasons: asCorrected.reasons + [note],
                                          flags: asCorrected.flags, slotCoverage: asCorrected.slotCoverage,
@@ -331,6 +336,14 @@ public struct Linker: Sendable {
                 alternatives.append(Alternative(link: proposed(other, clues: clues, alone: true), misfit: other.windowKnown ? other.misfit : nil, inRoom: other.inRoom))
             }
             result.candidates = alternatives.prefix(max(links.count + rivals.count, options.candidateCount)).map(\.link)
+            // For the look across recordings, the other reading of the clock with its in and out
+            // points, in place of the one candidate of it shown.
+            if let otherReading {
+                alternatives.removeAll { $0.link.flags.contains("clock_local_as_utc") }
+                for other in otherReading.scored where other.score >= options.reviewThreshold {
+                    alternatives.append(Alternative(link: proposed(other, clues: otherReading.clues, alone: true), misfit: other.misfit, inRoom: other.inRoom))
+                }
+            }
         }
         return (result, alternatives)
     }
@@ -653,7 +666,7 @@ public struct Linker: Sendable {
             var links: [ProposedLink] = []
             for (picked, session) in answer.picked {
                 var link = picked
-                if link.flags.contains("clock_local_as_utc") {
+                if link.flags.contains("clock_local_as_utc") || result.recordingStartSource == .mtime {
                     link.inSeconds = min(max(0, session.start.timeIntervalSince(answer.start)), answer.duration)
                     link.outSeconds = max(link.inSeconds, min(answer.duration, session.end.timeIntervalSince(answer.start)))
                 }
@@ -673,13 +686,18 @@ public struct Linker: Sendable {
         for index in results.indices where results[index].status == .review {
             let result = results[index]
             let pool = alternatives[index]
-            guard let start = result.recordingStart, result.recordingStartSource != .mtime,
-                  let top = pool.map(\.link.score).max(), top >= options.reviewThreshold else { continue }
+            // A modification time is no clock to eliminate by (a copy resets it), but it may put
+            // a recording right after the other part of a talk in its room (below).
+            let trusted = result.recordingStartSource != .mtime
+            guard let start = result.recordingStart, let top = pool.map(\.link.score).max(), top >= options.reviewThreshold else { continue }
             var close: [Alternative] = []
             // Every candidate close to the best must be recorded by another recording but those
             // left, and those left must each score enough for a link.
             for candidate in pool where candidate.link.score >= top - options.ambiguityMargin && candidate.link.score >= options.reviewThreshold {
-                if !close.contains(where: { $0.link.guid == candidate.link.guid }) { close.append(candidate) }
+                let reading = candidate.link.flags.contains("clock_local_as_utc")
+                if !close.contains(where: { $0.link.guid == candidate.link.guid && $0.link.flags.contains("clock_local_as_utc") == reading }) {
+                    close.append(candidate)
+                }
             }
             // When the recording began under a candidate's reading of the clock: moved by the
             // zone's offset when it reads the clock as local time written as UTC.
@@ -705,7 +723,7 @@ public struct Linker: Sendable {
             // reading of a camera clock, a talk nobody recorded); without a room, when the other
             // talks at the time are recorded by others. An ending part may run over.
             let continued = left.filter { candidate in
-                guard candidate.inRoom || (left.count == 1 && !takenBy.isEmpty), let talk = session(candidate), duration > 0 else { return false }
+                guard candidate.inRoom || (trusted && left.count == 1 && !takenBy.isEmpty), let talk = session(candidate), duration > 0 else { return false }
                 let window = (begin(candidate.link), begin(candidate.link).addingTimeInterval(duration))
                 let held = others(of: candidate.link.guid, than: result.path)
                 let slot = sessions[talk]
@@ -719,44 +737,57 @@ public struct Linker: Sendable {
                                reason: "the rest of this session after the part recorded in \(held.joined(separator: ", "))"))
                 continue
             }
-            guard top >= options.linkThreshold, close.count >= 2 else { continue }
-            // Of the talks left at one time, one whose slot the recording's window fits clearly
-            // worse than another's, which scores nearly as well and holds most of the recording
-            // (not a room's stream), is not it (as among the rivals of one recording).
-            let leftOver = left
-            left.removeAll { worse in
-                leftOver.contains { better in
-                    guard let a = session(worse), let b = session(better), a != b, slotsOverlap(a, b),
-                          better.link.outSeconds - better.link.inSeconds >= 0.6 * duration,
-                          let misfitWorse = worse.misfit, let misfitBetter = better.misfit else { return false }
-                    return misfitWorse >= misfitBetter + Self.clearlyCloser && better.link.score >= worse.link.score - options.ambiguityMargin / 2
-                }
-            }
-            // What is left is one talk, or the talks of a room's stream one after another, all
-            // under one reading of the clock. Among many parallel talks, a candidate left over
-            // that explains the recording clearly worse than the best (a lower score, and a slot
-            // that fits the window clearly worse) is no answer: the right one may not be listed
-            // at all. Between two (the two readings of a camera clock, two rooms) it is the one left.
+            guard trusted, top >= options.linkThreshold, close.count >= 2, !takenBy.isEmpty, duration > 0 else { continue }
+            // What is left under one reading of the clock must be one talk, or the talks of a
+            // room's stream one after another. The other reading must have nothing left that could
+            // explain the recording: no talk, or talks that hold little of it (the rest of its time
+            // is talks recorded by others, so it is not of that time).
             let closest = close.compactMap(\.misfit).min() ?? 0
-            guard !left.isEmpty, !takenBy.isEmpty, left.allSatisfy({ $0.link.score >= options.linkThreshold }),
-                  close.count <= 2 || left.allSatisfy({ $0.link.score >= top - options.ambiguityMargin / 2 || ($0.misfit ?? .infinity) < closest + Self.clearlyCloser }),
-                  Set(left.map { $0.link.flags.contains("clock_local_as_utc") }).count == 1 else { continue }
-            let picked = left.compactMap { candidate in session(candidate).map { (link: candidate.link, session: sessions[$0]) } }
-                .sorted { $0.session.start < $1.session.start }
-            guard picked.count == left.count, zip(picked, picked.dropFirst()).allSatisfy({ $0.session.end <= $1.session.start }) else { continue }
-            let linkStart = begin(left[0].link)
-            let linkEnd = linkStart.addingTimeInterval(duration)
-            let own = picked.map { min(linkEnd, $0.session.end).timeIntervalSince(max(linkStart, $0.session.start)) }
-            guard duration > 0, own.reduce(0, +) >= 0.6 * duration else { continue }
-            let answer = Settled(index: index, picked: picked.map { ($0.link, $0.session) }, start: linkStart, duration: duration,
-                                 reason: "the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; "))
+            var answers: [Settled] = []
+            var open = 0
+            for reading in [false, true] {
+                var left = left.filter { $0.link.flags.contains("clock_local_as_utc") == reading }
+                guard let first = left.first else { continue }
+                let readingStart = begin(first.link)
+                let readingEnd = readingStart.addingTimeInterval(duration)
+                let explained = Self.covered(readingStart, readingEnd, by: left.compactMap { session($0) }.map { (sessions[$0].start, sessions[$0].end) })
+                guard explained >= 0.6 * duration else { continue }
+                open += 1
+                // Of the talks left at one time, one whose slot the recording's window fits
+                // clearly worse than another's, which scores nearly as well and holds most of the
+                // recording (not a room's stream), is not it (as among the rivals of one recording).
+                let leftOver = left
+                left.removeAll { worse in
+                    leftOver.contains { better in
+                        guard let a = session(worse), let b = session(better), a != b, slotsOverlap(a, b),
+                              better.link.outSeconds - better.link.inSeconds >= 0.6 * duration,
+                              let misfitWorse = worse.misfit, let misfitBetter = better.misfit else { return false }
+                        return misfitWorse >= misfitBetter + Self.clearlyCloser && better.link.score >= worse.link.score - options.ambiguityMargin / 2
+                    }
+                }
+                // Among many parallel talks, a candidate left over that explains the recording
+                // clearly worse than the best (a lower score, and a slot that fits the window
+                // clearly worse) is no answer: the right one may not be listed at all. Between two
+                // (the two readings of a camera clock, two rooms) it is the one left.
+                guard !left.isEmpty, left.allSatisfy({ $0.link.score >= options.linkThreshold }),
+                      close.count <= 2 || left.allSatisfy({ $0.link.score >= top - options.ambiguityMargin / 2 || ($0.misfit ?? .infinity) < closest + Self.clearlyCloser })
+                else { continue }
+                let picked = left.compactMap { candidate in session(candidate).map { (link: candidate.link, session: sessions[$0]) } }
+                    .sorted { $0.session.start < $1.session.start }
+                guard picked.count == left.count, zip(picked, picked.dropFirst()).allSatisfy({ $0.session.end <= $1.session.start }) else { continue }
+                let own = picked.map { min(readingEnd, $0.session.end).timeIntervalSince(max(readingStart, $0.session.start)) }
+                guard own.reduce(0, +) >= 0.6 * duration else { continue }
+                answers.append(Settled(index: index, picked: picked.map { ($0.link, $0.session) }, start: readingStart, duration: duration,
+                                       reason: "the other close candidates are recorded at the same time by linked recordings: " + takenBy.joined(separator: "; ")))
+            }
+            guard open == 1, answers.count == 1, let answer = answers.first else { continue }
             // Only a recording that holds each session (nearly) whole, or the part of it that
             // the other recordings of it lack (a talk recorded in several), and little else, is
             // settled so: a short clip may well belong to a session not listed at all.
-            if picked.allSatisfy({ completes(answer.window, of: $0.session, with: others(of: $0.link.guid, than: result.path)) }) {
+            if answer.picked.allSatisfy({ completes(answer.window, of: $0.session, with: others(of: $0.link.guid, than: result.path)) }) {
                 settle(answer)
-            } else if picked.count == 1 {
-                partsInReview[picked[0].link.guid, default: []].append(answer)
+            } else if answer.picked.count == 1 {
+                partsInReview[answer.picked[0].link.guid, default: []].append(answer)
             }
         }
         // Parts of one talk that are each in review, each left with that talk alone, and that

@@ -202,6 +202,40 @@ struct LinkerTests {
         #expect(Linker(sessions: Self.twoHoursApart, options: LinkOptions(timeZone: Self.zone)).link([rest])[0].status == .review)
     }
 
+    @Test("a copy's modification time that puts it right after the first part of a talk in its room makes it the rest")
+    func restByModificationTime() throws {
+        let first = Self.recording("rec/sal-a/2021-10-06 12-58-00.mkv", seconds: 25 * 60)
+        let rest = Recording(path: "rec/sal-a/export.mp4", probe: ProbeResult(path: "rec/sal-a/export.mp4", durationSeconds: 20 * 60, durationSource: .container),
+                             modified: Self.at("2021-10-06T13:47:00+02:00"))
+        let linker = Linker(sessions: Self.programme, options: LinkOptions(timeZone: Self.zone))
+        let results = linker.link([first, rest])
+        #expect(results.map(\.status) == [.linked, .linked])
+        let link = try #require(results[1].links.first)
+        #expect(link.guid == Self.programme[0].guid)
+        #expect(link.part == 2 && link.parts == 2)
+        #expect(abs(link.outSeconds - 18 * 60) < 1)
+        // A modification time alone is a copy's time: review.
+        #expect(linker.link([rest])[0].status == .review)
+    }
+
+    @Test("a camera's stream whose tag, as written, would hold a talk another camera recorded then is read as local time")
+    func streamClockSettled() throws {
+        // Sal A: 11:00 and 12:00, 13:00 and 14:00. As written the stream is 13:00–14:50, as local
+        // time 11:00–12:50; the 14:00 talk has its own recording.
+        let programme = Self.twoHoursApart + [Self.session(6, "Arkiv i molnet", "2021-10-06T12:00:00+02:00", minutes: 45, room: "Sal A")]
+        let stream = Self.recording("rec/sal-a/MVI_0009.MP4", seconds: 110 * 60, tags: ["creation_time": "2021-10-06T11:00:30.000000Z"])
+        let other = Self.recording("rec/sal-a/2021-10-06 13-59-00.mkv", seconds: 47 * 60)
+        let linker = Linker(sessions: programme, options: LinkOptions(timeZone: Self.zone))
+        let results = linker.link([stream, other])
+        #expect(results[1].links.map(\.guid) == [programme[2].guid])
+        #expect(results[0].status == .linked)
+        #expect(results[0].links.map(\.guid) == [programme[4].guid, programme[5].guid])
+        #expect(results[0].links.allSatisfy { $0.flags.contains("clock_local_as_utc") })
+        #expect(abs((results[0].links.last?.inSeconds ?? 0) - (59 * 60 + 30)) < 1)
+        // Without the other recording, both readings stand.
+        #expect(linker.link([stream])[0].status == .review)
+    }
+
     @Test("a camera clock that, as written, covers two talks only in part is no room's stream")
     func partialTalksAreNoStream() throws {
         // As written, 13:15–14:36 holds two thirds of the 13:00 talk and most of the 14:00 one;
