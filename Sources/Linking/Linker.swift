@@ -279,7 +279,7 @@ public struct Linker: Sendable {
         var result = RecordingLinks(path: recording.path, status: .unmatched, recordingStart: clues.start?.date, recordingStartSource: clues.start?.source)
         guard var best = scored.first, best.score >= options.reviewThreshold else {
             result.candidates = scored.prefix(options.candidateCount).filter { $0.score >= 0.2 }.map { proposed($0, clues: clues, alone: true) }
-            return (result, [])
+            return (result, roomAndLength(clues))
         }
         // Parallel slots that a recording covers alike score alike, however long they are. Of
         // those, a recording that is mostly one talk holds the one whose slot its window fits
@@ -346,6 +346,23 @@ public struct Linker: Sendable {
             }
         }
         return (result, alternatives)
+    }
+
+    /// For a recording with a room but no clock to go by: the talks in its room whose slot its
+    /// length fits (a few minutes shorter to a quarter of an hour longer), closest first. Which
+    /// of them no other recording holds is for the look across recordings to say.
+    func roomAndLength(_ clues: Clues) -> [Alternative] {
+        guard clues.start == nil || clues.start?.source == .mtime, !clues.rooms.isEmpty, let duration = clues.duration, duration > 0 else { return [] }
+        let fitting = sessions.indices.filter { index in
+            let slot = sessions[index].end.timeIntervalSince(sessions[index].start)
+            return clues.rooms[roomKeys[index]] != nil && duration >= slot - 5 * 60 && duration <= slot + 15 * 60
+        }
+        return fitting.map { index in
+            let slot = sessions[index].end.timeIntervalSince(sessions[index].start)
+            var scored = score(session: index, clues: clues, windowText: "", clockNote: nil)
+            scored.reasons.append("the slot \(days[index]) \(slotTexts[index]) (\(ClockText.length(slot))) fits the recording's length (\(ClockText.length(duration)))")
+            return (Alternative(link: proposed(scored, clues: clues, alone: true), misfit: nil, inRoom: true), abs(duration - slot - 5 * 60))
+        }.sorted { ($0.1, $0.0.link.guid) < ($1.1, $1.0.link.guid) }.map(\.0)
     }
 
     /// A slot this much closer to the recording's window than another is clearly the better
@@ -597,6 +614,20 @@ public struct Linker: Sendable {
             results[index].links = []
         }
         for _ in 0..<3 where resolveByElimination(&results, alternatives: alternatives) {}
+        // A recording with a room and nothing else is for a person to place: the talks in its
+        // room of about its length that no recording holds, when there are few.
+        let held = Set(results.filter { $0.status == .linked }.flatMap { $0.links.map(\.guid) })
+        for index in results.indices where results[index].status == .unmatched && !alternatives[index].isEmpty {
+            let open = alternatives[index].filter { !held.contains($0.link.guid) }
+            guard (1...options.candidateCount).contains(open.count) else { continue }
+            results[index].status = .review
+            results[index].candidates = open.map { alternative in
+                var link = alternative.link
+                link.reasons.append("no recording is linked to this session")
+                link.reasons.append("doubtful: only the room and the length to go by")
+                return link
+            }
+        }
         for entries in linkedBySession(results) where !rivals(entries, in: results) {
             for (position, entry) in entries.enumerated() {
                 var link = results[entry.result].links[entry.link]

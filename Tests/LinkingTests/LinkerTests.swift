@@ -250,6 +250,25 @@ struct LinkerTests {
         #expect(link.flags.contains("clock_local_as_utc"))
     }
 
+    @Test("a recording with a room and no clock goes to review with the talks of its length that no recording holds")
+    func roomAndLength() throws {
+        let clockless = Self.recording("rec/sal-a/export.mp4", seconds: 48 * 60)
+        let held = Self.recording("rec/sal-a/2021-10-06 12-58-00.mkv", seconds: 47 * 60)
+        let results = linker.link([clockless, held])
+        #expect(results[1].links.map(\.guid) == [Self.programme[0].guid])
+        #expect(results[0].status == .review)
+        #expect(results[0].links.isEmpty)
+        #expect(results[0].candidates.map(\.guid) == [Self.programme[2].guid])
+        #expect(results[0].candidates[0].reasons.contains("no recording is linked to this session"))
+        #expect(results[0].candidates[0].reasons.contains { $0.contains("2021-10-06 14:00–14:45 (45 min) fits the recording's length (48 min)") })
+        // Alone, both talks of Sal A are candidates; a recording of no talk's length has none.
+        #expect(Set(linker.link([clockless])[0].candidates.map(\.guid)) == [Self.programme[0].guid, Self.programme[2].guid])
+        #expect(linker.link([Self.recording("rec/sal-a/export.mp4", seconds: 12 * 60)])[0].status == .unmatched)
+        // No room, or a clock that puts it far from any talk: nothing to go by.
+        #expect(linker.link([Self.recording("rec/export.mp4", seconds: 48 * 60)])[0].status == .unmatched)
+        #expect(linker.link([Self.recording("rec/sal-a/2021-10-06 21-00-00.mkv", seconds: 48 * 60)])[0].status == .unmatched)
+    }
+
     @Test("a recording far from any talk, with nothing else, is unmatched")
     func nothing() {
         let result = linker.link([Self.recording("rec/2021-10-06 21-00-00.mkv", seconds: 1800)])[0]
