@@ -7,6 +7,7 @@ recordings derived from it with realistic noise, as probe results in the shape o
 `efterhand link --probe-results ... --json --stats` and scores the answer.
 
     python3 scripts/linkeval.py [--sessions 1000] [--seed 7] [--bin .build/release/efterhand] [--json]
+    python3 scripts/linkeval.py --seeds 1-13      # one line per generated week, then the spread
 
 Noise: clock drift of minutes, late starts, overruns, missing tags, misspelled titles, renamed
 files, cameras writing local time as UTC, decoy recordings of unscheduled events, streams over
@@ -17,6 +18,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -281,19 +283,65 @@ def evaluate(answer, truth):
     }
 
 
+def seed_list(text):
+    """`7`, `1-13` or `1,4,9` as a list of seeds."""
+    seeds = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        seeds.extend(range(int(low), int(high or low) + 1))
+    return seeds
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--recordings", type=int, default=None)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", type=seed_list, help="several generated weeks (`1-13`): one line each, then the spread")
     parser.add_argument("--bin", default=str(Path(__file__).resolve().parent.parent / ".build/release/efterhand"))
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", help="folder to keep the generated files in")
     args = parser.parse_args()
-    rng = random.Random(args.seed)
+    if args.seeds:
+        compare(args)
+        return
+    figures = run_seed(args, args.seed, args.keep)
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    else:
+        f = figures
+        print(f"{f['sessions']} sessions, {f['recordings']} recordings ({f['with_a_talk']} of scheduled talks)")
+        print(f"linked automatically: {f['linked']} recordings ({f['linked_wrong']} with a wrong link; decoys linked: {f['decoys_linked']})")
+        print(f"links: {f['links_right']} right, {f['links_wrong']} wrong -> precision {f['precision']:.4f} "
+              f"(target: at most 1 wrong in 200 = 0.995)")
+        print(f"share of recordings of talks linked right automatically: {f['auto_linked_share']:.3f} (target 0.95)")
+        print(f"review: {f['review']}, unmatched: {f['unmatched']}")
+        print(f"in-point error: median {f['in_error_median_s']:.0f} s, p95 {f['in_error_p95_s']:.0f} s")
+        print(f"timing: {f['link_stats']}")
+
+
+def compare(args):
+    """One line per generated week, then the spread of each figure over them."""
+    rows = []
+    print("seed  talks  linked  wrong  precision  share   review  unmatched  link time")
+    for seed in args.seeds:
+        f = run_seed(args, seed, None)
+        seconds = f["link_stats"].rsplit(" in ", 1)[-1] if f["link_stats"] else "?"
+        print(f"{seed:4d}  {f['with_a_talk']:5d}  {f['linked']:6d}  {f['links_wrong']:5d}  {f['precision']:9.4f}  {f['auto_linked_share']:.3f}  "
+              f"{f['review']:6d}  {f['unmatched']:9d}  {seconds}")
+        rows.append(f)
+    shares = [f["auto_linked_share"] for f in rows]
+    print(f"share linked automatically: min {min(shares):.3f}, mean {sum(shares) / len(shares):.3f}, max {max(shares):.3f}; "
+          f"at least 0.95 in {sum(s >= 0.95 for s in shares)} of {len(rows)} weeks")
+    print(f"precision: min {min(f['precision'] for f in rows):.4f}; wrong automatic links per week: at most {max(f['links_wrong'] for f in rows)}")
+
+
+def run_seed(args, seed, keep):
+    """Generates one week from `seed`, links it and scores the answer."""
+    rng = random.Random(seed)
     sessions = make_programme(rng, args.sessions)
     recordings, truth, mtimes = make_recordings(rng, sessions, args.recordings or args.sessions)
-    folder = Path(args.keep or tempfile.mkdtemp(prefix="efterhand-linkeval-"))
+    folder = Path(keep or tempfile.mkdtemp(prefix="efterhand-linkeval-"))
     folder.mkdir(parents=True, exist_ok=True)
     # Empty stand-ins for the files, so that the linker can read their modification times.
     for item in recordings:
@@ -312,18 +360,9 @@ def main():
     figures = evaluate(json.loads(run.stdout), truth)
     figures["sessions"] = len(sessions)
     figures["link_stats"] = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
-    if args.json:
-        print(json.dumps(figures, indent=1))
-    else:
-        f = figures
-        print(f"{f['sessions']} sessions, {f['recordings']} recordings ({f['with_a_talk']} of scheduled talks)")
-        print(f"linked automatically: {f['linked']} recordings ({f['linked_wrong']} with a wrong link; decoys linked: {f['decoys_linked']})")
-        print(f"links: {f['links_right']} right, {f['links_wrong']} wrong -> precision {f['precision']:.4f} "
-              f"(target: at most 1 wrong in 200 = 0.995)")
-        print(f"share of recordings of talks linked right automatically: {f['auto_linked_share']:.3f} (target 0.95)")
-        print(f"review: {f['review']}, unmatched: {f['unmatched']}")
-        print(f"in-point error: median {f['in_error_median_s']:.0f} s, p95 {f['in_error_p95_s']:.0f} s")
-        print(f"timing: {f['link_stats']}")
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return figures
 
 
 if __name__ == "__main__":

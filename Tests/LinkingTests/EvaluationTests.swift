@@ -35,7 +35,8 @@ struct EvaluationTests {
         let automatic = try #require(figures["auto_linked_share"] as? Double)
         #expect(precision >= 0.995, "precision \(precision)")
         #expect(figures["decoys_linked"] as? Int == 0)
-        // Measured at about 0.88-0.92 on 1000 × 1000; the target is 0.95 (see the note).
-        #expect(automatic >= 0.85, "share linked automatically \(automatic)")
+        // Measured 0.969 and 0.966 for these two weeks; 0.946-0.967 on 1000 × 1000 over 21 weeks
+        // (`python3 scripts/linkeval.py --seeds 1-21`), against the target of 0.95.
+        #expect(automatic >= 0.93, "share linked automatically \(automatic)")
     }
 }
