@@ -108,10 +108,6 @@ public struct Linker: Sendable {
         var inRoom = false
     }
 
-    func linkOne(_ recording: Recording) -> RecordingLinks {
-        decide(recording).result
-    }
-
     // MARK: - One recording
 
     /// Everything read off one recording that the scoring uses.
@@ -353,12 +349,9 @@ public struct Linker: Sendable {
     /// of them no other recording holds is for the look across recordings to say.
     func roomAndLength(_ clues: Clues) -> [Alternative] {
         guard clues.start == nil || clues.start?.source == .mtime, !clues.rooms.isEmpty, let duration = clues.duration, duration > 0 else { return [] }
-        let fitting = sessions.indices.filter { index in
+        return sessions.indices.compactMap { index -> (Alternative, TimeInterval)? in
             let slot = sessions[index].end.timeIntervalSince(sessions[index].start)
-            return clues.rooms[roomKeys[index]] != nil && duration >= slot - 5 * 60 && duration <= slot + 15 * 60
-        }
-        return fitting.map { index in
-            let slot = sessions[index].end.timeIntervalSince(sessions[index].start)
+            guard clues.rooms[roomKeys[index]] != nil, duration >= slot - 5 * 60, duration <= slot + 15 * 60 else { return nil }
             var scored = score(session: index, clues: clues, windowText: "", clockNote: nil)
             scored.reasons.append("the slot \(days[index]) \(slotTexts[index]) (\(ClockText.length(slot))) fits the recording's length (\(ClockText.length(duration)))")
             return (Alternative(link: proposed(scored, clues: clues, alone: true), misfit: nil, inRoom: true), abs(duration - slot - 5 * 60))
@@ -759,7 +752,7 @@ public struct Linker: Sendable {
                 let held = others(of: candidate.link.guid, than: result.path)
                 let slot = sessions[talk]
                 let own = min(window.1, slot.end).timeIntervalSince(max(window.0, slot.start))
-                return !held.isEmpty && own >= 0.5 * duration && completes(window, of: slot, with: held)
+                return !held.isEmpty && own >= 0.5 * duration && completes([window], of: slot, with: held)
             }
             if continued.count == 1, let talk = session(continued[0]) {
                 let link = continued[0].link
@@ -815,7 +808,7 @@ public struct Linker: Sendable {
             // Only a recording that holds each session (nearly) whole, or the part of it that
             // the other recordings of it lack (a talk recorded in several), and little else, is
             // settled so: a short clip may well belong to a session not listed at all.
-            if answer.picked.allSatisfy({ completes(answer.window, of: $0.session, with: others(of: $0.link.guid, than: result.path)) }) {
+            if answer.picked.allSatisfy({ completes([answer.window], of: $0.session, with: others(of: $0.link.guid, than: result.path)) }) {
                 settle(answer)
             } else if answer.picked.count == 1 {
                 partsInReview[answer.picked[0].link.guid, default: []].append(answer)
@@ -846,10 +839,6 @@ public struct Linker: Sendable {
 
     /// Whether recordings' windows hold a session (nearly) whole together with the other
     /// recordings of it, when those alone do not: they are what the others lack.
-    func completes(_ windows: (Date, Date)..., of session: Session, with others: [(Date, Date)]) -> Bool {
-        completes(windows, of: session, with: others)
-    }
-
     func completes(_ windows: [(Date, Date)], of session: Session, with others: [(Date, Date)]) -> Bool {
         let slot = session.end.timeIntervalSince(session.start)
         return slot > 0 && Self.covered(session.start, session.end, by: windows + others) >= 0.7 * slot
