@@ -116,6 +116,24 @@ struct MediaTests {
         }
     }
 
+    @Test("a hostile date in If-Modified-Since or If-Range is ignored on media and thumbnails, and the server goes on",
+          arguments: ["Sun, 06 Nov 99999999999 08:49:37 GMT", "Sun, 99999999999 Nov 1994 08:49:37 GMT"])
+    func hostileConditionals(_ date: String) async throws {
+        let sample = try SampleIndex.shared.get()
+        let id = try recordingID("inspelning-01.mp4", in: try sample.database())
+        let page = try jsonObject(await sample.test { client in try await client.execute(uri: "/feed.json?page_size=1", method: .get).data })
+        let image = try #require((page["items"] as? [[String: Any]])?.first?["image"] as? String)
+        try await sample.test { client in
+            for uri in ["/media/\(id)", localPath(image)] {
+                let since = try await client.execute(uri: uri, method: .get, headers: [.ifModifiedSince: date])
+                #expect(since.status == .ok, "\(uri)")
+                let range = try await client.execute(uri: uri, method: .get, headers: [.range: "bytes=0-9", .ifRange: date])
+                #expect(range.status == .ok, "a stale If-Range gives the whole file: \(uri)")
+            }
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+        }
+    }
+
     @Test("a thumbnail the feed names is served as the file ingest made")
     func thumbnail() async throws {
         let sample = try SampleIndex.shared.get()

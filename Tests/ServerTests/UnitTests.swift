@@ -79,6 +79,21 @@ struct UnitTests {
         #expect(HTTPDate.parse("yesterday") == nil)
     }
 
+    /// Dates a stranger may send in `If-Modified-Since` or `If-Range`; each once trapped the
+    /// process (`Int32(year - 1900)`) or names no real moment. All are ignored.
+    static let hostileDates = [
+        "Sun, 06 Nov 99999999999 08:49:37 GMT", "Sun, 99999999999 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 99999999999:49:37 GMT",
+        "Sun, 06 Nov 1994 08:99999999999:37 GMT", "Sun, 06 Nov 1994 08:49:99999999999 GMT", "Sun, 06 Nov -99999999999 08:49:37 GMT",
+        "Sun, 06 Nov 9223372036854775807 08:49:37 GMT", "Sun, 06 Nov 1994 -1:49:37 GMT", "Sun, 00 Nov 1994 08:49:37 GMT",
+        "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 0001 08:49:37 GMT", "Sun, 06 Nov 10000 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49 GMT", "Sun, 06 Nov 1994 08::37 GMT", "Sun, 06 Nov 1994 +8:49:37 GMT",
+    ]
+
+    @Test("an HTTP date out of range is no date, and never traps", arguments: hostileDates)
+    func hostileHTTPDates(_ text: String) {
+        #expect(HTTPDate.parse(text) == nil)
+    }
+
     @Test("queries decode + and escapes")
     func queries() {
         let query = QueryParameters("q=%C3%B6ppna+data&limit=5&q=second&empty=&flag")

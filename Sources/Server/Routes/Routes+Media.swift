@@ -94,20 +94,30 @@ enum HTTPDate {
         return "\(days[Int(parts.tm_wday)]), \(day) \(months[Int(parts.tm_mon)])\(clock.dropFirst(2)) GMT"
     }
 
-    /// Unix seconds of an IMF-fixdate; nil for anything else.
+    /// The years an HTTP date may name here: a date outside is no date a file can carry, and
+    /// RFC 9110 (§13.1.3, §13.1.5) says to ignore an invalid conditional.
+    static let years = 1970...9999
+
+    /// Unix seconds of an IMF-fixdate; nil for anything else, a field out of its range included.
+    /// Never traps, whatever the header holds.
     static func parse(_ text: String) -> Int64? {
         let fields = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
-        guard fields.count == 6, fields[5] == "GMT", let day = Int(fields[1]), let month = months.firstIndex(of: String(fields[2])),
-              let year = Int(fields[3]) else { return nil }
-        let clock = fields[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
+        func digits(_ field: Substring, _ counts: ClosedRange<Int>) -> Bool { counts.contains(field.count) && field.allSatisfy { ("0"..."9").contains($0) } }
+        guard fields.count == 6, fields[5] == "GMT", digits(fields[1], 1...2), digits(fields[3], 4...4),
+              let day = Int(fields[1]), let month = months.firstIndex(of: String(fields[2])), let year = Int(fields[3]),
+              years.contains(year), (1...31).contains(day) else { return nil }
+        let clock = fields[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, clock.allSatisfy({ digits($0, 2...2) }) else { return nil }
+        let numbers = clock.compactMap { Int($0) }
+        guard numbers.count == 3, (0...23).contains(numbers[0]), (0...59).contains(numbers[1]), (0...60).contains(numbers[2]) else { return nil }
+        // Every field is small now: none of these conversions can trap.
         var parts = tm()
         parts.tm_year = Int32(year - 1900)
         parts.tm_mon = Int32(month)
         parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(clock[0])
-        parts.tm_min = Int32(clock[1])
-        parts.tm_sec = Int32(clock[2])
+        parts.tm_hour = Int32(numbers[0])
+        parts.tm_min = Int32(numbers[1])
+        parts.tm_sec = Int32(numbers[2])
         return Int64(timegm(&parts))
     }
 }
