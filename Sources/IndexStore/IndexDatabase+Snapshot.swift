@@ -169,7 +169,7 @@ extension IndexDatabase {
         for segment in segments {
             for language in languages.sorted() {
                 let mine = assigned[language]?[segment.startSeconds] ?? []
-                let covered = (spans[language] ?? []).contains { $0.0 <= segment.startSeconds + 0.5 && $0.1 >= segment.endSeconds - 0.5 }
+                let covered = Self.covers(spans[language] ?? [], segment)
                 let status: SegmentTranscript.Status = covered ? .verified : (mine.isEmpty ? .empty : .draft)
                 result.append(SegmentTranscript(segment: segment, language: language, status: status, cues: mine))
             }

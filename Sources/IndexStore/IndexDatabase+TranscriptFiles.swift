@@ -13,7 +13,11 @@ public struct TranscriptImport: Sendable, Equatable {
     public var stored: Int
     public var skippedVerified: Int
     public var language: String
+    /// Segments that verified text now covers whole (by this import and earlier ones).
     public var verifiedSegments: Int
+    /// The stretch of the recording this import verified (its first cue's start to its last
+    /// cue's end), nil for a draft import or a file without cues.
+    public var verifiedSpan: ClosedRange<Double>?
 }
 
 /// One session's caption state, for the caption-coverage report.
@@ -80,8 +84,8 @@ extension IndexDatabase {
     }
 
     /// Reads a captioner's WebVTT or SRT back: validated (times inside the recording, in order,
-    /// no overlaps beyond half a second) and stored; with `verified`, the segments it covers
-    /// become verified. Nothing is stored when the file has a problem.
+    /// no overlaps beyond half a second) and stored; with `verified`, the stretch from its first
+    /// cue to its last becomes verified text. Nothing is stored when the file has a problem.
     public func importTranscript(recording reference: String, file path: String, language requested: String? = nil,
                                  verified: Bool) throws -> TranscriptImport {
         let (recording, id) = try resolvedRecording(reference)
@@ -103,17 +107,16 @@ extension IndexDatabase {
         let language = try LanguageCode.normalize(requested) ?? LanguageCode.normalize(nameLanguage)
             ?? defaultLanguage(recordingID: id, probeLanguage: recording.probe?.streams.first { $0.kind == .audio }?.language)
         let cues = file.cues.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        var covered: [Segment] = []
-        if verified, let first = file.cues.map(\.start).min(), let last = file.cues.map(\.end).max() {
-            // A segment is covered when the file spans most of it.
-            covered = try segments(recordingID: id).filter { segment in
-                let overlap = min(last, segment.endSeconds) - max(first, segment.startSeconds)
-                return overlap >= 0.5 * (segment.endSeconds - segment.startSeconds)
-            }
+        // The file speaks for the stretch from its first cue to its last, empty cues included
+        // (a captioner's way of saying "nothing is said here").
+        guard let first = file.cues.map(\.start).min(), let last = file.cues.map(\.end).max(), first <= last else {
+            return TranscriptImport(stored: 0, skippedVerified: 0, language: language, verifiedSegments: 0, verifiedSpan: nil)
         }
         let result = try importTranscript(recordingID: id, cues: cues, language: language, source: "import:" + (path as NSString).lastPathComponent,
-                                          verified: verified, coveredSegments: covered)
-        return TranscriptImport(stored: result.stored, skippedVerified: result.skipped, language: language, verifiedSegments: covered.count)
+                                          verified: verified, span: first...last)
+        let whole = verified ? try transcripts(recordingID: id, defaultLanguage: language).filter { $0.language == language && $0.status == .verified }.count : 0
+        return TranscriptImport(stored: result.stored, skippedVerified: result.skipped, language: language, verifiedSegments: whole,
+                                verifiedSpan: verified ? first...last : nil)
     }
 
     /// Per published session (linked, not opted out): its segments' transcript states in the

@@ -120,22 +120,21 @@ extension IndexDatabase {
     }
 
     /// Stores an imported transcript (a captioner's file) in one transaction: its cues replace
-    /// the cues of that language between its first and last cue. Without `verified`, cues inside
-    /// verified text are kept and the imported ones there skipped. With `verified`, the
-    /// segments the file covers become verified. Returns (stored, skipped).
+    /// the cues of that language in `span` (from the file's first cue's start to its last cue's
+    /// end). Without `verified`, cues in verified text are kept and the imported ones there
+    /// skipped. With `verified`, exactly `span` becomes verified text: no later draft lands in it.
+    /// Returns (stored, skipped).
     @discardableResult
     public func importTranscript(recordingID: Int64, cues: [Cue], language: String, source: String, verified: Bool,
-                                 coveredSegments: [Segment]) throws -> (stored: Int, skipped: Int) {
-        guard let first = cues.map(\.start).min(), let last = cues.map(\.end).max() else { return (0, 0) }
+                                 span: ClosedRange<Double>) throws -> (stored: Int, skipped: Int) {
+        let first = span.lowerBound, last = span.upperBound
         return try writer.write { db in
             let spans = verified ? [] : (try Self.verifiedSpans(recordingID: recordingID, db: db)[language] ?? [])
             if verified {
                 try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND language = ? AND start_seconds < ? AND end_seconds > ?",
                                arguments: [recordingID, language, last, first])
-                for segment in coveredSegments {
-                    try db.execute(sql: "INSERT INTO verified_span (recording_id, language, start_seconds, end_seconds, verified_at) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [recordingID, language, segment.startSeconds, segment.endSeconds, Date().timeIntervalSince1970])
-                }
+                try db.execute(sql: "INSERT INTO verified_span (recording_id, language, start_seconds, end_seconds, verified_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [recordingID, language, first, last, Date().timeIntervalSince1970])
             } else {
                 try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND language = ? AND status = 'draft' AND start_seconds < ? AND end_seconds > ?",
                                arguments: [recordingID, language, last, first])
@@ -187,7 +186,7 @@ extension IndexDatabase {
             for language in languages.sorted() {
                 let mine = cues.filter { $0.language == language && Self.segmentFor($0.cue, among: segments)?.startSeconds == segment.startSeconds }
                     .map(\.cue)
-                let covered = (spans[language] ?? []).contains { $0.0 <= segment.startSeconds + 0.5 && $0.1 >= segment.endSeconds - 0.5 }
+                let covered = Self.covers(spans[language] ?? [], segment)
                 let status: SegmentTranscript.Status = covered ? .verified : (mine.isEmpty ? .empty : .draft)
                 result.append(SegmentTranscript(segment: segment, language: language, status: status, cues: mine))
             }
@@ -213,6 +212,17 @@ extension IndexDatabase {
 
     // MARK: - Helpers
 
+    /// A captioner's first cue starts at the first word, not at the cut, and the last ends with
+    /// the last word: verified text that leaves at most this much (or a quarter of a short
+    /// segment) uncovered at either end of a segment counts as covering it whole.
+    static let verifiedEdgeSeconds = 5.0
+
+    /// Whether verified text covers `segment` whole (see `verifiedEdgeSeconds`).
+    static func covers(_ spans: [(Double, Double)], _ segment: Segment) -> Bool {
+        let edge = min(verifiedEdgeSeconds, (segment.endSeconds - segment.startSeconds) / 4)
+        return spans.contains { $0.0 <= segment.startSeconds + edge && $0.1 >= segment.endSeconds - edge }
+    }
+
     /// The segment where most of a cue lies (a cue crossing a boundary goes to the larger side).
     static func segmentFor(_ cue: Cue, among segments: [Segment]) -> Segment? {
         var best: (Segment, Double)? = nil
@@ -232,9 +242,10 @@ extension IndexDatabase {
         return spans
     }
 
+    /// Whether a cue touches verified text: a draft that overlaps it at all would stand beside
+    /// the verified words in the public transcript, so it is kept out.
     static func inside(_ cue: Cue, _ spans: [(Double, Double)]) -> Bool {
-        let middle = (cue.start + cue.end) / 2
-        return spans.contains { middle >= $0.0 && middle <= $0.1 }
+        spans.contains { cue.start < $0.1 && cue.end > $0.0 || (cue.start == cue.end && cue.start >= $0.0 && cue.start <= $0.1) }
     }
 
     static func insert(_ cue: Cue, recordingID: Int64, language: String, source: String, status: SegmentTranscript.Status, db: Database) throws {

@@ -79,11 +79,15 @@ struct TranscriptTests {
         let (week, database) = try ingested()
         defer { week.remove() }
         let path = week.path("oppna-data.webm")
-        // A captioner's verified text for the first five minutes.
+        // A captioner's verified text for the whole first segment: its first cue starts where
+        // the segment does and its last ends where the segment ends.
+        let segment = try #require(try transcripts(database, path).first { $0.segment.position == 0 }?.segment)
         let verified = week.folder.appendingPathComponent("verified.vtt")
-        try Data("WEBVTT\n\n00:00:10.000 --> 00:00:20.000\nVerifierad text om öppna data.\n\n00:04:00.000 --> 00:04:50.000\nMer verifierad text.\n".utf8).write(to: verified)
+        try Data(WebVTT.write([Cue(start: segment.startSeconds, end: segment.startSeconds + 20, text: "Verifierad text om öppna data."),
+                               Cue(start: segment.endSeconds - 50, end: segment.endSeconds, text: "Mer verifierad text.")]).utf8).write(to: verified)
         let result = try database.importTranscript(recording: path, file: verified.path, language: "sv", verified: true)
         #expect(result.verifiedSegments == 1)
+        #expect(result.verifiedSpan == segment.startSeconds...segment.endSeconds)
         func firstSegment() throws -> SegmentTranscript { try #require(try transcripts(database, path).first { $0.segment.position == 0 }) }
         #expect(try firstSegment().status == .verified)
         #expect(try firstSegment().cues.map(\.text) == ["Verifierad text om öppna data.", "Mer verifierad text."])
@@ -102,10 +106,36 @@ struct TranscriptTests {
 
         // A later unverified import over the same minutes leaves the verified text as it is.
         let draft = week.folder.appendingPathComponent("draft.vtt")
-        try Data("WEBVTT\n\n00:00:10.000 --> 00:00:20.000\nEtt utkast.\n".utf8).write(to: draft)
+        try Data(WebVTT.write([Cue(start: segment.startSeconds, end: segment.startSeconds + 20, text: "Ett utkast.")]).utf8).write(to: draft)
         let second = try database.importTranscript(recording: path, file: draft.path, language: "sv", verified: false)
         #expect(second.skippedVerified == 1 && second.stored == 0)
         #expect(try firstSegment().cues.map(\.text) == ["Verifierad text om öppna data.", "Mer verifierad text."])
+    }
+
+    @Test("a verified import verifies exactly the stretch it covers, and a later draft does not land beside it")
+    func verifiedSpanIsExact() throws {
+        let (week, database) = try ingested()
+        defer { week.remove() }
+        let path = week.path("jsp-kamera.mp4")
+        let segment = try #require(try transcripts(database, path).first { $0.segment.position == 1 }?.segment)
+        // One verified cue in the middle of a segment: shorter than half of it.
+        let start = segment.startSeconds + 60
+        let verified = week.folder.appendingPathComponent("verified.vtt")
+        try Data(WebVTT.write([Cue(start: start, end: start + 5, text: "Verifierat av en människa.")]).utf8).write(to: verified)
+        let result = try database.importTranscript(recording: path, file: verified.path, language: "sv", verified: true)
+        #expect(result.verifiedSpan == start...(start + 5))
+        #expect(result.verifiedSegments == 0, "the cue covers five seconds of a five-minute segment")
+
+        // A sidecar added later, with a cue at the same time, one overlapping it and one elsewhere.
+        try Data(WebVTT.write([Cue(start: start, end: start + 5, text: "Utkast på samma ställe."),
+                               Cue(start: start + 3, end: start + 8, text: "Utkast som överlappar."),
+                               Cue(start: start + 100, end: start + 105, text: "Utkast någon annanstans.")]).utf8)
+            .write(to: URL(fileURLWithPath: week.path("jsp-kamera.sv.vtt")))
+        _ = try reingest(week, database)
+        let texts = try transcripts(database, path).filter { $0.language == "sv" }.flatMap(\.cues).map(\.text)
+        #expect(texts.contains("Verifierat av en människa."))
+        #expect(texts.contains("Utkast någon annanstans."))
+        #expect(!texts.contains("Utkast på samma ställe.") && !texts.contains("Utkast som överlappar."), "\(texts)")
     }
 
     @Test("a malformed sidecar is reported by name and line and does not stop the ingest")
