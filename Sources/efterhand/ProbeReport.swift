@@ -15,13 +15,13 @@ enum ProbeReport {
         var notes: [String] = []
         for result in results {
             rows.append([
-                result.path,
+                TerminalText.escaped(result.path),
                 result.container.map { $0.split(separator: ",").first.map(String.init) ?? $0 } ?? "-",
                 result.durationSeconds.map { timecode($0) + (result.durationSource == .container ? "" : " (\(result.durationSource?.rawValue ?? "?"))") } ?? "-",
                 result.streams.map(describe).joined(separator: ", "),
                 result.chapters.isEmpty ? "-" : String(result.chapters.count),
             ])
-            if let error = result.error { notes.append("error [\(error.code.rawValue)] \(error.message)") }
+            if let error = result.error { notes.append("error [\(error.code.rawValue)] \(TerminalText.escaped(error.message))") }
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         var out = ""
@@ -48,6 +48,8 @@ enum ProbeReport {
 
     /// `h:mm:ss.mmm`
     static func timecode(_ seconds: Double) -> String {
+        // A duration read from a file may be anything: NaN, infinite or past Int's range.
+        guard seconds.isFinite, abs(seconds) < 1e12 else { return "?" }
         let millis = Int((seconds * 1000).rounded())
         return String(format: "%d:%02d:%02d.%03d", millis / 3_600_000, millis / 60_000 % 60, millis / 1000 % 60, millis % 1000)
     }

@@ -10,8 +10,14 @@ struct IndexOptions: ParsableArguments {
     var index = "Index"
 
     /// Opens the index, or fails with a message that names the folder. `forQueries`: tuned
-    /// for searching (see `IndexDatabase.init(folder:create:forQueries:)`).
-    func open(forQueries: Bool = false) throws -> IndexDatabase {
+    /// for searching (see `IndexDatabase.init(folder:create:forQueries:)`). Only `ingest`
+    /// makes a new index (`create`); every other command refuses a folder that holds none
+    /// (exit 2), so that a typo in `--index` says so instead of reading an empty index.
+    func open(forQueries: Bool = false, create: Bool = false) throws -> IndexDatabase {
+        if !create && !FileManager.default.fileExists(atPath: (index as NSString).appendingPathComponent(IndexDatabase.fileName)) {
+            FileHandle.standardError.write(Data("error: no index in '\(TerminalText.escaped(index))' (make one with `efterhand ingest --index \(TerminalText.escaped(index))`)\n".utf8))
+            throw ExitCode(2)
+        }
         do {
             return try IndexDatabase(folder: index, forQueries: forQueries)
         } catch let error as IndexError {
@@ -73,7 +79,7 @@ struct Ingest: ParsableCommand {
     func run() throws {
         global.bootstrapLogging()
         let programme = schedules.isEmpty ? nil : try ProgrammeFiles.load(schedules, timeZone: timeZone.flatMap(TimeZone.init(identifier:)))
-        let database = try index.open()
+        let database = try index.open(create: true)
         var options = IngestOptions(media: media)
         options.prune = prune
         options.segmentMinutes = segmentMinutes
@@ -94,8 +100,8 @@ struct Ingest: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            for line in summary.skipped { print("skipped \(line)") }
-            for line in summary.errors { print("failed  \(line)") }
+            for line in summary.skipped { print("skipped \(TerminalText.escaped(line))") }
+            for line in summary.errors { print("failed  \(TerminalText.escaped(line))") }
             print("""
                 \(summary.recordings) recordings: \(summary.new) new, \(summary.changed) changed, \(summary.unchanged) unchanged, \
                 \(summary.moved) moved, \(summary.missing) missing, \(summary.duplicates) duplicates, \(summary.failed) failed

@@ -115,13 +115,14 @@ enum RecordingFiles {
     }
 }
 
-/// How `efterhand link` prints its proposals for people.
+/// How `efterhand link`, `links` and `review` print proposals for people. Every value that came
+/// from a file or the programme goes through `TerminalText.escaped`.
 enum LinkReport {
     static func text(_ results: [RecordingLinks], zone: TimeZone) -> String {
         var out = ""
         for result in results {
             let start = result.recordingStart.map { " (started \(ClockText.rfc3339($0, zone: zone)), from \(result.recordingStartSource?.rawValue ?? "?"))" } ?? ""
-            out += "\(result.status.rawValue.uppercased().padding(toLength: 9, withPad: " ", startingAt: 0)) \(result.path)\(start)\n"
+            out += "\(result.status.rawValue.uppercased().padding(toLength: 9, withPad: " ", startingAt: 0)) \(TerminalText.escaped(result.path))\(start)\n"
             for link in result.links { out += describe(link, marker: "->") }
             for candidate in result.candidates { out += describe(candidate, marker: "? ") }
         }
@@ -131,9 +132,9 @@ enum LinkReport {
     }
 
     static func describe(_ link: ProposedLink, marker: String) -> String {
-        var line = "  \(marker) \(String(format: "%.2f", link.score)) \(ClockText.position(link.inSeconds))–\(ClockText.position(link.outSeconds)) \(link.title)"
+        var line = "  \(marker) \(String(format: "%.2f", link.score)) \(ClockText.position(link.inSeconds))–\(ClockText.position(link.outSeconds)) \(TerminalText.escaped(link.title))"
         if let part = link.part, let parts = link.parts { line += " [part \(part)/\(parts)]" }
         if !link.flags.filter({ $0 != "part" }).isEmpty { line += " [\(link.flags.filter { $0 != "part" }.joined(separator: ", "))]" }
-        return line + "\n" + link.reasons.map { "       - \($0)\n" }.joined()
+        return line + "\n" + link.reasons.map { "       - \(TerminalText.escaped($0))\n" }.joined()
     }
 }

@@ -44,7 +44,7 @@ struct Probe: ParsableCommand {
             }
         } else {
             print(ProbeReport.table(results), terminator: "")
-            for skipped in found.skipped { print("skipped \(skipped.path): \(skipped.reason)") }
+            for skipped in found.skipped { print("skipped \(TerminalText.escaped(skipped.path)): \(skipped.reason)") }
         }
         if stats {
             let seconds = Date().timeIntervalSince(started)

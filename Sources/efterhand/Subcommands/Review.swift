@@ -115,8 +115,8 @@ enum DecisionOutput {
         do {
             let recording = try database.decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
             let result = try database.linkResults().first { $0.path == recording.path }
-            print("\(action.rawValue): recorded for \(recording.path) (kept by its fingerprint across re-ingests)")
-            if let result { print(LinkReport.text([result], zone: TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm")!), terminator: "") }
+            print("\(action.rawValue): recorded for \(TerminalText.escaped(recording.path)) (kept by its fingerprint across re-ingests)")
+            if let result { print(LinkReport.text([result], zone: TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm")!), terminator: "") }
         } catch let error as DecisionError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)

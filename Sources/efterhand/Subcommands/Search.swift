@@ -71,8 +71,8 @@ struct Search: ParsableCommand {
             return
         }
         for hit in hits {
-            print("\(ClockText.position(hit.startSeconds))–\(ClockText.position(hit.endSeconds))  \(hit.sessionTitle) › \(hit.segmentTitle)")
-            print("    \(Self.plain(hit.snippet))")
+            print("\(ClockText.position(hit.startSeconds))–\(ClockText.position(hit.endSeconds))  \(TerminalText.escaped(hit.sessionTitle)) › \(TerminalText.escaped(hit.segmentTitle))")
+            print("    \(TerminalText.escaped(Self.plain(hit.snippet)))")
             print("    \(hit.url)")
         }
         print(hits.isEmpty ? "no segment matches \"\(query)\"" : "\(hits.count) segment\(hits.count == 1 ? "" : "s")")

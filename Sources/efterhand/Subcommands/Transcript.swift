@@ -59,7 +59,7 @@ struct Transcript: ParsableCommand {
         @Option(help: "The transcript's language (default: from the file name, else the session's).")
         var language: String?
 
-        @Flag(help: "The text was checked by a person: mark the segments it covers as verified.")
+        @Flag(help: "The text was checked by a person: the stretch from its first cue to its last becomes verified text.")
         var verified = false
 
         @OptionGroup var index: IndexOptions
@@ -68,7 +68,9 @@ struct Transcript: ParsableCommand {
             let database = try index.open()
             do {
                 let result = try database.importTranscript(recording: recording, file: file, language: language, verified: verified)
-                print("imported \(result.stored) cues (\(result.language))" + (verified ? ", \(result.verifiedSegments) segments verified" : "")
+                let span = result.verifiedSpan.map { ", verified \(ProbeReport.timecode($0.lowerBound))–\(ProbeReport.timecode($0.upperBound))"
+                    + " (\(result.verifiedSegments) segment\(result.verifiedSegments == 1 ? "" : "s") verified whole)" } ?? ""
+                print("imported \(result.stored) cues (\(result.language))" + span
                       + (result.skippedVerified > 0 ? "; \(result.skippedVerified) cues inside verified text were left as they were" : ""))
             } catch let error as TranscriptError {
                 FileHandle.standardError.write(Data(("error: \(error.description)\n" + error.problems.map { "  \($0)\n" }.joined()).utf8))
