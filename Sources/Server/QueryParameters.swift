@@ -42,3 +42,11 @@ struct QueryParameters: Sendable {
 func decodedParameter(_ raw: String) -> String {
     raw.removingPercentEncoding ?? raw
 }
+
+extension ServerContext {
+    /// The path parameter `name`, decoded by the one rule every route uses
+    /// (`decodedParameter`): `/sessions/iv21-105-%C3%B6ppna-data` names the slug with `ö`.
+    func pathParameter(_ name: String) -> String {
+        decodedParameter(parameters.get(name) ?? "")
+    }
+}

@@ -20,6 +20,31 @@ struct PageTests {
         #expect(HTML.isoDuration(42) == "PT42S")
     }
 
+    @Test("every route decodes its path parameter by one rule: a percent-encoded slug finds its page and its API document")
+    func percentEncodedSlug() async throws {
+        let sample = try SampleIndex.shared.get()
+        try await sample.test { client in
+            // `%6F` is `o`: the slug iv21-105-oppna-data as a client that escapes every letter may send it.
+            for uri in ["/sessions/iv21-105-%6Fppna-data", "/api/sessions/iv21-105-%6Fppna-data"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .ok, "\(uri)")
+            }
+        }
+    }
+
+    @Test("pages carry a Content-Security-Policy, nosniff and a Referrer-Policy")
+    func securityHeaders() async throws {
+        let sample = try SampleIndex.shared.get()
+        try await sample.test { client in
+            for uri in ["/", "/sessions/iv21-105-oppna-data", "/overview", "/sessions/no-such-talk"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.headers[.init("Content-Security-Policy")!]?.contains("script-src 'self'") == true, "\(uri)")
+                #expect(response.headers[.init("X-Content-Type-Options")!] == "nosniff", "\(uri)")
+                #expect(response.headers[.init("Referrer-Policy")!] != nil, "\(uri)")
+            }
+        }
+    }
+
     @Test("Swedish unless Accept-Language prefers English")
     func language() {
         #expect(PageLanguage.preferred(nil) == .sv)

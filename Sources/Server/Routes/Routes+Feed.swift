@@ -8,15 +8,15 @@ func addFeedRoutes(to routes: RouteRegistrar, services: ServerServices) {
         try await feed(request, filter: .all, services: services)
     }
     routes.on("getTopicFeed") { request, context in
-        let name = decodedParameter(context.parameters.get("topic") ?? "")
+        let name = context.pathParameter("topic")
         return try await feed(request, filter: .topic(Slug.make(name)), services: services, unknown: "no published session has the topic '\(name)'")
     }
     routes.on("getRoomFeed") { request, context in
-        let name = decodedParameter(context.parameters.get("room") ?? "")
+        let name = context.pathParameter("room")
         return try await feed(request, filter: .room(Slug.make(name)), services: services, unknown: "no published session is in the room '\(name)'")
     }
     routes.on("getDayFeed") { request, context in
-        let day = decodedParameter(context.parameters.get("day") ?? "")
+        let day = context.pathParameter("day")
         guard isDay(day) else { throw APIError.badParameter("the day must be a date written yyyy-mm-dd, not '\(day)'") }
         return try await feed(request, filter: .day(day), services: services)
     }

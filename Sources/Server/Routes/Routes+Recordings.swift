@@ -30,7 +30,7 @@ func addRecordingRoutes(to routes: RouteRegistrar, services: ServerServices) {
         }
     }
     routes.on("getSession") { request, context in
-        let reference = decodedParameter(context.parameters.get("guid") ?? "")
+        let reference = context.pathParameter("guid")
         return try await services.answer(request, key: "session|\(reference)", missing: .notFound("no published session '\(reference)'")) { catalogue in
             try catalogue.entry(guidOrSlug: reference).map { Representation(try APIDocuments.session($0, catalogue: catalogue), contentType: APIDocuments.mediaType) }
         }
@@ -67,8 +67,8 @@ private func transcript(_ request: Request, id: Int64, format: TranscriptFormat,
 
 /// The `{id}` of a recording route; any text that is not a whole number names no recording.
 func recordingID(_ context: ServerContext) throws -> Int64 {
-    let text = context.parameters.get("id") ?? ""
-    guard let id = Int64(text), id > 0 else { throw APIError.notFound("no recording '\(decodedParameter(text))'") }
+    let text = context.pathParameter("id")
+    guard let id = Int64(text), id > 0 else { throw APIError.notFound("no recording '\(text)'") }
     return id
 }
 
