@@ -88,7 +88,7 @@ extension IndexDatabase {
             try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND source = ? AND status = 'draft'", arguments: [recordingID, source])
             let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
             var stored = 0
-            for (cue, language) in cues where !Self.inside(cue, spans[language] ?? []) {
+            for (cue, language) in cues where !Self.touches(cue, spans[language] ?? []) {
                 try Self.insert(cue, recordingID: recordingID, language: language, source: source, status: .draft, db: db)
                 stored += 1
             }
@@ -142,7 +142,7 @@ extension IndexDatabase {
             var stored = 0
             var skipped = 0
             for cue in cues where !cue.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                if Self.inside(cue, spans) { skipped += 1; continue }
+                if Self.touches(cue, spans) { skipped += 1; continue }
                 try Self.insert(cue, recordingID: recordingID, language: language, source: source, status: verified ? .verified : .draft, db: db)
                 stored += 1
             }
@@ -244,7 +244,7 @@ extension IndexDatabase {
 
     /// Whether a cue touches verified text: a draft that overlaps it at all would stand beside
     /// the verified words in the public transcript, so it is kept out.
-    static func inside(_ cue: Cue, _ spans: [(Double, Double)]) -> Bool {
+    static func touches(_ cue: Cue, _ spans: [(Double, Double)]) -> Bool {
         spans.contains { cue.start < $0.1 && cue.end > $0.0 || (cue.start == cue.end && cue.start >= $0.0 && cue.start <= $0.1) }
     }
 

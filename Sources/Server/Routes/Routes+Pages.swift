@@ -44,10 +44,10 @@ func addPageRoutes(to router: Router<ServerContext>, services: ServerServices) {
     }
 }
 
-/// A page's HTML as an answer: gzip and entity tag as for the API; pages vary by language.
-/// Sent with every page. The pages run only their own scripts from `/assets` (their JSON sits
-/// in non-executed `application/json` blocks), so a script or plug-in that a programme's text
-/// smuggled in has nowhere to run; media and images may come from a CDN (`--media-url`).
+/// The security headers sent with every page. The pages run only their own scripts from
+/// `/assets` (their JSON sits in non-executed `application/json` blocks), so a script or
+/// plug-in that a programme's text smuggled in has nowhere to run; media and images may come
+/// from a CDN (`--media-url`).
 func addPageSecurityHeaders(to headers: inout HTTPFields) {
     headers[.init("Content-Security-Policy")!] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
         + "media-src 'self' https: http:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
@@ -55,6 +55,7 @@ func addPageSecurityHeaders(to headers: inout HTTPFields) {
     headers[.init("Referrer-Policy")!] = "strict-origin-when-cross-origin"
 }
 
+/// A page's HTML as an answer: gzip and entity tag as for the API; pages vary by language.
 func htmlResponse(_ html: String, request: Request, status: HTTPResponse.Status = .ok) -> Response {
     var response = Representation(Data(html.utf8), contentType: "text/html; charset=utf-8").response(to: request, cacheControl: "no-cache")
     response.status = response.status == .notModified ? .notModified : status
