@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Feed", "IndexStore", "Captions", "CZlib",
+                "Feed", "IndexStore", "MediaProbe", "Captions", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

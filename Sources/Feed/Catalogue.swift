@@ -77,6 +77,8 @@ public final class Catalogue: Sendable {
     public let topics: [Facet]
     public let rooms: [Facet]
     public let days: [Facet]
+    /// Resolved folders (and files) the server may serve recordings from (see `IndexSnapshot.mediaRoots`).
+    public let mediaRoots: [String]
     private let entryIndex: [String: Int]
     private let slugIndex: [String: Int]
     /// Public thumbnails by their file (`thumbnails/ab/….jpg`).
@@ -87,7 +89,8 @@ public final class Catalogue: Sendable {
         self.generation = generation
         self.links = links
         conference = snapshot.conference
-        let zone = snapshot.conference.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC")!
+        mediaRoots = snapshot.mediaRoots
+        let zone = snapshot.conference.flatMap { TimeZone(identifier: $0.timeZone) } ?? .gmt
         timeZone = zone
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone

@@ -40,6 +40,8 @@ public struct IndexSnapshot: Sendable {
     public var defaultLanguages: [Int64: String]
     /// Thumbnail files by key (see `ThumbnailKey`).
     public var thumbnails: [String: ThumbnailFile]
+    /// The resolved media roots (see `mediaRoots()`): the server serves no file outside them.
+    public var mediaRoots: [String] = []
 }
 
 /// The transcript of one recording, text included, read in one transaction.
@@ -96,7 +98,8 @@ extension IndexDatabase {
                     .map { TranscriptState(segmentID: $0.segment.id, language: $0.language, status: $0.status, cues: $0.cues.count) }
             }
             return IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
-                                 transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails)
+                                 transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails,
+                                 mediaRoots: try Self.mediaRoots(db))
         }
     }
 

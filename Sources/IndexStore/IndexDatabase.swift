@@ -95,6 +95,7 @@ public final class IndexDatabase: Sendable {
         registerTranscripts(&migrator)
         registerSearch(&migrator)
         registerBookkeeping(&migrator)
+        registerMediaRoots(&migrator)
         return migrator
     }
 

@@ -21,6 +21,9 @@ public struct IngestOptions: Sendable {
     public var thumbnails = true
     /// Width of the thumbnails in pixels.
     public var thumbnailWidth = 320
+    /// Follow symlinks whose target lies outside the media folders (`--follow-symlinks`); the
+    /// targets become media roots that the server may serve from.
+    public var followSymlinks = false
 
     public init(media: [String]) {
         self.media = media
@@ -91,7 +94,8 @@ public struct Ingestor: Sendable {
         let programmeChanged = try programme.map { try database.saveProgramme($0) } ?? false
 
         // 1. What is on disk now.
-        let found = MediaFiles.expand(options.media)
+        let found = MediaFiles.expand(options.media, followSymlinks: options.followSymlinks)
+        try database.addMediaRoots(found.roots)
         summary.skipped = found.skipped.map { "\($0.path): \($0.reason)" }
         let firstLook = Date()
         var onDisk: [String: (size: Int64, mtime: Double)] = [:]
@@ -144,7 +148,7 @@ public struct Ingestor: Sendable {
         let seen = Set(found.files)
         let roots = options.media.map(IndexDatabase.absolute)
         var vanished = known.values.filter { state in
-            !seen.contains(state.path) && roots.contains { root in IndexDatabase.absolute(state.path).hasPrefix(root) }
+            !seen.contains(state.path) && MediaFiles.isInside(IndexDatabase.absolute(state.path), roots: roots)
         }
         var changedIDs = Set<Int64>()
         for (path, (result, fingerprint)) in zip(toProbe, probed) {

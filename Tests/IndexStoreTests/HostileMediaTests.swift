@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IndexStore
+import MediaProbe
 
 /// Ingest over a media folder with entries that are not recordings at all: it finishes, and
 /// names each of them.
@@ -22,12 +23,42 @@ struct HostileMediaIngestTests {
 
         let database = try IndexDatabase(folder: week.index.path)
         let summary = try week.ingest(database)
-        #expect(summary.failed == 2)
+        #expect(summary.failed == 1)
         #expect(summary.errors.contains { $0.contains(week.path("live.ts")) && $0.contains("FIFO") }, "\(summary.errors)")
-        #expect(summary.errors.contains { $0.contains(week.path("zero.mp4")) }, "\(summary.errors)")
+        #expect(summary.skipped.contains { $0.contains(week.path("zero.mp4")) && $0.contains("system folder") }, "\(summary.skipped)")
         #expect(summary.skipped.contains { $0.contains(week.path("loop.mkv")) }, "\(summary.skipped)")
         #expect(summary.skipped.contains { $0.contains(week.path("f\u{FFFD}redrag.mp4")) && $0.contains("UTF-8") }, "\(summary.skipped)")
         #expect(try database.integrityCheck() == "ok")
+    }
+
+    @Test("links out of the media folder are skipped and named; followed on request, their targets become media roots")
+    func symlinksOutOfTheMediaFolder() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let elsewhere = week.media.deletingLastPathComponent().appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let privateTalk = elsewhere.appendingPathComponent("private-talk.mp4")
+        try FileManager.default.copyItem(atPath: week.path("sommarjobbare.mp4"), toPath: privateTalk.path)
+        try FileManager.default.createSymbolicLink(atPath: week.path("rootfs"), withDestinationPath: "/")
+        try FileManager.default.createSymbolicLink(atPath: week.path("talk.mp4"), withDestinationPath: privateTalk.path)
+
+        let database = try IndexDatabase(folder: week.index.path)
+        let summary = try week.ingest(database)
+        #expect(summary.skipped.contains { $0.hasPrefix(week.path("rootfs")) && $0.contains("outside the media folders") }, "\(summary.skipped)")
+        #expect(summary.skipped.contains { $0.hasPrefix(week.path("talk.mp4")) && $0.contains("outside the media folders") }, "\(summary.skipped)")
+        let paths = try database.recordings().map(\.path)
+        #expect(!paths.contains(week.path("talk.mp4")))
+        #expect(paths.allSatisfy { $0.hasPrefix(week.media.path + "/") && !$0.contains("/rootfs/") }, "\(paths)")
+        #expect(try database.mediaRoots() == [MediaFiles.resolved(week.media.path)].compactMap { $0 })
+
+        var options = IngestOptions(media: [week.media.path])
+        options.recentSeconds = 0
+        options.followSymlinks = true
+        // Without the root link: a walk of the whole machine is not what this test is about.
+        try FileManager.default.removeItem(atPath: week.path("rootfs"))
+        _ = try Ingestor(database: database, options: options).run(programme: nil)
+        #expect(try database.recordings().contains { $0.path == week.path("talk.mp4") && $0.state == .ok })
+        #expect(try database.mediaRoots().contains(privateTalk.path))
     }
 
     @Test("the fingerprint of anything but a regular file is nil, and comes back at once")

@@ -199,6 +199,60 @@ struct MediaFilesTests {
         #expect(found.skipped.contains { $0.path.hasSuffix("d.crdownload") })
     }
 
+    @Test("a symlink that leaves the media folder is skipped and named; one inside it is followed")
+    func symlinksStayInside() throws {
+        let folder = try Fixtures.temporaryFolder()
+        let elsewhere = try Fixtures.temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            try? FileManager.default.removeItem(at: elsewhere)
+        }
+        let manager = FileManager.default
+        try manager.createDirectory(at: folder.appendingPathComponent("sal-a"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: folder.appendingPathComponent("sal-a/b.mp4"))
+        try Data("x".utf8).write(to: elsewhere.appendingPathComponent("private-talk.mp4"))
+        try manager.createSymbolicLink(atPath: folder.appendingPathComponent("rootfs").path, withDestinationPath: "/")
+        try manager.createSymbolicLink(atPath: folder.appendingPathComponent("talk.mp4").path,
+                                       withDestinationPath: elsewhere.appendingPathComponent("private-talk.mp4").path)
+        try manager.createSymbolicLink(atPath: folder.appendingPathComponent("alias.mp4").path, withDestinationPath: "sal-a/b.mp4")
+        try manager.createSymbolicLink(atPath: folder.appendingPathComponent("proc").path, withDestinationPath: "/proc/self/cwd")
+
+        let found = MediaFiles.expand([folder.path])
+        #expect(found.files == [folder.appendingPathComponent("alias.mp4").path, folder.appendingPathComponent("sal-a/b.mp4").path])
+        #expect(found.roots == [MediaFiles.resolved(folder.path)])
+        let rootfs = try #require(found.skipped.first { $0.path.hasSuffix("/rootfs") })
+        #expect(rootfs.reason.contains("outside the media folders") && rootfs.reason.contains("--follow-symlinks"), "\(rootfs)")
+        #expect(found.skipped.contains { $0.path.hasSuffix("/talk.mp4") && $0.reason.contains("outside the media folders") })
+
+        // Followed on request, the targets become roots; /proc never, even then (not even
+        // /proc/self/cwd, which resolves to a plain folder).
+        try manager.removeItem(at: folder.appendingPathComponent("rootfs"))
+        let followed = MediaFiles.expand([folder.path], followSymlinks: true)
+        #expect(followed.files.contains(folder.appendingPathComponent("talk.mp4").path))
+        #expect(followed.roots.contains(elsewhere.appendingPathComponent("private-talk.mp4").path), "\(followed.roots)")
+        #expect(followed.skipped.contains { $0.path.hasSuffix("/proc") && $0.reason.contains("system folder") }, "\(followed.skipped)")
+        #expect(!followed.roots.contains(FileManager.default.currentDirectoryPath))
+    }
+
+    @Test("/proc, /sys and /dev are never walked, even when named")
+    func systemFolders() {
+        for path in ["/proc", "/sys/", "/dev"] {
+            let found = MediaFiles.expand([path], followSymlinks: true)
+            #expect(found.files.isEmpty, "\(path)")
+            #expect(found.skipped.first?.reason.contains("system folder") == true, "\(path): \(found.skipped)")
+        }
+    }
+
+    @Test("inside a root means inside by whole path components")
+    func insideRoots() {
+        #expect(MediaFiles.isInside("/srv/media/a.mp4", roots: ["/srv/media"]))
+        #expect(MediaFiles.isInside("/srv/media", roots: ["/srv/media"]))
+        #expect(!MediaFiles.isInside("/srv/media2/a.mp4", roots: ["/srv/media"]))
+        #expect(!MediaFiles.isInside("/srv/a.mp4", roots: ["/srv/media"]))
+        #expect(MediaFiles.isInside("/etc/passwd", roots: ["/"]))
+        #expect(!MediaFiles.isInside("/srv/media/a.mp4", roots: []))
+    }
+
     @Test("named files are kept as given, even when missing, so the probe can report them")
     func namedFiles() {
         let found = MediaFiles.expand(["missing.mp4", "notes.txt"])

@@ -162,4 +162,28 @@ struct MediaTests {
             #expect(response.errorCode == "not_found")
         }
     }
+
+    @Test("a recording's file swapped for a link to a file outside the media folder after ingest is not served")
+    func swappedForOutsideLink() async throws {
+        let sample = try SampleIndex()
+        let id = try recordingID("sommarjobbare.mp4", in: try sample.database())
+        let outside = sample.folder.appendingPathComponent("private-talk.mp4")
+        let file = sample.media.appendingPathComponent("sommarjobbare.mp4")
+        try FileManager.default.moveItem(at: file, to: outside)
+        try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: outside.path)
+        try await sample.test { client in
+            let response = try await client.execute(uri: "/media/\(id)", method: .get)
+            #expect(response.status == .notFound)
+            #expect(response.text.contains("outside the media folders"), "\(response.text)")
+            #expect(!response.text.contains(outside.path), "the answer must not name the file outside")
+        }
+        // A link that stays inside the media folder is served as before.
+        try FileManager.default.removeItem(at: file)
+        try FileManager.default.moveItem(at: outside, to: sample.media.appendingPathComponent("sommarjobbare-kopia.bin"))
+        try FileManager.default.createSymbolicLink(atPath: file.path, withDestinationPath: "sommarjobbare-kopia.bin")
+        try await sample.test { client in
+            let response = try await client.execute(uri: "/media/\(id)", method: .get, headers: [.range: "bytes=0-3"])
+            #expect(response.status == .partialContent)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Feed
 import Foundation
 import Hummingbird
+import MediaProbe
 
 /// `/media/{id}` and `/thumbnails/...`: files the index knows, found by id or by the exact
 /// address the feed gave; no part of a request ever becomes a file-system path.
@@ -9,7 +10,17 @@ func addMediaRoutes(to routes: RouteRegistrar, services: ServerServices) {
         let id = try recordingID(context)
         let catalogue = try await services.catalogue()
         guard let recording = catalogue.recordings[id] else { throw unknownRecording(id) }
-        return try await serveFile(recording.recording.absolutePath, contentType: recording.mediaType, cacheControl: "public, max-age=3600",
+        // Resolved now, not at ingest: a file swapped for a link to elsewhere since is refused.
+        guard let path = MediaFiles.resolved(recording.recording.absolutePath) else {
+            throw APIError.notFound("the file of this address is gone from the server")
+        }
+        guard MediaFiles.isInside(path, roots: catalogue.mediaRoots), !MediaFiles.isSystemPath(path) else {
+            services.logger.warning("refused to serve recording \(id): '\(path)' lies outside the media folders \(catalogue.mediaRoots)")
+            throw APIError.notFound(catalogue.mediaRoots.isEmpty
+                ? "the index names no media folder yet: run `efterhand ingest` again to serve this file"
+                : "the file of this address lies outside the media folders")
+        }
+        return try await serveFile(path, contentType: recording.mediaType, cacheControl: "public, max-age=3600",
                                    request: request, context: context, services: services)
     }
     routes.on("getThumbnail") { request, context in

@@ -64,6 +64,9 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Make no thumbnails.")
     var noThumbnails = false
 
+    @Flag(help: "Follow symlinks whose target lies outside the --media folders (by default they are skipped, and named). Never into /proc, /sys or /dev.")
+    var followSymlinks = false
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -85,6 +88,7 @@ struct Ingest: ParsableCommand {
         options.segmentMinutes = segmentMinutes
         options.probe.timeout = timeout
         options.thumbnails = !noThumbnails
+        options.followSymlinks = followSymlinks
         let bar = ProgressBar()
         let summary: IngestSummary
         do {
