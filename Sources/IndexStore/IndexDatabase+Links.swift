@@ -46,6 +46,9 @@ extension IndexDatabase {
             guard let session = try session(guidOrSlug: sessionReference) else {
                 throw DecisionError(description: "no session '\(sessionReference)' in the programme (give its guid or slug)")
             }
+            if action == .accept, try !sessions().contains(where: { $0.guid == session.guid }) {
+                throw DecisionError(description: "session '\(sessionReference)' ('\(session.title)') is no longer in the programme")
+            }
             guid = session.guid
         } else if action != .unlink {
             throw DecisionError(description: "name the session to \(action.rawValue)")

@@ -309,6 +309,13 @@ public final class IndexDatabase: Sendable {
         }
     }
 
+    /// Points the decisions on session `old` at session `new` (its successor in a new programme).
+    public func moveDecisions(from old: String, to new: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE decision SET session_guid = ? WHERE session_guid = ?", arguments: [new, old])
+        }
+    }
+
     /// Records a person's decision about a recording (by its fingerprint) and a session.
     public func recordDecision(_ decision: Decision) throws {
         try writer.write { db in

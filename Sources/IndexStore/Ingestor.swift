@@ -55,10 +55,13 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     /// Thumbnails made in this run (those already made are not made again), and how long it took.
     public var thumbnails = 0
     public var thumbnailSeconds = 0.0
+    /// Manual decisions whose session left the programme: moved to the same session under its
+    /// new guid, or (their recordings) put in review.
+    public var decisions: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case recordings, new, changed, unchanged, moved, missing, duplicates, failed, linked, review, unmatched, segments, seconds
-        case skipped, errors, cues, thumbnails, thumbnailSeconds = "thumbnail_seconds"
+        case skipped, errors, cues, thumbnails, thumbnailSeconds = "thumbnail_seconds", decisions
     }
 
     public init() {}
@@ -189,7 +192,7 @@ public struct Ingestor: Sendable {
         let decisions = try database.decisions()
         let decisionsChanged = !decisions.isEmpty && !changedIDs.isEmpty
         if relinkOwed || programmeChanged || !changedIDs.isEmpty || !missingIDs.isEmpty || decisionsChanged || summary.moved > 0 {
-            try relink()
+            summary.decisions = try relink()
         }
 
         // 7. Copies of one file at several paths.
@@ -218,16 +221,25 @@ public struct Ingestor: Sendable {
 
     /// Links every present recording to the stored programme, applies the manual decisions,
     /// cuts segments, and writes each recording whose links changed in its own transaction.
-    public func relink() throws {
+    /// A decision whose session left the programme follows it to the one session of the new
+    /// programme that is clearly the same (see `SessionSuccessor`), or puts its recording in
+    /// review; the returned lines say which, for the ingest summary.
+    @discardableResult
+    public func relink() throws -> [String] {
         // Read before anything else: a change noted after this read keeps its note.
         let owed = try database.owedRelink()
         let sessions = try database.sessions()
-        let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm")!
+        let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
         let stored = try database.recordings(includeMissing: false).filter { $0.state == .ok && $0.probe != nil }
         let linker = Linker(sessions: sessions, options: LinkOptions(timeZone: zone))
-        let proposals = linker.link(stored.map { Recording(path: $0.path, probe: $0.probe!, modified: $0.mtime.map(Date.init(timeIntervalSince1970:))) })
-        let decisions = Dictionary(grouping: try database.decisions(), by: \.fingerprint)
+        let proposals = linker.link(stored.compactMap { recording in
+            recording.probe.map { Recording(path: recording.path, probe: $0, modified: recording.mtime.map(Date.init(timeIntervalSince1970:))) }
+        })
         let sessionsByGuid = Dictionary(sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        var notes = try followDecisions(to: sessionsByGuid)
+        let decisions = Dictionary(grouping: try database.decisions(), by: \.fingerprint)
+        let gone = Dictionary(try database.sessions(includeRemoved: true).filter { sessionsByGuid[$0.guid] == nil }.map { ($0.guid, $0) },
+                              uniquingKeysWith: { a, _ in a })
         let existing = try database.links()
         let segmenter = Segmenter(evenMinutes: options.segmentMinutes)
         let storedSegments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
@@ -237,6 +249,10 @@ public struct Ingestor: Sendable {
             var outcome = Outcome(proposal)
             for decision in decisions[recording.fingerprint ?? ""] ?? [] {
                 outcome.apply(decision, sessions: sessionsByGuid, duration: recording.duration)
+            }
+            for candidate in outcome.candidates where candidate.flags.contains(Outcome.sessionGoneFlag) {
+                let title = gone[candidate.sessionGuid].map { "'\($0.title)'" } ?? candidate.sessionGuid
+                notes.append("\(recording.path): the session you chose (\(title)) is no longer in the programme; the recording is in review")
             }
             let segments = outcome.links.flatMap { link -> [Segment] in
                 let session = sessionsByGuid[link.sessionGuid]
@@ -253,6 +269,24 @@ public struct Ingestor: Sendable {
                                    links: rows, segments: segments)
         }
         if let owed { try database.settleRelink(owed) }
+        return notes
+    }
+
+    /// Moves each decision whose session left the programme to that session's successor, when
+    /// there is exactly one (kept in the index, so that it holds through later programmes).
+    private func followDecisions(to current: [String: Session]) throws -> [String] {
+        let orphaned = Set(try database.decisions().compactMap(\.sessionGuid).filter { current[$0] == nil })
+        guard !orphaned.isEmpty else { return [] }
+        let gone = Dictionary(try database.sessions(includeRemoved: true).filter { orphaned.contains($0.guid) }.map { ($0.guid, $0) },
+                              uniquingKeysWith: { a, _ in a })
+        let candidates = Array(current.values)
+        var notes: [String] = []
+        for guid in orphaned.sorted() {
+            guard let old = gone[guid], let successor = SessionSuccessor.find(for: old, in: candidates) else { continue }
+            try database.moveDecisions(from: guid, to: successor.session.guid)
+            notes.append("decisions on '\(old.title)' now hold for '\(successor.session.title)' (\(successor.session.guid)): the same \(successor.same.joined(separator: " and ")) in the new programme")
+        }
+        return notes
     }
 
     private func markDuplicates() throws {
@@ -287,8 +321,30 @@ public struct Ingestor: Sendable {
     }
 }
 
+/// The session of a new programme that is clearly one that left it: a programme without guids
+/// gives a session a new derived guid when its title, time or room changes. Clearly the same
+/// means: two of the three (start and end, room, title) unchanged, and no other session of the
+/// new programme so close. Anything less is for a person to decide.
+enum SessionSuccessor {
+    static func find(for old: Session, in sessions: [Session]) -> (session: Session, same: [String])? {
+        func same(_ new: Session) -> [String] {
+            var kept: [String] = []
+            if abs(new.start.timeIntervalSince(old.start)) < 1, abs(new.end.timeIntervalSince(old.end)) < 1 { kept.append("time") }
+            if let room = old.room.map(TextMatch.fold), !room.isEmpty, new.room.map(TextMatch.fold) == room { kept.append("room") }
+            if !old.title.isEmpty, TextMatch.fold(new.title) == TextMatch.fold(old.title) { kept.append("title") }
+            return kept
+        }
+        let close = sessions.map { ($0, same($0)) }.filter { $0.1.count >= 2 }
+        guard close.count == 1, let only = close.first else { return nil }
+        return (only.0, only.1)
+    }
+}
+
 /// The links of one recording after the engine and then each manual decision, oldest first.
 struct Outcome {
+    /// The flag of a candidate that stands for a person's choice of a session no longer in the programme.
+    static let sessionGoneFlag = "session_gone"
+
     var status: LinkStatus
     var links: [StoredLink]
     var candidates: [StoredLink]
@@ -313,6 +369,18 @@ struct Outcome {
             if links.isEmpty { status = candidates.isEmpty ? .unmatched : .review }
         case .accept:
             guard let guid = decision.sessionGuid else { return }
+            guard sessions[guid] != nil else {
+                // Never a link to a session that is not in the programme: the choice is kept,
+                // shown for review, and the engine's links wait there beside it.
+                candidates = links.map { var link = $0; link.kind = .candidate; return link } + candidates.filter { $0.sessionGuid != guid }
+                candidates.insert(StoredLink(sessionGuid: guid, kind: .candidate, score: 0, inSeconds: decision.inSeconds ?? 0,
+                                             outSeconds: decision.outSeconds ?? duration ?? 0,
+                                             reasons: ["the session you chose is no longer in the programme (accepted by hand \(when))"],
+                                             flags: [Self.sessionGoneFlag], decidedBy: .manual), at: 0)
+                links = []
+                status = .review
+                return
+            }
             let proposed = links.first { $0.sessionGuid == guid } ?? candidates.first { $0.sessionGuid == guid }
             let end = duration ?? proposed?.outSeconds ?? 0
             let inPoint = decision.inSeconds ?? proposed?.inSeconds ?? 0

@@ -187,6 +187,69 @@ struct IngestTests {
         try check()
     }
 
+    /// The sample programme as a CSV without guid and id columns (so every guid is derived from
+    /// title, start and room), with `edit` applied to the cells of each row by slug.
+    func programmeWithoutGuids(_ week: SampleWeek, edit: [String: (inout [String]) -> Void] = [:]) throws -> Programme {
+        let text = try String(contentsOf: SampleWeek.root.appendingPathComponent("Media/schedule.csv"), encoding: .utf8)
+        let rows = text.split(whereSeparator: \.isNewline).map { line -> String in
+            var cells = Array(line.split(separator: ";", omittingEmptySubsequences: false).dropFirst(2).map(String.init))
+            if let change = edit[cells[0]] { change(&cells) }
+            return cells.joined(separator: ";")
+        }
+        let file = week.folder.appendingPathComponent("schedule.csv")
+        try Data(rows.joined(separator: "\n").utf8).write(to: file)
+        return try ScheduleLoader.load(path: file.path, timeZone: TimeZone(identifier: "Europe/Stockholm"))
+    }
+
+    @Test("a decision follows its session to a new derived guid when the session is clearly the same, else its recording goes to review")
+    func decisionsWhenGuidsChange() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        let first = try programmeWithoutGuids(week)
+        _ = try week.ingest(database, programme: first)
+        try database.decide(.accept, recording: week.path("MVI_0042.MP4"), session: "iv21-111-vad-tar-vi-med-oss", inSeconds: 30, outSeconds: 1700)
+        try database.decide(.accept, recording: week.path("jsp-kamera.mp4"), session: "iv21-110-johanneberg", inSeconds: 12, outSeconds: 600)
+        try database.decide(.accept, recording: week.path("sommarjobbare.mp4"), session: "iv21-104-sommarjobbare")
+
+        // Renamed (time and room kept), moved by an hour (title and room kept), and both (only the room kept).
+        let edited = try programmeWithoutGuids(week, edit: [
+            "iv21-111-vad-tar-vi-med-oss": { $0[1] = "Innovationsveckan i Göteborg – vad tog vi med oss?" },
+            "iv21-110-johanneberg": { $0[2] = "2021-10-08 14:00"; $0[3] = "2021-10-08 14:45" },
+            "iv21-104-sommarjobbare": { $0[1] = "Sommarjobbare och hållbarhet"; $0[2] = "2021-10-06 11:00"; $0[3] = "2021-10-06 11:45" },
+        ])
+        let summary = try week.ingest(database, programme: edited)
+        let renamed = try #require(edited.sessions.first { $0.slug == "iv21-111-vad-tar-vi-med-oss" })
+        let moved = try #require(edited.sessions.first { $0.slug == "iv21-110-johanneberg" })
+
+        let closing = try linkOf(database, "MVI_0042.MP4", in: week)
+        #expect(closing.status == .linked)
+        #expect(closing.links.map(\.guid) == [renamed.guid])
+        #expect(closing.links.first?.title == renamed.title && closing.links.first?.inSeconds == 30 && closing.links.first?.outSeconds == 1700)
+        #expect(closing.links.first?.flags.contains("manual") == true)
+        let camera = try linkOf(database, "jsp-kamera.mp4", in: week)
+        #expect(camera.links.map(\.guid) == [moved.guid] && camera.links.first?.inSeconds == 12 && camera.links.first?.outSeconds == 600)
+
+        // No clear successor: never shown as linked, in review with the reason, named in the summary.
+        let summer = try linkOf(database, "sommarjobbare.mp4", in: week)
+        #expect(summer.status == .review)
+        #expect(summer.links.isEmpty)
+        #expect(summer.candidates.first?.reasons.first?.contains("the session you chose is no longer in the programme") == true, "\(summer.candidates)")
+        #expect(summary.decisions.contains { $0.contains("sommarjobbare.mp4") && $0.contains("no longer in the programme") }, "\(summary.decisions)")
+        #expect(summary.decisions.filter { $0.contains("now hold for") }.count == 2, "\(summary.decisions)")
+        let snapshot = try database.snapshot()
+        let summerID = try #require(try database.recordings().first { $0.path == week.path("sommarjobbare.mp4") }?.id)
+        #expect(!(snapshot.links[summerID] ?? []).contains { $0.kind == .link })
+        // And a choice of a session that left the programme cannot be made again.
+        let gone = try #require(first.sessions.first { $0.slug == "iv21-104-sommarjobbare" }?.guid)
+        #expect(throws: DecisionError.self) { try database.decide(.accept, recording: week.path("sommarjobbare.mp4"), session: gone) }
+
+        // A re-run changes nothing of that: the decisions moved once, and stay moved.
+        let again = try week.ingest(database, programme: edited)
+        #expect(!again.decisions.contains { $0.contains("now hold for") })
+        #expect(try linkOf(database, "MVI_0042.MP4", in: week).links.map(\.guid) == [renamed.guid])
+    }
+
     @Test("decisions name what is wrong: unknown recording, unknown session, out before in")
     func decisionErrors() throws {
         let week = try SampleWeek()

@@ -106,6 +106,7 @@ struct Ingest: ParsableCommand {
         } else {
             for line in summary.skipped { print("skipped \(TerminalText.escaped(line))") }
             for line in summary.errors { print("failed  \(TerminalText.escaped(line))") }
+            for line in summary.decisions { print("decision \(TerminalText.escaped(line))") }
             print("""
                 \(summary.recordings) recordings: \(summary.new) new, \(summary.changed) changed, \(summary.unchanged) unchanged, \
                 \(summary.moved) moved, \(summary.missing) missing, \(summary.duplicates) duplicates, \(summary.failed) failed
