@@ -26,6 +26,7 @@ public func buildApplication(
     let router = buildRouter(services: services)
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(max(1, configuration.idleTimeoutSeconds))))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "efterhand"),
         onServerRunning: { channel in
             await onServerRunning(configuration.host, channel.localAddress?.port ?? configuration.port)

@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     public var accessLog: Bool
     /// `Cache-Control` max-age of feeds and API answers, in seconds.
     public var maxAge: Int
+    /// Seconds a connection may sit with nothing to read (no request begun, or a head that
+    /// stalls) before the server closes it, so idle clients cannot hold connections forever.
+    public var idleTimeoutSeconds: Int = 30
 
     /// A configuration with the defaults of `efterhand serve`.
     public init(indexFolder: String, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, mediaURL: String? = nil,

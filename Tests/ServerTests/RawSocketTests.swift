@@ -11,8 +11,11 @@ import Glibc
 /// loopback: raw invalid UTF-8, heads too large to parse, clients that connect and say nothing.
 @Suite("Raw sockets")
 struct RawSocketTests {
-    /// A blocking TCP connection to 127.0.0.1 with a receive timeout.
-    final class Connection {
+    /// A blocking TCP connection to 127.0.0.1 with a receive timeout. Its reads run on a
+    /// thread of their own (`receive()`, `closedByServer()` are async): a blocking read on one of
+    /// the few threads of Swift's cooperative pool would starve the server under test, which
+    /// answers on that pool (two tests blocked at once on this 2-core machine = no answers).
+    final class Connection: @unchecked Sendable {
         let descriptor: Int32
 
         init(port: Int) throws {
@@ -46,7 +49,21 @@ struct RawSocketTests {
 
         /// Everything until the server closes (or the timeout): the status of the first answer
         /// (nil when there was none) and the text.
-        func receive() -> (status: Int?, text: String) {
+        func receive() async -> (status: Int?, text: String) {
+            await Self.offThePool { self.blockingReceive() }
+        }
+
+        func closedByServer() async -> (closed: Bool, text: String) {
+            await Self.offThePool { self.blockingClosedByServer() }
+        }
+
+        static func offThePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(returning: body()) }
+            }
+        }
+
+        private func blockingReceive() -> (status: Int?, text: String) {
             var data = [UInt8]()
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
@@ -57,6 +74,19 @@ struct RawSocketTests {
             let text = String(decoding: data, as: UTF8.self)
             let status = text.hasPrefix("HTTP/1.1 ") ? Int(text.dropFirst(9).prefix(3)) : nil
             return (status, text)
+        }
+
+        /// Reads until the server closes the connection (true) or the receive timeout passes
+        /// with the connection still open (false); `after` bytes may arrive first (an answer).
+        private func blockingClosedByServer() -> (closed: Bool, text: String) {
+            var data = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if count == 0 { return (true, String(decoding: data, as: UTF8.self)) }
+                if count < 0 { return (errno == ECONNRESET, String(decoding: data, as: UTF8.self)) }
+                data += buffer[0..<count]
+            }
         }
     }
 
@@ -91,7 +121,7 @@ struct RawSocketTests {
             for (what, bytes, searchMayAnswer) in cases {
                 let connection = try Connection(port: port)
                 connection.send(bytes)
-                let (status, text) = connection.receive()
+                let (status, text) = await connection.receive()
                 if let status {
                     #expect((400..<500).contains(status) || (searchMayAnswer && status == 200), "\(what): \(status)")
                 } else {
@@ -103,6 +133,32 @@ struct RawSocketTests {
                 #expect(health.status == .ok, "after \(what), with \(idle.count) idle connections open")
             }
             idle.removeAll()
+        }
+    }
+
+    @Test("a connection that sends nothing, half a head, or nothing after its answer is closed once idle past the limit")
+    func idleConnectionsAreClosed() async throws {
+        let sample = try SampleIndex.shared.get()
+        var configuration = sample.configuration(publicURL: nil)
+        configuration.idleTimeoutSeconds = 1
+        let app = try buildApplication(configuration: configuration)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let silent = try Connection(port: port)
+            let halfHead = try Connection(port: port)
+            halfHead.send(Array("GET /feed.json HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
+            let keptAlive = try Connection(port: port)
+            keptAlive.send(Array("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+            // Each within the connection's 10 s receive timeout, or the expectation fails.
+            #expect(await silent.closedByServer().closed, "a silent connection stayed open")
+            #expect(await halfHead.closedByServer().closed, "a stalled head stayed open")
+            let answered = await keptAlive.closedByServer()
+            #expect(answered.text.hasPrefix("HTTP/1.1 200"), "\(answered.text.prefix(80))")
+            #expect(answered.closed, "a kept-alive connection with nothing more to say stayed open")
+            // The test client's own connection has idled out too: a new one.
+            let health = try Connection(port: port)
+            health.send(Self.request(Array("/healthz".utf8)))
+            #expect(await health.receive().status == 200)
         }
     }
 }

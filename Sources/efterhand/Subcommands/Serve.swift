@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file holding the bearer token for write routes (else EFTERHAND_ADMIN_TOKEN; without either, writes are off).")
     var adminTokenFile: String?
 
+    @Option(help: "Seconds a connection may stay idle (no request, or a head that stalls) before it is closed.")
+    var idleTimeout = 30
+
     @Flag(help: "Log no line per request.")
     var noAccessLog = false
 
@@ -45,6 +48,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
+        guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 1 to 3600 seconds.") }
         for (name, url) in [("--public-url", publicURL), ("--media-url", mediaURL)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(name) must start with http:// or https://, not '\(url)'.")
@@ -75,9 +79,10 @@ struct Serve: AsyncParsableCommand {
             token = text
         }
         token = token?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             indexFolder: index.index, host: host, port: port, publicURL: publicURL, mediaURL: mediaURL, corsOrigins: corsOrigins,
             adminToken: (token?.isEmpty ?? true) ? nil : token, accessLog: !noAccessLog)
+        configuration.idleTimeoutSeconds = idleTimeout
         let publicURL = publicURL
         let writes = configuration.adminToken == nil ? "off" : "on (bearer token)"
         let app: any ApplicationProtocol
