@@ -40,12 +40,26 @@ public struct SearchHit: Sendable, Codable, Equatable {
     public var url: String
     /// The matched text, HTML-escaped, with the matched words in `<mark>…</mark>`.
     public var snippet: String
+    /// The same text, not escaped, in runs that are matched words or not: for a page that
+    /// builds text nodes (no HTML to parse) and for a terminal.
+    public var snippetParts: [SnippetPart] = []
     /// Higher is better.
     public var score: Double
 
     enum CodingKeys: String, CodingKey {
         case recordingID = "recording_id", sessionGuid = "session_guid", sessionTitle = "session_title", segmentTitle = "segment_title"
-        case startSeconds = "start_seconds", endSeconds = "end_seconds", url, snippet, score
+        case startSeconds = "start_seconds", endSeconds = "end_seconds", url, snippet, snippetParts = "snippet_parts", score
+    }
+}
+
+/// A run of a snippet's text, and whether it is a matched word.
+public struct SnippetPart: Sendable, Codable, Equatable {
+    public var text: String
+    public var marked: Bool
+
+    public init(text: String, marked: Bool) {
+        self.text = text
+        self.marked = marked
     }
 }
 
@@ -199,7 +213,8 @@ extension IndexDatabase {
             // Snippets only for what is returned: marking words is the costly part.
             return hits.prefix(limit).map { entry in
                 var hit = entry.hit
-                hit.snippet = pattern.snippet(entry.text)
+                hit.snippetParts = pattern.snippetParts(entry.text)
+                hit.snippet = SearchPattern.html(hit.snippetParts)
                 return hit
             }
         }

@@ -126,6 +126,12 @@ struct SearchPattern {
     /// About 160 characters of `text` around the first matched word, HTML-escaped, with every
     /// matched word in `<mark>…</mark>`.
     func snippet(_ text: String, width: Int = 160) -> String {
+        Self.html(snippetParts(text, width: width))
+    }
+
+    /// About 160 characters of `text` around the first matched word, in runs of matched words
+    /// and the text between them (line breaks as spaces, `…` where the text was cut).
+    func snippetParts(_ text: String, width: Int = 160) -> [SnippetPart] {
         let scalars = Array(text.unicodeScalars)
         let needles = terms.map { (scalars: Array($0.text.unicodeScalars), prefix: $0.prefix) }
         var matched: [Range<Int>] = []
@@ -143,18 +149,37 @@ struct SearchPattern {
         // Do not cut a word in two.
         while from > 0 && Self.isWordPart(scalars[from - 1]) { from -= 1 }
         while to < scalars.count && Self.isWordPart(scalars[to]) { to += 1 }
-        var out = String.UnicodeScalarView()
-        if from > 0 { out.append("…") }
+        var parts: [SnippetPart] = []
+        func add(_ run: ArraySlice<Unicode.Scalar>, marked: Bool) {
+            var out = String.UnicodeScalarView()
+            for scalar in run { out.append(scalar == "\n" || scalar == "\r" ? " " : scalar) }
+            guard !out.isEmpty else { return }
+            if !marked, let last = parts.last, !last.marked {
+                parts[parts.count - 1].text += String(out)
+            } else {
+                parts.append(SnippetPart(text: String(out), marked: marked))
+            }
+        }
+        if from > 0 { add(["…"], marked: false) }
         var position = from
         for word in matched where word.lowerBound >= from && word.upperBound <= to {
-            Self.appendEscaped(scalars[position..<word.lowerBound], to: &out)
-            out.append(contentsOf: "<mark>".unicodeScalars)
-            Self.appendEscaped(scalars[word], to: &out)
-            out.append(contentsOf: "</mark>".unicodeScalars)
+            add(scalars[position..<word.lowerBound], marked: false)
+            add(scalars[word], marked: true)
             position = word.upperBound
         }
-        Self.appendEscaped(scalars[position..<to], to: &out)
-        if to < scalars.count { out.append("…") }
+        add(scalars[position..<to], marked: false)
+        if to < scalars.count { add(["…"], marked: false) }
+        return parts
+    }
+
+    /// Snippet parts as HTML: text escaped, matched words in `<mark>…</mark>`.
+    static func html(_ parts: [SnippetPart]) -> String {
+        var out = String.UnicodeScalarView()
+        for part in parts {
+            if part.marked { out.append(contentsOf: "<mark>".unicodeScalars) }
+            appendEscaped(ArraySlice(part.text.unicodeScalars), to: &out)
+            if part.marked { out.append(contentsOf: "</mark>".unicodeScalars) }
+        }
         return String(out)
     }
 

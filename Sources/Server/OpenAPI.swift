@@ -180,7 +180,8 @@ enum OpenAPIDocument {
                 "query": ["type": "object"], "total": integer,
                 "hits": array(object([
                     "recording_id": integer, "session_guid": string, "session_title": string, "segment_title": string, "start_seconds": number,
-                    "end_seconds": number, "snippet": string, "score": number, "media_url": string, "watch_url": string, "session_api": string,
+                    "end_seconds": number, "snippet": string,
+                    "snippet_parts": array(object(["text": string, "marked": ["type": "boolean"]], required: ["text", "marked"])), "score": number, "media_url": string, "watch_url": string, "session_api": string,
                     "thumbnail": string,
                 ])),
                 "facets": object(["topics": ["type": "object"], "days": ["type": "object"], "rooms": ["type": "object"], "speakers": ["type": "object"]]),

@@ -25,6 +25,20 @@ struct SearchTests {
         var description: String { query }
     }
 
+    @Test("snippet parts carry the text as it is, the HTML snippet the same text escaped")
+    func snippetParts() throws {
+        let pattern = try #require(SearchPattern("öppna"))
+        let text = "Forskning & utveckling:\n<b>Öppna</b> data \"nu\""
+        let parts = pattern.snippetParts(text)
+        #expect(parts == [SnippetPart(text: "Forskning & utveckling: <b>", marked: false), SnippetPart(text: "Öppna", marked: true),
+                          SnippetPart(text: "</b> data \"nu\"", marked: false)])
+        #expect(pattern.snippet(text) == "Forskning &amp; utveckling: &lt;b&gt;<mark>Öppna</mark>&lt;/b&gt; data &quot;nu&quot;")
+        let long = String(repeating: "ord ", count: 100) + "öppna " + String(repeating: "slut ", count: 100)
+        let cut = pattern.snippetParts(long)
+        #expect(cut.first?.text.hasPrefix("…") == true && cut.last?.text.hasSuffix("…") == true)
+        #expect(cut.filter(\.marked).map(\.text) == ["öppna"])
+    }
+
     @Test("queries land on the expected segment and second", arguments: [
         Case(query: "öppna data", file: "oppna-data.webm", start: 0),
         Case(query: "oppna", file: "oppna-data.webm", start: 0),

@@ -318,6 +318,32 @@ def run_checks(driver, base):
         assert not wide, "the page scrolls sideways on a phone"
     phone()
 
+    @check("a snippet with '&' and '<b>' in the transcript's text (escaped in the WebVTT) shows them as text, and marks the match")
+    def snippet_text():
+        _, _, found = get(base + "/api/search?q=" + urllib.parse.quote("sommarjobbare"))
+        hit = json.loads(found)["hits"][0]
+        cue = "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\nForskning &amp; utveckling: &lt;b&gt;blomsterängar&lt;/b&gt; och &lt;script&gt;x()&lt;/script&gt;\n"
+        start = hit["start_seconds"]
+        clock = "%02d:%02d:%06.3f" % (int(start // 3600), int(start % 3600 // 60), start % 60 + 1)
+        cue = cue.replace("00:00:01.000", clock).replace("00:00:09.000", "%02d:%02d:%06.3f" % (int(start // 3600), int(start % 3600 // 60), start % 60 + 9))
+        request = urllib.request.Request(f"{base}/api/recordings/{hit['recording_id']}/transcript", data=cue.encode("utf-8"), method="PUT",
+                                         headers={"Authorization": "Bearer " + ADMIN_TOKEN, "Content-Type": "text/vtt"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200, response.status
+        for _ in range(50):
+            if json.loads(get(base + "/api/search?q=" + urllib.parse.quote("blomsterängar"))[2])["hits"]:
+                break
+            time.sleep(0.1)
+        driver.get(base + "/?q=" + urllib.parse.quote("blomsterängar"))
+        cards = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card p.snippet"), "no hit for the uploaded cue")
+        text = cards[0].text
+        assert "Forskning & utveckling" in text and "<b>blomsterängar</b>" in text and "<script>" in text, f"snippet shows {text!r}"
+        assert "&amp;" not in text and "&lt;" not in text, f"escapes shown literally: {text!r}"
+        marks = cards[0].find_elements(By.CSS_SELECTOR, "mark")
+        assert [m.text for m in marks] == ["blomsterängar"], [m.text for m in marks]
+        assert not cards[0].find_elements(By.CSS_SELECTOR, "b, script"), "transcript text became elements"
+    snippet_text()
+
 
 if __name__ == "__main__":
     try:

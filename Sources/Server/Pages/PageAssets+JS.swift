@@ -23,15 +23,14 @@ extension PageAssets {
     var h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, r = s % 60;
     return h + ":" + (m < 10 ? "0" : "") + m + ":" + (r < 10 ? "0" : "") + r;
   }
-  // The API's snippet marks matches with <mark>; everything else is text.
-  function snippetNode(snippet) {
+  // The API's snippet_parts: runs of text, the matched ones in <mark>; text nodes only, so
+  // nothing in a transcript is ever parsed as HTML (and "&" shows as "&").
+  function snippetNode(parts) {
     var p = el("p", { "class": "snippet" });
-    String(snippet || "").split(/(<mark>|<\/mark>)/).reduce(function (inMark, part) {
-      if (part === "<mark>") return true;
-      if (part === "</mark>") return false;
-      if (part) p.appendChild(inMark ? el("mark", { text: part }) : document.createTextNode(part));
-      return inMark;
-    }, false);
+    (parts || []).forEach(function (part) {
+      var text = String(part.text || "");
+      if (text) p.appendChild(part.marked ? el("mark", { text: text }) : document.createTextNode(text));
+    });
     return p;
   }
   function status(message) {
@@ -130,7 +129,7 @@ extension PageAssets {
           el("p", { "class": "meta" }, [el("a", { href: hit.watch_url }, [hit.session_title]),
             session.persons && session.persons.length ? " · " + session.persons.join(", ") : ""]),
           el("p", { "class": "meta" }, [el("time", { text: timecode(hit.start_seconds) }), " – ", el("time", { text: timecode(hit.end_seconds) })]),
-          snippetNode(hit.snippet)
+          snippetNode(hit.snippet_parts)
         ]);
         hitsList.appendChild(el("li", { "class": "card", "data-start": String(hit.start_seconds), "data-recording": String(hit.recording_id) }, [image, body]));
       });

@@ -60,6 +60,7 @@ struct SearchResults: Encodable {
         var startSeconds: Double
         var endSeconds: Double
         var snippet: String
+        var snippetParts: [SnippetPart]
         var score: Double
         var url: String
         var watchURL: String
@@ -68,7 +69,7 @@ struct SearchResults: Encodable {
 
         enum CodingKeys: String, CodingKey {
             case recordingID = "recording_id", sessionGuid = "session_guid", sessionTitle = "session_title", segmentTitle = "segment_title"
-            case startSeconds = "start_seconds", endSeconds = "end_seconds", snippet, score, url, watchURL = "watch_url"
+            case startSeconds = "start_seconds", endSeconds = "end_seconds", snippet, snippetParts = "snippet_parts", score, url, watchURL = "watch_url"
             case sessionAPI = "session_api", thumbnail
         }
     }
@@ -88,7 +89,7 @@ struct SearchResults: Encodable {
                   let held = recording.sessions.first(where: { $0.session.guid == hit.sessionGuid }) else { return nil }
             let segment = recording.segments.first { $0.segment.sessionGuid == hit.sessionGuid && abs($0.segment.startSeconds - hit.startSeconds) < 0.001 }
             return Hit(recordingID: hit.recordingID, sessionGuid: hit.sessionGuid, sessionTitle: hit.sessionTitle, segmentTitle: hit.segmentTitle,
-                       startSeconds: hit.startSeconds, endSeconds: hit.endSeconds, snippet: hit.snippet, score: hit.score,
+                       startSeconds: hit.startSeconds, endSeconds: hit.endSeconds, snippet: hit.snippet, snippetParts: hit.snippetParts, score: hit.score,
                        url: links.media(recording.recording, from: hit.startSeconds, to: hit.endSeconds),
                        watchURL: links.watch(held.session, at: max(0, hit.startSeconds - held.link.inSeconds)),
                        sessionAPI: links.sessionAPI(held.session), thumbnail: segment?.thumbnail.map(links.thumbnail))

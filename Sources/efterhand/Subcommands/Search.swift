@@ -72,7 +72,7 @@ struct Search: ParsableCommand {
         }
         for hit in hits {
             print("\(ClockText.position(hit.startSeconds))–\(ClockText.position(hit.endSeconds))  \(TerminalText.escaped(hit.sessionTitle)) › \(TerminalText.escaped(hit.segmentTitle))")
-            print("    \(TerminalText.escaped(Self.plain(hit.snippet)))")
+            print("    \(TerminalText.escaped(Self.plain(hit.snippetParts)))")
             print("    \(hit.url)")
         }
         print(hits.isEmpty ? "no segment matches \"\(query)\"" : "\(hits.count) segment\(hits.count == 1 ? "" : "s")")
@@ -83,11 +83,9 @@ struct Search: ParsableCommand {
         }
     }
 
-    /// The snippet for a terminal: marks as brackets, entities decoded.
-    static func plain(_ snippet: String) -> String {
-        snippet.replacingOccurrences(of: "<mark>", with: "[").replacingOccurrences(of: "</mark>", with: "]")
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+    /// The snippet for a terminal: matched words in brackets.
+    static func plain(_ parts: [SnippetPart]) -> String {
+        parts.map { $0.marked ? "[\($0.text)]" : $0.text }.joined()
     }
 }
 
