@@ -44,7 +44,7 @@ public enum APIDocuments {
             description: session.description, start: catalogue.timestamp(session.start), end: catalogue.timestamp(session.end), day: entry.day,
             room: session.room, track: session.track, type: session.type, language: session.language, persons: session.persons,
             topics: session.topics.map { TopicLink(name: $0, feedURL: links.feed(.topic(Slug.make($0)))) }, url: links.watch(session),
-            sourceURL: session.url, image: entry.image.map(links.thumbnail),
+            sourceURL: WebAddress.checked(session.url), image: entry.image.map(links.thumbnail),
             recordings: entry.parts.map { PartDocument($0, catalogue: catalogue) },
             segments: entry.segments.map { SegmentDocument($0, catalogue: catalogue) })
         return try APIJSON.encode(document)

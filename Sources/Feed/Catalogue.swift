@@ -169,7 +169,7 @@ public final class Catalogue: Sendable {
                 for name in Set(names(entry)) {
                     let slug = Slug.make(name)
                     bySlug[slug, default: ([:], 0)].names[name, default: 0] += 1
-                    bySlug[slug]!.count += 1
+                    bySlug[slug, default: ([:], 0)].count += 1
                 }
             }
             // Names that fold to one slug share a feed; the commonest spelling names it.
@@ -232,8 +232,17 @@ public final class Catalogue: Sendable {
     }
 
     /// RFC 3339 text of `date` in the conference's zone (`2021-10-05T13:00:00+02:00`).
+    /// Always RFC 3339: the date clamped to years 0001…9999 (imports keep sessions in 1970…9999;
+    /// an older index may hold others), and in UTC where the zone's offset then is not a whole
+    /// minute (local mean time before 1900: `+00:53:28` is no RFC 3339 offset).
     public func timestamp(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .standard, timeSeparator: .colon, timeZoneSeparator: .colon,
-                                includingFractionalSeconds: false, timeZone: timeZone).format(date)
+        let clamped = min(max(date, Self.earliest), Self.latest)
+        let zone = timeZone.secondsFromGMT(for: clamped) % 60 == 0 ? timeZone : .gmt
+        return Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .standard, timeSeparator: .colon, timeZoneSeparator: .colon,
+                                       includingFractionalSeconds: false, timeZone: zone).format(clamped)
     }
+
+    /// 0001-01-02 and 9999-12-30 UTC: a day inside RFC 3339's years, whatever the zone's offset.
+    static let earliest = Date(timeIntervalSince1970: -62_135_596_800 + 86_400)
+    static let latest = Date(timeIntervalSince1970: 253_402_128_000)
 }

@@ -98,7 +98,7 @@ public enum JSONFeed {
                 mimeType: MediaTypes.of(part.recording),
                 title: (part.link.parts ?? 1) > 1 ? "Part \(part.link.part ?? 1) of \(part.link.parts ?? 1)" : nil,
                 sizeInBytes: part.recording.size,
-                durationInSeconds: Int((part.link.outSeconds - part.link.inSeconds).rounded()))
+                durationInSeconds: max(0, WholeSeconds.nearest(part.link.outSeconds - part.link.inSeconds)))
         }
         return Item(
             id: session.guid, url: links.watch(session), title: session.title, contentText: text, summary: session.abstract,

@@ -34,7 +34,7 @@ public struct Links: Sendable, Equatable {
 
     /// A session's watch page (the web pages' issue serves it), optionally at a second.
     public func watch(_ session: Session, at seconds: Double? = nil) -> String {
-        local("/sessions/" + Self.segment(session.slug ?? session.guid)) + (seconds.map { "?t=\(Int($0.rounded(.down)))" } ?? "")
+        local("/sessions/" + Self.segment(session.slug ?? session.guid)) + (seconds.map { "?t=\(max(0, WholeSeconds.down($0)))" } ?? "")
     }
 
     /// The recording file: this server's `/media/{id}`, or the CDN's address for it.

@@ -1,6 +1,7 @@
 import Feed
 import Foundation
 import IndexStore
+import Schedule
 @testable import Server
 import Testing
 
@@ -92,6 +93,32 @@ struct UnitTests {
     @Test("an HTTP date out of range is no date, and never traps", arguments: hostileDates)
     func hostileHTTPDates(_ text: String) {
         #expect(HTTPDate.parse(text) == nil)
+    }
+
+    @Test("feed dates are RFC 3339 whatever year or zone offset a session has", arguments: [
+        -62_135_769_600.0,  // 0001-01-01T00:00:00Z: Stockholm's local mean time then is +00:53:28
+        253_402_300_799.0,  // 9999-12-31T23:59:59Z: +01:00 would make it year 10000
+        1e15, -1e15, 0, 1_633_352_400,
+    ])
+    func rfc3339Dates(_ seconds: Double) throws {
+        let database = try IndexDatabase()
+        try database.saveProgramme(Programme(conference: Conference(timeZone: "Europe/Stockholm"), sessions: []))
+        let catalogue = Catalogue(snapshot: try database.snapshot(), links: Links(), generation: 1)
+        let text = catalogue.timestamp(Date(timeIntervalSince1970: seconds))
+        #expect(text.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})/) != nil, "\(text)")
+    }
+
+    @Test("whole seconds of any time, and only web addresses out")
+    func boundedOutput() {
+        #expect(WholeSeconds.down(.nan) == 0 && WholeSeconds.nearest(.infinity) == Int(WholeSeconds.limit) && WholeSeconds.up(-1e300) == -Int(WholeSeconds.limit))
+        #expect(WholeSeconds.down(90.9) == 90 && WholeSeconds.up(90.1) == 91 && WholeSeconds.nearest(90.5) == 91)
+        #expect(Links().watch(Session(guid: "g", slug: "s", title: "t", start: Date(), end: Date()), at: 1e300) == "/sessions/s?t=\(Int(WholeSeconds.limit))")
+        #expect(HTML.timecode(.infinity) == HTML.timecode(WholeSeconds.limit) && HTML.isoDuration(.nan) == "PT0S")
+        for bad in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "ftp://x.org/", "//x.org/", "http://", "vbscript:x", " https://x.org"] {
+            #expect(WebAddress.checked(bad) == nil, "\(bad)")
+        }
+        #expect(WebAddress.checked("https://www.innovationsveckan.nu/program/123") == "https://www.innovationsveckan.nu/program/123")
+        #expect(WebAddress.checked("HTTP://x.org/a") == "HTTP://x.org/a")
     }
 
     @Test("queries decode + and escapes")

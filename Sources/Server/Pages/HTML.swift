@@ -1,3 +1,4 @@
+import Feed
 import Foundation
 
 /// Small helpers for the Swift-rendered web pages: escaping, time codes, JSON inside `<script>`.
@@ -21,13 +22,13 @@ enum HTML {
 
     /// Seconds as `h:mm:ss`.
     static func timecode(_ seconds: Double) -> String {
-        let total = max(0, Int(seconds.rounded(.down)))
+        let total = max(0, WholeSeconds.down(seconds))
         return String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
     }
 
     /// Seconds as an ISO 8601 duration (`PT1H2M3S`), for schema.org.
     static func isoDuration(_ seconds: Double) -> String {
-        let total = max(0, Int(seconds.rounded()))
+        let total = max(0, WholeSeconds.nearest(seconds))
         var text = "PT"
         if total >= 3600 { text += "\(total / 3600)H" }
         if total >= 60 { text += "\(total / 60 % 60)M" }

@@ -63,7 +63,7 @@ func isDay(_ text: String) -> Bool {
           parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
           let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month), day >= 1 else { return false }
     var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = TimeZone(identifier: "UTC")!
+    calendar.timeZone = .gmt
     guard let date = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
           let days = calendar.range(of: .day, in: .month, for: date) else { return false }
     return days.contains(day)

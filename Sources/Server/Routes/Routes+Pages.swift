@@ -278,8 +278,8 @@ struct WatchPage {
         video["hasPart"] = segments.map { segment -> [String: Any] in
             let from = max(0, segment.segment.startSeconds - inPoint)
             let to = max(from, segment.segment.endSeconds - inPoint)
-            return ["@type": "Clip", "name": segment.segment.title, "startOffset": Int(from.rounded(.down)),
-                    "endOffset": Int(to.rounded(.up)), "url": absolute(links.watch(session, at: from))]
+            return ["@type": "Clip", "name": segment.segment.title, "startOffset": WholeSeconds.down(from),
+                    "endOffset": WholeSeconds.up(to), "url": absolute(links.watch(session, at: from))]
         }
         let head = """
         <meta name="description" content="\(HTML.escape(String(description.prefix(300))))">
@@ -300,7 +300,7 @@ struct WatchPage {
             let thumb = segment.thumbnail.map { "<img src=\"\(HTML.escape(links.thumbnail($0)))\" alt=\"\" width=\"96\" height=\"54\" loading=\"lazy\">" } ?? ""
             return """
             <li data-start="\(Links.seconds(segment.segment.startSeconds))" data-end="\(Links.seconds(segment.segment.endSeconds))">\
-            <a class="seek" href="?t=\(Int(from.rounded(.down)))" data-seconds="\(Links.seconds(segment.segment.startSeconds))">\(thumb)\
+            <a class="seek" href="?t=\(max(0, WholeSeconds.down(from)))" data-seconds="\(Links.seconds(segment.segment.startSeconds))">\(thumb)\
             <span><time>\(HTML.timecode(from))</time> \(HTML.escape(segment.segment.title))</span></a></li>
             """
         }.joined(separator: "\n")
