@@ -34,10 +34,10 @@ struct Representation: Sendable {
         var headers = HTTPFields()
         headers[.cacheControl] = cacheControl
         headers[.vary] = "Accept-Encoding"
-        let gzipped = Self.acceptsGzip(request.headers[.acceptEncoding]) ? self.gzipped : nil
+        let gzipped = HeaderValues.acceptsGzip(request.headers[.acceptEncoding]) ? self.gzipped : nil
         let useGzip = gzipped != nil
         headers[.eTag] = useGzip ? gzipETag : etag
-        if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etags: [etag, gzipETag]) {
+        if let condition = request.headers[.ifNoneMatch], HeaderValues.matches(condition, etags: [etag, gzipETag]) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = contentType
@@ -46,29 +46,6 @@ struct Representation: Sendable {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: gzipped))
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
-    }
-
-    /// Whether an `If-None-Match` value names one of `etags` (weak comparison, `*` for any).
-    static func matches(_ condition: String, etags: [String]) -> Bool {
-        for candidate in condition.split(separator: ",") {
-            var tag = candidate.trimmingCharacters(in: .whitespaces)
-            if tag == "*" { return true }
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            if etags.contains(tag) { return true }
-        }
-        return false
-    }
-
-    /// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
-    static func acceptsGzip(_ header: String?) -> Bool {
-        guard let header else { return false }
-        for item in header.lowercased().split(separator: ",") {
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.first == "gzip" || parts.first == "x-gzip" || parts.first == "*" else { continue }
-            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
-            return q > 0
-        }
-        return false
     }
 
     static func fnv1a(_ data: Data) -> UInt64 {

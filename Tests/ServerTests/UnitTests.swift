@@ -88,6 +88,8 @@ struct UnitTests {
         "Sun, 06 Nov 9223372036854775807 08:49:37 GMT", "Sun, 06 Nov 1994 -1:49:37 GMT", "Sun, 00 Nov 1994 08:49:37 GMT",
         "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 0001 08:49:37 GMT", "Sun, 06 Nov 10000 08:49:37 GMT",
         "Sun, 06 Nov 1994 08:49 GMT", "Sun, 06 Nov 1994 08::37 GMT", "Sun, 06 Nov 1994 +8:49:37 GMT",
+        // Found by the http-headers fuzz target: a leap second into year 10000; and days that do not exist.
+        "Fri, 31 Dec 9999 23:59:60 GMT", "Wed, 31 Feb 2021 10:00:00 GMT", "Sat, 31 Nov 2021 10:00:00 GMT",
     ]
 
     @Test("an HTTP date out of range is no date, and never traps", arguments: hostileDates)
@@ -132,20 +134,20 @@ struct UnitTests {
 
     @Test("If-None-Match and Accept-Encoding are read as RFC 9110 says")
     func conditions() {
-        #expect(Representation.matches("W/\"a\", \"b\"", etags: ["\"a\""]))
-        #expect(Representation.matches("*", etags: ["\"x\""]))
-        #expect(!Representation.matches("\"c\"", etags: ["\"a\""]))
-        #expect(Representation.acceptsGzip("deflate, gzip;q=0.5"))
-        #expect(!Representation.acceptsGzip("gzip;q=0"))
-        #expect(!Representation.acceptsGzip("identity"))
-        #expect(!Representation.acceptsGzip(nil))
+        #expect(HeaderValues.matches("W/\"a\", \"b\"", etags: ["\"a\""]))
+        #expect(HeaderValues.matches("*", etags: ["\"x\""]))
+        #expect(!HeaderValues.matches("\"c\"", etags: ["\"a\""]))
+        #expect(HeaderValues.acceptsGzip("deflate, gzip;q=0.5"))
+        #expect(!HeaderValues.acceptsGzip("gzip;q=0"))
+        #expect(!HeaderValues.acceptsGzip("identity"))
+        #expect(!HeaderValues.acceptsGzip(nil))
     }
 
     @Test("bearer tokens compare whole")
     func tokens() {
-        #expect(AdminAuthMiddleware.same("abc", "abc"))
-        #expect(!AdminAuthMiddleware.same("abc", "abd"))
-        #expect(!AdminAuthMiddleware.same("ab", "abc"))
-        #expect(!AdminAuthMiddleware.same("", "abc"))
+        #expect(HeaderValues.sameToken("abc", "abc"))
+        #expect(!HeaderValues.sameToken("abc", "abd"))
+        #expect(!HeaderValues.sameToken("ab", "abc"))
+        #expect(!HeaderValues.sameToken("", "abc"))
     }
 }

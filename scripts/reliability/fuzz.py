@@ -39,7 +39,7 @@ MODULES = [
     ("Linking", ["Sources/Linking/RecordingClock.swift", "Sources/Linking/TextMatch.swift", "Sources/Linking/PathText.swift"],
      ["Schedule"]),
     ("IndexStore", ["Sources/IndexStore/SearchPattern.swift"], ["Linking"]),
-    ("Server", ["Sources/Server/ByteRange.swift"], []),
+    ("Server", ["Sources/Server/ByteRange.swift", "Sources/Server/HTTPHeaders.swift"], []),
 ]
 
 # Targets: name, modules, files in Fuzz/, -max_len.
@@ -53,6 +53,7 @@ TARGETS = [
     ("filename-stamp", ["Linking"], [], 256),
     ("search-query", ["IndexStore"], [], 1200),
     ("byte-range", ["Server"], [], 256),
+    ("http-headers", ["Server"], [], 512),
 ]
 
 print_lock = threading.Lock()
@@ -218,6 +219,10 @@ def fixture_seeds(name, read, utf8):
         headers = [t for t in literals("Tests/ServerTests/*.swift") if "bytes" in t.lower()]
         headers += ["bytes=0-99", "bytes=-500", "bytes=100-", "bytes=5-1", "bytes=0-0,5-9", "items=0-1", "bytes=99999999999999999999-"]
         return [(1000 + i).to_bytes(8, "big") + h.encode("utf-8", "surrogatepass") for i, h in enumerate(headers)]
+    if name == "http-headers":
+        texts = [t for t in literals("Tests/ServerTests/UnitTests.swift", "Tests/ServerTests/MediaTests.swift") if len(t) < 200]
+        return utf8(texts + ["Sun, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 99999999999 08:49:37 GMT", "Fri, 31 Dec 9999 23:59:60 GMT",
+                             'W/"5a-1f", "x"', "*", "gzip;q=0.5, br", "sv-SE,sv;q=0.9,en;q=0.8", "en;q=NaN", "Bearer abc"])
     return []
 
 

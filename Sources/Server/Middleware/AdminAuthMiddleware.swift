@@ -14,21 +14,10 @@ struct AdminAuthMiddleware: RouterMiddleware {
         }
         let header = request.headers[.authorization] ?? ""
         let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", Self.same(String(parts[1]).trimmingCharacters(in: .whitespaces), token) else {
+        guard parts.count == 2, parts[0].lowercased() == "bearer", HeaderValues.sameToken(String(parts[1]).trimmingCharacters(in: .whitespaces), token) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "this route needs the admin bearer token",
                            headers: [.wwwAuthenticate: "Bearer realm=\"efterhand\""])
         }
         return try await next(request, context)
-    }
-
-    /// Compares in time that depends on the lengths only, not on where the texts differ.
-    static func same(_ given: String, _ expected: String) -> Bool {
-        let a = Array(given.utf8)
-        let b = Array(expected.utf8)
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
     }
 }

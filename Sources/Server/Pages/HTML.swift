@@ -44,35 +44,6 @@ enum HTML {
     }
 }
 
-/// The language of a page: Swedish unless the browser prefers English (`Accept-Language`).
-enum PageLanguage: String, Sendable {
-    case sv, en
-
-    /// The first of Swedish or English in the order of the header's weights; Swedish by default.
-    static func preferred(_ header: String?) -> PageLanguage {
-        guard let header else { return .sv }
-        var ranked: [(tag: String, q: Double, order: Int)] = []
-        for (order, item) in header.split(separator: ",").enumerated() {
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let tag = parts.first?.lowercased(), !tag.isEmpty else { continue }
-            var q = 1.0
-            for parameter in parts.dropFirst() where parameter.hasPrefix("q=") {
-                q = Double(parameter.dropFirst(2)) ?? 0
-            }
-            ranked.append((tag, q, order))
-        }
-        for entry in ranked.sorted(by: { ($0.q, -$0.order) > ($1.q, -$1.order) }) where entry.q > 0 {
-            let primary = entry.tag.split(separator: "-").first.map(String.init) ?? entry.tag
-            if primary == "sv" { return .sv }
-            if primary == "en" { return .en }
-        }
-        return .sv
-    }
-
-    /// `sv` text or `en` text.
-    func pick(_ sv: String, _ en: String) -> String { self == .sv ? sv : en }
-}
-
 /// The frame every page shares: skip link, header with navigation, main landmark.
 struct PageFrame {
     var language: PageLanguage

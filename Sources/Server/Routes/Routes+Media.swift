@@ -61,7 +61,7 @@ func serveFile(_ path: String, contentType: String, cacheControl: String, reques
     headers[.cacheControl] = cacheControl
 
     if let condition = request.headers[.ifNoneMatch] {
-        if Representation.matches(condition, etags: [etag]) { return Response(status: .notModified, headers: headers) }
+        if HeaderValues.matches(condition, etags: [etag]) { return Response(status: .notModified, headers: headers) }
     } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse), mtime <= since {
         return Response(status: .notModified, headers: headers)
     }
@@ -90,45 +90,3 @@ func serveFile(_ path: String, contentType: String, cacheControl: String, reques
     }
 }
 
-/// HTTP dates (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), in whole seconds.
-enum HTTPDate {
-    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    static func format(_ seconds: Int64) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        let clock = String(format: "%02d %04d %02d:%02d:%02d", parts.tm_mday, Int32(parts.tm_year) + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec)
-        // `01 2021 10:00:00` → `01 Oct 2021 10:00:00`
-        let day = clock.prefix(2)
-        return "\(days[Int(parts.tm_wday)]), \(day) \(months[Int(parts.tm_mon)])\(clock.dropFirst(2)) GMT"
-    }
-
-    /// The years an HTTP date may name here: a date outside is no date a file can carry, and
-    /// RFC 9110 (§13.1.3, §13.1.5) says to ignore an invalid conditional.
-    static let years = 1970...9999
-
-    /// Unix seconds of an IMF-fixdate; nil for anything else, a field out of its range included.
-    /// Never traps, whatever the header holds.
-    static func parse(_ text: String) -> Int64? {
-        let fields = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
-        func digits(_ field: Substring, _ counts: ClosedRange<Int>) -> Bool { counts.contains(field.count) && field.allSatisfy { ("0"..."9").contains($0) } }
-        guard fields.count == 6, fields[5] == "GMT", digits(fields[1], 1...2), digits(fields[3], 4...4),
-              let day = Int(fields[1]), let month = months.firstIndex(of: String(fields[2])), let year = Int(fields[3]),
-              years.contains(year), (1...31).contains(day) else { return nil }
-        let clock = fields[4].split(separator: ":", omittingEmptySubsequences: false)
-        guard clock.count == 3, clock.allSatisfy({ digits($0, 2...2) }) else { return nil }
-        let numbers = clock.compactMap { Int($0) }
-        guard numbers.count == 3, (0...23).contains(numbers[0]), (0...59).contains(numbers[1]), (0...60).contains(numbers[2]) else { return nil }
-        // Every field is small now: none of these conversions can trap.
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(numbers[0])
-        parts.tm_min = Int32(numbers[1])
-        parts.tm_sec = Int32(numbers[2])
-        return Int64(timegm(&parts))
-    }
-}

@@ -70,7 +70,7 @@ func isAdmin(_ request: Request, token: String?) -> Bool {
     guard let token, !token.isEmpty, let header = request.headers[.authorization] else { return false }
     let parts = header.split(separator: " ", maxSplits: 1)
     return parts.count == 2 && parts[0].lowercased() == "bearer"
-        && AdminAuthMiddleware.same(String(parts[1]).trimmingCharacters(in: .whitespaces), token)
+        && HeaderValues.sameToken(String(parts[1]).trimmingCharacters(in: .whitespaces), token)
 }
 
 /// Where absolute links of a page point: the public URL, else this request's host.

@@ -1,0 +1,24 @@
+import Foundation
+@testable import Server
+
+/// Fuzz target: the request headers the server reads besides `Range` (`If-Modified-Since`,
+/// `If-Range`, `If-None-Match`, `Accept-Encoding`, `Accept-Language`, `Authorization`). None
+/// may trap; a parsed HTTP date lies in the years the server takes and formats back to itself.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    let header = String(decoding: inputBytes(start, count), as: UTF8.self)
+    if let seconds = HTTPDate.parse(header) {
+        let again = HTTPDate.format(seconds)
+        require(HTTPDate.parse(again) == seconds, "\(header) parsed to \(seconds), which formats as \(again) and parses to \(String(describing: HTTPDate.parse(again)))")
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        require(HTTPDate.years.contains(Int(parts.tm_year) + 1900), "\(header) parsed to year \(parts.tm_year + 1900)")
+    }
+    _ = HeaderValues.matches(header, etags: ["\"5a-1f\"", "\"5a-1f-gzip\""])
+    _ = HeaderValues.acceptsGzip(header)
+    _ = PageLanguage.preferred(header)
+    require(HeaderValues.sameToken(header, header), "a token differs from itself: \(header)")
+    require(!HeaderValues.sameToken(header, header + "x"), "a token equals a longer one: \(header)")
+    return 0
+}
