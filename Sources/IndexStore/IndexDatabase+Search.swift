@@ -339,12 +339,12 @@ extension IndexDatabase {
 
     private static func zone(_ db: Database) throws -> TimeZone {
         let name = try String.fetchOne(db, sql: "SELECT time_zone FROM conference WHERE id = 1") ?? "Europe/Stockholm"
-        return TimeZone(identifier: name) ?? TimeZone(identifier: "Europe/Stockholm")!
+        return TimeZone(identifier: name) ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
     }
 
     /// Seconds for a media fragment: `300`, `187.5` (to the millisecond, no trailing zeros).
     static func seconds(_ value: Double) -> String {
-        let millis = Int((value * 1000).rounded())
+        let millis = WholeSeconds.nearest(value * 1000)
         if millis % 1000 == 0 { return String(millis / 1000) }
         var text = String(format: "%d.%03d", millis / 1000, millis % 1000)
         while text.hasSuffix("0") { text.removeLast() }

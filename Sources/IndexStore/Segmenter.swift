@@ -1,4 +1,5 @@
 import Foundation
+import Schedule
 import MediaProbe
 
 /// Cuts the part of a recording that belongs to a session into segments: the recording's
@@ -11,6 +12,9 @@ public struct Segmenter: Sendable {
     public var evenThreshold: Double = 20 * 60
     /// Pieces shorter than this are dropped or merged.
     public var minimumLength: Double = 1
+    /// The most even segments one session gets: past 500 × 5 minutes (41 hours, no talk) the
+    /// pieces grow instead, so a hostile duration (up to 292,000 years) cannot make billions.
+    public var maximumEvenSegments = 500
 
     public init(evenMinutes: Double = 5) {
         evenLength = max(60, evenMinutes * 60)
@@ -46,12 +50,13 @@ public struct Segmenter: Sendable {
         guard length > evenThreshold else {
             return [Segment(sessionGuid: guid, position: 0, startSeconds: start, endSeconds: end, title: title, topics: topics, source: .session)]
         }
-        var count = Int((length / evenLength).rounded(.down))
-        if length - Double(count) * evenLength >= evenLength / 2 { count += 1 }
-        count = max(1, count)
+        let step = max(evenLength, length / Double(maximumEvenSegments))
+        var count = WholeSeconds.down(length / step)
+        if length - Double(count) * step >= step / 2 { count += 1 }
+        count = min(max(1, count), maximumEvenSegments)
         return (0..<count).map { index in
-            let from = start + Double(index) * evenLength
-            let to = index == count - 1 ? end : min(end, from + evenLength)
+            let from = start + Double(index) * step
+            let to = index == count - 1 ? end : min(end, start + Double(index + 1) * step)
             return Segment(sessionGuid: guid, position: index, startSeconds: from, endSeconds: to,
                            title: "Del \(index + 1) av \(count)", topics: topics, source: .even)
         }

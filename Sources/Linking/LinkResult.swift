@@ -116,7 +116,7 @@ public enum ClockText {
     /// Year, month, day, hour, minute, second of `date` in `zone`, and the zone's offset.
     static func civil(_ date: Date, zone: TimeZone) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offset: Int) {
         let offset = zone.secondsFromGMT(for: date)
-        let local = Int((date.timeIntervalSince1970 + Double(offset)).rounded(.down))
+        let local = WholeSeconds.down(date.timeIntervalSince1970 + Double(offset))
         let days = local >= 0 ? local / 86_400 : -((-local + 86_399) / 86_400)
         let secondsOfDay = local - days * 86_400
         let (year, month, day) = civilFromDays(days)
@@ -146,13 +146,13 @@ public enum ClockText {
 
     /// `h:mm:ss` for a position in a recording.
     public static func position(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
+        let total = WholeSeconds.nearest(seconds)
         return String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
     }
 
     /// `45 min` or `1 h 35 min`
     public static func length(_ seconds: Double) -> String {
-        let minutes = Int((seconds / 60).rounded())
+        let minutes = WholeSeconds.nearest(seconds / 60)
         return minutes >= 60 ? "\(minutes / 60) h \(minutes % 60) min" : "\(minutes) min"
     }
 }

@@ -11,6 +11,17 @@ struct SegmenterTests {
         Chapter(index: index, startSeconds: start, endSeconds: end, title: title)
     }
 
+    @Test("a hostile duration (the probe's 292,000-year ceiling) gives a bounded number of segments that cover it")
+    func hugeDuration() {
+        let end = Double(Int64.max) / 1e6  // the probe's ceiling (Prober.maxSeconds)
+        let segments = segmenter.segments(sessionGuid: "g", title: "t", topics: [], inSeconds: 0, outSeconds: end, duration: end, chapters: [])
+        #expect(segments.count == segmenter.maximumEvenSegments)
+        #expect(segments.first?.startSeconds == 0 && segments.last?.endSeconds == end)
+        #expect(zip(segments, segments.dropFirst()).allSatisfy { $0.endSeconds == $1.startSeconds })
+        let day = segmenter.segments(sessionGuid: "g", title: "t", topics: [], inSeconds: 0, outSeconds: 86_400, duration: 86_400, chapters: [])
+        #expect(day.count == 288, "a day in 5-minute pieces, as before")
+    }
+
     @Test("chapters inside the session's part become its segments, clipped to it")
     func chaptersClipped() {
         let chapters = [chapter(0, 0, 310, "Välkommen"), chapter(1, 310, 2120, "Hoppet"), chapter(2, 2130, 3880, "Green City Zone")]

@@ -1,4 +1,4 @@
-import Feed
+import Schedule
 import Foundation
 
 /// Small helpers for the Swift-rendered web pages: escaping, time codes, JSON inside `<script>`.
