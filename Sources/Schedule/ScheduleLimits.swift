@@ -52,6 +52,7 @@ public struct ScheduleLimits: Sendable, Equatable {
     /// 9999-12-31T00:00:00Z, a day before the last instant, so that no offset carries it into
     /// year 10000.
     static let earliestInstant = Date(timeIntervalSince1970: 0)
+    /// The last instant a session may start or end at: 9999-12-31T00:00:00Z (see above).
     static let latestInstant = Date(timeIntervalSince1970: Double(daysFromCivil(year: 9999, month: 12, day: 31)) * 86_400)
 }
 

@@ -131,6 +131,42 @@ struct ZoneLimitTests {
         #expect(try parse(Self.calendar(zone: zone), name: "six.ics").sessions.count == 1)
     }
 
+    /// Written out whole, so that the fuzz run (scripts/reliability/fuzz.py) takes it as a seed:
+    /// it seeds from the calendars written as literals in these tests.
+    @Test("a calendar with a trapping BYDAY, an absurd offset and an overflowing duration is refused, not a crash")
+    func hostileCalendarSeed() throws {
+        let text = """
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            BEGIN:VTIMEZONE
+            TZID:Konferenstid
+            BEGIN:DAYLIGHT
+            DTSTART:19700329T020000
+            TZOFFSETFROM:+0100
+            TZOFFSETTO:+0200
+            RRULE:FREQ=YEARLY;BYDAY=-9223372036854775808SU;BYMONTH=3;INTERVAL=9223372036854775807
+            RDATE:19800101T000000,19810101T000000
+            END:DAYLIGHT
+            BEGIN:STANDARD
+            DTSTART:19701025T030000
+            TZOFFSETFROM:+2500
+            TZOFFSETTO:+0100
+            END:STANDARD
+            END:VTIMEZONE
+            BEGIN:VEVENT
+            UID:x
+            SUMMARY:T
+            DTSTART;TZID=Konferenstid:00010101T120000
+            DURATION:P9999999W9999999W
+            URL:javascript:alert(1)
+            END:VEVENT
+            END:VCALENDAR
+            """
+        let error = try #require(parseError(text, name: "hostile.ics"))
+        #expect(error.line == 9)
+        #expect(error.message.hasPrefix("RRULE "), "\(error)")
+    }
+
     // MARK: - Durations
 
     @Test("ISO durations take each unit once, in order, so no sum can overflow", arguments: [
