@@ -147,6 +147,7 @@ enum ICalendarImporter {
 
         var drafts: [SessionDraft] = []
         for (properties, beginLine) in zip(events, eventStarts) {
+            try source.checkDeadline(at: SourceLocation(line: beginLine))
             if let draft = try readEvent(
                 properties, line: beginLine, index: drafts.count, resolver: &resolver, source: source, warnings: &warnings)
             {

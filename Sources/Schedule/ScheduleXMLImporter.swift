@@ -291,6 +291,7 @@ enum ScheduleXMLImporter {
         var drafts: [SessionDraft] = []
         drafts.reserveCapacity(collector.events.count)
         for raw in collector.events {
+            try source.checkDeadline(at: SourceLocation(line: raw.line, column: raw.column))
             var draft = SessionDraft(location: SourceLocation(line: raw.line, column: raw.column), index: drafts.count)
             func text(_ name: String) -> String? { raw.fields[name]?.text }
             draft.guid = raw.attributes["guid"] ?? text("guid")

@@ -129,6 +129,22 @@ struct ProgrammeLimitsTests {
         #expect(try ScheduleLoader.parse(Data(text.utf8), fileName: "many.\(kind)", limits: limits).sessions.count == 11)
     }
 
+    @Test("every format stops at the time limit", arguments: [
+        ("x.csv", ProgrammeLimitsTests.csv),
+        ("x.ics", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:T\nDTSTART:20211004T110000Z\nEND:VEVENT\nEND:VCALENDAR\n"),
+        ("x.json", #"{"schedule": {"events": [{"title": "T", "date": "2021-10-04T13:00:00+02:00"}]}}"#),
+    ])
+    func timeLimitEveryFormat(name: String, text: String) {
+        let limits = ScheduleLimits(maxBytes: 1 << 20, maxSessions: 10, timeLimit: .zero)
+        do {
+            _ = try ScheduleLoader.parse(Data(text.utf8), fileName: name, limits: limits)
+            Issue.record("the import did not stop")
+        } catch {
+            #expect(error.message.contains("ScheduleLimits.timeLimit"), "\(error)")
+            #expect(error.file == name)
+        }
+    }
+
     // MARK: - Finding 15: years and links
 
     @Test("a session outside the years 1970 to 9999 is refused, naming the session", arguments: [
