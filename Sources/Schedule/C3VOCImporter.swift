@@ -150,6 +150,8 @@ enum C3VOCImporter {
 
         mutating func readEvent(_ node: JSONNode, path: JSONPath, day: Day?, roomKey: String?) throws(ScheduleError) {
             guard let members = node.members else { throw fail("an event should be an object, found \(node.kind)", node, path) }
+            if drafts.count >= source.limits.maxSessions { throw fail(source.sessionLimitMessage, node, path) }
+            if source.deadline.hasPassed { throw fail(source.deadline.message, node, path) }
             // A linear search beats hashing here: an event has a score of short keys, and short
             // strings compare as integers. The last of a repeated key wins.
             func field(_ keys: String...) -> JSONNode? {

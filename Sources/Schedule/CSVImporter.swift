@@ -259,8 +259,10 @@ enum CSVImporter {
             utf8 ? String(decoding: slice, as: UTF8.self) : windows1252(slice)
         }
         var records: [[Cell]] = []
+        var sessions = 0
         var index = start
         while index < bytes.count {
+            let recordStart = index
             var record: [Cell] = []
             var endOfRecord = false
             while !endOfRecord {
@@ -303,6 +305,12 @@ enum CSVImporter {
                 if index < bytes.count, bytes[index] == 0x0D { index += 1 }
                 if index < bytes.count, bytes[index] == 0x0A { index += 1 }
                 endOfRecord = true
+            }
+            // Rows after the header are sessions, but for blank ones; stop at the first past the limit.
+            if !records.isEmpty, record.contains(where: { !isBlank($0.text) }) {
+                sessions += 1
+                try source.checkSessionCount(sessions, at: SourceLocation(offset: recordStart))
+                try source.checkDeadline(at: SourceLocation(offset: recordStart))
             }
             records.append(record)
         }

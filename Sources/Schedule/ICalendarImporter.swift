@@ -31,6 +31,15 @@ enum ICalendarImporter {
         var current: [ContentLine] = []
         var zone: CalendarZone?
         var observance: CalendarZone.Observance?
+        // What the open VTIMEZONE holds so far, against ScheduleLimits' bounds.
+        var zoneTransitions = 0
+        var zoneRules = 0
+        func zoneTooLarge(_ what: String, _ limit: Int, _ line: ContentLine) -> ScheduleError {
+            let name = zone.map { $0.id.isEmpty ? "the VTIMEZONE from line \($0.line)" : "VTIMEZONE \"\(abbreviated($0.id, limit: 40))\"" }
+            return source.error(
+                "\(name ?? "a VTIMEZONE") holds more than \(limit) \(what); efterhand reads at most that many a zone",
+                at: SourceLocation(line: line.number))
+        }
         var sawCalendar = false
         for line in lines {
             switch line.name {
@@ -39,9 +48,21 @@ enum ICalendarImporter {
                 stack.append((component, line.number))
                 switch component {
                 case "VCALENDAR": sawCalendar = true
-                case "VEVENT": current = []
-                case "VTIMEZONE": zone = CalendarZone(id: "", line: line.number)
+                case "VEVENT":
+                    try source.checkSessionCount(events.count + 1, at: SourceLocation(line: line.number))
+                    try source.checkDeadline(at: SourceLocation(line: line.number))
+                    current = []
+                case "VTIMEZONE":
+                    zone = CalendarZone(id: "", line: line.number)
+                    zoneTransitions = 0
+                    zoneRules = 0
                 case "STANDARD", "DAYLIGHT":
+                    zoneTransitions += 1
+                    if zoneTransitions > ScheduleLimits.maxZoneTransitions {
+                        throw zoneTooLarge(
+                            "onsets (observances and RDATE values; ScheduleLimits.maxZoneTransitions)",
+                            ScheduleLimits.maxZoneTransitions, line)
+                    }
                     observance = CalendarZone.Observance(line: line.number)
                 default: break
                 }
@@ -83,6 +104,20 @@ enum ICalendarImporter {
                     if line.name == "TZID" { zone?.id = line.value }
                     if line.name == "X-LIC-LOCATION" { zone?.location = line.value }
                 case "STANDARD", "DAYLIGHT":
+                    // Counted before the values are read, so a zone of a million RDATEs stops here.
+                    if line.name == "RDATE" {
+                        zoneTransitions += line.value.utf8.reduce(1) { $1 == UInt8(ascii: ",") ? $0 + 1 : $0 }
+                        if zoneTransitions > ScheduleLimits.maxZoneTransitions {
+                            throw zoneTooLarge(
+                                "onsets (observances and RDATE values; ScheduleLimits.maxZoneTransitions)",
+                                ScheduleLimits.maxZoneTransitions, line)
+                        }
+                    } else if line.name == "RRULE" {
+                        zoneRules += 1
+                        if zoneRules > ScheduleLimits.maxZoneRules {
+                            throw zoneTooLarge("yearly rules (RRULE; ScheduleLimits.maxZoneRules)", ScheduleLimits.maxZoneRules, line)
+                        }
+                    }
                     do throws(CalendarZone.RuleError) {
                         try observance?.read(line)
                     } catch {
@@ -112,6 +147,7 @@ enum ICalendarImporter {
 
         var drafts: [SessionDraft] = []
         for (properties, beginLine) in zip(events, eventStarts) {
+            try source.checkDeadline(at: SourceLocation(line: beginLine))
             if let draft = try readEvent(
                 properties, line: beginLine, index: drafts.count, resolver: &resolver, source: source, warnings: &warnings)
             {

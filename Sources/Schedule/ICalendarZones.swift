@@ -32,32 +32,18 @@ struct CalendarZone {
                 guard let offset = CalendarZone.offset(property.value) else {
                     throw RuleError(message: "unparseable \(property.name) \"\(abbreviated(property.value, limit: 30))\"")
                 }
+                guard abs(offset) <= ScheduleLimits.maxOffsetSeconds else {
+                    throw RuleError(message:
+                        "\(property.name) \"\(abbreviated(property.value, limit: 30))\" is more than 18 hours from UTC")
+                }
                 if property.name == "TZOFFSETFROM" { offsetFrom = offset } else { offsetTo = offset }
             case "RRULE":
-                rule = YearlyRule(property.value)
+                rule = try YearlyRule.parse(property.value)
             case "RDATE":
                 dates += property.value.split(separator: ",").compactMap { TimeText.dateTime($0)?.civil }
             default:
                 break
             }
-        }
-
-        /// The latest onset at or before `local` (both wall-clock), in seconds as if UTC.
-        func latestOnset(atOrBefore local: Int) -> Int? {
-            guard let start else { return nil }
-            var best: Int?
-            func consider(_ onset: Int) {
-                if onset <= local, onset > (best ?? Int.min) { best = onset }
-            }
-            consider(start.secondsAsUTC)
-            for date in dates { consider(date.secondsAsUTC) }
-            if let rule {
-                let year = CivilDateTime(epochSeconds: local).year
-                for candidateYear in [year - 1, year] where candidateYear >= start.year {
-                    if let onset = rule.onset(inYear: candidateYear, from: start) { consider(onset) }
-                }
-            }
-            return best
         }
     }
 
@@ -73,28 +59,55 @@ struct CalendarZone {
         var until: CivilDateTime?
         var count: Int?
 
-        init?(_ text: String) {
+        /// The rule in `text`, nil when it is not a yearly rule or names a week that no month
+        /// has (`BYDAY=6SU`); throws when a number is out of its range (`BYDAY=-9223372036854775808SU`,
+        /// `BYMONTH=13`), naming it.
+        static func parse(_ text: String) throws(RuleError) -> YearlyRule? {
             var parts: [String: String] = [:]
             for part in text.split(separator: ";") {
                 let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
                 if pair.count == 2 { parts[pair[0].uppercased()] = pair[1].uppercased() }
             }
             guard parts["FREQ"] == "YEARLY" else { return nil }
-            interval = parts["INTERVAL"].flatMap { Int($0) }.map { max(1, min($0, 100)) } ?? 1
-            month = parts["BYMONTH"].flatMap { Int($0) }.flatMap { (1...12).contains($0) ? $0 : nil }
-            monthDays = (parts["BYMONTHDAY"] ?? "").split(separator: ",").compactMap { Int($0) }.filter { (1...31).contains($0) }
-            until = parts["UNTIL"].flatMap { TimeText.dateTime($0)?.civil }
-            count = parts["COUNT"].flatMap { Int($0) }.map { min(max($0, 0), 10_000) }
+            func number(_ value: some StringProtocol, _ name: String, in range: ClosedRange<Int>) throws(RuleError) -> Int {
+                guard let number = Int(value), range.contains(number) else {
+                    throw RuleError(message:
+                        "RRULE \(name)=\(abbreviated(String(value), limit: 30)) is not a number from \(range.lowerBound) to \(range.upperBound)")
+                }
+                return number
+            }
+            var rule = YearlyRule()
+            if let value = parts["INTERVAL"] { rule.interval = try number(value, "INTERVAL", in: 1...ScheduleLimits.maxRuleInterval) }
+            if let value = parts["COUNT"] { rule.count = try number(value, "COUNT", in: 1...ScheduleLimits.maxRuleCount) }
+            if let list = parts["BYMONTH"] {
+                for value in list.split(separator: ",") {
+                    let month = try number(value, "BYMONTH", in: 1...12)
+                    rule.month = rule.month ?? month
+                }
+            }
+            if let list = parts["BYMONTHDAY"] {
+                let limit = ScheduleLimits.maxByMonthDay
+                for value in list.split(separator: ",") {
+                    let day = try number(value, "BYMONTHDAY", in: -limit...limit)
+                    // Days counted from the month's end are not used by time zones; they are left out.
+                    if day > 0 { rule.monthDays.append(day) }
+                }
+            }
+            rule.until = parts["UNTIL"].flatMap { TimeText.dateTime($0)?.civil }
             if let byDay = parts["BYDAY"]?.split(separator: ",").first {
                 let names = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
                 guard let day = names.firstIndex(of: String(byDay.suffix(2))) else { return nil }
-                weekday = day
-                let number = byDay.dropLast(2)
-                if !number.isEmpty {
-                    guard let value = Int(number), value != 0, abs(value) <= 5 else { return nil }
-                    ordinal = value
+                rule.weekday = day
+                let ordinal = byDay.dropLast(2)
+                if !ordinal.isEmpty {
+                    let limit = ScheduleLimits.maxByDayOrdinal
+                    let value = try number(ordinal, "BYDAY", in: -limit...limit)
+                    // Within a month only the first to fifth (or last to fifth-last) weekday exists.
+                    guard value != 0, (-5...5).contains(value) else { return nil }
+                    rule.ordinal = value
                 }
             }
+            return rule
         }
 
         /// This rule's onset in `year`, as wall-clock seconds if UTC, or nil when it has none.
@@ -127,20 +140,6 @@ struct CalendarZone {
         }
     }
 
-    /// The offset in force at a wall-clock time: that of the observance with the latest onset.
-    func offset(at local: CivilDateTime) -> Int? {
-        let seconds = local.secondsAsUTC
-        var best: (onset: Int, offset: Int)?
-        for observance in observances {
-            guard let to = observance.offsetTo, let onset = observance.latestOnset(atOrBefore: seconds) else { continue }
-            if onset > (best?.onset ?? Int.min) { best = (onset, to) }
-        }
-        if let best { return best.offset }
-        // Before every onset: the earliest observance's "from" offset.
-        let earliest = observances.filter { $0.start != nil }.min(by: { $0.start!.secondsAsUTC < $1.start!.secondsAsUTC })
-        return earliest?.offsetFrom ?? earliest?.offsetTo
-    }
-
     /// `+0100`, `-0500`, `+013045`.
     static func offset(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -150,8 +149,109 @@ struct CalendarZone {
             let hours = Int(digits.prefix(2)), let minutes = Int(digits.dropFirst(2).prefix(2)), minutes < 60
         else { return nil }
         let seconds = digits.count == 6 ? Int(digits.suffix(2)) ?? 0 : 0
+        guard seconds < 60 else { return nil }
         let value = hours * 3600 + minutes * 60 + seconds
         return sign == "-" ? -value : value
+    }
+}
+
+/// A `VTIMEZONE` made ready for lookups: the onsets its observances give by date (DTSTART and
+/// RDATE) sorted once, and those its yearly rules give worked out once for each year asked
+/// about, so that the offset of each event is a binary search, not a walk over every onset.
+final class ZoneRules {
+    /// From `onset` (wall-clock seconds as if UTC) the zone is at `offset`, by the observance
+    /// at `observance` in the VTIMEZONE.
+    struct Transition {
+        var onset: Int
+        var observance: Int
+        var offset: Int
+    }
+
+    private struct Rule {
+        var observance: Int
+        var start: CivilDateTime
+        var rule: CalendarZone.YearlyRule
+        var offset: Int
+    }
+
+    /// By onset; at one onset only the first observance's, which wins a tie.
+    private let dated: [Transition]
+    private let rules: [Rule]
+    /// The offset before every onset: the earliest observance's "from" offset.
+    private let initialOffset: Int?
+    private var ruleOnsets: [Int: [Transition]] = [:]
+
+    init(_ zone: CalendarZone) {
+        var dated: [Transition] = []
+        var rules: [Rule] = []
+        var earliest: (onset: Int, observance: CalendarZone.Observance)?
+        for (index, observance) in zone.observances.enumerated() {
+            guard let start = observance.start else { continue }
+            if start.secondsAsUTC < (earliest?.onset ?? Int.max) { earliest = (start.secondsAsUTC, observance) }
+            guard let offset = observance.offsetTo else { continue }
+            dated.append(Transition(onset: start.secondsAsUTC, observance: index, offset: offset))
+            for date in observance.dates {
+                dated.append(Transition(onset: date.secondsAsUTC, observance: index, offset: offset))
+            }
+            if let rule = observance.rule {
+                rules.append(Rule(observance: index, start: start, rule: rule, offset: offset))
+            }
+        }
+        self.dated = ZoneRules.ordered(dated)
+        self.rules = rules
+        initialOffset = earliest.flatMap { $0.observance.offsetFrom ?? $0.observance.offsetTo }
+    }
+
+    /// The offset in force at a wall-clock time: that of the latest onset at or before it.
+    func offset(at local: CivilDateTime) -> Int? {
+        let seconds = local.secondsAsUTC
+        var best = ZoneRules.latest(atOrBefore: seconds, in: dated)
+        if !rules.isEmpty {
+            for year in [local.year - 1, local.year] {
+                guard let candidate = ZoneRules.latest(atOrBefore: seconds, in: onsets(inYear: year)) else { continue }
+                if let current = best,
+                    current.onset > candidate.onset || (current.onset == candidate.onset && current.observance < candidate.observance)
+                {
+                    continue
+                }
+                best = candidate
+            }
+        }
+        return best?.offset ?? initialOffset
+    }
+
+    /// The rules' onsets in `year`, ordered, worked out once.
+    private func onsets(inYear year: Int) -> [Transition] {
+        if let known = ruleOnsets[year] { return known }
+        var found: [Transition] = []
+        for rule in rules where year >= rule.start.year {
+            if let onset = rule.rule.onset(inYear: year, from: rule.start) {
+                found.append(Transition(onset: onset, observance: rule.observance, offset: rule.offset))
+            }
+        }
+        let ordered = ZoneRules.ordered(found)
+        ruleOnsets[year] = ordered
+        return ordered
+    }
+
+    /// Sorted by onset, keeping at each onset only the first observance's transition.
+    private static func ordered(_ transitions: [Transition]) -> [Transition] {
+        let sorted = transitions.sorted { ($0.onset, $0.observance) < ($1.onset, $1.observance) }
+        var result: [Transition] = []
+        result.reserveCapacity(sorted.count)
+        for transition in sorted where transition.onset != result.last?.onset { result.append(transition) }
+        return result
+    }
+
+    /// The last transition at or before `seconds`, by binary search.
+    private static func latest(atOrBefore seconds: Int, in transitions: [Transition]) -> Transition? {
+        var low = 0
+        var high = transitions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if transitions[middle].onset <= seconds { low = middle + 1 } else { high = middle }
+        }
+        return low > 0 ? transitions[low - 1] : nil
     }
 }
 
@@ -159,7 +259,7 @@ struct CalendarZone {
 struct ZoneResolver {
     enum Resolved {
         case system(TimeZone)
-        case rules(CalendarZone)
+        case rules(ZoneRules)
     }
 
     let zones: [String: CalendarZone]
@@ -197,7 +297,7 @@ struct ZoneResolver {
             if let location = defined.location, let zone = TimeZone(identifier: location) {
                 resolved = .system(zone)
             } else if !defined.observances.isEmpty {
-                resolved = .rules(defined)
+                resolved = .rules(ZoneRules(defined))
             } else {
                 resolved = fallback(tzid, line: line)
             }

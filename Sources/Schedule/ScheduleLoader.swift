@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The schedule formats efterhand reads.
 public enum ScheduleFormat: String, Sendable, CaseIterable {
     /// c3voc `schedule.json` as pretalx and frab export it, the flat "schedule 2" shape, and the
@@ -51,19 +57,24 @@ public enum ScheduleLoader {
     /// Reads the schedule file at `path`. `timeZone` is the zone for wall-clock times that carry
     /// no offset (pentabarf XML, floating iCalendar times, CSV); without it they are read in the
     /// zone the file names, else in Europe/Stockholm. Errors name `path`.
-    public static func load(path: String, timeZone: TimeZone? = nil) throws(ScheduleError) -> Programme {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw ScheduleError(file: path, message: "cannot read the file: \(reason)")
-        }
-        return try parse(data, fileName: path, timeZone: timeZone)
+    ///
+    /// The path is looked at before it is opened: a folder, a FIFO, a socket or a device is
+    /// refused by what it is, and a file larger than `limits.maxBytes` by its size, so nothing
+    /// waits on a pipe or reads `/dev/zero` without end.
+    public static func load(
+        path: String, timeZone: TimeZone? = nil, limits: ScheduleLimits = .standard
+    ) throws(ScheduleError) -> Programme {
+        let data = try read(path: path, limit: limits.maxBytes)
+        return try parse(data, fileName: path, timeZone: timeZone, limits: limits)
     }
 
     /// Reads a schedule from bytes; `fileName` names it in errors and helps tell the format.
-    public static func parse(_ data: Data, fileName: String, timeZone: TimeZone? = nil) throws(ScheduleError) -> Programme {
+    public static func parse(
+        _ data: Data, fileName: String, timeZone: TimeZone? = nil, limits: ScheduleLimits = .standard
+    ) throws(ScheduleError) -> Programme {
+        guard data.count <= limits.maxBytes else {
+            throw ScheduleError(file: fileName, message: tooLarge(data.count, limit: limits.maxBytes))
+        }
         var bytes = [UInt8](data)
         bytes = transcodedFromUTF16(bytes)
         guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) else {
@@ -74,7 +85,7 @@ public enum ScheduleLoader {
                 file: fileName, line: 1,
                 message: "not a schedule efterhand reads: expected c3voc JSON, schedule XML, iCalendar or CSV")
         }
-        let source = SourceText(file: fileName, bytes: bytes, zoneOverride: timeZone)
+        let source = SourceText(file: fileName, bytes: bytes, zoneOverride: timeZone, limits: limits)
         let imported: ImportedProgramme
         switch format {
         case .c3vocJSON: imported = try C3VOCImporter.read(source)
@@ -83,6 +94,58 @@ public enum ScheduleLoader {
         case .csv: imported = try CSVImporter.read(source)
         }
         return try finish(imported, source: source)
+    }
+
+    // MARK: - Reading the file
+
+    /// The bytes of the regular file at `path` (a link is followed), refusing anything else
+    /// and anything larger than `limit` before reading a byte.
+    static func read(path: String, limit: Int) throws(ScheduleError) -> Data {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            let reason = switch code {
+            case ENOENT: "no such file"
+            case ENOTDIR: "no such file (a part of the path is not a folder)"
+            case EACCES: "permission denied"
+            default: String(cString: strerror(code))
+            }
+            throw ScheduleError(file: path, message: "cannot read the file: \(reason)")
+        }
+        let kind: String? = switch info.st_mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a folder"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        default: "not a regular file"
+        }
+        if let kind {
+            throw ScheduleError(file: path, message: "'\(path)' is \(kind), not a programme file")
+        }
+        let size = Int(clamping: info.st_size)
+        guard size <= limit else { throw ScheduleError(file: path, message: tooLarge(size, limit: limit)) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            let reason = errno == EACCES ? "permission denied" : String(cString: strerror(errno))
+            throw ScheduleError(file: path, message: "cannot read the file: \(reason)")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            // One byte past the limit tells a file that grew since the stat.
+            data = try handle.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+            throw ScheduleError(file: path, message: "cannot read the file: \(reason)")
+        }
+        guard data.count <= limit else { throw ScheduleError(file: path, message: tooLarge(data.count, limit: limit)) }
+        return data
+    }
+
+    static func tooLarge(_ size: Int, limit: Int) -> String {
+        let amount = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+        return "the file is \(size) bytes, more than the \(amount) a programme may be (ScheduleLimits.maxBytes)"
     }
 
     // MARK: - Checks every format shares
@@ -116,6 +179,19 @@ public enum ScheduleLoader {
                                                at: draft.location, event: draft.label))
                 end = start
             }
+            for (verb, instant) in [("starts", start), ("ends", end)]
+            where !(ScheduleLimits.earliestInstant...ScheduleLimits.latestInstant).contains(instant) {
+                throw source.error(
+                    "\(verb) \(describeOutOfRange(instant)), outside the years 1970 to 9999 that efterhand accepts",
+                    at: draft.location, event: draft.label)
+            }
+            var url = clean(draft.url)
+            if let given = url, !isWebAddress(given) {
+                warnings.append(source.warning(
+                    "has the url \"\(abbreviated(given, limit: 60))\", which is not an absolute http or https address; it is left out",
+                    at: draft.location, event: draft.label))
+                url = nil
+            }
             let room = clean(draft.room)
             let track = clean(draft.track)
             let guid = clean(draft.guid) ?? SessionID.derived(title: title, start: start, room: room)
@@ -125,7 +201,7 @@ public enum ScheduleLoader {
                 subtitle: clean(draft.subtitle), abstract: clean(draft.abstract), description: clean(draft.description),
                 start: start, end: end, room: room, track: track, type: clean(draft.type),
                 language: clean(draft.language), persons: cleanList(draft.persons),
-                topics: cleanList((track.map { [$0] } ?? []) + draft.keywords), url: clean(draft.url),
+                topics: cleanList((track.map { [$0] } ?? []) + draft.keywords), url: url,
                 doNotRecord: draft.doNotRecord))
         }
         // Guids used more than once, found before sorting so each keeps its source location.
@@ -153,6 +229,35 @@ public enum ScheduleLoader {
                     + "recordings linked by guid cannot tell them apart"))
         }
         return Programme(conference: imported.conference, sessions: sessions, warnings: warnings)
+    }
+
+    /// A time outside the years accepted, for an error: in UTC when it has a four-digit year.
+    static func describeOutOfRange(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        // 253,402,300,800 s is 10000-01-01; year 1 is as far on the other side, less two millennia.
+        if seconds.isFinite, abs(seconds) < 253_402_300_800 { return "at " + rfc3339(date, offsetSeconds: 0) }
+        return seconds < 0 ? "before the year 1" : "after the year 9999"
+    }
+
+    /// True for an absolute `http` or `https` address with a host and no spaces or control
+    /// characters: the only links a programme may hand on, so that no `javascript:` or `data:`
+    /// link reaches a page or a feed.
+    static func isWebAddress(_ text: String) -> Bool {
+        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        else { return false }
+        let lower = text.prefix(8).lowercased()
+        let rest: Substring
+        if lower.hasPrefix("https://") {
+            rest = text.dropFirst(8)
+        } else if lower.hasPrefix("http://") {
+            rest = text.dropFirst(7)
+        } else {
+            return false
+        }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostAndPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        let host = hostAndPort.hasPrefix("[") ? hostAndPort : hostAndPort.split(separator: ":", omittingEmptySubsequences: false).first ?? ""
+        return !host.isEmpty
     }
 
     /// `sessionOrder`, done on indices and a small key so that sorting does not move whole

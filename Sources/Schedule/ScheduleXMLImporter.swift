@@ -17,16 +17,15 @@ import FoundationXML
 /// is read under its day's date, on the next calendar day when earlier than the day's start
 /// (the day's `start` attribute, else the conference's `day_change`).
 ///
-/// A document with a DTD (`<!DOCTYPE`, which is where entity declarations live) is refused
-/// before the XML parser sees it, so no entity is ever expanded and nothing is fetched; so is
-/// one with a NUL byte, which XML does not allow and which crashes FoundationXML's parser.
+/// A document with any `<!` declaration other than a comment or CDATA (`<!DOCTYPE`, `<!ENTITY`,
+/// `<!ELEMENT`, …) is refused before the XML parser sees it, wherever it stands, so no entity is
+/// ever expanded and nothing is fetched (FoundationXML on Linux asks libxml2 to substitute
+/// entities). The parser's delegate refuses any declaration that got past that scan as well.
+/// A document with a NUL byte, which XML does not allow and which crashes FoundationXML's parser,
+/// is refused too. The parser reads the document as a stream, in chunks, because libxml2 refuses
+/// a single chunk over 10 MB.
 enum ScheduleXMLImporter {
     static func read(_ source: SourceText) throws(ScheduleError) -> ImportedProgramme {
-        if let offset = declarationOffset(in: source.bytes) {
-            throw source.error(
-                "the document has a DTD (<!DOCTYPE or <!ENTITY); schedule XML needs none, and efterhand does not expand entities",
-                at: SourceLocation(offset: offset))
-        }
         // XML allows no U+0000. NULs are also how libxml2 guesses UCS-4 from the first four
         // bytes, and FoundationXML's parser on Linux crashes (a null parser context) on a
         // document that begins 00 00 00 3C, so such a file never reaches it.
@@ -35,13 +34,35 @@ enum ScheduleXMLImporter {
                 "a NUL byte, which XML does not allow (is the file UTF-16 or UTF-32 without a byte order mark?)",
                 at: SourceLocation(offset: offset))
         }
-        var warnings: [ScheduleWarning] = []
-        var document = try utf8Document(source, warnings: &warnings)
-        if let offset = blankProcessingInstructions(&document) {
+        var bytes = source.bytes
+        switch scanMarkup(&bytes) {
+        case .declaration(let offset)?:
+            throw source.error(
+                "the document has a DTD or declaration (<!DOCTYPE, <!ENTITY, …); a DTD/entity declaration is not allowed "
+                    + "in schedule XML, and efterhand does not expand entities",
+                at: SourceLocation(offset: offset))
+        case .unclosedInstruction(let offset)?:
             throw source.error("a processing instruction (<?) that starts here is never closed", at: SourceLocation(offset: offset))
+        case nil:
+            break
         }
-        let collector = EventCollector()
-        let parser = XMLParser(data: Data(document))
+        var warnings: [ScheduleWarning] = []
+        let document = try utf8Document(bytes, source: source, warnings: &warnings)
+        let collector = try parseEvents(document, source: source)
+        warnings += collector.undeclaredEntities.map { line in
+            source.warning("an undeclared entity (such as &nbsp;) was left out of the text", at: SourceLocation(line: line))
+        }
+        var imported = try assemble(collector, source: source)
+        imported.warnings = warnings + imported.warnings
+        return imported
+    }
+
+    /// Runs the XML parser over a document that passed the checks, collecting the conference
+    /// and its events. Its delegate also stops at any DTD declaration, at the session limit and
+    /// at the deadline.
+    fileprivate static func parseEvents(_ document: [UInt8], source: SourceText) throws(ScheduleError) -> EventCollector {
+        let collector = EventCollector(source: source)
+        let parser = XMLParser(stream: InputStream(data: Data(document)))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = false
         parser.delegate = collector
@@ -52,20 +73,23 @@ enum ScheduleXMLImporter {
         guard collector.sawSchedule else {
             throw source.error("the root element should be <schedule>", at: SourceLocation(line: 1))
         }
-        warnings += collector.undeclaredEntities.map { line in
-            source.warning("an undeclared entity (such as &nbsp;) was left out of the text", at: SourceLocation(line: line))
-        }
-        var imported = try assemble(collector, source: source)
-        imported.warnings = warnings + imported.warnings
-        return imported
+        return collector
+    }
+
+    /// `parseEvents` for the tests: whether the parser's delegate alone refuses `document`,
+    /// without the scan in front of it.
+    static func parseWithoutScan(_ document: [UInt8], source: SourceText) throws(ScheduleError) {
+        _ = try parseEvents(document, source: source)
     }
 
     /// The document as valid UTF-8 with an encoding declaration that says so.
     ///
     /// FoundationXML's parser on Linux traps on element names that are not UTF-8, so the bytes
     /// are checked (and Latin-1 or Windows-1252 converted) here rather than left to libxml2.
-    static func utf8Document(_ source: SourceText, warnings: inout [ScheduleWarning]) throws(ScheduleError) -> [UInt8] {
-        var bytes = source.bytes
+    static func utf8Document(
+        _ original: [UInt8], source: SourceText, warnings: inout [ScheduleWarning]
+    ) throws(ScheduleError) -> [UInt8] {
+        var bytes = original
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         // The XML declaration, if any, and its encoding value.
         var encodingRange: Range<Int>?
@@ -107,62 +131,67 @@ enum ScheduleXMLImporter {
         return text
     }
 
-    /// Replaces processing instructions after the XML declaration (`<?xml-stylesheet …?>`) with
-    /// spaces, keeping line breaks. Schedules carry nothing in them, and FoundationXML on Linux
-    /// crashes on one without data (`<?target?>`). Returns where an unclosed one starts.
-    static func blankProcessingInstructions(_ bytes: inout [UInt8]) -> Int? {
-        var index = 0
-        while index + 1 < bytes.count {
-            guard bytes[index] == UInt8(ascii: "<") else {
+    /// What `scanMarkup` refuses, at a byte offset.
+    enum MarkupProblem: Equatable {
+        /// A `<!` that is neither a comment nor CDATA: `<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, ….
+        case declaration(Int)
+        /// A `<?` without its `?>`.
+        case unclosedInstruction(Int)
+    }
+
+    /// Walks the markup once, as the XML parser will read it: processing instructions, comments
+    /// and CDATA sections are skipped whole (so a `<!--` inside a PI, or a `<!DOCTYPE` inside a
+    /// comment, is what the parser takes it for), and so are quoted attribute values inside
+    /// tags. Returns the first `<!` that is not a comment or CDATA, which is how every DTD and
+    /// declaration begins, wherever it stands.
+    ///
+    /// Processing instructions after the XML declaration (`<?xml-stylesheet …?>`) are replaced
+    /// with spaces, keeping line breaks: schedules carry nothing in them, and FoundationXML on
+    /// Linux crashes on one without data (`<?target?>`).
+    static func scanMarkup(_ bytes: inout [UInt8]) -> MarkupProblem? {
+        let documentStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let open = UInt8(ascii: "<"), close = UInt8(ascii: ">")
+        let doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
+        var index = documentStart
+        while index < bytes.count {
+            guard bytes[index] == open else {
                 index += 1
                 continue
             }
-            if matches(bytes, at: index, "<!--") {
-                index = find(bytes, "-->", from: index + 4) ?? bytes.count
-            } else if matches(bytes, at: index, "<![CDATA[") {
-                index = find(bytes, "]]>", from: index + 9) ?? bytes.count
-            } else if bytes[index + 1] == UInt8(ascii: "?") {
-                let isDeclaration = index == 0 && matches(bytes, at: 0, "<?xml")
-                    && bytes.count > 5 && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[5])
-                guard let end = find(bytes, "?>", from: index + 2) else { return index }
+            if matches(bytes, at: index, "<?") {
+                guard let end = find(bytes, "?>", from: index + 2) else { return .unclosedInstruction(index) }
+                let isDeclaration = index == documentStart && matches(bytes, at: index, "<?xml")
+                    && bytes.count > index + 5 && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index + 5])
                 if !isDeclaration {
                     for position in index..<end where bytes[position] != 0x0A && bytes[position] != 0x0D {
                         bytes[position] = 0x20
                     }
                 }
                 index = end
+            } else if matches(bytes, at: index, "<!--") {
+                index = find(bytes, "-->", from: index + 4) ?? bytes.count
+            } else if matches(bytes, at: index, "<![CDATA[") {
+                index = find(bytes, "]]>", from: index + 9) ?? bytes.count
+            } else if matches(bytes, at: index, "<!") {
+                return .declaration(index)
             } else {
+                // A start or end tag, to its `>`; an attribute value may hold `>`, `<!--` or
+                // anything else between its quotes.
+                index += 1
+                var quote: UInt8?
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if let open = quote {
+                        if byte == open { quote = nil }
+                    } else if byte == doubleQuote || byte == singleQuote {
+                        quote = byte
+                    } else if byte == close {
+                        break
+                    }
+                    index += 1
+                }
                 index += 1
             }
-        }
-        return nil
-    }
-
-    /// Where a `<!DOCTYPE` or `<!ENTITY` declaration starts, looking through the prolog (the
-    /// only place XML allows them) and, to be safe, anywhere outside comments and CDATA.
-    static func declarationOffset(in bytes: [UInt8]) -> Int? {
-        let doctype = Array("<!DOCTYPE".utf8)
-        let entity = Array("<!ENTITY".utf8)
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "<"), index + 1 < bytes.count else {
-                index += 1
-                continue
-            }
-            if bytes[index + 1] == UInt8(ascii: "!") {
-                if matches(bytes, at: index, "<!--") {
-                    index = find(bytes, "-->", from: index + 4) ?? bytes.count
-                    continue
-                }
-                if matches(bytes, at: index, "<![CDATA[") {
-                    index = find(bytes, "]]>", from: index + 9) ?? bytes.count
-                    continue
-                }
-                if matchesIgnoringCase(bytes, at: index, doctype) || matchesIgnoringCase(bytes, at: index, entity) {
-                    return index
-                }
-            }
-            index += 1
         }
         return nil
     }
@@ -170,12 +199,6 @@ enum ScheduleXMLImporter {
     private static func matches(_ bytes: [UInt8], at index: Int, _ text: String) -> Bool {
         let pattern = Array(text.utf8)
         return index + pattern.count <= bytes.count && bytes[index..<index + pattern.count].elementsEqual(pattern)
-    }
-
-    private static func matchesIgnoringCase(_ bytes: [UInt8], at index: Int, _ pattern: [UInt8]) -> Bool {
-        guard index + pattern.count <= bytes.count else { return false }
-        for offset in 0..<pattern.count where bytes[index + offset] | 0x20 != pattern[offset] | 0x20 { return false }
-        return true
     }
 
     /// The offset just past the first `text` at or after `start`.
@@ -191,26 +214,71 @@ enum ScheduleXMLImporter {
         return nil
     }
 
+    /// A parser error in words: what libxml2's code means, never a bare number.
+    ///
+    /// FoundationXML on Linux passes on libxml2's own codes (xmlerror.h's `xmlParserErrors`,
+    /// from 1), while its `XMLParser.ErrorCode` counts from 0, so the codes are read here by
+    /// libxml2's numbers.
     static func describe(_ error: Error) -> String {
-        let nsError = error as NSError
-        let code = XMLParser.ErrorCode(rawValue: nsError.code)
-        let detail: String? = switch code {
-        case .prematureDocumentEndError: "the document ends early"
-        case .tagNameMismatchError: "an end tag does not match its start tag"
-        case .undeclaredEntityError: "an undeclared entity is used (&name;)"
-        case .entityRefAtEOFError, .entityRefLoopError, .entityNotFinishedError: "an entity reference is broken"
-        case .ltRequiredError, .gtRequiredError: "a tag is broken"
-        case .attributeNotStartedError, .attributeNotFinishedError, .attributeRedefinedError:
-            "an attribute is broken or repeated"
-        case .emptyDocumentError: "the document is empty"
-        case .documentStartError: "the document does not start with XML"
-        case .invalidCharacterError, .invalidCharacterRefError: "the document has an invalid character"
-        case .notWellBalancedError: "elements are not properly nested"
-        case .extraContentError: "there is content after the root element"
-        default: nil
-        }
-        return "malformed XML: \(detail ?? "XML parser error \(nsError.code)")"
+        let code = (error as NSError).code
+        let detail = wording[code] ?? "the document is not well-formed (libxml2 error \(code))"
+        return "malformed XML: \(detail)"
     }
+
+    /// libxml2's error codes (xmlerror.h), in words. Code 1 is how libxml2 reports its own
+    /// limits: in a document read in chunks, an attribute value, CDATA section or comment over
+    /// 10 MB (text between tags reaches the delegate in pieces and has no such limit).
+    private static let wording: [Int: String] = [
+        1: "a text node (attribute value, CDATA section or comment) larger than libxml2's 10 MB limit, or elements nested too deeply",  // XML_ERR_INTERNAL_ERROR
+        2: "the XML parser ran out of memory",  // XML_ERR_NO_MEMORY
+        3: "the document does not start with XML",  // XML_ERR_DOCUMENT_START
+        4: "the document is empty",  // XML_ERR_DOCUMENT_EMPTY
+        5: "the document ends early (an element is not closed)",  // XML_ERR_DOCUMENT_END
+        6: "a character reference (&#x…;) is not a valid character",  // XML_ERR_INVALID_HEX_CHARREF
+        7: "a character reference (&#…;) is not a valid character",  // XML_ERR_INVALID_DEC_CHARREF
+        8: "a character reference is not a valid character",  // XML_ERR_INVALID_CHARREF
+        9: "a character XML does not allow",  // XML_ERR_INVALID_CHAR
+        14: "an entity reference is cut off at the end",  // XML_ERR_ENTITYREF_AT_EOF
+        22: "an & that does not start an entity reference (write &amp;)",  // XML_ERR_ENTITYREF_NO_NAME
+        23: "an entity reference without its closing ; (write &amp; for &)",  // XML_ERR_ENTITYREF_SEMICOL_MISSING
+        26: "an undefined entity (&name;)",  // XML_ERR_UNDECLARED_ENTITY
+        31: "the document's encoding is unknown",  // XML_ERR_UNKNOWN_ENCODING
+        32: "the document's encoding is not supported",  // XML_ERR_UNSUPPORTED_ENCODING
+        33: "a quoted value does not start with a quote",  // XML_ERR_STRING_NOT_STARTED
+        34: "a quoted value is not closed",  // XML_ERR_STRING_NOT_CLOSED
+        37: "an entity reference is broken",  // XML_ERR_ENTITY_NOT_FINISHED
+        38: "an attribute value holds a < (write &lt;)",  // XML_ERR_LT_IN_ATTRIBUTE
+        39: "an attribute value does not start with a quote",  // XML_ERR_ATTRIBUTE_NOT_STARTED
+        40: "an attribute value is not closed",  // XML_ERR_ATTRIBUTE_NOT_FINISHED
+        41: "an attribute has no value",  // XML_ERR_ATTRIBUTE_WITHOUT_VALUE
+        42: "an attribute is given twice in one tag",  // XML_ERR_ATTRIBUTE_REDEFINED
+        45: "a comment (<!--) is not closed",  // XML_ERR_COMMENT_NOT_FINISHED
+        47: "a processing instruction (<?) is not closed",  // XML_ERR_PI_NOT_FINISHED
+        57: "the XML declaration (<?xml …?>) is broken",  // XML_ERR_XMLDECL_NOT_FINISHED
+        62: "]]> appears in text (write ]]&gt;)",  // XML_ERR_MISPLACED_CDATA_END
+        63: "a CDATA section is not closed",  // XML_ERR_CDATA_NOT_FINISHED
+        64: "a name starting with \"xml\" is reserved",  // XML_ERR_RESERVED_XML_NAME
+        65: "a space is missing (between attributes?)",  // XML_ERR_SPACE_REQUIRED
+        68: "a < or & that does not start a tag or a reference (write &lt; or &amp;)",  // XML_ERR_NAME_REQUIRED
+        72: "a tag is broken (a < is missing)",  // XML_ERR_LT_REQUIRED
+        73: "a tag is not closed with >",  // XML_ERR_GT_REQUIRED
+        74: "an end tag is missing",  // XML_ERR_LTSLASH_REQUIRED
+        75: "an attribute has no = before its value",  // XML_ERR_EQUAL_REQUIRED
+        76: "an end tag does not match its start tag",  // XML_ERR_TAG_NAME_MISMATCH
+        77: "a tag is not finished",  // XML_ERR_TAG_NOT_FINISHED
+        79: "the encoding name in the XML declaration is broken",  // XML_ERR_ENCODING_NAME
+        80: "a comment holds \"--\"",  // XML_ERR_HYPHEN_IN_COMMENT
+        81: "the bytes do not match the document's encoding",  // XML_ERR_INVALID_ENCODING
+        85: "elements are not properly nested",  // XML_ERR_NOT_WELL_BALANCED
+        86: "there is content after the root element",  // XML_ERR_EXTRA_CONTENT
+        89: "an entity refers to itself, or expands too far",  // XML_ERR_ENTITY_LOOP
+        96: "the XML declaration has no version",  // XML_ERR_VERSION_MISSING
+        108: "the XML version is not one libxml2 reads",  // XML_ERR_UNKNOWN_VERSION
+        110: "a name longer than libxml2's limit",  // XML_ERR_NAME_TOO_LONG
+        112: "a comment ends abruptly (<!--> or <!--->)",  // XML_ERR_COMMENT_ABRUPTLY_ENDED
+        114: "the document is beyond one of libxml2's limits (size, depth or entity expansion)",  // XML_ERR_RESOURCE_LIMIT
+        512: "the import stopped reading the document",  // NSXMLParserDelegateAbortedParseError
+    ]
 
     // MARK: - From collected text to drafts
 
@@ -223,6 +291,7 @@ enum ScheduleXMLImporter {
         var drafts: [SessionDraft] = []
         drafts.reserveCapacity(collector.events.count)
         for raw in collector.events {
+            try source.checkDeadline(at: SourceLocation(line: raw.line, column: raw.column))
             var draft = SessionDraft(location: SourceLocation(line: raw.line, column: raw.column), index: drafts.count)
             func text(_ name: String) -> String? { raw.fields[name]?.text }
             draft.guid = raw.attributes["guid"] ?? text("guid")
@@ -334,6 +403,16 @@ private final class EventCollector: NSObject, XMLParserDelegate {
         var column: Int
     }
 
+    private let deadline: ImportDeadline
+    private let maxSessions: Int
+    private let sessionLimitMessage: String
+
+    init(source: SourceText) {
+        deadline = source.deadline
+        maxSessions = source.limits.maxSessions
+        sessionLimitMessage = source.sessionLimitMessage
+    }
+
     var sawSchedule = false
     var conference: [String: String] = [:]
     var conferenceLine = 1
@@ -357,10 +436,24 @@ private final class EventCollector: NSObject, XMLParserDelegate {
     private var conferenceField: String?
     private var conferenceText = ""
 
+    /// Stops the parse with `message` at the parser's place, keeping the first reason given.
+    private func stop(_ parser: XMLParser, _ message: String) {
+        if failure == nil { failure = Failure(message: message, line: parser.lineNumber, column: parser.columnNumber) }
+        parser.abortParsing()
+    }
+
+    /// True (and the parse stopped) once the import has run out of time.
+    private func outOfTime(_ parser: XMLParser) -> Bool {
+        guard deadline.hasPassed else { return false }
+        stop(parser, deadline.message)
+        return true
+    }
+
     func parser(
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
+        if failure != nil || outOfTime(parser) { return }
         let name = elementName.lowercased()
         let depth = stack.count
         stack.append(name)
@@ -403,6 +496,10 @@ private final class EventCollector: NSObject, XMLParserDelegate {
         case ("room", "day"):
             room = attributes["name"]
         case ("event", _):
+            guard events.count < maxSessions else {
+                stop(parser, sessionLimitMessage)
+                return
+            }
             event = RawEvent(
                 attributes: attributes, line: parser.lineNumber, column: parser.columnNumber, room: room, day: day)
             eventDepth = depth
@@ -424,16 +521,67 @@ private final class EventCollector: NSObject, XMLParserDelegate {
             undeclaredEntities.append(parser.lineNumber)
             return
         }
-        failure = Failure(message: ScheduleXMLImporter.describe(parseError), line: parser.lineNumber, column: parser.columnNumber)
-        parser.abortParsing()
+        stop(parser, ScheduleXMLImporter.describe(parseError))
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if failure != nil || outOfTime(parser) { return }
         append(string)
     }
 
     func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        if failure != nil || outOfTime(parser) { return }
         append(String(decoding: CDATABlock, as: UTF8.self))
+    }
+
+    // MARK: - Declarations, refused
+
+    // The scan in front of the parser refuses every DTD; should one get past it, the first
+    // declaration the parser reports stops the parse. FoundationXML on Linux reports only some:
+    // it does not call the entity declaration methods (it expands internal entities silently)
+    // and it crashes on <!ATTLIST and <!NOTATION before any method is called, so the scan is
+    // what keeps those out; these are here for the declarations it does report and for other
+    // Foundations.
+
+    private static let declarationRefused =
+        "a DTD/entity declaration is not allowed in schedule XML, and efterhand does not expand entities"
+
+    func parser(_ parser: XMLParser, foundElementDeclarationWithName elementName: String, model: String) {
+        stop(parser, Self.declarationRefused + " (<!ELEMENT \(abbreviated(elementName, limit: 30))>)")
+    }
+
+    func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+        stop(parser, Self.declarationRefused + " (<!ENTITY \(abbreviated(name, limit: 30))>)")
+    }
+
+    func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+        stop(parser, Self.declarationRefused + " (<!ENTITY \(abbreviated(name, limit: 30)) SYSTEM>)")
+    }
+
+    func parser(
+        _ parser: XMLParser, foundAttributeDeclarationWithName attributeName: String, forElement elementName: String,
+        type: String?, defaultValue: String?
+    ) {
+        stop(parser, Self.declarationRefused + " (<!ATTLIST \(abbreviated(elementName, limit: 30))>)")
+    }
+
+    func parser(_ parser: XMLParser, foundNotationDeclarationWithName name: String, publicID: String?, systemID: String?) {
+        stop(parser, Self.declarationRefused + " (<!NOTATION \(abbreviated(name, limit: 30))>)")
+    }
+
+    func parser(
+        _ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?, systemID: String?,
+        notationName: String?
+    ) {
+        stop(parser, Self.declarationRefused + " (<!ENTITY \(abbreviated(name, limit: 30)) NDATA>)")
+    }
+
+    /// FoundationXML asks this for every entity it does not know: a declared external one
+    /// (with a system ID, which only a DTD gives) is refused; an undeclared one (`&nbsp;`) is
+    /// left to `parseErrorOccurred`, which reports it.
+    func parser(_ parser: XMLParser, resolveExternalEntityName name: String, systemID: String?) -> Data? {
+        if systemID != nil { stop(parser, Self.declarationRefused + " (an external entity \(abbreviated(name, limit: 30)))") }
+        return nil
     }
 
     private func append(_ string: String) {
@@ -446,6 +594,7 @@ private final class EventCollector: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        if failure != nil { return }
         let depth = stack.count - 1
         let name = stack.popLast() ?? elementName.lowercased()
         if event != nil {

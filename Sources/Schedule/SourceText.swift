@@ -7,12 +7,37 @@ final class SourceText {
     let bytes: [UInt8]
     /// The `--time-zone` the caller gave, which wins over the file's own.
     let zoneOverride: TimeZone?
+    /// What the import may take: sessions and time.
+    let limits: ScheduleLimits
+    /// When the import has to be done by, from when the bytes were read.
+    let deadline: ImportDeadline
     private var lineStarts: [Int]?
 
-    init(file: String, bytes: [UInt8], zoneOverride: TimeZone?) {
+    init(file: String, bytes: [UInt8], zoneOverride: TimeZone?, limits: ScheduleLimits = .standard) {
         self.file = file
         self.bytes = bytes
         self.zoneOverride = zoneOverride
+        self.limits = limits
+        deadline = ImportDeadline(limit: limits.timeLimit)
+    }
+
+    // MARK: - Limits
+
+    /// Throws once the import has run past its time limit; importers call it once a session.
+    func checkDeadline(at location: SourceLocation = .unknown) throws(ScheduleError) {
+        if deadline.hasPassed { throw error(deadline.message, at: location) }
+    }
+
+    /// Throws when a programme is about to hold its `count`th session and that is more than the
+    /// limit; importers call it as they find each session, so a huge file stops early.
+    func checkSessionCount(_ count: Int, at location: SourceLocation) throws(ScheduleError) {
+        guard count > limits.maxSessions else { return }
+        throw error(sessionLimitMessage, at: location)
+    }
+
+    /// What an importer says about the session past the limit.
+    var sessionLimitMessage: String {
+        "more than \(limits.maxSessions) sessions (ScheduleLimits.maxSessions); efterhand reads at most that many from one programme"
     }
 
     /// 1-based line and column (in characters) of a byte offset.

@@ -107,18 +107,28 @@ enum TimeText {
         while let value = number {
             scanner.skipSpaces()
             let unit = scanner.letters().lowercased()
+            let scale: Int
             switch unit {
-            case "", "m", "min", "mins", "minute", "minutes", "minut", "minuter": total += value * 60
-            case "h", "hr", "hrs", "hour", "hours", "t", "tim", "timme", "timmar": total += value * 3600
-            case "s", "sec", "secs", "second", "seconds", "sek", "sekund", "sekunder": total += value
+            case "", "m", "min", "mins", "minute", "minutes", "minut", "minuter": scale = 60
+            case "h", "hr", "hrs", "hour", "hours", "t", "tim", "timme", "timmar": scale = 3600
+            case "s", "sec", "secs", "second", "seconds", "sek", "sekund", "sekunder": scale = 1
             default: return nil
             }
+            guard let sum = adding(total, value, times: scale) else { return nil }
+            total = sum
             scanner.skipSpaces()
             if scanner.atEnd { return sign * total }
             guard !unit.isEmpty else { return nil }
             number = scanner.number(digits: 1...7)
         }
         return nil
+    }
+
+    /// `total + value * scale`, or nil when that does not fit in an Int.
+    private static func adding(_ total: Int, _ value: Int, times scale: Int) -> Int? {
+        let (product, productOverflow) = value.multipliedReportingOverflow(by: scale)
+        let (sum, sumOverflow) = total.addingReportingOverflow(product)
+        return productOverflow || sumOverflow ? nil : sum
     }
 
     // MARK: - Pieces
@@ -195,6 +205,9 @@ enum TimeText {
         var total = 0
         var inTime = false
         var sawComponent = false
+        // Weeks, days, hours, minutes, seconds: each at most once and in that order, so a
+        // value like P9999999W9999999W… cannot add up past what an Int holds.
+        var lastRank = -1
         while !scanner.atEnd {
             if scanner.take(UInt8(ascii: "T")) || scanner.take(UInt8(ascii: "t")) {
                 guard !inTime else { return nil }
@@ -203,14 +216,19 @@ enum TimeText {
             }
             guard let value = scanner.number(digits: 1...7), let unit = scanner.peek else { return nil }
             scanner.index += 1
+            let rank: Int
+            let scale: Int
             switch (unit | 0x20, inTime) {
-            case (UInt8(ascii: "w"), false): total += value * 604_800
-            case (UInt8(ascii: "d"), false): total += value * 86_400
-            case (UInt8(ascii: "h"), true): total += value * 3600
-            case (UInt8(ascii: "m"), true): total += value * 60
-            case (UInt8(ascii: "s"), true): total += value
+            case (UInt8(ascii: "w"), false): (rank, scale) = (0, 604_800)
+            case (UInt8(ascii: "d"), false): (rank, scale) = (1, 86_400)
+            case (UInt8(ascii: "h"), true): (rank, scale) = (2, 3600)
+            case (UInt8(ascii: "m"), true): (rank, scale) = (3, 60)
+            case (UInt8(ascii: "s"), true): (rank, scale) = (4, 1)
             default: return nil
             }
+            guard rank > lastRank, let sum = adding(total, value, times: scale) else { return nil }
+            lastRank = rank
+            total = sum
             sawComponent = true
         }
         return sawComponent ? total : nil

@@ -73,6 +73,26 @@ func parseError(_ text: String, name: String) -> ScheduleError? {
     }
 }
 
+/// A frab schedule.xml with `events` events, each with `padding` bytes of description.
+func frabSchedule(events: Int, padding: Int = 0, dtd: String = "") -> String {
+    var text = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        \(dtd)<schedule><conference><title>Stor</title><time_zone_name>Europe/Stockholm</time_zone_name></conference>
+        <day index="1" date="2024-05-01"><room name="Sal A">
+
+        """
+    let description = String(repeating: "x", count: padding)
+    for index in 0..<events {
+        let minute = index % 60, hour = 8 + index / 60 % 12
+        text += """
+            <event guid="e\(index)" id="\(index)"><date>2024-05-01T\(pad(hour, 2)):\(pad(minute, 2)):00+02:00</date>\
+            <duration>00:30</duration><title>Talk \(index)</title><description>\(description)</description></event>
+
+            """
+    }
+    return text + "</room></day></schedule>\n"
+}
+
 /// SplitMix64: a small seeded generator, so generated cases are the same on every run.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
