@@ -186,7 +186,7 @@ public enum ScheduleLoader {
                     at: draft.location, event: draft.label)
             }
             var url = clean(draft.url)
-            if let given = url, !isWebAddress(given) {
+            if let given = url, !WebAddress.isWebAddress(given) {
                 warnings.append(source.warning(
                     "has the url \"\(abbreviated(given, limit: 60))\", which is not an absolute http or https address; it is left out",
                     at: draft.location, event: draft.label))
@@ -237,27 +237,6 @@ public enum ScheduleLoader {
         // 253,402,300,800 s is 10000-01-01; year 1 is as far on the other side, less two millennia.
         if seconds.isFinite, abs(seconds) < 253_402_300_800 { return "at " + rfc3339(date, offsetSeconds: 0) }
         return seconds < 0 ? "before the year 1" : "after the year 9999"
-    }
-
-    /// True for an absolute `http` or `https` address with a host and no spaces or control
-    /// characters: the only links a programme may hand on, so that no `javascript:` or `data:`
-    /// link reaches a page or a feed.
-    static func isWebAddress(_ text: String) -> Bool {
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
-        else { return false }
-        let lower = text.prefix(8).lowercased()
-        let rest: Substring
-        if lower.hasPrefix("https://") {
-            rest = text.dropFirst(8)
-        } else if lower.hasPrefix("http://") {
-            rest = text.dropFirst(7)
-        } else {
-            return false
-        }
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        let hostAndPort = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
-        let host = hostAndPort.hasPrefix("[") ? hostAndPort : hostAndPort.split(separator: ":", omittingEmptySubsequences: false).first ?? ""
-        return !host.isEmpty
     }
 
     /// `sessionOrder`, done on indices and a small key so that sorting does not move whole
