@@ -25,6 +25,8 @@ public struct CaptionError: Error, Sendable, Equatable, Codable, CustomStringCon
         case overlap
         /// A transcript whose JSON is not the expected shape.
         case malformedJSON = "malformed_json"
+        /// More cues than one transcript may hold (`CaptionFile.maxCues`).
+        case tooManyCues = "too_many_cues"
     }
 
     /// The kind of problem.

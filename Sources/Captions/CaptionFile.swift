@@ -37,8 +37,20 @@ public struct CaptionFile: Sendable, Equatable {
     /// The cues alone, in file order.
     public var cues: [Cue] { entries.map(\.cue) }
 
-    /// The largest caption file `read` accepts; a sidecar larger than this is not a caption file.
-    public static let maxBytes = 64 << 20
+    /// The largest caption file `read` accepts, and the largest transcript upload the server
+    /// takes: 16 MiB is eight times a 14-hour recording's transcript at `maxCues`.
+    public static let maxBytes = 16 << 20
+
+    /// The most cues one transcript may hold, from a file, an upload or a recording's subtitle
+    /// stream: 50,000 is a cue a second for 14 hours. Each cue is stored, indexed and searched,
+    /// so a file with 300,000 one-millisecond cues would slow every search of its segments.
+    public static let maxCues = 50_000
+
+    /// The error of a transcript that reaches `maxCues` at `line`.
+    static func tooManyCues(file: String, line: Int) -> CaptionError {
+        CaptionError(code: .tooManyCues, file: file, line: line,
+                     reason: "more than \(maxCues) cues, the most one transcript may hold (a cue a second for 14 hours); split the file by recording")
+    }
 
     /// Reads a WebVTT or SRT file: the format comes from the extension (`.vtt`, `.srt`, any
     /// case), or from the content (`WEBVTT` first line) for other names. Text is taken as

@@ -41,6 +41,7 @@ public enum SRT {
                 }
                 timingIndex = next
             }
+            guard entries.count < CaptionFile.maxCues else { throw CaptionFile.tooManyCues(file: file, line: timingIndex + 1) }
             let timing = try CaptionText.timing(lines[timingIndex], file: file, number: timingIndex + 1)
             var payload: [Substring] = []
             var cursor = timingIndex + 1

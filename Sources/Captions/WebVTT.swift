@@ -48,6 +48,7 @@ public enum WebVTT {
                 }
                 timingIndex = next
             }
+            guard entries.count < CaptionFile.maxCues else { throw CaptionFile.tooManyCues(file: file, line: timingIndex + 1) }
             let timing = try CaptionText.timing(lines[timingIndex], file: file, number: timingIndex + 1)
             var payload: [Substring] = []
             var cursor = timingIndex + 1

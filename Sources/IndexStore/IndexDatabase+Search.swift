@@ -52,6 +52,12 @@ public struct SearchHit: Sendable, Codable, Equatable {
     }
 }
 
+/// A search stopped at its time limit.
+public struct SearchTimeLimitExceeded: Error, CustomStringConvertible {
+    public var timeLimit: Duration
+    public var description: String { "the search was stopped after \(timeLimit) (its time limit)" }
+}
+
 /// A run of a snippet's text, and whether it is a matched word.
 public struct SnippetPart: Sendable, Codable, Equatable {
     public var text: String
@@ -183,10 +189,12 @@ extension IndexDatabase {
     /// Segments that match, best first: BM25 with field weights (titles above abstract above
     /// transcript), exact (unfolded) forms above folded ones, then the latest sessions first.
     /// Any input is a query: user text never reaches FTS5 syntax unescaped.
-    public func search(_ query: SearchQuery) throws -> [SearchHit] {
+    /// With `timeLimit`, SQLite stops the search once it has run that long
+    /// (`SearchTimeLimitExceeded`), so that no query holds a thread for long.
+    public func search(_ query: SearchQuery, timeLimit: Duration? = nil) throws -> [SearchHit] {
         guard let pattern = SearchPattern(query.text) else { return [] }
         let limit = max(1, min(query.limit, 500))
-        return try writer.read { db in
+        return try writer.read { db in try Self.within(timeLimit, db: db) {
             let zone = try Self.zone(db)
             let ranked = try Self.ranked(pattern, db: db)
             // Without filters, the best twice-`limit` rows are enough: some share a segment, and
@@ -217,14 +225,14 @@ extension IndexDatabase {
                 hit.snippet = SearchPattern.html(hit.snippetParts)
                 return hit
             }
-        }
+        } }
     }
 
     /// Facets of a query: counts of matching segments per topic, day, room and speaker
     /// (of the first `facetLimit` matching rows in index order when there are more).
-    public func facets(_ query: SearchQuery) throws -> SearchFacets {
+    public func facets(_ query: SearchQuery, timeLimit: Duration? = nil) throws -> SearchFacets {
         guard let pattern = SearchPattern(query.text) else { return SearchFacets() }
-        return try writer.read { db in
+        return try writer.read { db in try Self.within(timeLimit, db: db) {
             let zone = try Self.zone(db)
             var facets = SearchFacets()
             var seen = Set<Int64>()
@@ -238,7 +246,33 @@ extension IndexDatabase {
                 facets.days[ClockText.day(Date(timeIntervalSince1970: row[Column.sessionStart]), zone: zone), default: 0] += 1
             }
             return facets
+        } }
+    }
+
+    /// Runs `body` with SQLite interrupting the statements of `db` once `timeLimit` has passed
+    /// (a progress handler, asked every thousand virtual-machine steps); the interruption is
+    /// thrown as `SearchTimeLimitExceeded`.
+    static func within<T>(_ timeLimit: Duration?, db: Database, _ body: () throws -> T) throws -> T {
+        guard let timeLimit else { return try body() }
+        let deadline = Unmanaged.passRetained(Deadline(ContinuousClock.now.advanced(by: timeLimit)))
+        sqlite3_progress_handler(db.sqliteConnection, 1000, { context in
+            guard let context else { return 0 }
+            return ContinuousClock.now >= Unmanaged<Deadline>.fromOpaque(context).takeUnretainedValue().instant ? 1 : 0
+        }, deadline.toOpaque())
+        defer {
+            sqlite3_progress_handler(db.sqliteConnection, 0, nil, nil)
+            deadline.release()
         }
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+            throw SearchTimeLimitExceeded(timeLimit: timeLimit)
+        }
+    }
+
+    private final class Deadline: Sendable {
+        let instant: ContinuousClock.Instant
+        init(_ instant: ContinuousClock.Instant) { self.instant = instant }
     }
 
     /// Facets count at most this many matching rows, the first in index order.

@@ -15,7 +15,7 @@ extension Ingestor {
         let known = try database.captionSources()
         let languages = try sessionLanguages()
         var folderHasCaptions: [String: Bool] = [:]
-        let reader = SubtitleReader()
+        let reader = SubtitleReader(maxCues: CaptionFile.maxCues)
         for recording in recordings {
             guard let id = recording.id, let fingerprint = recording.fingerprint else { continue }
             let sources = known[id] ?? [:]

@@ -1,3 +1,4 @@
+import Captions
 import Feed
 import Foundation
 import Hummingbird
@@ -11,8 +12,8 @@ public struct ServerContext: RequestContext {
         coreContext = .init(source: source)
     }
 
-    /// Uploads (transcripts) up to 16 MB.
-    public var maxUploadSize: Int { 16 * 1024 * 1024 }
+    /// Uploads (transcripts) up to the size of the largest caption file read (16 MiB).
+    public var maxUploadSize: Int { CaptionFile.maxBytes }
 }
 
 /// Builds the server of `configuration`: opens the index once, and answers every request from

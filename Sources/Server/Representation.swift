@@ -85,8 +85,19 @@ final class ResponseCache: Sendable {
 
     /// The cached answer for `key`, or the one `render` makes (kept unless `render` returns nil).
     func representation(_ catalogue: Catalogue, key: String, render: () throws -> Representation?) rethrows -> Representation? {
-        if let hit = state.withLock({ $0.generation == catalogue.generation ? $0.entries[key] : nil }) { return hit }
+        if let hit = cached(catalogue, key: key) { return hit }
         guard let made = try render() else { return nil }
+        store(made, catalogue, key: key)
+        return made
+    }
+
+    /// The answer kept for `key` in `catalogue`'s generation.
+    func cached(_ catalogue: Catalogue, key: String) -> Representation? {
+        state.withLock { $0.generation == catalogue.generation ? $0.entries[key] : nil }
+    }
+
+    /// Keeps `made` as the answer for `key` of `catalogue` (unless a newer generation is kept).
+    func store(_ made: Representation, _ catalogue: Catalogue, key: String) {
         state.withLock { value in
             if value.generation != catalogue.generation {
                 guard catalogue.generation > value.generation else { return }
@@ -94,6 +105,5 @@ final class ResponseCache: Sendable {
             }
             if value.entries.count < capacity { value.entries[key] = made }
         }
-        return made
     }
 }

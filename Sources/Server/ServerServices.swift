@@ -18,6 +18,8 @@ public final class ServerServices: Sendable {
     /// The index's database file.
     public let indexFile: String
     let cache = ResponseCache()
+    /// Where searches run (see `SearchGate`).
+    let searches = SearchGate()
     let fileIO = FileIO()
     let logger = Logger(label: "efterhand.http")
     /// Runs index work that may take a while (rebuilding the catalogue, searching, writing)

@@ -4,6 +4,25 @@ import Testing
 
 @Suite("WebVTT")
 struct WebVTTTests {
+    @Test("a transcript of more than CaptionFile.maxCues cues is refused at the first one past it, in WebVTT and SRT")
+    func tooManyCues() {
+        var vtt = "WEBVTT\n\n"
+        var srt = ""
+        for index in 0...CaptionFile.maxCues {
+            let start = Double(index) * 0.01
+            vtt += "\(CaptionText.timestamp(start)) --> \(CaptionText.timestamp(start + 0.005))\nx\n\n"
+            srt += "\(index + 1)\n\(CaptionText.timestamp(start, separator: ",")) --> \(CaptionText.timestamp(start + 0.005, separator: ","))\nx\n\n"
+        }
+        for (text, file) in [(vtt, "many.vtt"), (srt, "many.srt")] {
+            #expect {
+                _ = try CaptionFile.parse(Data(text.utf8), file: file)
+            } throws: { error in
+                guard let error = error as? CaptionError else { return false }
+                return error.code == .tooManyCues && error.line != nil && error.reason.contains("\(CaptionFile.maxCues)")
+            }
+        }
+    }
+
     @Test("a file with a BOM, header text, ids, settings, notes, styles and regions")
     func fullFile() throws {
         let text = """

@@ -25,6 +25,22 @@ struct SearchTests {
         var description: String { query }
     }
 
+    @Test("a search past its time limit is stopped inside SQLite, and says so; without one it answers", .timeLimit(.minutes(1)))
+    func timeLimit() throws {
+        // A statement that never ends on its own: only the time limit stops it.
+        #expect(throws: SearchTimeLimitExceeded.self) {
+            try database.writer.read { db in
+                try IndexDatabase.within(.milliseconds(100), db: db) {
+                    try Int.fetchOne(db, sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
+                }
+            }
+        }
+        #expect(try !database.search(SearchQuery(text: "innovation", limit: 100), timeLimit: .seconds(30)).isEmpty)
+        #expect(try !database.facets(SearchQuery(text: "innovation"), timeLimit: .seconds(30)).topics.isEmpty)
+        // The connection is left without the handler: the next search is not stopped.
+        #expect(try !database.search(SearchQuery(text: "innovation", limit: 100)).isEmpty)
+    }
+
     @Test("snippet parts carry the text as it is, the HTML snippet the same text escaped")
     func snippetParts() throws {
         let pattern = try #require(SearchPattern("öppna"))

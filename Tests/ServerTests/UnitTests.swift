@@ -123,6 +123,24 @@ struct UnitTests {
         #expect(WebAddress.checked("HTTP://x.org/a") == "HTTP://x.org/a")
     }
 
+    @Test("the search gate runs a few at once, lines up a few more, and refuses the rest at once")
+    func searchGate() async throws {
+        let gate = SearchGate(running: 1, waiting: 1, timeLimit: .seconds(1))
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        let first = Task { try await gate.run { started.signal(); release.wait(); return 1 } }
+        await withCheckedContinuation { continuation in DispatchQueue.global().async { started.wait(); continuation.resume() } }
+        let second = Task { try await gate.run { 2 } }
+        for _ in 0..<1000 where gate.lineLength == 0 { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(gate.lineLength == 1)
+        // One runs, one waits: the third is refused at once.
+        #expect(try await gate.run { 3 } == nil, "a third search was not refused while one ran and one waited")
+        release.signal()
+        #expect(try await first.value == 1)
+        #expect(try await second.value == 2)
+        #expect(try await gate.run { 4 } == 4)
+    }
+
     @Test("queries decode + and escapes")
     func queries() {
         let query = QueryParameters("q=%C3%B6ppna+data&limit=5&q=second&empty=&flag")

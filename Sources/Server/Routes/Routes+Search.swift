@@ -11,16 +11,29 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
                                     String(query.limit)].joined(separator: "\u{1}")
         // Hits and facets are read in their own transactions; they are kept (and cached with the
         // catalogue, so a repeated query costs a lookup) only when no commit happened since the
-        // catalogue they are filtered by was read. The search is short: it runs on the request's
-        // task rather than queueing behind other index work.
+        // catalogue they are filtered by was read. A new query runs through the search gate: on
+        // its own threads, a few at once, each stopped at its time limit.
+        let gate = services.searches
         return try await services.consistentAnswer(request, doing: "during the search") { catalogue in
-            try services.cache.representation(catalogue, key: key) { () -> Representation? in
-                let hits = try services.database.search(query)
-                let facets = try services.database.facets(query)
-                guard try services.isCurrent(catalogue) else { return nil }
-                let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
-                return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)
+            if let kept = services.cache.cached(catalogue, key: key) { return kept }
+            let made: Representation??
+            do {
+                made = try await gate.run { () -> Representation? in
+                    let hits = try services.database.search(query, timeLimit: gate.timeLimit)
+                    let facets = try services.database.facets(query, timeLimit: gate.timeLimit)
+                    guard try services.isCurrent(catalogue) else { return nil }
+                    let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
+                    return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)
+                }
+            } catch let error as SearchTimeLimitExceeded {
+                throw APIError(.serviceUnavailable, code: "search_too_long",
+                               message: "\(error); a query of more specific words, or fewer, is quicker")
             }
+            guard let made else {
+                throw APIError(.serviceUnavailable, code: "busy", message: "too many searches are waiting; try again", headers: [.retryAfter: "1"])
+            }
+            if let made { services.cache.store(made, catalogue, key: key) }
+            return made
         }
     }
 }

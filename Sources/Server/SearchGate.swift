@@ -1,0 +1,77 @@
+import Feed
+import Foundation
+
+/// Where searches run: on threads of their own, never on Swift's cooperative pool (a search
+/// blocks its thread inside SQLite, and the pool has one thread per core, which `/healthz` and
+/// every other request need), at most `running` at once, with at most `waiting` in line behind
+/// them. A search past the line is refused at once (503 `busy`) rather than queued without end.
+final class SearchGate: Sendable {
+    /// Searches at once: one per core, at least two.
+    let running: Int
+    /// Searches that may wait for a turn.
+    let waiting: Int
+    /// How long one search may take inside SQLite before it is stopped.
+    let timeLimit: Duration
+
+    private let state = Locked<(running: Int, line: [CheckedContinuation<Void, Never>])>((0, []))
+    private let queue = DispatchQueue(label: "efterhand.search", qos: .userInitiated, attributes: .concurrent)
+
+    init(running: Int = max(2, ProcessInfo.processInfo.activeProcessorCount), waiting: Int = 256, timeLimit: Duration = .seconds(2)) {
+        self.running = running
+        self.waiting = waiting
+        self.timeLimit = timeLimit
+    }
+
+    /// Runs `body` when a turn comes, on the gate's threads; nil when the line is full.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T? {
+        guard await enter() else { return nil }
+        defer { leave() }
+        return try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func enter() async -> Bool {
+        enum Turn { case now, wait, full }
+        let turn = state.withLock { state -> Turn in
+            if state.running < running {
+                state.running += 1
+                return .now
+            }
+            return state.line.count < waiting ? .wait : .full
+        }
+        switch turn {
+        case .now: return true
+        case .full: return false
+        case .wait:
+            // The line is checked again under the lock: a turn may have come meanwhile.
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.running < running {
+                        state.running += 1
+                        return true
+                    }
+                    state.line.append(continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+            return true
+        }
+    }
+
+    /// Searches waiting for a turn now.
+    var lineLength: Int { state.withLock { $0.line.count } }
+
+    /// Hands the turn to the first in line, or gives it back.
+    private func leave() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.line.isEmpty {
+                state.running -= 1
+                return nil
+            }
+            return state.line.removeFirst()
+        }
+        next?.resume()
+    }
+}
