@@ -196,8 +196,9 @@ public final class IndexDatabase: Sendable {
     /// Stores the programme: sessions are upserted by guid (so their ids stay stable), sessions
     /// that left the programme are kept but marked, and the conference header replaced.
     /// Returns whether anything changed.
+    /// `progress` is told how many sessions are stored, every thousand.
     @discardableResult
-    public func saveProgramme(_ programme: Programme) throws -> Bool {
+    public func saveProgramme(_ programme: Programme, progress: (Int) -> Void = { _ in }) throws -> Bool {
         let hash = Self.programmeHash(programme)
         return try writer.write { db in
             let previous = try String.fetchOne(db, sql: "SELECT programme_hash FROM conference WHERE id = 1")
@@ -208,7 +209,8 @@ public final class IndexDatabase: Sendable {
                   time_zone = excluded.time_zone, programme_hash = excluded.programme_hash
                 """, arguments: [programme.conference.title, programme.conference.acronym, programme.conference.timeZone, hash])
             try db.execute(sql: "UPDATE session SET in_programme = 0")
-            for session in programme.sessions {
+            for (index, session) in programme.sessions.enumerated() {
+                if index.isMultiple(of: 1000) { progress(index) }
                 try db.execute(sql: """
                     INSERT INTO session (guid, source_id, slug, title, subtitle, abstract, description, start, end, room, track,
                       type, language, persons, topics, url, do_not_record, in_programme)
@@ -223,6 +225,7 @@ public final class IndexDatabase: Sendable {
                                      session.room, session.track, session.type, session.language, JSONText.encode(session.persons),
                                      JSONText.encode(session.topics), session.url, session.doNotRecord])
             }
+            progress(programme.sessions.count)
             try Self.rebuildSearch(db: db)
             try Self.oweRelink(db: db)
             return true

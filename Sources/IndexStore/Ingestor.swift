@@ -67,11 +67,26 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     public init() {}
 }
 
-/// Progress of a run, for a progress bar.
+/// Progress of a run, for a progress bar: which stage, how much of it is done, seconds since
+/// the run began.
 public struct IngestProgress: Sendable {
+    /// The stages that take long on a large week, in order, and what they count.
+    public enum Stage: String, Sendable {
+        case programme = "storing the programme", probe = "probing", link = "linking"
+
+        public var unit: String {
+            switch self {
+            case .programme: "sessions"
+            case .probe: "files"
+            case .link: "recordings"
+            }
+        }
+    }
+
     public var done: Int
     public var total: Int
     public var elapsed: Double
+    public var stage: Stage = .probe
 }
 
 /// Brings the index up to date with the media folders and the programme: incremental (files
@@ -94,7 +109,11 @@ public struct Ingestor: Sendable {
         var summary = IngestSummary()
         // A run killed between storing recordings (or the programme) and linking them left a note.
         let relinkOwed = try database.owedRelink() != nil
-        let programmeChanged = try programme.map { try database.saveProgramme($0) } ?? false
+        let programmeChanged = try programme.map { programme in
+            try database.saveProgramme(programme) { done in
+                progress(IngestProgress(done: done, total: programme.sessions.count, elapsed: Date().timeIntervalSince(started), stage: .programme))
+            }
+        } ?? false
 
         // 1. What is on disk now.
         let found = MediaFiles.expand(options.media, followSymlinks: options.followSymlinks)
@@ -192,7 +211,9 @@ public struct Ingestor: Sendable {
         let decisions = try database.decisions()
         let decisionsChanged = !decisions.isEmpty && !changedIDs.isEmpty
         if relinkOwed || programmeChanged || !changedIDs.isEmpty || !missingIDs.isEmpty || decisionsChanged || summary.moved > 0 {
-            summary.decisions = try relink()
+            summary.decisions = try relink { done, total in
+                progress(IngestProgress(done: done, total: total, elapsed: Date().timeIntervalSince(started), stage: .link))
+            }
         }
 
         // 7. Copies of one file at several paths.
@@ -224,13 +245,15 @@ public struct Ingestor: Sendable {
     /// A decision whose session left the programme follows it to the one session of the new
     /// programme that is clearly the same (see `SessionSuccessor`), or puts its recording in
     /// review; the returned lines say which, for the ingest summary.
+    /// `progress` is told how many recordings are written of how many.
     @discardableResult
-    public func relink() throws -> [String] {
+    public func relink(progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [String] {
         // Read before anything else: a change noted after this read keeps its note.
         let owed = try database.owedRelink()
         let sessions = try database.sessions()
         let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
         let stored = try database.recordings(includeMissing: false).filter { $0.state == .ok && $0.probe != nil }
+        progress(0, stored.count)
         let linker = Linker(sessions: sessions, options: LinkOptions(timeZone: zone))
         let proposals = linker.link(stored.compactMap { recording in
             recording.probe.map { Recording(path: recording.path, probe: $0, modified: recording.mtime.map(Date.init(timeIntervalSince1970:))) }
@@ -244,7 +267,8 @@ public struct Ingestor: Sendable {
         let segmenter = Segmenter(evenMinutes: options.segmentMinutes)
         let storedSegments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
 
-        for (recording, proposal) in zip(stored, proposals) {
+        for (done, (recording, proposal)) in zip(stored, proposals).enumerated() {
+            progress(done, stored.count)
             guard let id = recording.id else { continue }
             var outcome = Outcome(proposal)
             for decision in decisions[recording.fingerprint ?? ""] ?? [] {
@@ -268,6 +292,7 @@ public struct Ingestor: Sendable {
             try database.saveLinks(recordingID: id, status: outcome.status, start: proposal.recordingStart, startSource: proposal.recordingStartSource,
                                    links: rows, segments: segments)
         }
+        progress(stored.count, stored.count)
         if let owed { try database.settleRelink(owed) }
         return notes
     }
