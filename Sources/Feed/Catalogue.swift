@@ -90,7 +90,7 @@ public final class Catalogue: Sendable {
         self.links = links
         conference = snapshot.conference
         mediaRoots = snapshot.mediaRoots
-        let zone = snapshot.conference.flatMap { TimeZone(identifier: $0.timeZone) } ?? .gmt
+        let zone = snapshot.conference.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC") ?? .gmt
         timeZone = zone
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone

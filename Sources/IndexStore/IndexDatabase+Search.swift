@@ -58,16 +58,6 @@ public struct SearchTimeLimitExceeded: Error, CustomStringConvertible {
     public var description: String { "the search was stopped after \(timeLimit) (its time limit)" }
 }
 
-/// A run of a snippet's text, and whether it is a matched word.
-public struct SnippetPart: Sendable, Codable, Equatable {
-    public var text: String
-    public var marked: Bool
-
-    public init(text: String, marked: Bool) {
-        self.text = text
-        self.marked = marked
-    }
-}
 
 /// Counts per topic, day, room and speaker of the segments that match a query.
 public struct SearchFacets: Sendable, Codable, Equatable {

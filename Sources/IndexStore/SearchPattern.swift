@@ -257,3 +257,14 @@ struct SearchPattern {
         return false
     }
 }
+
+/// A run of a snippet's text, and whether it is a matched word.
+public struct SnippetPart: Sendable, Codable, Equatable {
+    public var text: String
+    public var marked: Bool
+
+    public init(text: String, marked: Bool) {
+        self.text = text
+        self.marked = marked
+    }
+}

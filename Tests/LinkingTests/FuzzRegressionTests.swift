@@ -23,6 +23,17 @@ struct FuzzRegressionTests {
         }
     }
 
+    /// A combining mark right after the stamp: the stamp is read; its text is in the name by
+    /// bytes (Swift's `contains` compares Characters, and `5` + U+0612 is one).
+    @Test("a stamp followed by a combining mark is read as the stamp")
+    func combiningMarkAfterStamp() throws {
+        let saved = try Data(contentsOf: Self.crashes.appendingPathComponent("filename-stamp-176981d7521778b2"))
+        let name = String(decoding: saved, as: UTF8.self)
+        let stamp = try #require(FileNameStamp.find(in: name))
+        #expect(stamp.text == "20211004_130005" && stamp.hour == 13 && stamp.minute == 0 && stamp.second == 5)
+        #expect(Array(name.utf8).firstRange(of: Array(stamp.text.utf8)) != nil)
+    }
+
     @Test("path components without NSString", arguments: [
         ("Media//é", ["Media", "é"]), ("/media/sal-a/talk.mp4", ["media", "sal-a", "talk.mp4"]), ("a/b/", ["a", "b"]), ("/", []),
     ])

@@ -296,6 +296,17 @@ class Corpus:
         self.cases += [("ping.mkv", "symlink loop"), ("pong.mkv", "symlink loop")]
         os.symlink("no-such-file.mp4", self.path("dangling.mp4"))
         self.cases.append(("dangling.mp4", "dangling symlink"))
+        # Links out of the media folder: the whole machine, the kernel's view of a process, and a
+        # private file elsewhere. The walk must name each and take none.
+        os.symlink("/", self.path("rootfs"))
+        self.cases.append(("rootfs", "symlink out of the media folder"))
+        os.symlink("/proc/self/cwd", self.path("proc-cwd"))
+        self.cases.append(("proc-cwd", "symlink into /proc"))
+        outside = os.path.join(os.path.dirname(self.folder), "outside")
+        os.makedirs(outside, exist_ok=True)
+        shutil.copyfile(os.path.join(ROOT, "Tests/MediaProbeTests/Fixtures/faststart.mp4"), os.path.join(outside, "private-talk.mp4"))
+        os.symlink(os.path.join(outside, "private-talk.mp4"), self.path("talk-elsewhere.mp4"))
+        self.cases.append(("talk-elsewhere.mp4", "symlink out of the media folder"))
         os.mkdir(self.path("folder.mp4"))
         self.cases.append(("folder.mp4", "folder with a media name"))
         os.mkdir(self.path("sub"))
@@ -384,6 +395,11 @@ def expected_walk(folder):
     """What the folder walk should take and what it should name as passed over: every media
     name that is not hidden or partial, whatever it is."""
     taken, passed = set(), set()
+    root = os.path.realpath(folder)
+
+    def inside(path, top):
+        return path == top or path.startswith(top.rstrip("/") + "/")
+
     for base, dirs, names in os.walk(folder, followlinks=False):
         for name in dirs + names:
             path = os.path.join(base, name)
@@ -394,6 +410,14 @@ def expected_walk(folder):
                 if name.rsplit(".", 1)[-1].lower() in MEDIA_EXTENSIONS:
                     passed.add(os.fsencode(path).decode("utf-8", "replace"))
                 continue
+            if os.path.islink(path) and os.path.exists(path):
+                # A link is followed only inside the media folder, and never into /proc, /sys or /dev.
+                target = os.path.realpath(path)
+                if not inside(target, root) or any(inside(target, system) for system in ("/proc", "/sys", "/dev")) \
+                        or inside(os.readlink(path), "/proc"):
+                    if os.path.isdir(path) or name.rsplit(".", 1)[-1].lower() in MEDIA_EXTENSIONS:
+                        passed.add(path)
+                    continue
             if name.startswith(".") or name.rsplit(".", 1)[-1].lower() not in MEDIA_EXTENSIONS:
                 continue
             try:

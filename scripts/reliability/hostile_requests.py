@@ -36,6 +36,8 @@ TOKEN = "hostile-test-token-0123456789"
 ALLOWED_ORIGIN = "https://portal.example.org"
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "100"))
 SLOW_SECONDS = float(os.environ.get("HOSTILE_SLOW_SECONDS", "12"))
+# `serve --idle-timeout` for this part: shorter than SLOW_SECONDS, so the silent clients are closed.
+IDLE_TIMEOUT = 5
 # schemathesis's seed: RELIABILITY_SEED when given (to repeat a run), else a new one each run.
 SEED = os.environ.get("RELIABILITY_SEED", str(int(time.time()) % 100000))
 
@@ -372,6 +374,39 @@ def range_cases(port, secrets, media_file, recording_id):
     return tried + 1
 
 
+HOSTILE_DATES = [
+    "Sun, 06 Nov 99999999999 08:49:37 GMT", "Sun, 99999999999 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 99999999999:49:37 GMT",
+    "Sun, 06 Nov 1994 08:49:99999999999 GMT", "Sun, 06 Nov -99999999999 08:49:37 GMT", "Sun, 06 Nov 9223372036854775807 08:49:37 GMT",
+    "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 0001 08:49:37 GMT", "Sun, 06 Nov 10000 08:49:37 GMT", "Fri, 31 Dec 9999 23:59:60 GMT",
+    "Wed, 31 Feb 2021 10:00:00 GMT", "Sun, 06 Nov 1994 +8:49:37 GMT", "Sun, 06 Nov 1994 08:49:37", "", " ", "GMT", "\u00f6" * 100,
+]
+
+
+def conditional_cases(port, secrets, recording_id):
+    """Hostile dates in If-Modified-Since and If-Range on a recording and a thumbnail: ignored
+    (200 or 206), never a crash; a date in range still gives 304."""
+    feed = request(port, "GET", "/feed.json")
+    thumbnail = None
+    if feed is not None and feed.status == 200:
+        found = re.search(rb'"(?:https?://[^/"]+)?(/thumbnails/[^"]+\.jpg)"', feed.body)
+        thumbnail = found.group(1).decode() if found else None
+    targets = [f"/media/{recording_id}"] + ([thumbnail] if thumbnail else [])
+    tried = 0
+    for target in targets:
+        for date in HOSTILE_DATES:
+            for headers, allowed in (({"If-Modified-Since": date.encode("utf-8")}, {200}),
+                                     ({"If-Range": date.encode("utf-8"), "Range": b"bytes=0-9"}, {200, 206})):
+                answer = request(port, "GET", target, headers)
+                tried += 1
+                check(answer, f"{list(headers)[0]} {date[:40]!r} on {target}", allowed, secrets)
+        answer = request(port, "GET", target, {"If-Modified-Since": b"Fri, 31 Dec 9999 23:59:59 GMT"})
+        tried += 1
+        check(answer, f"a current If-Modified-Since on {target}", {304}, secrets)
+    if not thumbnail:
+        fail("no thumbnail address in /feed.json for the conditional cases")
+    return tried
+
+
 def method_cases(port, secrets):
     cases = [("TRACE", "/feed.json"), ("CONNECT", "/feed.json"), ("PROPFIND", "/media/5"), ("DELETE", "/api/recordings/5"),
              ("PATCH", "/api/recordings/5/decisions"), ("FOO", "/healthz"), ("OPTIONS", "/feed.json"), ("GET", "/feed.json")]
@@ -528,12 +563,26 @@ def slow_cases(port, secrets, seconds):
             served += 1
         time.sleep(0.2)
     stop.set()
+    # Held longer than the server's idle timeout: the silent ones must be closed by now.
+    closed = 0
+    for s in silent:
+        try:
+            s.settimeout(IDLE_TIMEOUT + 5)
+            closed += s.recv(1) == b""
+        except ConnectionResetError:
+            closed += 1
+        except OSError:
+            pass
+    counts["cases"] += 1
+    if seconds > IDLE_TIMEOUT and closed < len(silent):
+        fail(f"{len(silent) - closed} of {len(silent)} silent connections stayed open past the {IDLE_TIMEOUT} s idle timeout")
     for s in held + silent + unread:
         try:
             s.close()
         except OSError:
             pass
-    log(f"slow clients: {opened} sending a byte every 0.5 s, {len(silent)} silent, {len(unread)} not reading 50 recordings each; "
+    log(f"slow clients: {opened} sending a byte every 0.5 s, {len(silent)} silent ({closed} closed by the server's "
+        f"{IDLE_TIMEOUT} s idle timeout), {len(unread)} not reading 50 recordings each; "
         f"{served} normal requests answered meanwhile (slowest {worst:.2f} s)")
     return served, slow_answers
 
@@ -582,7 +631,8 @@ def main():
         summary(PART, 0, 1, detail=f"ingest of the sample week failed: {proc.stderr[-300:]}")
     secrets = Secrets(work, index, media)
     env = dict(os.environ, EFTERHAND_ADMIN_TOKEN=TOKEN)
-    server = Server(index, "--cors-origin", ALLOWED_ORIGIN, env=env, log_path=os.path.join(work, "serve.log"))
+    server = Server(index, "--cors-origin", ALLOWED_ORIGIN, "--idle-timeout", str(IDLE_TIMEOUT), env=env,
+                    log_path=os.path.join(work, "serve.log"))
     details = []
     try:
         port = server.port
@@ -593,6 +643,7 @@ def main():
                            ("oversized", lambda: oversized_cases(port, secrets)),
                            ("invalid UTF-8", lambda: utf8_cases(port, secrets)),
                            ("ranges", lambda: range_cases(port, secrets, path, recording_id)),
+                           ("conditionals", lambda: conditional_cases(port, secrets, recording_id)),
                            ("methods and framing", lambda: method_cases(port, secrets)),
                            ("tokens", lambda: auth_cases(port, secrets, index)),
                            ("CORS", lambda: cors_cases(port, secrets))):

@@ -39,7 +39,7 @@ struct Links: ParsableCommand {
 
 enum StoredLinksOutput {
     static func print(_ results: [RecordingLinks], database: IndexDatabase, json: Bool) throws {
-        let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm")!
+        let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
         if json {
             Swift.print(String(decoding: try RecordingLinks.encoder(zone: zone).encode(results), as: UTF8.self))
         } else {
@@ -116,7 +116,7 @@ enum DecisionOutput {
             let recording = try database.decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
             let result = try database.linkResults().first { $0.path == recording.path }
             print("\(action.rawValue): recorded for \(TerminalText.escaped(recording.path)) (kept by its fingerprint across re-ingests)")
-            if let result { print(LinkReport.text([result], zone: TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm")!), terminator: "") }
+            if let result { print(LinkReport.text([result], zone: TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt), terminator: "") }
         } catch let error as DecisionError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
