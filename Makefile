@@ -9,7 +9,7 @@ BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libsws
 TEST_PACKAGES := ffmpeg python3 python3-pip chromium chromium-driver python3-selenium
 BENCH_PACKAGES := ffmpeg python3 gcc
 
-.PHONY: run test build release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
+.PHONY: run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
 
 run: deps build
 	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index
@@ -20,6 +20,7 @@ test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) --no-print-directory browser-test
+	$(MAKE) --no-print-directory golden
 
 build:
 	$(SWIFT) build
@@ -30,6 +31,15 @@ build:
 browser-test: deps test-deps build
 	@/usr/bin/python3 -c 'import axe_selenium_python' 2>/dev/null || /usr/bin/python3 -m pip install --quiet --break-system-packages axe-selenium-python
 	EFTERHAND_BIN=$(BIN) /usr/bin/python3 Tests/browser/test_pages.py
+
+# What the program gives on the sample week (links, feeds, API answers, chapters, transcripts,
+# search), compared byte for byte with Tests/golden/sample-week; `make golden-write` records a
+# new golden after a change that means to change behaviour (say why in the commit).
+golden: build
+	EFTERHAND_BIN=$(BIN) python3 scripts/golden.py --check Tests/golden/sample-week
+
+golden-write: build
+	EFTERHAND_BIN=$(BIN) python3 scripts/golden.py --write Tests/golden/sample-week
 
 release:
 	$(SWIFT) build -c release
