@@ -17,12 +17,13 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Log more, FFmpeg's own messages included.")
     var verbose = false
 
-    /// Sets up swift-log for the run: warnings by default, debug with `--verbose`.
-    func bootstrapLogging() {
-        let level: Logger.Level = verbose ? .debug : .warning
+    /// Sets up swift-log for the run: warnings by default (info for the loggers labelled
+    /// `informing`), debug with `--verbose`.
+    func bootstrapLogging(informing: Set<String> = []) {
+        let verbose = verbose
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = verbose ? .debug : (informing.contains(label) ? .info : .warning)
             return handler
         }
     }

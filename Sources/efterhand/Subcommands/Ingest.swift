@@ -4,32 +4,6 @@ import IndexStore
 import MediaProbe
 import Schedule
 
-/// Options for commands that use the index.
-struct IndexOptions: ParsableArguments {
-    @Option(help: "Folder that holds the index.")
-    var index = "Index"
-
-    /// Opens the index, or fails with a message that names the folder. `forQueries`: tuned
-    /// for searching (see `IndexDatabase.init(folder:create:forQueries:)`). Only `ingest`
-    /// makes a new index (`create`); every other command refuses a folder that holds none
-    /// (exit 2), so that a typo in `--index` says so instead of reading an empty index.
-    func open(forQueries: Bool = false, create: Bool = false) throws -> IndexDatabase {
-        if !create && !FileManager.default.fileExists(atPath: (index as NSString).appendingPathComponent(IndexDatabase.fileName)) {
-            FileHandle.standardError.write(Data("error: no index in '\(TerminalText.escaped(index))' (make one with `efterhand ingest --index \(TerminalText.escaped(index))`)\n".utf8))
-            throw ExitCode(2)
-        }
-        do {
-            return try IndexDatabase(folder: index, forQueries: forQueries)
-        } catch let error as IndexError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        } catch {
-            FileHandle.standardError.write(Data("error: cannot open the index in '\(index)': \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-    }
-}
-
 /// `efterhand ingest`: bring the index up to date with the recordings and the programme.
 struct Ingest: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -115,45 +89,5 @@ struct Ingest: ParsableCommand {
                 index: \(index.index)/\(IndexDatabase.fileName) (\(String(format: "%.2f", summary.seconds)) s)
                 """)
         }
-    }
-}
-
-/// A progress bar on a terminal (the stage, done/total, rate, time left), a line per stage;
-/// nothing otherwise.
-final class ProgressBar: @unchecked Sendable {
-    private let enabled = isatty(STDERR_FILENO) == 1
-    private let lock = NSLock()
-    private var lastDraw = 0.0
-    private var drawn = false
-    private var stage: IngestProgress.Stage?
-    private var stageStarted = 0.0
-
-    func update(_ progress: IngestProgress) {
-        guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        if progress.stage != stage {
-            if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
-            stage = progress.stage
-            stageStarted = progress.elapsed
-            lastDraw = 0
-        }
-        guard progress.elapsed - lastDraw > 0.1 || progress.done == progress.total else { return }
-        lastDraw = progress.elapsed
-        let rate = Double(progress.done) / max(progress.elapsed - stageStarted, 0.001)
-        let left = rate > 0 ? Double(progress.total - progress.done) / rate : 0
-        let width = 30
-        let filled = progress.total > 0 ? width * min(progress.done, progress.total) / progress.total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data(String(format: "\r%@ [%@] %d/%d %@, %.0f/s, %.0f s left ", progress.stage.rawValue, bar,
-                                                   progress.done, progress.total, progress.stage.unit, rate, left).utf8))
-        drawn = true
-    }
-
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
-        drawn = false
     }
 }

@@ -122,15 +122,3 @@ enum SearchBenchmark {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 }
-
-/// `efterhand reindex`: rebuild the search index from what the index stores.
-struct Reindex: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Rebuild the full-text search index from the stored sessions, segments and transcripts.")
-
-    @OptionGroup var index: IndexOptions
-
-    func run() throws {
-        try index.open().rebuildSearch()
-        print("search index rebuilt in \(index.index)")
-    }
-}

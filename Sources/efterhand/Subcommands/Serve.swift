@@ -43,8 +43,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Log no line per request.")
     var noAccessLog = false
 
-    @Flag(name: [.short, .long], help: "Log more.")
-    var verbose = false
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
@@ -60,12 +59,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let verbose = verbose
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : (label == "efterhand.http" || label == "efterhand.server" ? .info : .warning)
-            return handler
-        }
+        // The access log and the server's own notices are what a server run is for.
+        global.bootstrapLogging(informing: ["efterhand.http", "efterhand.server"])
         guard FileManager.default.fileExists(atPath: (index.index as NSString).appendingPathComponent(IndexDatabase.fileName)) else {
             FileHandle.standardError.write(Data("error: no index in '\(index.index)' (make one with `efterhand ingest --index \(index.index)`)\n".utf8))
             throw ExitCode(1)

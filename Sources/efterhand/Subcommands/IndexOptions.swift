@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import IndexStore
+
+/// Options for commands that use the index.
+struct IndexOptions: ParsableArguments {
+    @Option(help: "Folder that holds the index.")
+    var index = "Index"
+
+    /// Opens the index, or fails with a message that names the folder. `forQueries`: tuned
+    /// for searching (see `IndexDatabase.init(folder:create:forQueries:)`). Only `ingest`
+    /// makes a new index (`create`); every other command refuses a folder that holds none
+    /// (exit 2), so that a typo in `--index` says so instead of reading an empty index.
+    func open(forQueries: Bool = false, create: Bool = false) throws -> IndexDatabase {
+        if !create && !FileManager.default.fileExists(atPath: (index as NSString).appendingPathComponent(IndexDatabase.fileName)) {
+            FileHandle.standardError.write(Data("error: no index in '\(TerminalText.escaped(index))' (make one with `efterhand ingest --index \(TerminalText.escaped(index))`)\n".utf8))
+            throw ExitCode(2)
+        }
+        do {
+            return try IndexDatabase(folder: index, forQueries: forQueries)
+        } catch let error as IndexError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot open the index in '\(index)': \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
