@@ -78,9 +78,11 @@ let package = Package(
             name: "hummingbird-floor",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
         ),
+        // What several test targets share: the binary of the same build.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "MediaProbeTests",
-            dependencies: ["MediaProbe", "Captions"],
+            dependencies: ["MediaProbe", "Captions", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
@@ -91,11 +93,11 @@ let package = Package(
         ),
         .testTarget(
             name: "LinkingTests",
-            dependencies: ["Linking", "MediaProbe", "Schedule"]
+            dependencies: ["Linking", "MediaProbe", "Schedule", "TestSupport"]
         ),
         .testTarget(
             name: "IndexStoreTests",
-            dependencies: ["IndexStore", "Linking", "MediaProbe", "Schedule"]
+            dependencies: ["IndexStore", "Linking", "MediaProbe", "Schedule", "TestSupport"]
         ),
         .testTarget(
             name: "ServerTests",

@@ -132,7 +132,10 @@ struct CrashTests {
         // ignore trailing bytes; the fingerprints differ).
         let sources = try FileManager.default.subpathsOfDirectory(atPath: week.media.path)
             .filter { MediaFiles.isMedia($0) }.sorted()
-        var generator = SystemRandomNumberGenerator()
+        // Seeded, and the seed printed, so that a failure can be run again with
+        // EFTERHAND_TEST_SEED=<seed> (kill moments still vary with the machine's speed).
+        var generator = SeededGenerator.fromEnvironment()
+        print("killDuringIngest: seed \(generator.seed) (EFTERHAND_TEST_SEED)")
         for copy in 0..<6 {
             let folder = week.media.appendingPathComponent("kopia-\(copy)")
             for source in sources {
@@ -152,7 +155,7 @@ struct CrashTests {
         var kills = 0
         for attempt in 0..<12 {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: efterhandBinary)
+            process.executableURL = URL(fileURLWithPath: try efterhandBinary)
             process.arguments = arguments + ["--index", week.index.path]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -164,7 +167,7 @@ struct CrashTests {
             }
             process.waitUntilExit()
             let database = try IndexDatabase(folder: week.index.path)
-            #expect(try database.integrityCheck() == "ok", "after kill \(attempt)")
+            #expect(try database.integrityCheck() == "ok", "after kill \(attempt), seed \(generator.seed)")
             // Drop the index now and then, so that kills also land in early, cold runs.
             if attempt % 4 == 3 {
                 try FileManager.default.removeItem(at: week.index)

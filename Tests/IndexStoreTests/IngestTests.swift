@@ -187,6 +187,37 @@ struct IngestTests {
         try check()
     }
 
+    @Test("a file still growing is skipped and named; a file written a moment ago that stays put is indexed")
+    func stillBeingWritten() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let growing = week.path("live-sal-a.ts")
+        let settled = week.path("just-copied.mp4")
+        try FileManager.default.copyItem(atPath: week.path("sommarjobbare.mp4"), toPath: growing)
+        try FileManager.default.copyItem(atPath: week.path("inspelning-01.mp4"), toPath: settled)
+        // A recorder appending to its file every 50 ms, for longer than the ingest looks.
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: growing) else { return }
+            for _ in 0..<60 {
+                handle.seekToEndOfFile()
+                handle.write(Data(repeating: 0, count: 188))
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            try? handle.close()
+        }
+        writer.start()
+        let database = try IndexDatabase(folder: week.index.path)
+        var options = IngestOptions(media: [week.media.path])
+        options.settleSeconds = 1  // the default 30 s "recent" window is kept: both files are recent
+        options.thumbnails = false
+        let summary = try Ingestor(database: database, options: options).run(programme: nil)
+        #expect(summary.skipped.contains { $0.hasPrefix(growing) && $0.contains("still being written") }, "\(summary.skipped)")
+        let paths = try database.recordings().map(\.path)
+        #expect(!paths.contains(growing))
+        #expect(paths.contains(settled))
+        while writer.isExecuting { Thread.sleep(forTimeInterval: 0.05) }
+    }
+
     /// The sample programme as a CSV without guid and id columns (so every guid is derived from
     /// title, start and room), with `edit` applied to the cells of each row by slug.
     func programmeWithoutGuids(_ week: SampleWeek, edit: [String: (inout [String]) -> Void] = [:]) throws -> Programme {

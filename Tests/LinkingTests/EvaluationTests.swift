@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The generated evaluation (scripts/linkeval.py) on a smaller week: a guard against
 /// regressions in precision and in the share linked automatically. `make bench` runs the full
@@ -9,13 +10,7 @@ struct EvaluationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static var efterhand: String {
-        var folder = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("efterhand").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return root.appendingPathComponent(".build/debug/efterhand").path
+        get throws { try EfterhandBinary.path() }
     }
 
     @Test("400 sessions, 400 noisy recordings: no more than 1 wrong link in 200, decoys never linked", arguments: [3, 11])
@@ -23,7 +18,7 @@ struct EvaluationTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.root.appendingPathComponent("scripts/linkeval.py").path,
-                             "--sessions", "400", "--seed", String(seed), "--bin", Self.efterhand, "--json"]
+                             "--sessions", "400", "--seed", String(seed), "--bin", try Self.efterhand, "--json"]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

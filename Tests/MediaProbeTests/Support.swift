@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import MediaProbe
 
 /// Where the test fixtures and the built `efterhand` binary are.
@@ -65,13 +66,7 @@ struct ProcessOutput {
 /// The `efterhand` binary that `swift build` put beside the test bundle.
 enum Binary {
     static var efterhand: String {
-        var folder = Bundle.module.bundleURL.deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("efterhand").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("efterhand").path
+        get throws { try EfterhandBinary.path() }
     }
 }
 

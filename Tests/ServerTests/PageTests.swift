@@ -70,7 +70,13 @@ struct PageTests {
             }
             #expect(html.contains("class=\"chip\" href=\"/?topic="))
             #expect(html.contains("<script src=\"/assets/app.js\" defer></script>"))
-            #expect(!html.contains("http://") || html.contains("https://play.example.org"), "nothing fetched from elsewhere")
+            // Nothing fetched from elsewhere: every script, image, media and stylesheet address is
+            // this server's (relative, or under the public URL).
+            let fetched = html.matches(of: /(?:src|<link[^>]*href)="([^"]*)"/).map { String($0.output.1) }
+            #expect(!fetched.isEmpty)
+            for address in fetched {
+                #expect(address.hasPrefix("/") && !address.hasPrefix("//") || address.hasPrefix("https://play.example.org/"), "fetched from \(address)")
+            }
             let en = try await client.execute(uri: "/", method: .get, headers: [.acceptLanguage: "en-US,en;q=0.9"])
             #expect(String(buffer: en.body).contains("<html lang=\"en\">"))
             #expect(en.headers[.vary]?.contains("Accept-Language") == true)
