@@ -90,7 +90,7 @@ public final class Catalogue: Sendable {
         self.links = links
         conference = snapshot.conference
         mediaRoots = snapshot.mediaRoots
-        let zone = snapshot.conference.flatMap { TimeZone(identifier: $0.timeZone) } ?? TimeZone(identifier: "UTC") ?? .gmt
+        let zone = ConferenceZone.named(snapshot.conference?.timeZone)
         timeZone = zone
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
@@ -237,7 +237,7 @@ public final class Catalogue: Sendable {
     /// minute (local mean time before 1900: `+00:53:28` is no RFC 3339 offset).
     public func timestamp(_ date: Date) -> String {
         let clamped = min(max(date, Self.earliest), Self.latest)
-        let zone = timeZone.secondsFromGMT(for: clamped) % 60 == 0 ? timeZone : .gmt
+        let zone = timeZone.secondsFromGMT(for: clamped) % 60 == 0 ? timeZone : ConferenceZone.utc
         return Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .standard, timeSeparator: .colon, timeZoneSeparator: .colon,
                                        includingFractionalSeconds: false, timeZone: zone).format(clamped)
     }

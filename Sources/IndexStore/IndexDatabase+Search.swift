@@ -362,8 +362,7 @@ extension IndexDatabase {
     }
 
     private static func zone(_ db: Database) throws -> TimeZone {
-        let name = try String.fetchOne(db, sql: "SELECT time_zone FROM conference WHERE id = 1") ?? "Europe/Stockholm"
-        return TimeZone(identifier: name) ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
+        ConferenceZone.named(try String.fetchOne(db, sql: "SELECT time_zone FROM conference WHERE id = 1"))
     }
 
     /// Seconds for a media fragment: `300`, `187.5` (to the millisecond, no trailing zeros).

@@ -251,7 +251,7 @@ public struct Ingestor: Sendable {
         // Read before anything else: a change noted after this read keeps its note.
         let owed = try database.owedRelink()
         let sessions = try database.sessions()
-        let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
+        let zone = ConferenceZone.named(try database.conference()?.timeZone)
         let stored = try database.recordings(includeMissing: false).filter { $0.state == .ok && $0.probe != nil }
         progress(0, stored.count)
         let linker = Linker(sessions: sessions, options: LinkOptions(timeZone: zone))

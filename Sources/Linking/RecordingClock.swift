@@ -67,7 +67,7 @@ public enum RecordingClock {
         let name = PathText.lastComponent(path)
         guard let stamp = FileNameStamp.find(in: name) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = stamp.utc ? (TimeZone(identifier: "UTC") ?? .gmt) : zone
+        calendar.timeZone = stamp.utc ? ConferenceZone.utc : zone
         let components = DateComponents(year: stamp.year, month: stamp.month, day: stamp.day, hour: stamp.hour, minute: stamp.minute, second: stamp.second)
         guard let date = calendar.date(from: components) else { return nil }
         return RecordingStart(date: date, source: .filename, evidence: "time stamp \"\(stamp.text)\" in the file name")

@@ -104,8 +104,7 @@ final class SourceText {
         return (SourceText.defaultZone, SourceText.defaultZoneName)
     }
 
-    static let defaultZoneName = "Europe/Stockholm"
+    static let defaultZoneName = ConferenceZone.fallbackName
 
-    /// Europe/Stockholm, where the sample week took place.
-    static let defaultZone = TimeZone(identifier: defaultZoneName) ?? TimeZone(secondsFromGMT: 3600) ?? .current
+    static let defaultZone = ConferenceZone.fallback
 }

@@ -49,7 +49,7 @@ struct Link: ParsableCommand {
         func run() throws {
             global.bootstrapLogging()
             let programme = try ProgrammeFiles.load(schedules, timeZone: timeZone.flatMap(TimeZone.init(identifier:)))
-            let zone = TimeZone(identifier: programme.conference.timeZone) ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
+            let zone = ConferenceZone.named(programme.conference.timeZone)
             let probeStarted = Date()
             let recordings: [Recording]
             if let probeResults {

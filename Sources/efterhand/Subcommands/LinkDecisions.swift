@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IndexStore
 import Linking
+import Schedule
 
 /// `efterhand link accept|reject|unlink`: a person's decision, which no re-ingest overrides.
 struct Decide: ParsableCommand {
@@ -71,7 +72,7 @@ enum DecisionOutput {
             let recording = try database.decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
             let result = try database.linkResults().first { $0.path == recording.path }
             print("\(action.rawValue): recorded for \(TerminalText.escaped(recording.path)) (kept by its fingerprint across re-ingests)")
-            if let result { print(LinkReport.text([result], zone: TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt), terminator: "") }
+            if let result { print(LinkReport.text([result], zone: ConferenceZone.named(try database.conference()?.timeZone)), terminator: "") }
         } catch let error as DecisionError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)

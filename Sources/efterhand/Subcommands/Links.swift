@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IndexStore
 import Linking
+import Schedule
 
 /// `efterhand links`: the links in the index now.
 struct Links: ParsableCommand {
@@ -20,7 +21,7 @@ struct Links: ParsableCommand {
 
 enum StoredLinksOutput {
     static func print(_ results: [RecordingLinks], database: IndexDatabase, json: Bool) throws {
-        let zone = TimeZone(identifier: try database.conference()?.timeZone ?? "Europe/Stockholm") ?? TimeZone(identifier: "Europe/Stockholm") ?? .gmt
+        let zone = ConferenceZone.named(try database.conference()?.timeZone)
         if json {
             Swift.print(String(decoding: try RecordingLinks.encoder(zone: zone).encode(results), as: UTF8.self))
         } else {
