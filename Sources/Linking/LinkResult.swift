@@ -144,9 +144,9 @@ public enum ClockText {
         return c.second == 0 ? String(format: "%02d:%02d", c.hour, c.minute) : String(format: "%02d:%02d:%02d", c.hour, c.minute, c.second)
     }
 
-    /// `h:mm:ss` for a position in a recording.
-    public static func position(_ seconds: Double) -> String {
-        let total = WholeSeconds.nearest(seconds)
+    /// `h:mm:ss` for a position in a recording, to the nearest second (or as `rounding` says).
+    public static func position(_ seconds: Double, rounding: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> String {
+        let total = WholeSeconds.nearest(seconds.rounded(rounding))
         return String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
     }
 

@@ -1,3 +1,4 @@
+import Linking
 import Schedule
 import Foundation
 
@@ -22,8 +23,7 @@ enum HTML {
 
     /// Seconds as `h:mm:ss`.
     static func timecode(_ seconds: Double) -> String {
-        let total = max(0, WholeSeconds.down(seconds))
-        return String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+        ClockText.position(max(0, seconds), rounding: .down)
     }
 
     /// Seconds as an ISO 8601 duration (`PT1H2M3S`), for schema.org.
