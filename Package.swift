@@ -85,10 +85,10 @@ let package = Package(
             dependencies: ["MediaProbe", "Captions", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "CaptionsTests", dependencies: ["Captions"]),
+        .testTarget(name: "CaptionsTests", dependencies: ["Captions", "TestSupport"]),
         .testTarget(
             name: "ScheduleTests",
-            dependencies: ["Schedule"],
+            dependencies: ["Schedule", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Captions
 
 /// Thousands of damaged files: every one parses or throws a `CaptionError` naming the file and a
@@ -26,7 +27,7 @@ struct FuzzTests {
     func mutations(seedIndex: Int) {
         let (text, format) = Self.seeds[seedIndex]
         let original = [UInt8](text.utf8)
-        var generator = RoundTripTests.SplitMix(state: UInt64(seedIndex) + 11)
+        var generator = SeededGenerator(seed: UInt64(seedIndex) + 11)
         var parsed = 0
         var failed = 0
         for round in 0..<2500 {
@@ -65,7 +66,7 @@ struct FuzzTests {
 
     @Test("random bytes and pathological text")
     func random() {
-        var generator = RoundTripTests.SplitMix(state: 99)
+        var generator = SeededGenerator(seed: 99)
         var inputs: [Data] = (0..<500).map { _ in Data((0..<Int.random(in: 0...400, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
         inputs.append(Data(("WEBVTT\n\n00:01.000 --> 00:02.000\n" + String(repeating: "<", count: 200_000)).utf8))
         inputs.append(Data(("WEBVTT\n\n00:01.000 --> 00:02.000\n" + String(repeating: "&#x", count: 100_000)).utf8))

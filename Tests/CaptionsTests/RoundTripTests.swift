@@ -1,28 +1,17 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Captions
 
 /// Writer → parser keeps every cue: times to the millisecond, text, speakers (WebVTT).
 @Suite("round trips")
 struct RoundTripTests {
-    /// A fixed-seed generator so a failing case can be reproduced.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let words = [
         "Välkommen", "till", "Innovationsveckan", "öppna", "data", "Göteborg", "är", "ÅÄÖ", "åäö", "R&D", "a<b", "c>d",
         "-->", "&amp;", "<v Bo>", "{\\i1}", "NOTE", "1", "00:00:01,000", "日本語", "🎤", "\u{00A0}", "\"citat\"", "50%",
     ]
 
-    static func randomCues(count: Int, speakers: Bool, using generator: inout SplitMix) -> [Cue] {
+    static func randomCues(count: Int, speakers: Bool, using generator: inout SeededGenerator) -> [Cue] {
         // Whole milliseconds, as the formats hold them.
         var millis = 0
         return (0..<count).map { _ in
@@ -39,7 +28,7 @@ struct RoundTripTests {
 
     @Test("WebVTT keeps every cue, speaker and line")
     func webVTT() throws {
-        var generator = SplitMix(state: 1)
+        var generator = SeededGenerator(seed: 1)
         for _ in 0..<200 {
             let cues = Self.randomCues(count: Int.random(in: 0...30, using: &generator), speakers: true, using: &generator)
             let text = WebVTT.write(cues)
@@ -50,7 +39,7 @@ struct RoundTripTests {
 
     @Test("WebVTT with notes between cues keeps the cues")
     func webVTTWithNotes() throws {
-        var generator = SplitMix(state: 2)
+        var generator = SeededGenerator(seed: 2)
         let cues = Self.randomCues(count: 40, speakers: true, using: &generator)
         let blocks = cues.enumerated().flatMap { index, cue in [WebVTT.Block.note("Segment \(index): --> ända\n\nhit"), .cue(cue)] }
         #expect(try WebVTT.parse(WebVTT.write(blocks), file: "notes.vtt").cues == cues)
@@ -58,7 +47,7 @@ struct RoundTripTests {
 
     @Test("SRT keeps every cue and line")
     func srt() throws {
-        var generator = SplitMix(state: 3)
+        var generator = SeededGenerator(seed: 3)
         for _ in 0..<200 {
             // SRT has no entities, so markup-looking text is not written by SRT users; leave it out.
             // SRT has no escapes, so tag-like text (`{\i1}`) and text that reads as a timing line

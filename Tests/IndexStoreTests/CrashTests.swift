@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import IndexStore
 import MediaProbe
+import TestSupport
 
 /// `kill -9` at any moment leaves an index that opens, passes `PRAGMA integrity_check`, and is
 /// completed by the next run into the same index as an uninterrupted run.

@@ -57,28 +57,3 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
 var efterhandBinary: String {
     get throws { try EfterhandBinary.path() }
 }
-
-/// A random number generator with a seed (SplitMix64), for tests whose random choices must be
-/// repeatable: the seed comes from EFTERHAND_TEST_SEED, else from the clock, and the test prints it.
-struct SeededGenerator: RandomNumberGenerator {
-    let seed: UInt64
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        self.seed = seed
-        state = seed
-    }
-
-    static func fromEnvironment() -> SeededGenerator {
-        let given = ProcessInfo.processInfo.environment["EFTERHAND_TEST_SEED"].flatMap { UInt64($0) }
-        return SeededGenerator(seed: given ?? UInt64(Date().timeIntervalSince1970 * 1000))
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

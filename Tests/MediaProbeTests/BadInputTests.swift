@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MediaProbe
 
 /// Files people bring that are not what they seem: every one gets a result or a coded error,
@@ -7,18 +8,6 @@ import Testing
 @Suite("bad input")
 struct BadInputTests {
     let prober = Prober(options: ProbeOptions(timeout: 5))
-
-    /// A fixed-seed generator so a failing case can be reproduced.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Cut points: the first bytes, the header region, fractions of the file, and its last byte.
     static func cutPoints(size: Int) -> [Int] {
@@ -54,7 +43,7 @@ struct BadInputTests {
 
     @Test("random bytes, alone and behind real headers, never crash the probe")
     func randomBytes() throws {
-        var generator = SplitMix(state: 2021_10_04)
+        var generator = SeededGenerator(seed: 2021_10_04)
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         var paths: [String] = []
@@ -80,7 +69,7 @@ struct BadInputTests {
 
     @Test("bit flips in the body of real files never crash the probe", arguments: ["faststart.mp4", "talk.mkv", "obs.ts", "id3-chapters.mp3", "live.webm"])
     func bitFlips(name: String) throws {
-        var generator = SplitMix(state: UInt64(name.utf8.count))
+        var generator = SeededGenerator(seed: UInt64(name.utf8.count))
         let original = try Data(contentsOf: Fixtures.folder.appendingPathComponent(name))
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,6 +1,7 @@
 import Captions
 import Foundation
 import Testing
+import TestSupport
 @testable import MediaProbe
 
 /// Subtitle streams inside recordings, decoded with libavcodec into cues.
@@ -92,7 +93,7 @@ struct SubtitleReaderTests {
         let original = try Data(contentsOf: Fixtures.folder.appendingPathComponent(name))
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        var generator = BadInputTests.SplitMix(state: UInt64(original.count))
+        var generator = SeededGenerator(seed: UInt64(original.count))
         var files: [URL] = []
         for cut in BadInputTests.cutPoints(size: original.count) {
             let url = folder.appendingPathComponent("cut-\(cut)-\(name)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import MediaProbe
 
 /// Thumbnails: real JPEGs of the right size, of the right moment, and coded errors for files
@@ -197,7 +198,7 @@ struct ThumbnailTests {
 
     @Test("garbage, and garbage behind a real header, is a coded error")
     func garbage() throws {
-        var generator = BadInputTests.SplitMix(state: 6)
+        var generator = SeededGenerator(seed: 6)
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let header = try Data(contentsOf: Fixtures.folder.appendingPathComponent("faststart.mp4")).prefix(3000)
@@ -219,7 +220,7 @@ struct ThumbnailTests {
 
     @Test("bit flips in real files never crash the thumbnailer", arguments: ["faststart.mp4", "talk.mkv", "obs.ts", "live.webm", "chapters.m4a"])
     func bitFlips(name: String) throws {
-        var generator = BadInputTests.SplitMix(state: UInt64(name.utf8.count) &* 31)
+        var generator = SeededGenerator(seed: UInt64(name.utf8.count) &* 31)
         let original = try Data(contentsOf: Fixtures.folder.appendingPathComponent(name))
         let folder = try Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
