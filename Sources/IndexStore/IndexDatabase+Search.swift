@@ -58,7 +58,6 @@ public struct SearchTimeLimitExceeded: Error, CustomStringConvertible {
     public var description: String { "the search was stopped after \(timeLimit) (its time limit)" }
 }
 
-
 /// Counts per topic, day, room and speaker of the segments that match a query.
 public struct SearchFacets: Sendable, Codable, Equatable {
     public var topics: [String: Int] = [:]

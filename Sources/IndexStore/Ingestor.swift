@@ -259,10 +259,10 @@ public struct Ingestor: Sendable {
             recording.probe.map { Recording(path: recording.path, probe: $0, modified: recording.mtime.map(Date.init(timeIntervalSince1970:))) }
         })
         let sessionsByGuid = Dictionary(sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
-        var notes = try followDecisions(to: sessionsByGuid)
+        let followed = try followDecisions(to: sessionsByGuid)
+        var notes = followed.notes
+        let gone = followed.gone
         let decisions = Dictionary(grouping: try database.decisions(), by: \.fingerprint)
-        let gone = Dictionary(try database.sessions(includeRemoved: true).filter { sessionsByGuid[$0.guid] == nil }.map { ($0.guid, $0) },
-                              uniquingKeysWith: { a, _ in a })
         let existing = try database.links()
         let segmenter = Segmenter(evenMinutes: options.segmentMinutes)
         let storedSegments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
@@ -299,9 +299,11 @@ public struct Ingestor: Sendable {
 
     /// Moves each decision whose session left the programme to that session's successor, when
     /// there is exactly one (kept in the index, so that it holds through later programmes).
-    private func followDecisions(to current: [String: Session]) throws -> [String] {
+    /// Returns the lines for the summary and the sessions left behind by the decisions that
+    /// stay (read only when some decision names a session that left).
+    private func followDecisions(to current: [String: Session]) throws -> (notes: [String], gone: [String: Session]) {
         let orphaned = Set(try database.decisions().compactMap(\.sessionGuid).filter { current[$0] == nil })
-        guard !orphaned.isEmpty else { return [] }
+        guard !orphaned.isEmpty else { return ([], [:]) }
         let gone = Dictionary(try database.sessions(includeRemoved: true).filter { orphaned.contains($0.guid) }.map { ($0.guid, $0) },
                               uniquingKeysWith: { a, _ in a })
         let candidates = Array(current.values)
@@ -311,7 +313,7 @@ public struct Ingestor: Sendable {
             try database.moveDecisions(from: guid, to: successor.session.guid)
             notes.append("decisions on '\(old.title)' now hold for '\(successor.session.title)' (\(successor.session.guid)): the same \(successor.same.joined(separator: " and ")) in the new programme")
         }
-        return notes
+        return (notes, gone)
     }
 
     private func markDuplicates() throws {

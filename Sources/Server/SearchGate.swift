@@ -13,7 +13,7 @@ final class SearchGate: Sendable {
     /// How long one search may take inside SQLite before it is stopped.
     let timeLimit: Duration
 
-    private let state = Locked<(running: Int, line: [CheckedContinuation<Void, Never>])>((0, []))
+    private let state = Locked<(running: Int, line: [CheckedContinuation<Bool, Never>])>((0, []))
     private let queue = DispatchQueue(label: "efterhand.search", qos: .userInitiated, attributes: .concurrent)
 
     init(running: Int = max(2, ProcessInfo.processInfo.activeProcessorCount), waiting: Int = 256, timeLimit: Duration = .seconds(2)) {
@@ -31,32 +31,31 @@ final class SearchGate: Sendable {
         }
     }
 
+    /// Takes a turn now, or a place in line (resumed by `leave()`), or, with the line full,
+    /// nothing: one decision under the lock. A free turn is taken first without suspending.
     private func enter() async -> Bool {
-        enum Turn { case now, wait, full }
-        let turn = state.withLock { state -> Turn in
-            if state.running < running {
-                state.running += 1
-                return .now
-            }
-            return state.line.count < waiting ? .wait : .full
-        }
-        switch turn {
-        case .now: return true
-        case .full: return false
-        case .wait:
-            // The line is checked again under the lock: a turn may have come meanwhile.
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if state.running < running {
-                        state.running += 1
-                        return true
-                    }
-                    state.line.append(continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
+        let free = state.withLock { state -> Bool in
+            guard state.running < running else { return false }
+            state.running += 1
             return true
+        }
+        if free { return true }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            enum Turn { case now, queued, full }
+            let turn = state.withLock { state -> Turn in
+                if state.running < running {
+                    state.running += 1
+                    return .now
+                }
+                guard state.line.count < waiting else { return .full }
+                state.line.append(continuation)
+                return .queued
+            }
+            switch turn {
+            case .now: continuation.resume(returning: true)
+            case .full: continuation.resume(returning: false)
+            case .queued: break
+            }
         }
     }
 
@@ -65,13 +64,13 @@ final class SearchGate: Sendable {
 
     /// Hands the turn to the first in line, or gives it back.
     private func leave() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             if state.line.isEmpty {
                 state.running -= 1
                 return nil
             }
             return state.line.removeFirst()
         }
-        next?.resume()
+        next?.resume(returning: true)
     }
 }
