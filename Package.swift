@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // FFmpeg's C API, through Debian's -dev packages. Only MediaProbe imports it.
@@ -46,16 +48,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // zlib, from Debian's zlib1g-dev: gzip for JSON answers. Only Server imports it.
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The feed, chapters, captions and API documents, rendered from one snapshot of the index. No HTTP.
-        .target(name: "Feed", dependencies: ["IndexStore", "Captions", "Schedule", "MediaProbe"]),
+        .target(
+            name: "Feed",
+            dependencies: [
+                "IndexStore", "Captions", "Schedule", "MediaProbe",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // The HTTP server (Hummingbird 2): routes, middleware and media with byte ranges.
         .target(
             name: "Server",
             dependencies: [
-                "Feed", "IndexStore", "MediaProbe", "Captions", "CZlib",
+                "Feed", "IndexStore", "MediaProbe", "Captions",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import IndexStore
 
 /// Hands out the catalogue of the index as it is now. The index is re-read only when something
@@ -10,7 +11,7 @@ public final class CatalogueStore: Sendable {
     public let database: IndexDatabase
     public let links: Links
     private let watch: IndexChangeWatch?
-    private let state = Locked<(version: Int64?, catalogue: Catalogue?, generation: UInt64)>((nil, nil, 0))
+    private let state = NIOLockedValueBox<(version: Int64?, catalogue: Catalogue?, generation: UInt64)>((nil, nil, 0))
     /// Held while a catalogue is built, so that a burst of requests after a commit builds it once.
     private let building = NSLock()
 
@@ -21,17 +22,17 @@ public final class CatalogueStore: Sendable {
         self.database = database
         self.links = links
         watch = try database.changeWatch()
-        state.withLock { $0.generation = generation }
+        state.withLockedValue { $0.generation = generation }
     }
 
     /// The generation of the last catalogue handed out (0 before the first).
-    public var generation: UInt64 { state.withLock { $0.generation } }
+    public var generation: UInt64 { state.withLockedValue { $0.generation } }
 
     /// The catalogue when nothing was committed since it was read, else nil (call `rebuild()`).
     public func currentIfUnchanged() throws -> Catalogue? {
         guard let watch else { return nil }
         let version = try watch.version()
-        return state.withLock { $0.version == version ? $0.catalogue : nil }
+        return state.withLockedValue { $0.version == version ? $0.catalogue : nil }
     }
 
     /// The catalogue of the index as it is now: the last one when nothing changed, else a new one.
@@ -48,35 +49,19 @@ public final class CatalogueStore: Sendable {
         // newer than the version says, and the next call reads again, which is safe. The
         // other order could pair an old snapshot with a new version and keep it.
         let version = try watch?.version()
-        if let version, let catalogue = state.withLock({ $0.version == version ? $0.catalogue : nil }) { return catalogue }
+        if let version, let catalogue = state.withLockedValue({ $0.version == version ? $0.catalogue : nil }) { return catalogue }
         let snapshot = try database.snapshot()
-        let generation = state.withLock { value -> UInt64 in
+        let generation = state.withLockedValue { value -> UInt64 in
             value.generation += 1
             return value.generation
         }
         let catalogue = Catalogue(snapshot: snapshot, links: links, generation: generation)
-        state.withLock { $0 = (version, catalogue, generation) }
+        state.withLockedValue { $0 = (version, catalogue, generation) }
         return catalogue
     }
 
     /// Forgets the catalogue, so the next call reads the index again.
     public func invalidate() {
-        state.withLock { $0.version = nil }
-    }
-}
-
-/// A value behind a lock; the Server's caches use it too.
-package final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    package init(_ value: Value) {
-        self.value = value
-    }
-
-    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
+        state.withLockedValue { $0.version = nil }
     }
 }

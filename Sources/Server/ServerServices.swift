@@ -1,8 +1,10 @@
 import Feed
 import Foundation
+import NIOConcurrencyHelpers
 import Hummingbird
 import IndexStore
 import Logging
+import NIOPosix
 
 /// What the routes share: the configuration, the index, its catalogue and the rendered answers.
 /// One per application; the index is opened once and every request reads the latest commit.
@@ -10,11 +12,11 @@ public final class ServerServices: Sendable {
     public let configuration: ServerConfiguration
     public let links: Links
     /// The index as opened, with the identity of its file; replaced when the file is.
-    private let opened: Locked<OpenedIndex>
+    private let opened: NIOLockedValueBox<OpenedIndex>
     /// Held while the index is opened again, so that one request does it.
     private let reopening = NSLock()
     /// Whether the log already says that the index file is gone.
-    private let goneLogged = Locked(false)
+    private let goneLogged = NIOLockedValueBox(false)
     /// The index's database file.
     public let indexFile: String
     let cache = ResponseCache()
@@ -22,9 +24,11 @@ public final class ServerServices: Sendable {
     let searches = SearchGate()
     let fileIO = FileIO()
     let logger = Logger(label: "efterhand.http")
-    /// Runs index work that may take a while (rebuilding the catalogue, searching, writing)
-    /// off the tasks that serve requests.
-    private let queue = DispatchQueue(label: "efterhand.index", qos: .userInitiated, attributes: .concurrent)
+    /// Runs index work that may take a while (rebuilding the catalogue, reading a page's
+    /// snapshot, writing) off the tasks that serve requests: its own threads, two per core and at
+    /// least four, so that one slow write leaves room for the reads beside it.
+    /// (Made last in `init`, once nothing can throw: a pool must be shut down before it goes.)
+    private let pool: NIOThreadPool
 
     /// Opens the index in `configuration.indexFolder`.
     public init(configuration: ServerConfiguration) throws {
@@ -40,14 +44,20 @@ public final class ServerServices: Sendable {
             database = try IndexDatabase(readOnlyFolder: configuration.indexFolder)
             Logger(label: "efterhand.server").notice("the index is read-only: serving it as it is, writes are refused (\(error))")
         }
-        opened = Locked(OpenedIndex(database: database, catalogues: try CatalogueStore(database: database, links: links),
+        opened = NIOLockedValueBox(OpenedIndex(database: database, catalogues: try CatalogueStore(database: database, links: links),
                                     identity: FileIdentity(path: indexFile)))
+        pool = NIOThreadPool(numberOfThreads: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        pool.start()
+    }
+
+    deinit {
+        pool.shutdownGracefully { _ in }
     }
 
     /// The index as opened now.
-    public var database: IndexDatabase { opened.withLock { $0.database } }
+    public var database: IndexDatabase { opened.withLockedValue { $0.database } }
     /// The catalogues of the index as opened now.
-    public var catalogues: CatalogueStore { opened.withLock { $0.catalogues } }
+    public var catalogues: CatalogueStore { opened.withLockedValue { $0.catalogues } }
 
     /// What became of the index file since it was opened.
     enum IndexFileState: Equatable {
@@ -63,9 +73,9 @@ public final class ServerServices: Sendable {
     /// moved in), it is opened and answered from from now on.
     func checkIndexFile() -> IndexFileState {
         let now = FileIdentity(path: indexFile)
-        let current = opened.withLock { $0 }
+        let current = opened.withLockedValue { $0 }
         guard let now else {
-            if current.identity != nil, goneLogged.withLock({ logged in defer { logged = true }; return !logged }) {
+            if current.identity != nil, goneLogged.withLockedValue({ logged in defer { logged = true }; return !logged }) {
                 logger.error("the index file '\(indexFile)' is gone (deleted or moved); answering from the state read before")
             }
             return .gone
@@ -73,12 +83,12 @@ public final class ServerServices: Sendable {
         guard now != current.identity else { return .present }
         reopening.lock()
         defer { reopening.unlock() }
-        if opened.withLock({ $0.identity }) == now { return .present }
+        if opened.withLockedValue({ $0.identity }) == now { return .present }
         do {
             let database = try IndexDatabase(folder: configuration.indexFolder, create: false, forQueries: true)
             let catalogues = try CatalogueStore(database: database, links: links, after: current.catalogues.generation + 1)
-            opened.withLock { $0 = OpenedIndex(database: database, catalogues: catalogues, identity: now) }
-            goneLogged.withLock { $0 = false }
+            opened.withLockedValue { $0 = OpenedIndex(database: database, catalogues: catalogues, identity: now) }
+            goneLogged.withLockedValue { $0 = false }
             logger.notice("the index file '\(indexFile)' was replaced; answering from the new one")
             return .present
         } catch {
@@ -88,7 +98,7 @@ public final class ServerServices: Sendable {
     }
 
     /// When a read last looked at which file is at the index's place (monotonic nanoseconds).
-    private let identityLooked = Locked<UInt64>(0)
+    private let identityLooked = NIOLockedValueBox<UInt64>(0)
     /// How long reads trust their last look at which file is at the index's place: a deleted or
     /// replaced index file is noticed by reads up to this much later (`/healthz` and writes look
     /// every time). Commits are not delayed: the change watch sees each one at once.
@@ -97,7 +107,7 @@ public final class ServerServices: Sendable {
     /// The catalogue of the index as committed now.
     public func catalogue() async throws -> Catalogue {
         let now = DispatchTime.now().uptimeNanoseconds
-        let due = identityLooked.withLock { last in
+        let due = identityLooked.withLockedValue { last in
             guard last == 0 || now &- last >= Self.identityRecheckNanoseconds else { return false }
             last = now
             return true
@@ -116,11 +126,9 @@ public final class ServerServices: Sendable {
         }
     }
 
-    /// Runs `body` on the index queue and waits for it.
+    /// Runs `body` on the index threads and waits for it.
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
+        try await pool.runIfActive(body)
     }
 
     /// How often a route that reads beside the catalogue (search, transcripts) tries for a read
