@@ -20,7 +20,18 @@ public struct Operation: Sendable {
         /// What the route accepts, as JSON Schema keywords (`minimum`, `maximum`, `pattern`,
         /// `minLength`, `maxLength`), so that clients and generated tests know it: a value outside
         /// them gets a 400.
-        public var limits: [String: String] = [:]
+        public var limits: Limits = .none
+    }
+
+    /// The JSON Schema keywords a parameter's value must meet; nil for those that do not apply.
+    public struct Limits: Sendable {
+        public var minimum: Int? = nil
+        public var maximum: Int? = nil
+        public var pattern: String? = nil
+        public var minLength: Int? = nil
+        public var maxLength: Int? = nil
+        /// No limits beyond the type.
+        public static let none = Operation.Limits()
     }
 
     /// One documented answer.
@@ -85,20 +96,20 @@ public struct Operation: Sendable {
 }
 
 extension Operation.Parameter {
-    static func path(_ name: String, _ description: String, type: String = "string", example: String, limits: [String: String] = [:]) -> Self {
+    static func path(_ name: String, _ description: String, type: String = "string", example: String, limits: Operation.Limits = .none) -> Self {
         .init(name: name, location: .path, required: true, type: type, description: description, example: example, limits: limits)
     }
 
-    static func query(_ name: String, _ description: String, type: String = "string", example: String? = nil, limits: [String: String] = [:],
+    static func query(_ name: String, _ description: String, type: String = "string", example: String? = nil, limits: Operation.Limits = .none,
                       required: Bool = false) -> Self {
         .init(name: name, location: .query, required: required, type: type, description: description, example: example, limits: limits)
     }
 
     /// `yyyy-mm-dd`.
-    static let dayLimits = ["pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"]
+    static let dayLimits = Operation.Limits(pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
     /// A language code as the routes check it: 2 to 8 ASCII letters and hyphens.
     /// (Empty stands for not given.)
-    static let languageLimits = ["pattern": "^([A-Za-z-]{2,8})?$"]
+    static let languageLimits = Operation.Limits(pattern: "^([A-Za-z-]{2,8})?$")
 
     static func header(_ name: String, _ description: String) -> Self {
         .init(name: name, location: .header, required: false, type: "string", description: description, example: nil)
@@ -119,9 +130,9 @@ extension Operation.Answer {
 
 extension Operation {
     static let pageParameters: [Parameter] = [
-        .query("page_size", "Items per page, 1 to 500 (default 50).", type: "integer", example: "2", limits: ["minimum": "1", "maximum": "500"]),
+        .query("page_size", "Items per page, 1 to 500 (default 50).", type: "integer", example: "2", limits: Operation.Limits(minimum: 1, maximum: 500)),
         .query("after", "The cursor a previous page's `next_url` carries: start (Unix seconds) `~` guid.", example: nil,
-               limits: ["pattern": "^(\\s*-?[0-9]{1,11}(\\.[0-9]+)?~\\S.*)?$"]),
+               limits: Operation.Limits(pattern: "^(\\s*-?[0-9]{1,11}(\\.[0-9]+)?~\\S.*)?$")),
     ]
     static let feedAnswers: [Answer] = [
         .ok("A JSON Feed 1.1 page.", ["application/feed+json"], schema: "Feed"), .notModified,
@@ -131,7 +142,7 @@ extension Operation {
     static let mediaFileTypes = ["video/mp4", "audio/mp4", "video/quicktime", "video/3gpp", "audio/3gpp", "video/webm", "audio/webm",
                                  "video/x-matroska", "audio/x-matroska", "audio/mpeg", "video/ogg", "audio/ogg", "audio/wav", "audio/flac",
                                  "audio/aac", "video/mp2t", "video/x-msvideo", "video/mpeg", "application/octet-stream"]
-    static let recordingID = Parameter.path("id", "The recording's id in the index.", type: "integer", example: "5", limits: ["minimum": "1"])
+    static let recordingID = Parameter.path("id", "The recording's id in the index.", type: "integer", example: "5", limits: Operation.Limits(minimum: 1))
     static let language = Parameter.query("language", "Language code (`sv`); default: the session's.", example: "sv", limits: Parameter.languageLimits)
     static func transcriptAnswers(_ mediaType: String) -> [Answer] {
         [.ok("The transcript: cues where there is text, empty stub cues for segments without.", [mediaType]), .notModified,
@@ -176,12 +187,12 @@ extension Operation {
         Operation("search", .get, "/api/search", tag: "search", summary: "Search segments' titles and transcripts; results with snippets, deep links and facets.",
                   parameters: [
                       .query("q", "Words to find, at most 500 characters (required).", example: "innovation",
-                             limits: ["pattern": "\\S", "maxLength": "500"], required: true),
+                             limits: Operation.Limits(pattern: "\\S", maxLength: 500), required: true),
                       .query("topic", "Only sessions with this topic."),
                       .query("day", "Only this day, `yyyy-mm-dd`.", limits: Parameter.dayLimits),
                       .query("speaker", "Only sessions with this speaker."), .query("room", "Only this room."),
                       .query("language", "Only transcripts in this language.", limits: Parameter.languageLimits),
-                      .query("limit", "Most results, 1 to 100 (default 20).", type: "integer", limits: ["minimum": "1", "maximum": "100"]),
+                      .query("limit", "Most results, 1 to 100 (default 20).", type: "integer", limits: Operation.Limits(minimum: 1, maximum: 100)),
                   ],
                   answers: [.ok("Hits and facets.", ["application/json"], schema: "SearchResults"), .error(400, "No `q`, or a bad filter.")]),
         Operation("getMedia", .get, "/media/{id}", tag: "media",
@@ -198,14 +209,14 @@ extension Operation {
                   answers: [.ok("The JPEG.", ["image/jpeg"]), .notModified, .error(404, "No such public thumbnail.")]),
         Operation("decide", .post, "/api/recordings/{id}/decisions", tag: "admin",
                   summary: "Record a person's decision: accept a link (optionally with in and out), reject one, or unlink the recording.",
-                  parameters: [.path("id", "The recording's id (any recording the index knows).", type: "integer", example: "1", limits: ["minimum": "1"])],
+                  parameters: [.path("id", "The recording's id (any recording the index knows).", type: "integer", example: "1", limits: Operation.Limits(minimum: 1))],
                   answers: [.ok("The recording's links after the decision.", ["application/json"], schema: "Decision"),
                             .error(400, "A bad body, an unknown session or a bad in or out point."), .error(401, "No or a wrong bearer token."),
                             .error(403, "Writes are off (no admin token configured)."), .error(404, "No such recording.")],
                   admin: true, bodyMediaTypes: ["application/json"]),
         Operation("putTranscript", .put, "/api/recordings/{id}/transcript", tag: "admin",
                   summary: "Upload a checked WebVTT or SubRip transcript; the segments it covers become verified.",
-                  parameters: [.path("id", "The recording's id.", type: "integer", example: "5", limits: ["minimum": "1"]),
+                  parameters: [.path("id", "The recording's id.", type: "integer", example: "5", limits: Operation.Limits(minimum: 1)),
                                .query("language", "The transcript's language (default: the session's).", example: "sv", limits: Parameter.languageLimits)],
                   answers: [.ok("What was stored.", ["application/json"], schema: "TranscriptImport"),
                             .error(400, "The file has problems (each named with its line)."), .error(401, "No or a wrong bearer token."),
