@@ -20,5 +20,7 @@ public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     _ = PageLanguage.preferred(header)
     require(HeaderValues.sameToken(header, header), "a token differs from itself: \(header)")
     require(!HeaderValues.sameToken(header, header + "x"), "a token equals a longer one: \(header)")
+    require(!HeaderValues.carriesBearer(header, token: "t0ken") || header.lowercased().hasPrefix("bearer"), "no bearer in \(header)")
+    require(HeaderValues.carriesBearer("Bearer " + "t0ken", token: "t0ken"), "the token itself is refused")
     return 0
 }

@@ -38,16 +38,15 @@ public enum Fingerprint {
 
     /// 128 bits from two FNV-1a 64-bit passes with different offsets.
     static func hash(_ data: Data) -> (UInt64, UInt64) {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x6c62_272e_07bb_0142
-        let prime: UInt64 = 0x0000_0100_0000_01b3
+        var a = FNV1a()
+        var b = FNV1a(offset: 0x6c62_272e_07bb_0142)
         data.withUnsafeBytes { bytes in
             for byte in bytes {
-                a = (a ^ UInt64(byte)) &* prime
-                b = (b ^ UInt64(byte ^ 0x5c)) &* prime
+                a.add(byte)
+                b.add(byte ^ 0x5c)
             }
         }
-        return (a, b)
+        return (a.value, b.value)
     }
 
     static func hex(_ value: (UInt64, UInt64)) -> String {

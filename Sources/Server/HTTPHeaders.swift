@@ -29,6 +29,15 @@ enum HeaderValues {
         return false
     }
 
+    /// Whether an `Authorization` header value is `Bearer TOKEN` with `token` (compared with
+    /// `sameToken`); false with no header or no token configured.
+    static func carriesBearer(_ authorization: String?, token: String?) -> Bool {
+        guard let token, !token.isEmpty, let authorization else { return false }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        return parts.count == 2 && parts[0].lowercased() == "bearer"
+            && sameToken(String(parts[1]).trimmingCharacters(in: .whitespaces), token)
+    }
+
     /// Compares in time that depends on the lengths only, not on where the texts differ.
     static func sameToken(_ given: String, _ expected: String) -> Bool {
         let a = Array(given.utf8)

@@ -1,5 +1,7 @@
 import Feed
 import Foundation
+import IndexStore
+import NIOConcurrencyHelpers
 import Hummingbird
 
 /// A rendered answer, ready to send many times: its bytes, a gzip copy for clients that
@@ -16,7 +18,7 @@ struct Representation: Sendable {
     init(_ data: Data, contentType: String) {
         body = ByteBuffer(bytes: data)
         self.contentType = contentType
-        let hash = Self.fnv1a(data)
+        let hash = FNV1a.hash(data)
         etag = "\"" + String(hash, radix: 16) + "-" + String(data.count, radix: 16) + "\""
         let compressible = contentType.contains("json") || contentType.hasPrefix("text/") || contentType.contains("subrip")
         compressed = compressible && data.count > 1024 ? GzipCopy(data) : nil
@@ -47,28 +49,19 @@ struct Representation: Sendable {
         }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
-
-    static func fnv1a(_ data: Data) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return hash
-    }
 }
 
 /// The gzip copy of a body, made once on first use; nil when it would not be smaller.
 private final class GzipCopy: Sendable {
     private let source: Data
-    private let state = Locked<ByteBuffer??>(nil)
+    private let state = NIOLockedValueBox<ByteBuffer??>(nil)
 
     init(_ source: Data) {
         self.source = source
     }
 
     var buffer: ByteBuffer? {
-        state.withLock { value in
+        state.withLockedValue { value in
             if let made = value { return made }
             let made = (try? Gzip.compress(source)).flatMap { $0.count < source.count ? ByteBuffer(bytes: $0) : nil }
             value = .some(made)
@@ -79,7 +72,7 @@ private final class GzipCopy: Sendable {
 
 /// Rendered answers of the current catalogue, by request. A new catalogue empties it.
 final class ResponseCache: Sendable {
-    private let state = Locked<(generation: UInt64, entries: [String: Representation])>((0, [:]))
+    private let state = NIOLockedValueBox<(generation: UInt64, entries: [String: Representation])>((0, [:]))
     /// More distinct requests than this (pages, filters) in one generation are not kept.
     private let capacity = 2048
 
@@ -93,12 +86,12 @@ final class ResponseCache: Sendable {
 
     /// The answer kept for `key` in `catalogue`'s generation.
     func cached(_ catalogue: Catalogue, key: String) -> Representation? {
-        state.withLock { $0.generation == catalogue.generation ? $0.entries[key] : nil }
+        state.withLockedValue { $0.generation == catalogue.generation ? $0.entries[key] : nil }
     }
 
     /// Keeps `made` as the answer for `key` of `catalogue` (unless a newer generation is kept).
     func store(_ made: Representation, _ catalogue: Catalogue, key: String) {
-        state.withLock { value in
+        state.withLockedValue { value in
             if value.generation != catalogue.generation {
                 guard catalogue.generation > value.generation else { return }
                 value = (catalogue.generation, [:])

@@ -12,9 +12,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
             throw APIError(.forbidden, code: "writes_disabled",
                            message: "writes over HTTP are off: start the server with EFTERHAND_ADMIN_TOKEN or --admin-token-file")
         }
-        let header = request.headers[.authorization] ?? ""
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", HeaderValues.sameToken(String(parts[1]).trimmingCharacters(in: .whitespaces), token) else {
+        guard HeaderValues.carriesBearer(request.headers[.authorization], token: token) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "this route needs the admin bearer token",
                            headers: [.wwwAuthenticate: "Bearer realm=\"efterhand\""])
         }

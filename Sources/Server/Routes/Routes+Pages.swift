@@ -67,10 +67,7 @@ func htmlResponse(_ html: String, request: Request, status: HTTPResponse.Status 
 
 /// Whether `request` carries the admin bearer token.
 func isAdmin(_ request: Request, token: String?) -> Bool {
-    guard let token, !token.isEmpty, let header = request.headers[.authorization] else { return false }
-    let parts = header.split(separator: " ", maxSplits: 1)
-    return parts.count == 2 && parts[0].lowercased() == "bearer"
-        && HeaderValues.sameToken(String(parts[1]).trimmingCharacters(in: .whitespaces), token)
+    HeaderValues.carriesBearer(request.headers[.authorization], token: token)
 }
 
 /// Where absolute links of a page point: the public URL, else this request's host.
