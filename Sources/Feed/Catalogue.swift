@@ -231,18 +231,9 @@ public final class Catalogue: Sendable {
         return counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
     }
 
-    /// RFC 3339 text of `date` in the conference's zone (`2021-10-05T13:00:00+02:00`).
-    /// Always RFC 3339: the date clamped to years 0001…9999 (imports keep sessions in 1970…9999;
-    /// an older index may hold others), and in UTC where the zone's offset then is not a whole
-    /// minute (local mean time before 1900: `+00:53:28` is no RFC 3339 offset).
+    /// RFC 3339 text of `date` in the conference's zone (`2021-10-05T13:00:00+02:00`); see
+    /// `ClockText.rfc3339` for the years and offsets it keeps to.
     public func timestamp(_ date: Date) -> String {
-        let clamped = min(max(date, Self.earliest), Self.latest)
-        let zone = timeZone.secondsFromGMT(for: clamped) % 60 == 0 ? timeZone : ConferenceZone.utc
-        return Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .standard, timeSeparator: .colon, timeZoneSeparator: .colon,
-                                       includingFractionalSeconds: false, timeZone: zone).format(clamped)
+        ClockText.rfc3339(date, zone: timeZone)
     }
-
-    /// 0001-01-02 and 9999-12-30 UTC: a day inside RFC 3339's years, whatever the zone's offset.
-    static let earliest = Date(timeIntervalSince1970: -62_135_596_800 + 86_400)
-    static let latest = Date(timeIntervalSince1970: 253_402_128_000)
 }

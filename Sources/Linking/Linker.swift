@@ -244,7 +244,7 @@ public struct Linker: Sendable {
         if let alternative = clues.localAsUTC, let original = clues.start {
             var corrected = clues
             corrected.start = alternative
-            let note = "creation_time \(ClockText.rfc3339(original.date, zone: ConferenceZone.utc)) read as local time written as UTC (camera clock off by exactly the zone's offset)"
+            let note = "creation_time \(ClockText.rfc3339(original.date, zone: ConferenceZone.utc, utc: .numeric)) read as local time written as UTC (camera clock off by exactly the zone's offset)"
             let rescored = scoreAll(corrected, clockNote: note)
             let asWritten = scored.first
             let asCorrected = rescored.first

@@ -108,31 +108,15 @@ func dayOfWeek(dayNumber days: Int) -> Int {
 
 // MARK: - Formatting
 
-/// RFC 3339 text for `date`, with the offset `zone` has at that moment: `2021-10-04T13:00:00+02:00`.
-/// Fractions of a second appear only when there are any (to the millisecond).
+/// RFC 3339 text for `date` as the programme writes it (see `ClockText.rfc3339`): milliseconds
+/// when there are any, UTC as `+00:00`.
 func rfc3339(_ date: Date, in zone: TimeZone) -> String {
-    var offset = zone.secondsFromGMT(for: date)
-    // RFC 3339 offsets have no seconds; the odd historical zone that has them is shown in UTC.
-    if offset % 60 != 0 { offset = 0 }
-    return rfc3339(date, offsetSeconds: offset)
+    ClockText.rfc3339(date, zone: zone, fractions: .milliseconds, utc: .numeric)
 }
 
-/// RFC 3339 text for `date` at a fixed offset from UTC.
+/// The same at a fixed offset from UTC (session ids hash this text: it must never change).
 func rfc3339(_ date: Date, offsetSeconds offset: Int) -> String {
-    let interval = date.timeIntervalSince1970
-    guard interval.isFinite, abs(interval) < 253_402_300_800 else { return "0001-01-01T00:00:00Z" }
-    var millis = Int((interval * 1000).rounded())
-    millis += offset * 1000
-    let whole = millis >= 0 ? millis / 1000 : -((-millis + 999) / 1000)
-    let fractionMillis = millis - whole * 1000
-    let civil = CivilDateTime(epochSeconds: whole)
-    var text = pad(civil.year, 4) + "-" + pad(civil.month, 2) + "-" + pad(civil.day, 2)
-    text += "T" + pad(civil.hour, 2) + ":" + pad(civil.minute, 2) + ":" + pad(civil.second, 2)
-    if fractionMillis != 0 { text += "." + pad(fractionMillis, 3) }
-    let sign = offset < 0 ? "-" : "+"
-    let magnitude = abs(offset)
-    text += sign + pad(magnitude / 3600, 2) + ":" + pad(magnitude / 60 % 60, 2)
-    return text
+    ClockText.rfc3339(date, offsetSeconds: offset, fractions: .milliseconds, utc: .numeric)
 }
 
 /// Zero-padded decimal, without going through `String(format:)`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IndexStore
 import Linking
+import Schedule
 
 /// `efterhand search`: find the moment a topic is discussed.
 struct Search: ParsableCommand {
