@@ -57,7 +57,9 @@ let package = Package(
                 "Feed", "IndexStore", "MediaProbe", "Captions", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The web pages' stylesheet and script, served under /assets/.
+            resources: [.copy("Resources")]
         ),
         // The command-line program: thin commands over the libraries.
         .executableTarget(

@@ -1,7 +1,3 @@
-// The script of the web pages, served at /assets/app.js: search, player, chapters, transcript
-// and the watch-later list (localStorage). No framework; everything from this server.
-extension PageAssets {
-    static let javascript = #"""
 "use strict";
 (function () {
   var dataEl = document.getElementById("page-data");
@@ -225,5 +221,3 @@ extension PageAssets {
     });
   }
 })();
-"""#
-}
