@@ -66,7 +66,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The web pages' stylesheet and script, served under /assets/.
+            resources: [.copy("Resources")]
         ),
         // The command-line program: thin commands over the libraries.
         .executableTarget(

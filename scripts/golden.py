@@ -7,10 +7,16 @@ Ingests a copy of Media/ (mtimes kept) with the sample programme, then writes in
 table through `efterhand search --json --facets`), and from a running `efterhand serve`: the
 feeds, `/api/topics`, every `/api/sessions/{guid}` and `/api/recordings/{id}` with its chapters
 (JSON, WebVTT) and transcripts (WebVTT, SRT, JSON), `/api/search` for the query table,
-`/openapi.json` and `/healthz`.
+`/openapi.json` and `/healthz`; and the web pages (`page_*`): `/`, `/` with a query and a
+topic, `/overview` (also as staff, with the admin token), every `/sessions/{slug}` watch page
+of the feed, a missing session's page, each in Swedish (no Accept-Language) and English, and
+the page assets `/assets/site.css` and `/assets/app.js`. A page file holds the status, the
+headers that say what the page is (Content-Type, Content-Language, Cache-Control, Vary, ETag,
+Content-Security-Policy), a blank line and the body.
 
 Normalised, and only this: the temporary folder's path (`<WORK>`) and the server's port
-(`<PORT>`), which differ on every run; and every media file's mtime is set to 2022-01-01 UTC
+(`<PORT>`), which differ on every run, and so the hash part of a page's entity tag when its
+body holds either (`"<HASH>-length"`; the assets' tags are kept whole); and every media file's mtime is set to 2022-01-01 UTC
 before the ingest, since a checkout gives them the time of the checkout. Nothing else is rewritten: ids, times, scores and
 thumbnail names must come out the same.
 
@@ -61,12 +67,52 @@ def run(*args):
     return done.stdout
 
 
-def get(base, path):
+def get(base, path, headers=None, full=False):
+    request = urllib.request.Request(base + path, headers=headers or {})
     try:
-        with urllib.request.urlopen(base + path, timeout=30) as answer:
-            return answer.status, answer.read()
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return (answer.status, answer.headers, answer.read()) if full else (answer.status, answer.read())
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        return (error.code, error.headers, error.read()) if full else (error.code, error.read())
+
+
+# A fixed admin token for the staff view of /overview (nothing is written with it).
+ADMIN_TOKEN = "golden-admin-token"
+# The headers of a page that say what it is; Date and Content-Length are left out.
+PAGE_HEADERS = ["Content-Type", "Content-Language", "Cache-Control", "Vary", "ETag", "Content-Security-Policy"]
+
+
+def page_paths(feed, topics):
+    """The web pages to record: (file name, path, request headers)."""
+    pages = [("home", "/"), ("overview", "/overview"), ("session_missing", "/sessions/no-such-session")]
+    first_topic = next((t.get("slug") for t in topics.get("topics", [])), None)
+    if first_topic:
+        pages.append(("home_query_topic", "/?" + urllib.parse.urlencode({"q": "data", "topic": first_topic, "day": "x"})))
+    for item in sorted(feed.get("items", []), key=lambda i: i["id"]):
+        url = urllib.parse.urlparse(item["url"]).path
+        pages.append(("session_" + url.rsplit("/", 1)[-1], url))
+        pages.append(("session_" + url.rsplit("/", 1)[-1] + "_t90", url + "?t=90"))
+    out = []
+    for name, path in pages:
+        out.append((f"page_{name}.sv.html", path, {}))
+        out.append((f"page_{name}.en.html", path, {"Accept-Language": "en"}))
+    out.append(("page_overview_admin.sv.html", "/overview", {"Authorization": "Bearer " + ADMIN_TOKEN}))
+    out.append(("page_overview_admin.en.html", "/overview", {"Authorization": "Bearer " + ADMIN_TOKEN, "Accept-Language": "en"}))
+    out.append(("page_assets_site.css", "/assets/site.css", {}))
+    out.append(("page_assets_app.js", "/assets/app.js", {}))
+    return out
+
+
+def record_page(base, path, headers, varying):
+    """A page as status, headers and body. The entity tag is a hash of the body before `<WORK>`
+    and `<PORT>` are normalised, so for a page whose body holds one of `varying` (absolute
+    links, the staff view's paths) only its length part is kept."""
+    status, answer_headers, body = get(base, path, headers, full=True)
+    values = {h: answer_headers[h] for h in PAGE_HEADERS if answer_headers.get(h) is not None}
+    if "ETag" in values and any(v.encode() in body for v in varying):
+        values["ETag"] = '"<HASH>-' + values["ETag"].strip('"').rsplit("-", 1)[-1] + '"'
+    kept = "".join(f"{h}: {v}\n" for h, v in values.items())
+    return f"{status}\n{kept}\n".encode() + body
 
 
 def collect(out):
@@ -95,7 +141,8 @@ def collect(out):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([BIN, "serve", "--index", index, "--port", str(port), "--no-access-log"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env=dict(os.environ, EFTERHAND_ADMIN_TOKEN=ADMIN_TOKEN))
         for _ in range(200):
             try:
                 if get(base, "/healthz")[0] == 200:
@@ -127,6 +174,8 @@ def collect(out):
             status, body = get(base, path)
             name = "http" + path.replace("/", "_").replace("?", "_") .replace("%", "~")[:180]
             files[name] = f"{status}\n".encode() + body
+        for name, path, headers in page_paths(feed, topics):
+            files[name] = record_page(base, path, headers, varying=(work, f"127.0.0.1:{port}"))
     finally:
         if server is not None:
             server.terminate()

@@ -83,11 +83,15 @@ public final class Catalogue: Sendable {
     private let slugIndex: [String: Int]
     /// Public thumbnails by their file (`thumbnails/ab/….jpg`).
     private let thumbnailFiles: [String: ThumbnailFile]
+    /// The snapshot this catalogue was worked out from, for a page that shows what is not
+    /// published too (`/overview`), so that it reads one state of the index, not two.
+    public let snapshot: IndexSnapshot
 
     /// Works out what is published in `snapshot`.
     public init(snapshot: IndexSnapshot, links: Links, generation: UInt64) {
         self.generation = generation
         self.links = links
+        self.snapshot = snapshot
         conference = snapshot.conference
         mediaRoots = snapshot.mediaRoots
         let zone = ConferenceZone.named(snapshot.conference?.timeZone)

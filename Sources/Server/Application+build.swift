@@ -23,6 +23,7 @@ public func buildApplication(
     configuration: ServerConfiguration,
     onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) throws -> some ApplicationProtocol {
+    try PageAssets.requireLoaded()
     let services = try ServerServices(configuration: configuration)
     let router = buildRouter(services: services)
     return Application(

@@ -26,8 +26,9 @@ func addPageRoutes(to router: Router<ServerContext>, services: ServerServices) {
         return htmlResponse(page.render(), request: request)
     }
     router.get("/overview") { request, _ -> Response in
+        // The catalogue and the rest of the programme from one snapshot, read once.
         let catalogue = try await services.catalogue()
-        let snapshot = try await services.blocking { try services.database.snapshot() }
+        let snapshot = catalogue.snapshot
         let language = PageLanguage.preferred(request.headers[.acceptLanguage])
         let page = OverviewPage(catalogue: catalogue, snapshot: snapshot, language: language, admin: isAdmin(request, token: services.configuration.adminToken))
         var response = htmlResponse(page.render(), request: request)
@@ -197,18 +198,13 @@ struct HomePage {
 }
 
 enum PagesDates {
+    /// `2021-10-05` as `tisdag 5 oktober` or `Tuesday 5 October`; other text as it is.
     static func dayLabel(_ day: String, language: PageLanguage) -> String {
-        let parser = DateFormatter()
-        parser.locale = Locale(identifier: "en_US_POSIX")
-        parser.timeZone = TimeZone(identifier: "UTC")
-        parser.dateFormat = "yyyy-MM-dd"
-        guard let date = parser.date(from: day) else { return day }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .sv ? "sv_SE" : "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEEE d MMMM"
-        return formatter.string(from: date)
+        dayFormatters.label(day, language: language)
     }
+
+    /// Built once: a page names many days, and a `DateFormatter` is costly to make.
+    private static let dayFormatters = DayFormatters()
 
     static func languageName(_ code: String, language: PageLanguage) -> String {
         Locale(identifier: language.rawValue).localizedString(forLanguageCode: code).map { $0.prefix(1).uppercased() + $0.dropFirst() } ?? code
@@ -220,6 +216,30 @@ enum PagesDates {
         formatter.timeZone = zone
         formatter.dateFormat = "HH:mm"
         return formatter.string(from: date)
+    }
+}
+
+/// The formatters of `PagesDates.dayLabel`, made once and used under a lock, since a
+/// `DateFormatter` is not `Sendable` (it may not be used by two threads at once).
+private final class DayFormatters: @unchecked Sendable {
+    private let lock = NSLock()
+    private let parser = DayFormatters.formatter(locale: "en_US_POSIX", format: "yyyy-MM-dd")
+    private let swedish = DayFormatters.formatter(locale: "sv_SE", format: "EEEE d MMMM")
+    private let english = DayFormatters.formatter(locale: "en_GB", format: "EEEE d MMMM")
+
+    private static func formatter(locale: String, format: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: locale)
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
+    }
+
+    func label(_ day: String, language: PageLanguage) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let date = parser.date(from: day) else { return day }
+        return (language == .sv ? swedish : english).string(from: date)
     }
 }
 

@@ -1,7 +1,9 @@
-// The script of the web pages, served at /assets/app.js: search, player, chapters, transcript
-// and the watch-later list (localStorage). No framework; everything from this server.
-extension PageAssets {
-    static let javascript = #"""
+200
+Content-Type: text/javascript; charset=utf-8
+Cache-Control: public, max-age=3600
+Vary: Accept-Encoding
+ETag: "af466f13c1cc1153-2e5c"
+
 "use strict";
 (function () {
   var dataEl = document.getElementById("page-data");
@@ -225,5 +227,3 @@ extension PageAssets {
     });
   }
 })();
-"""#
-}
