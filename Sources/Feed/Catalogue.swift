@@ -101,7 +101,7 @@ public final class Catalogue: Sendable {
 
         let sessions = Dictionary(snapshot.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
         func optedOut(_ link: StoredLink) -> Bool {
-            link.flags.contains("do_not_record") || sessions[link.sessionGuid]?.doNotRecord == true
+            link.flags.contains(.doNotRecord) || sessions[link.sessionGuid]?.doNotRecord == true
         }
 
         // Recordings that may be served.

@@ -20,7 +20,7 @@ extension IndexDatabase {
                 func proposed(_ link: StoredLink) -> ProposedLink {
                     ProposedLink(guid: link.sessionGuid, title: titles[link.sessionGuid] ?? link.sessionGuid, score: link.score,
                                  inSeconds: link.inSeconds, outSeconds: link.outSeconds, reasons: link.reasons,
-                                 flags: link.flags + (link.decidedBy == .manual ? ["manual"] : []), part: link.part, parts: link.parts)
+                                 flags: link.flags + (link.decidedBy == .manual ? [.manual] : []), part: link.part, parts: link.parts)
                 }
                 return RecordingLinks(path: recording.path, status: recording.linkStatus, recordingStart: recording.recordingStart,
                                       recordingStartSource: recording.recordingStartSource,

@@ -370,7 +370,7 @@ enum SessionSuccessor {
 /// The links of one recording after the engine and then each manual decision, oldest first.
 struct Outcome {
     /// The flag of a candidate that stands for a person's choice of a session no longer in the programme.
-    static let sessionGoneFlag = "session_gone"
+    static let sessionGoneFlag = LinkFlag.sessionGone
 
     var status: LinkStatus
     var links: [StoredLink]
@@ -412,8 +412,8 @@ struct Outcome {
             let end = duration ?? proposed?.outSeconds ?? 0
             let inPoint = decision.inSeconds ?? proposed?.inSeconds ?? 0
             let outPoint = decision.outSeconds ?? proposed?.outSeconds ?? end
-            var flags = proposed?.flags.filter { $0 != "duplicate" } ?? []
-            if sessions[guid]?.doNotRecord == true && !flags.contains("do_not_record") { flags.append("do_not_record") }
+            var flags = proposed?.flags.filter { $0 != .duplicate } ?? []
+            if sessions[guid]?.doNotRecord == true && !flags.contains(.doNotRecord) { flags.append(.doNotRecord) }
             let accepted = StoredLink(sessionGuid: guid, kind: .link, score: 1, inSeconds: inPoint, outSeconds: outPoint,
                                       reasons: ["accepted by hand \(when)"] + (proposed?.reasons ?? []), flags: flags,
                                       part: proposed?.part, parts: proposed?.parts, decidedBy: .manual)

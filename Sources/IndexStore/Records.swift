@@ -64,12 +64,12 @@ public struct StoredLink: Sendable, Equatable {
     public var inSeconds: Double
     public var outSeconds: Double
     public var reasons: [String]
-    public var flags: [String]
+    public var flags: [LinkFlag]
     public var part: Int?
     public var parts: Int?
     public var decidedBy: DecidedBy
 
-    public init(sessionGuid: String, kind: Kind, score: Double, inSeconds: Double, outSeconds: Double, reasons: [String], flags: [String],
+    public init(sessionGuid: String, kind: Kind, score: Double, inSeconds: Double, outSeconds: Double, reasons: [String], flags: [LinkFlag],
                 part: Int? = nil, parts: Int? = nil, decidedBy: DecidedBy) {
         self.sessionGuid = sessionGuid
         self.kind = kind

@@ -12,7 +12,7 @@ public enum LinkStatus: String, Sendable, Codable {
 }
 
 /// A proposed link from a recording to one session, with its score, the part of the
-/// recording it covers, and the reasons, in words a person can check.
+/// recording it covers, and the evidence for it; `reasons` are its words a person can check.
 public struct ProposedLink: Sendable, Equatable, Codable {
     public var guid: String
     public var title: String
@@ -21,30 +21,59 @@ public struct ProposedLink: Sendable, Equatable, Codable {
     /// Where the session starts and ends in the recording, in seconds from its beginning.
     public var inSeconds: Double
     public var outSeconds: Double
-    public var reasons: [String]
-    /// Machine-readable marks: `do_not_record`, `clock_local_as_utc`, `duplicate`, `part`.
-    public var flags: [String]
+    /// The clues and steps behind the link, in the order they were found.
+    public var evidence: [Evidence]
+    /// Machine-readable marks (`do_not_record`, `clock_local_as_utc`, `duplicate`, `part`, ...).
+    public var flags: [LinkFlag]
     /// When a talk was recorded in several files: this file's place (1-based) and the count.
     public var part: Int?
     public var parts: Int?
 
+    /// The evidence as reason lines, as `efterhand links --json` and the index write them.
+    public var reasons: [String] { evidence.map(\.line) }
+
+    /// A link with its evidence, as the linker makes it.
     public init(guid: String, title: String, score: Double, inSeconds: Double, outSeconds: Double,
-                reasons: [String], flags: [String] = [], part: Int? = nil, parts: Int? = nil) {
+                evidence: [Evidence], flags: [LinkFlag] = [], part: Int? = nil, parts: Int? = nil) {
         self.guid = guid
         self.title = title
         self.score = score
         self.inSeconds = inSeconds
         self.outSeconds = outSeconds
-        self.reasons = reasons
+        self.evidence = evidence
         self.flags = flags
         self.part = part
         self.parts = parts
+    }
+
+    /// A link read back from the index, whose reasons are words only.
+    public init(guid: String, title: String, score: Double, inSeconds: Double, outSeconds: Double,
+                reasons: [String], flags: [LinkFlag] = [], part: Int? = nil, parts: Int? = nil) {
+        self.init(guid: guid, title: title, score: score, inSeconds: inSeconds, outSeconds: outSeconds,
+                  evidence: reasons.map(Evidence.stored), flags: flags, part: part, parts: parts)
+    }
+
+    /// Two links are equal when they read the same: evidence compares by its words.
+    public static func == (a: ProposedLink, b: ProposedLink) -> Bool {
+        a.guid == b.guid && a.title == b.title && a.score == b.score && a.inSeconds == b.inSeconds && a.outSeconds == b.outSeconds
+            && a.reasons == b.reasons && a.flags == b.flags && a.part == b.part && a.parts == b.parts
     }
 
     enum CodingKeys: String, CodingKey {
         case guid, title, score, inSeconds = "in_seconds", outSeconds = "out_seconds", reasons, flags, part, parts
     }
 
+    /// Reads a link in the contract of `efterhand link --json`; its reasons come back as words only.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(guid: try c.decode(String.self, forKey: .guid), title: try c.decode(String.self, forKey: .title),
+                  score: try c.decode(Double.self, forKey: .score), inSeconds: try c.decode(Double.self, forKey: .inSeconds),
+                  outSeconds: try c.decode(Double.self, forKey: .outSeconds), reasons: try c.decode([String].self, forKey: .reasons),
+                  flags: try c.decode([LinkFlag].self, forKey: .flags), part: try c.decodeIfPresent(Int.self, forKey: .part),
+                  parts: try c.decodeIfPresent(Int.self, forKey: .parts))
+    }
+
+    /// Writes the link in the contract of `efterhand link --json` (score to 2 places, points to 3).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(guid, forKey: .guid)

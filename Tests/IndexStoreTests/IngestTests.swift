@@ -167,7 +167,7 @@ struct IngestTests {
             #expect(accepted.status == .linked)
             #expect(accepted.links.map(\.guid) == [SampleWeek.guid(111)])
             #expect(accepted.links.first?.inSeconds == 30 && accepted.links.first?.outSeconds == 1700)
-            #expect(accepted.links.first?.flags.contains("manual") == true)
+            #expect(accepted.links.first?.flags.contains(.manual) == true)
             let rejected = try linkOf(database, "oppna-data.webm", in: week)
             #expect(!rejected.links.contains { $0.guid == SampleWeek.guid(105) })
             #expect(!rejected.candidates.contains { $0.guid == SampleWeek.guid(105) })
@@ -257,7 +257,7 @@ struct IngestTests {
         #expect(closing.status == .linked)
         #expect(closing.links.map(\.guid) == [renamed.guid])
         #expect(closing.links.first?.title == renamed.title && closing.links.first?.inSeconds == 30 && closing.links.first?.outSeconds == 1700)
-        #expect(closing.links.first?.flags.contains("manual") == true)
+        #expect(closing.links.first?.flags.contains(.manual) == true)
         let camera = try linkOf(database, "jsp-kamera.mp4", in: week)
         #expect(camera.links.map(\.guid) == [moved.guid] && camera.links.first?.inSeconds == 12 && camera.links.first?.outSeconds == 600)
 

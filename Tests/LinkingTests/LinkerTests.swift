@@ -97,7 +97,7 @@ struct LinkerTests {
         ])
         #expect(results[0].status == .linked)
         #expect(results[1].status == .review)
-        #expect(results[1].candidates.first?.flags.contains("duplicate") == true)
+        #expect(results[1].candidates.first?.flags.contains(.duplicate) == true)
         #expect(results[1].candidates.first?.reasons.contains { $0.contains("rec/sal-a/2021-10-06 12-58-00.mkv") } == true)
     }
 
@@ -128,7 +128,7 @@ struct LinkerTests {
         #expect(results[0].status == .linked)
         let link = try #require(results[0].links.first)
         #expect(link.guid == Self.twoHoursApart[4].guid)
-        #expect(link.flags.contains("clock_local_as_utc"))
+        #expect(link.flags.contains(.clockLocalAsUTC))
         #expect(link.reasons.contains { $0.contains("recorded at the same time by linked recordings") && $0.contains(other.path) })
         #expect(abs(link.outSeconds - link.inSeconds - 45 * 60) < 60)
     }
@@ -142,7 +142,7 @@ struct LinkerTests {
         #expect(results[1].status == .linked)
         #expect(results[1].links.map(\.guid) == [Self.programme[2].guid])
         #expect(results[0].status == .review)
-        #expect(results[0].candidates.contains { $0.guid == Self.programme[2].guid && $0.flags.contains("duplicate") })
+        #expect(results[0].candidates.contains { $0.guid == Self.programme[2].guid && $0.flags.contains(.duplicate) })
     }
 
     @Test("of parallel talks that a recording covers alike, it is the one whose slot its length fits")
@@ -182,7 +182,7 @@ struct LinkerTests {
             let link = try #require(results[index].links.first)
             #expect(link.guid == Self.programme[0].guid)
             #expect(link.part == part && link.parts == 2)
-            #expect(!link.flags.contains("clock_local_as_utc"))
+            #expect(!link.flags.contains(.clockLocalAsUTC))
         }
     }
 
@@ -230,7 +230,7 @@ struct LinkerTests {
         #expect(results[1].links.map(\.guid) == [programme[2].guid])
         #expect(results[0].status == .linked)
         #expect(results[0].links.map(\.guid) == [programme[4].guid, programme[5].guid])
-        #expect(results[0].links.allSatisfy { $0.flags.contains("clock_local_as_utc") })
+        #expect(results[0].links.allSatisfy { $0.flags.contains(.clockLocalAsUTC) })
         #expect(abs((results[0].links.last?.inSeconds ?? 0) - (59 * 60 + 30)) < 1)
         // Without the other recording, both readings stand.
         #expect(linker.link([stream])[0].status == .review)
@@ -247,7 +247,7 @@ struct LinkerTests {
         let link = try #require(result.links.first)
         #expect(result.links.count == 1)
         #expect(link.guid == programme[4].guid)
-        #expect(link.flags.contains("clock_local_as_utc"))
+        #expect(link.flags.contains(.clockLocalAsUTC))
     }
 
     @Test("a recording with a room and no clock goes to review with the talks of its length that no recording holds")
@@ -319,7 +319,7 @@ struct RecordingClockTests {
 
     @Test("uuids are found in text, whole only")
     func uuids() {
-        #expect(Linker.uuids(in: "session 7F3C2A10-0000-4000-8000-000000000101.") == ["7f3c2a10-0000-4000-8000-000000000101"])
-        #expect(Linker.uuids(in: "a7f3c2a10-0000-4000-8000-000000000101").isEmpty)
+        #expect(ProgrammeIndex.uuids(in: "session 7F3C2A10-0000-4000-8000-000000000101.") == ["7f3c2a10-0000-4000-8000-000000000101"])
+        #expect(ProgrammeIndex.uuids(in: "a7f3c2a10-0000-4000-8000-000000000101").isEmpty)
     }
 }

@@ -85,7 +85,7 @@ struct SampleWeekTests {
     func cameraClock() throws {
         let result = try Self.result("jsp-kamera.mp4")
         let link = try #require(result.links.first)
-        #expect(link.flags.contains("clock_local_as_utc"))
+        #expect(link.flags.contains(.clockLocalAsUTC))
         #expect(link.reasons.contains { $0.contains("local time written as UTC") })
         #expect(result.recordingStart.map { ClockText.rfc3339($0, zone: TimeZone(identifier: "Europe/Stockholm")!) } == "2021-10-08T12:57:00+02:00")
     }
@@ -101,7 +101,7 @@ struct SampleWeekTests {
     @Test("the opted-out session is linked for staff and flagged")
     func optOut() throws {
         let link = try #require(try Self.result("yesbox/2021-10-07 09-58-00.mp4").links.first)
-        #expect(link.flags.contains("do_not_record"))
+        #expect(link.flags.contains(.doNotRecord))
         #expect(link.reasons.contains { $0.contains("opted out") })
     }
 

@@ -387,7 +387,7 @@ struct OverviewPage {
         let recordings = Dictionary(snapshot.recordings.compactMap { r in r.id.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
         for (id, links) in snapshot.links {
             for link in links {
-                if link.flags.contains("do_not_record") { optedOutGuids.insert(link.sessionGuid) }
+                if link.flags.contains(.doNotRecord) { optedOutGuids.insert(link.sessionGuid) }
                 if let recording = recordings[id] { candidates[link.sessionGuid, default: []].append((recording, link)) }
             }
         }
@@ -436,7 +436,7 @@ struct OverviewPage {
                             item += "<ul>" + c.link.reasons.map { "<li>" + HTML.escape($0) + "</li>" }.joined() + "</ul>"
                         }
                         if !c.link.flags.isEmpty {
-                            item += "<p>" + l.pick("Flaggor", "Flags") + ": " + HTML.escape(c.link.flags.joined(separator: ", ")) + "</p>"
+                            item += "<p>" + l.pick("Flaggor", "Flags") + ": " + HTML.escape(c.link.flags.map(\.rawValue).joined(separator: ", ")) + "</p>"
                         }
                         return item + "</li>"
                     }.joined()

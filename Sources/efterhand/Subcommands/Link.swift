@@ -134,7 +134,8 @@ enum LinkReport {
     static func describe(_ link: ProposedLink, marker: String) -> String {
         var line = "  \(marker) \(String(format: "%.2f", link.score)) \(ClockText.position(link.inSeconds))–\(ClockText.position(link.outSeconds)) \(TerminalText.escaped(link.title))"
         if let part = link.part, let parts = link.parts { line += " [part \(part)/\(parts)]" }
-        if !link.flags.filter({ $0 != "part" }).isEmpty { line += " [\(link.flags.filter { $0 != "part" }.joined(separator: ", "))]" }
+        let flags = link.flags.filter { $0 != .part }.map(\.rawValue)
+        if !flags.isEmpty { line += " [\(flags.joined(separator: ", "))]" }
         return line + "\n" + link.reasons.map { "       - \(TerminalText.escaped($0))\n" }.joined()
     }
 }
