@@ -1,4 +1,5 @@
 import Foundation
+import Schedule
 
 /// One clue or step behind a proposed link, with its figures. The linker decides by these;
 /// the English reason lines of `efterhand links --json`, `LinkReport` and the index are

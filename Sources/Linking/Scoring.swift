@@ -1,4 +1,5 @@
 import Foundation
+import Schedule
 
 /// One session scored against one recording's clues.
 struct Scored {
