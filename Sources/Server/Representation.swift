@@ -21,7 +21,7 @@ struct Representation: Sendable {
         let hash = FNV1a.hash(data)
         etag = "\"" + String(hash, radix: 16) + "-" + String(data.count, radix: 16) + "\""
         let compressible = contentType.contains("json") || contentType.hasPrefix("text/") || contentType.contains("subrip")
-        compressed = compressible && data.count > 1024 ? GzipCopy(data) : nil
+        compressed = compressible && data.count > 1024 ? GzipCopy(body) : nil
     }
 
     /// The gzip copy, when compressing pays.
@@ -53,17 +53,18 @@ struct Representation: Sendable {
 
 /// The gzip copy of a body, made once on first use; nil when it would not be smaller.
 private final class GzipCopy: Sendable {
-    private let source: Data
+    /// The body itself (a `ByteBuffer` shares its storage), not a second copy of its bytes.
+    private let source: ByteBuffer
     private let state = NIOLockedValueBox<ByteBuffer??>(nil)
 
-    init(_ source: Data) {
+    init(_ source: ByteBuffer) {
         self.source = source
     }
 
     var buffer: ByteBuffer? {
         state.withLockedValue { value in
             if let made = value { return made }
-            let made = (try? Gzip.compress(source)).flatMap { $0.count < source.count ? ByteBuffer(bytes: $0) : nil }
+            let made = (try? Gzip.compress(source)).flatMap { $0.readableBytes < source.readableBytes ? $0 : nil }
             value = .some(made)
             return made
         }
