@@ -39,12 +39,22 @@ let package = Package(
         .target(name: "Linking", dependencies: ["MediaProbe", "Schedule"]),
         // The full-text ranking function, in C against Debian's libsqlite3 (the one GRDB links).
         .target(name: "CSearchRank", linkerSettings: [.linkedLibrary("sqlite3")]),
-        // The SQLite index (GRDB): migrations, ingest bookkeeping, manual decisions, segments.
+        // The SQLite index (GRDB), and nothing else: one owner of the database, its migrations
+        // (frozen, in one file), its records, reads and writes.
         .target(
             name: "IndexStore",
             dependencies: [
                 "MediaProbe", "Schedule", "Linking", "Captions", "CSearchRank",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The ingest: one stage per job (programme, scan, probe, link, duplicates, captions,
+        // thumbnails) over media and the programme, writing through IndexStore.
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "IndexStore", "MediaProbe", "Schedule", "Linking", "Captions",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -60,7 +70,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Feed", "IndexStore", "MediaProbe", "Captions",
+                "Feed", "IndexStore", "Pipeline", "MediaProbe", "Captions",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -78,6 +88,7 @@ let package = Package(
                 "Schedule",
                 "Linking",
                 "IndexStore",
+                "Pipeline",
                 "Server",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -108,12 +119,16 @@ let package = Package(
         ),
         .testTarget(
             name: "IndexStoreTests",
-            dependencies: ["IndexStore", "Linking", "MediaProbe", "Schedule", "TestSupport"]
+            dependencies: [
+                "IndexStore", "Pipeline", "Linking", "MediaProbe", "Schedule", "Captions", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Feed", "IndexStore", "Captions", "Schedule",
+                "Server", "Feed", "IndexStore", "Pipeline", "Captions", "Schedule",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

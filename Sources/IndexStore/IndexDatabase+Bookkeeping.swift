@@ -7,15 +7,6 @@ import GRDB
 /// run sees unchanged files and an unchanged programme, and would skip linking: the note makes it
 /// link anyway.
 extension IndexDatabase {
-    static func registerBookkeeping(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v5: ingest bookkeeping") { db in
-            try db.create(table: "ingest_note") { t in
-                t.column("key", .text).primaryKey()
-                t.column("value", .text).notNull()
-            }
-        }
-    }
-
     /// Notes, inside the caller's transaction, that links must be worked out again: written
     /// with every change that linking depends on, so the two commit together or not at all.
     static func oweRelink(db: Database) throws {

@@ -6,14 +6,6 @@ import GRDB
 /// file only when its resolved path, looked up at request time, lies inside one of them, so a
 /// file swapped for a link to somewhere else after the ingest is not served.
 extension IndexDatabase {
-    static func registerMediaRoots(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v6: media roots") { db in
-            try db.create(table: "media_root") { t in
-                t.column("path", .text).primaryKey()
-            }
-        }
-    }
-
     // MARK: - Writes
 
     /// Adds resolved media roots (those already known stay: an ingest of one folder does not

@@ -67,41 +67,6 @@ public struct SearchFacets: Sendable, Codable, Equatable {
 }
 
 extension IndexDatabase {
-    static func registerSearch(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v3: full-text search") { db in
-            // One row per session part (title, abstract, speakers, topics: lands on its first
-            // segment) and one per segment (segment title and transcript: lands on the segment).
-            // Folded matching (öppna = oppna); prefixes indexed for `innov` and compounds.
-            try db.execute(sql: """
-                CREATE VIRTUAL TABLE search USING fts5(
-                  kind UNINDEXED, recording_id UNINDEXED, session_guid UNINDEXED, segment_id UNINDEXED,
-                  session_title, subtitle, abstract, speakers, topics, segment_title, transcript,
-                  tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4 5 6')
-                """)
-            // Field weights for `ORDER BY rank`: titles above abstract above transcript.
-            try db.execute(sql: "INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0, 0, 0, 0, 10.0, 5.0, 3.0, 6.0, 5.0, 8.0, 1.0)')")
-            // Which search rows belong to which recording: FTS5 cannot index its own columns,
-            // so this keeps a refresh from scanning the whole text index.
-            try db.create(table: "search_row") { t in
-                t.column("rowid", .integer).primaryKey()
-                t.column("recording_id", .integer).notNull().indexed()
-            }
-            // Filled by v4, which rebuilds the table with one more column.
-        }
-        migrator.registerMigration("v4: word pairs for phrases") { db in
-            // A phrase of common words ("för att") made FTS5 check positions in most rows; a
-            // column of adjacent word pairs lets the rare pair find the few rows to check.
-            try db.execute(sql: "DROP TABLE search")
-            try db.execute(sql: """
-                CREATE VIRTUAL TABLE search USING fts5(
-                  kind UNINDEXED, recording_id UNINDEXED, session_guid UNINDEXED, segment_id UNINDEXED,
-                  session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs,
-                  tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4 5 6')
-                """)
-            try rebuildSearch(db: db)
-        }
-    }
-
     /// Rebuilds the search rows of one recording from its links, segments, sessions and cues.
     /// Called inside the transactions that change them, so search never lags the index.
     static func refreshSearch(recordingID: Int64, db: Database) throws {

@@ -6,6 +6,11 @@ import Schedule
 public struct TranscriptError: Error, CustomStringConvertible {
     public var description: String
     public var problems: [String] = []
+
+    public init(description: String, problems: [String] = []) {
+        self.description = description
+        self.problems = problems
+    }
 }
 
 /// What an import stored.
@@ -51,7 +56,7 @@ extension IndexDatabase {
     /// and (in WebVTT) a `NOTE` naming the segment, to be filled in. Times are recording times.
     public func exportTranscript(recording reference: String, session sessionReference: String? = nil, format: TranscriptFormat,
                                  language requested: String? = nil) throws -> String {
-        let (recording, id) = try resolvedRecording(reference)
+        let (recording, id) = try transcriptRecording(reference)
         var guid: String? = nil
         if let sessionReference {
             guard let session = try session(guidOrSlug: sessionReference) else { throw TranscriptError(description: "no session '\(sessionReference)' in the programme") }
@@ -83,18 +88,14 @@ extension IndexDatabase {
         }
     }
 
-    /// Reads a captioner's WebVTT or SRT back: validated (times inside the recording, in order,
-    /// no overlaps beyond half a second) and stored; with `verified`, the stretch from its first
-    /// cue to its last becomes verified text. Nothing is stored when the file has a problem.
-    public func importTranscript(recording reference: String, file path: String, language requested: String? = nil,
+    /// Stores a captioner's WebVTT or SRT, parsed by the caller (`CaptionFile.read` for a file,
+    /// `CaptionFile.parse` for an upload) and named by `name` (its file name, which may give its
+    /// language: `talk.sv.vtt`): validated (times inside the recording, in order, no overlaps
+    /// beyond half a second) and stored; with `verified`, the stretch from its first cue to its
+    /// last becomes verified text. Nothing is stored when the file has a problem.
+    public func importTranscript(recording reference: String, captions file: CaptionFile, name path: String, language requested: String? = nil,
                                  verified: Bool) throws -> TranscriptImport {
-        let (recording, id) = try resolvedRecording(reference)
-        let file: CaptionFile
-        do {
-            file = try CaptionFile.read(path: path)
-        } catch {
-            throw TranscriptError(description: error.description)
-        }
+        let (recording, id) = try transcriptRecording(reference)
         let problems = file.validate(duration: recording.duration)
         guard problems.isEmpty else {
             throw TranscriptError(description: "'\(path)' was not imported: \(problems.count) problem\(problems.count == 1 ? "" : "s")",
@@ -158,7 +159,9 @@ extension IndexDatabase {
         }.sorted { ($0.minutesWithoutVerifiedText, $1.start) > ($1.minutesWithoutVerifiedText, $0.start) }
     }
 
-    func resolvedRecording(_ reference: String) throws -> (StoredRecording, Int64) {
+    /// The recording a transcript is for, by id or path; a `TranscriptError` that says how to
+    /// name one when there is none.
+    public func transcriptRecording(_ reference: String) throws -> (StoredRecording, Int64) {
         guard let recording = try recording(idOrPath: reference), let id = recording.id else {
             throw TranscriptError(description: "no recording '\(reference)' in the index (give its id or path, as `efterhand links` shows them)")
         }

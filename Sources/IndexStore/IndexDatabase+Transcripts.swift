@@ -38,45 +38,6 @@ public struct StoredCue: Sendable, Equatable {
 }
 
 extension IndexDatabase {
-    static func registerTranscripts(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v2: transcripts and thumbnails") { db in
-            try db.create(table: "cue") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
-                t.column("language", .text).notNull()
-                t.column("start_seconds", .double).notNull()
-                t.column("end_seconds", .double).notNull()
-                t.column("text", .text).notNull()
-                t.column("speaker", .text)
-                t.column("source", .text).notNull()
-                t.column("status", .text).notNull()
-            }
-            try db.create(index: "cue_recording", on: "cue", columns: ["recording_id", "language", "start_seconds"])
-            try db.create(table: "verified_span") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
-                t.column("language", .text).notNull()
-                t.column("start_seconds", .double).notNull()
-                t.column("end_seconds", .double).notNull()
-                t.column("verified_at", .double).notNull()
-            }
-            try db.create(table: "caption_source") { t in
-                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
-                t.column("source", .text).notNull()
-                t.column("signature", .text).notNull()
-                t.primaryKey(["recording_id", "source"])
-            }
-            try db.create(table: "thumbnail") { t in
-                t.column("key", .text).primaryKey()
-                t.column("file", .text).notNull()
-                t.column("width", .integer).notNull()
-                t.column("height", .integer).notNull()
-                t.column("time_seconds", .double)
-                t.column("source", .text).notNull()
-            }
-        }
-    }
-
     // MARK: - Writes
 
     /// Replaces the draft cues that one source (a subtitle stream or a sidecar) gave a recording.
@@ -167,7 +128,7 @@ extension IndexDatabase {
             try Row.fetchAll(db, sql: "SELECT * FROM cue WHERE recording_id = ? ORDER BY language, start_seconds, id", arguments: [recordingID]).map {
                 StoredCue(cue: Cue(start: $0["start_seconds"], end: $0["end_seconds"], text: $0["text"], speaker: $0["speaker"]),
                           language: $0["language"], source: $0["source"],
-                          status: SegmentTranscript.Status(rawValue: $0["status"]) ?? .draft)
+                          status: try StoredValue.decode($0["status"], column: "cue.status"))
             }
         }
     }

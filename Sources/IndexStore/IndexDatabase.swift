@@ -46,7 +46,7 @@ public final class IndexDatabase: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             writer = try DatabasePool(path: file, configuration: configuration)
-            try Self.migrator.migrate(writer)
+            try Self.migrate(writer)
         } catch {
             throw IndexError(explaining: error, file: file)
         }
@@ -68,7 +68,7 @@ public final class IndexDatabase: Sendable {
         do {
             // A URI filename: Debian's SQLite is built with SQLITE_USE_URI.
             writer = try DatabaseQueue(path: URL(fileURLWithPath: file).absoluteString + "?immutable=1", configuration: configuration)
-            let current = try writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            let current = try writer.read { db in try Migrations.migrator.hasCompletedMigrations(db) }
             guard current else {
                 throw IndexError(.readOnly, file: file, message: "the index '\(file)' was made by an older efterhand and cannot be brought up to date: it is read-only")
             }
@@ -84,110 +84,19 @@ public final class IndexDatabase: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try Self.registerRank(db) }
         writer = try DatabaseQueue(configuration: configuration)
-        try Self.migrator.migrate(writer)
+        try Self.migrate(writer)
     }
 
-    /// Named migrations, in order; never edited once shipped, only added to. Each feature's
-    /// tables are registered in that feature's file (`IndexDatabase+Transcripts.swift`, ...).
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        registerRecordings(&migrator)
-        registerTranscripts(&migrator)
-        registerSearch(&migrator)
-        registerBookkeeping(&migrator)
-        registerMediaRoots(&migrator)
-        return migrator
-    }
-
-    static func registerRecordings(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v1: recordings, sessions, links, decisions, segments") { db in
-            try db.create(table: "conference") { t in
-                t.column("id", .integer).primaryKey()
-                t.column("title", .text)
-                t.column("acronym", .text)
-                t.column("time_zone", .text).notNull()
-                t.column("programme_hash", .text)
-            }
-            try db.create(table: "session") { t in
-                t.column("guid", .text).primaryKey()
-                t.column("source_id", .text)
-                t.column("slug", .text)
-                t.column("title", .text).notNull()
-                t.column("subtitle", .text)
-                t.column("abstract", .text)
-                t.column("description", .text)
-                t.column("start", .double).notNull()
-                t.column("end", .double).notNull()
-                t.column("room", .text)
-                t.column("track", .text)
-                t.column("type", .text)
-                t.column("language", .text)
-                t.column("persons", .text).notNull()
-                t.column("topics", .text).notNull()
-                t.column("url", .text)
-                t.column("do_not_record", .boolean).notNull()
-                t.column("in_programme", .boolean).notNull().defaults(to: true)
-            }
-            try db.create(table: "recording") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("path", .text).notNull().unique()
-                t.column("absolute_path", .text).notNull()
-                t.column("fingerprint", .text)
-                t.column("size", .integer)
-                t.column("mtime", .double)
-                t.column("state", .text).notNull()
-                t.column("probe", .text)
-                t.column("error_code", .text)
-                t.column("error_message", .text)
-                t.column("duration", .double)
-                t.column("link_status", .text).notNull().defaults(to: "unmatched")
-                t.column("recording_start", .double)
-                t.column("recording_start_source", .text)
-                t.column("duplicate_of", .integer)
-                t.column("first_seen", .double).notNull()
-                t.column("updated_at", .double).notNull()
-            }
-            try db.create(index: "recording_fingerprint", on: "recording", columns: ["fingerprint"])
-            try db.create(table: "link") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
-                t.column("session_guid", .text).notNull()
-                t.column("kind", .text).notNull()
-                t.column("position", .integer).notNull()
-                t.column("score", .double).notNull()
-                t.column("in_seconds", .double).notNull()
-                t.column("out_seconds", .double).notNull()
-                t.column("reasons", .text).notNull()
-                t.column("flags", .text).notNull()
-                t.column("part", .integer)
-                t.column("parts", .integer)
-                t.column("decided_by", .text).notNull()
-                t.uniqueKey(["recording_id", "session_guid", "kind"])
-            }
-            try db.create(index: "link_session", on: "link", columns: ["session_guid"])
-            try db.create(table: "decision") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("fingerprint", .text).notNull()
-                t.column("session_guid", .text)
-                t.column("action", .text).notNull()
-                t.column("in_seconds", .double)
-                t.column("out_seconds", .double)
-                t.column("path", .text)
-                t.column("decided_at", .double).notNull()
-            }
-            try db.create(index: "decision_fingerprint", on: "decision", columns: ["fingerprint"])
-            try db.create(table: "segment") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("recording_id", .integer).notNull().references("recording", onDelete: .cascade)
-                t.column("session_guid", .text).notNull()
-                t.column("position", .integer).notNull()
-                t.column("start_seconds", .double).notNull()
-                t.column("end_seconds", .double).notNull()
-                t.column("title", .text).notNull()
-                t.column("topics", .text).notNull()
-                t.column("source", .text).notNull()
-            }
-            try db.create(index: "segment_recording", on: "segment", columns: ["recording_id", "session_guid"])
+    /// Brings the schema up to date (`Migrations`), then fills what a migration left for
+    /// today's code to fill: the search rows, when v4 rebuilt their table on an index that
+    /// already held segments.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        let migrator = Migrations.migrator
+        let before = try writer.read { db in try migrator.appliedIdentifiers(db) }
+        try migrator.migrate(writer)
+        guard !before.contains(Migrations.searchRebuilt) else { return }
+        try writer.write { db in
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM segment") ?? 0 > 0 { try rebuildSearch(db: db) }
         }
     }
 
@@ -211,19 +120,7 @@ public final class IndexDatabase: Sendable {
             try db.execute(sql: "UPDATE session SET in_programme = 0")
             for (index, session) in programme.sessions.enumerated() {
                 if index.isMultiple(of: 1000) { progress(index) }
-                try db.execute(sql: """
-                    INSERT INTO session (guid, source_id, slug, title, subtitle, abstract, description, start, end, room, track,
-                      type, language, persons, topics, url, do_not_record, in_programme)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-                    ON CONFLICT(guid) DO UPDATE SET source_id = excluded.source_id, slug = excluded.slug, title = excluded.title,
-                      subtitle = excluded.subtitle, abstract = excluded.abstract, description = excluded.description,
-                      start = excluded.start, end = excluded.end, room = excluded.room, track = excluded.track, type = excluded.type,
-                      language = excluded.language, persons = excluded.persons, topics = excluded.topics, url = excluded.url,
-                      do_not_record = excluded.do_not_record, in_programme = 1
-                    """, arguments: [session.guid, session.id, session.slug, session.title, session.subtitle, session.abstract,
-                                     session.description, session.start.timeIntervalSince1970, session.end.timeIntervalSince1970,
-                                     session.room, session.track, session.type, session.language, JSONText.encode(session.persons),
-                                     JSONText.encode(session.topics), session.url, session.doNotRecord])
+                try SessionRow(session).upsert(db)
             }
             progress(programme.sessions.count)
             try Self.rebuildSearch(db: db)
@@ -253,12 +150,7 @@ public final class IndexDatabase: Sendable {
             return
         }
         try writer.write { db in
-            let probe = try recording.probe.map { try JSONText.encode($0) }
-            try db.execute(sql: """
-                UPDATE recording SET path = ?, absolute_path = ?, fingerprint = ?, size = ?, mtime = ?, state = ?, probe = ?, error_code = ?,
-                  error_message = ?, duration = ?, updated_at = ? WHERE id = ?
-                """, arguments: [recording.path, recording.absolutePath, recording.fingerprint, recording.size, recording.mtime, recording.state.rawValue,
-                                 probe, recording.errorCode, recording.errorMessage, recording.duration, Date().timeIntervalSince1970, id])
+            try RecordingRow(recording, now: Date().timeIntervalSince1970).update(db, columns: RecordingRow.probeColumns)
             try Self.oweRelink(db: db)
         }
     }
@@ -322,52 +214,31 @@ public final class IndexDatabase: Sendable {
     /// Records a person's decision about a recording (by its fingerprint) and a session.
     public func recordDecision(_ decision: Decision) throws {
         try writer.write { db in
-            try db.execute(sql: "INSERT INTO decision (fingerprint, session_guid, action, in_seconds, out_seconds, path, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [decision.fingerprint, decision.sessionGuid, decision.action.rawValue, decision.inSeconds, decision.outSeconds,
-                                       decision.path, decision.decidedAt.timeIntervalSince1970])
+            try DecisionRow(decision).insert(db)
         }
     }
 
-    private static func upsertRecording(_ r: StoredRecording, db: Database) throws -> Int64 {
-        let now = Date().timeIntervalSince1970
-        let probe = try r.probe.map { try JSONText.encode($0) }
-        if let id = r.id {
-            try db.execute(sql: """
-                UPDATE recording SET path = ?, absolute_path = ?, fingerprint = ?, size = ?, mtime = ?, state = ?, probe = ?, error_code = ?,
-                  error_message = ?, duration = ?, link_status = ?, recording_start = ?, recording_start_source = ?, updated_at = ? WHERE id = ?
-                """, arguments: [r.path, r.absolutePath, r.fingerprint, r.size, r.mtime, r.state.rawValue, probe, r.errorCode, r.errorMessage,
-                                 r.duration, r.linkStatus.rawValue, r.recordingStart?.timeIntervalSince1970, r.recordingStartSource?.rawValue, now, id])
+    /// Writes a recording: by id when it has one, else by path (a path seen before keeps its
+    /// id and when it was first seen).
+    private static func upsertRecording(_ recording: StoredRecording, db: Database) throws -> Int64 {
+        let row = RecordingRow(recording, now: Date().timeIntervalSince1970)
+        if let id = recording.id {
+            try row.update(db, columns: RecordingRow.recordingColumns)
             return id
         }
-        try db.execute(sql: """
-            INSERT INTO recording (path, absolute_path, fingerprint, size, mtime, state, probe, error_code, error_message, duration, link_status,
-              recording_start, recording_start_source, first_seen, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(path) DO UPDATE SET absolute_path = excluded.absolute_path, fingerprint = excluded.fingerprint, size = excluded.size,
-              mtime = excluded.mtime, state = excluded.state, probe = excluded.probe, error_code = excluded.error_code,
-              error_message = excluded.error_message, duration = excluded.duration, link_status = excluded.link_status,
-              recording_start = excluded.recording_start, recording_start_source = excluded.recording_start_source, updated_at = excluded.updated_at
-            """, arguments: [r.path, r.absolutePath, r.fingerprint, r.size, r.mtime, r.state.rawValue, probe, r.errorCode, r.errorMessage, r.duration,
-                             r.linkStatus.rawValue, r.recordingStart?.timeIntervalSince1970, r.recordingStartSource?.rawValue, now, now])
-        return try Int64.fetchOne(db, sql: "SELECT id FROM recording WHERE path = ?", arguments: [r.path]) ?? db.lastInsertedRowID
+        let saved = try row.upsertAndFetch(db, onConflict: ["path"]) { _ in [RecordingRow.CodingKeys.firstSeen.noOverwrite] }
+        guard let id = saved.id else { throw DatabaseError(message: "no id for the recording '\(recording.path)'") }
+        return id
     }
 
     private static func replaceLinks(recordingID: Int64, links: [StoredLink], segments: [Segment], db: Database) throws {
         try db.execute(sql: "DELETE FROM link WHERE recording_id = ?", arguments: [recordingID])
         try db.execute(sql: "DELETE FROM segment WHERE recording_id = ?", arguments: [recordingID])
         for (position, link) in links.enumerated() {
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO link (recording_id, session_guid, kind, position, score, in_seconds, out_seconds, reasons, flags, part, parts, decided_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [recordingID, link.sessionGuid, link.kind.rawValue, position, link.score, link.inSeconds, link.outSeconds,
-                                 JSONText.encode(link.reasons), JSONText.encode(link.flags), link.part, link.parts, link.decidedBy.rawValue])
+            try LinkRow(link, recordingID: recordingID, position: position).insert(db, onConflict: .replace)
         }
         for segment in segments {
-            try db.execute(sql: """
-                INSERT INTO segment (recording_id, session_guid, position, start_seconds, end_seconds, title, topics, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [recordingID, segment.sessionGuid, segment.position, segment.startSeconds, segment.endSeconds, segment.title,
-                                 JSONText.encode(segment.topics), segment.source.rawValue])
+            try SegmentRow(segment, recordingID: recordingID).insert(db)
         }
         try refreshSearch(recordingID: recordingID, db: db)
     }
@@ -381,7 +252,7 @@ public final class IndexDatabase: Sendable {
             for row in try Row.fetchAll(db, sql: "SELECT id, path, fingerprint, size, mtime, state FROM recording") {
                 let path: String = row["path"]
                 states[path] = FileState(id: row["id"], path: path, fingerprint: row["fingerprint"], size: row["size"], mtime: row["mtime"],
-                                         state: RecordingState(rawValue: row["state"]) ?? .failed)
+                                         state: try StoredValue.decode(row["state"], column: "recording.state"))
             }
             return states
         }
@@ -397,7 +268,7 @@ public final class IndexDatabase: Sendable {
                 recording_start, recording_start_source, duplicate_of
                 """
             let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM recording \(includeMissing ? "" : "WHERE state != 'missing'") ORDER BY path")
-            return try rows.map(Self.recording)
+            return try rows.map { try RecordingRow(row: $0).recording }
         }
     }
 
@@ -411,14 +282,14 @@ public final class IndexDatabase: Sendable {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM recording WHERE path = ? OR absolute_path = ?", arguments: [idOrPath, idOrPath])
                     ?? Row.fetchOne(db, sql: "SELECT * FROM recording WHERE absolute_path = ?", arguments: [Self.absolute(idOrPath)])
             }
-            return try row.map(Self.recording)
+            return try row.map { try RecordingRow(row: $0).recording }
         }
     }
 
     /// The programme as stored: sessions in it (and, with `includeRemoved`, those that left it).
     public func sessions(includeRemoved: Bool = false) throws -> [Session] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM session \(includeRemoved ? "" : "WHERE in_programme = 1") ORDER BY start, room, guid").map(Self.session)
+            try Row.fetchAll(db, sql: "SELECT * FROM session \(includeRemoved ? "" : "WHERE in_programme = 1") ORDER BY start, room, guid").map { try SessionRow(row: $0).session }
         }
     }
 
@@ -426,7 +297,7 @@ public final class IndexDatabase: Sendable {
     public func session(guidOrSlug: String) throws -> Session? {
         try writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM session WHERE guid = ? OR slug = ? ORDER BY in_programme DESC LIMIT 1",
-                             arguments: [guidOrSlug, guidOrSlug]).map(Self.session)
+                             arguments: [guidOrSlug, guidOrSlug]).map { try SessionRow(row: $0).session }
         }
     }
 
@@ -444,8 +315,8 @@ public final class IndexDatabase: Sendable {
         try writer.read { db in
             var byRecording: [Int64: [StoredLink]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM link ORDER BY recording_id, kind, position") {
-                let link = try Self.link(row)
-                byRecording[row["recording_id"], default: []].append(link)
+                let link = try LinkRow(row: row)
+                byRecording[link.recordingID, default: []].append(link.link)
             }
             return byRecording
         }
@@ -457,18 +328,14 @@ public final class IndexDatabase: Sendable {
             let rows = recordingID == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM segment ORDER BY recording_id, start_seconds, position")
                 : try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE recording_id = ? ORDER BY start_seconds, position", arguments: [recordingID])
-            return try rows.map(Self.segment)
+            return try rows.map { try SegmentRow(row: $0).segment }
         }
     }
 
     /// Manual decisions, oldest first.
     public func decisions() throws -> [Decision] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY decided_at, id").map { row in
-                Decision(fingerprint: row["fingerprint"], sessionGuid: row["session_guid"],
-                         action: Decision.Action(rawValue: row["action"]) ?? .accept, inSeconds: row["in_seconds"], outSeconds: row["out_seconds"],
-                         path: row["path"], decidedAt: Date(timeIntervalSince1970: row["decided_at"]))
-            }
+            try DecisionRow.fetchAll(db, sql: "SELECT * FROM decision ORDER BY decided_at, id").map(\.decision)
         }
     }
 
@@ -494,43 +361,10 @@ public final class IndexDatabase: Sendable {
         try writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
     }
 
-    // MARK: - Rows
+    // MARK: - Helpers
 
-    static func recording(_ row: Row) throws -> StoredRecording {
-        let probeText: String? = row.hasColumn("probe") ? row["probe"] : nil
-        let probe = try probeText.map { try JSONDecoder().decode(ProbeResult.self, from: Data($0.utf8)) }
-        let start: Double? = row["recording_start"]
-        let source: String? = row["recording_start_source"]
-        return StoredRecording(
-            id: row["id"], path: row["path"], absolutePath: row["absolute_path"], fingerprint: row["fingerprint"], size: row["size"],
-            mtime: row["mtime"], state: RecordingState(rawValue: row["state"]) ?? .failed, probe: probe, errorCode: row["error_code"],
-            errorMessage: row["error_message"], duration: row["duration"], linkStatus: LinkStatus(rawValue: row["link_status"]) ?? .unmatched,
-            recordingStart: start.map(Date.init(timeIntervalSince1970:)), recordingStartSource: source.flatMap(StartSource.init(rawValue:)),
-            duplicateOf: row["duplicate_of"])
-    }
-
-    static func session(_ row: Row) throws -> Session {
-        Session(guid: row["guid"], id: row["source_id"], slug: row["slug"], title: row["title"], subtitle: row["subtitle"],
-                abstract: row["abstract"], description: row["description"], start: Date(timeIntervalSince1970: row["start"]),
-                end: Date(timeIntervalSince1970: row["end"]), room: row["room"], track: row["track"], type: row["type"],
-                language: row["language"], persons: try JSONText.decode(row["persons"]), topics: try JSONText.decode(row["topics"]),
-                url: row["url"], doNotRecord: row["do_not_record"])
-    }
-
-    static func link(_ row: Row) throws -> StoredLink {
-        StoredLink(sessionGuid: row["session_guid"], kind: StoredLink.Kind(rawValue: row["kind"]) ?? .candidate, score: row["score"],
-                   inSeconds: row["in_seconds"], outSeconds: row["out_seconds"], reasons: try JSONText.decode(row["reasons"]),
-                   flags: try JSONText.decode(row["flags"]), part: row["part"], parts: row["parts"],
-                   decidedBy: StoredLink.DecidedBy(rawValue: row["decided_by"]) ?? .auto)
-    }
-
-    static func segment(_ row: Row) throws -> Segment {
-        Segment(id: row["id"], recordingID: row["recording_id"], sessionGuid: row["session_guid"], position: row["position"],
-                startSeconds: row["start_seconds"], endSeconds: row["end_seconds"], title: row["title"],
-                topics: try JSONText.decode(row["topics"]), source: Segment.Source(rawValue: row["source"]) ?? .session)
-    }
-
-    static func absolute(_ path: String) -> String {
+    /// A path as the index keeps it: absolute, standardized, from the working folder.
+    public static func absolute(_ path: String) -> String {
         let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         return (joined as NSString).standardizingPath
     }
@@ -543,10 +377,15 @@ public final class IndexDatabase: Sendable {
 
 /// JSON text in TEXT columns.
 enum JSONText {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    /// Sorted keys, slashes as they are: what every JSON column has always held.
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return encoder
+    }
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ text: String) throws -> T {

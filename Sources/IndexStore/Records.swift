@@ -54,7 +54,7 @@ public struct StoredRecording: Sendable, Equatable {
 /// A link or a review candidate as stored, with who decided it.
 public struct StoredLink: Sendable, Equatable {
     /// A made link, or an alternative offered for review.
-    public enum Kind: String, Sendable { case link, candidate }
+    public enum Kind: String, Sendable, Codable { case link, candidate }
     /// The engine, or a person.
     public enum DecidedBy: String, Sendable, Codable { case auto, manual }
 

@@ -1,5 +1,5 @@
 import Foundation
-import IndexStore
+import Pipeline
 
 /// A progress bar on a terminal (the stage, done/total, rate, time left), a line per stage;
 /// nothing otherwise.

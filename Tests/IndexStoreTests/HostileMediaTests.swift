@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IndexStore
+import Pipeline
 import MediaProbe
 
 /// Ingest over a media folder with entries that are not recordings at all: it finishes, and

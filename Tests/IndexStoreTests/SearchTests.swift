@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IndexStore
+import Pipeline
 
 /// Watch-later lookups on the sample week: each query lands on the expected segment and second.
 @Suite("search", .serialized)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IndexStore
+import Pipeline
 import MediaProbe
 
 @Suite("segments")

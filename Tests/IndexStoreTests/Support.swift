@@ -1,5 +1,7 @@
+import Captions
 import Foundation
 @testable import IndexStore
+import Pipeline
 import Schedule
 import TestSupport
 
@@ -56,4 +58,19 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
 /// The `efterhand` binary that `swift build` put beside the test bundle.
 var efterhandBinary: String {
     get throws { try EfterhandBinary.path() }
+}
+
+extension IndexDatabase {
+    /// A transcript file imported as `efterhand transcript import` does it: the recording
+    /// first, then the file read and parsed, then stored.
+    func importTranscript(recording: String, file: String, language: String? = nil, verified: Bool) throws -> TranscriptImport {
+        _ = try transcriptRecording(recording)
+        let captions: CaptionFile
+        do {
+            captions = try CaptionFile.read(path: file)
+        } catch {
+            throw TranscriptError(description: error.description)
+        }
+        return try importTranscript(recording: recording, captions: captions, name: file, language: language, verified: verified)
+    }
 }

@@ -2,6 +2,7 @@ import Captions
 import Foundation
 import Testing
 @testable import IndexStore
+import Pipeline
 
 /// Transcript stubs, drafts from subtitle streams and sidecars, the captioners' round trip,
 /// thumbnails and the caption-coverage report, on a copy of the sample week.

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import IndexStore
+import Pipeline
 import Testing
 
 @Suite("JSON Feed")
@@ -217,7 +218,7 @@ struct FeedTests {
             #expect(next?.contains("page_size=3") == true)
 
             // Another process publishes a session (111, the second newest) between two pages.
-            try database.decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss")
+            try LinkStage(database: database).decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss")
 
             while let path = next {
                 let page = try await client.execute(uri: path, method: .get).json()

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import IndexStore
+import Pipeline
 import Schedule
 import Server
 import Testing

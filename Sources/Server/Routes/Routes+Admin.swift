@@ -1,7 +1,9 @@
+import Captions
 import Feed
 import Foundation
 import Hummingbird
 import IndexStore
+import Pipeline
 
 /// The write routes, behind the admin token: the same operations as `efterhand link accept|
 /// reject|unlink` and `efterhand transcript import --verified`.
@@ -23,8 +25,8 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         let result = try await services.blocking { () -> DecisionResult in
             guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             do {
-                let recording = try services.database.decide(action, recording: String(id), session: decision.session,
-                                                             inSeconds: decision.inSeconds, outSeconds: decision.outSeconds)
+                let recording = try LinkStage(database: services.database).decide(action, recording: String(id), session: decision.session,
+                                                                                  inSeconds: decision.inSeconds, outSeconds: decision.outSeconds)
                 let links = (try services.database.links()[id] ?? []).filter { $0.kind == .link }
                 return DecisionResult(recordingID: id, linkStatus: recording.linkStatus.rawValue, links: links.map(DecisionResult.Link.init))
             } catch let error as DecisionError {
@@ -55,17 +57,18 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         try services.requireIndexFile()
         let result = try await services.blocking { () -> TranscriptImport in
             guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-upload-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
             // A plain name, so that no language is read from it.
-            let file = folder.appendingPathComponent("upload.\(format)")
-            try body.write(to: file)
+            let name = "upload.\(format)"
             do {
-                return try services.database.importTranscript(recording: String(id), file: file.path, language: language, verified: true)
+                let captions: CaptionFile
+                do {
+                    captions = try CaptionFile.parse(body, file: name, format: CaptionFile.Format(rawValue: format))
+                } catch {
+                    throw TranscriptError(description: "\(error)")
+                }
+                return try services.database.importTranscript(recording: String(id), captions: captions, name: name, language: language, verified: true)
             } catch let error as TranscriptError {
-                let message = ([error.description] + error.problems).joined(separator: "; ").replacingOccurrences(of: folder.path + "/", with: "")
-                throw APIError.badParameter(message)
+                throw APIError.badParameter(([error.description] + error.problems).joined(separator: "; "))
             }
         }
         services.catalogues.invalidate()

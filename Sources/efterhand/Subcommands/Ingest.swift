@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IndexStore
+import Pipeline
 import MediaProbe
 import Schedule
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IndexStore
+import Pipeline
 import Linking
 import Schedule
 
@@ -69,7 +70,7 @@ enum DecisionOutput {
     static func run(_ action: Decision.Action, _ arguments: Decide.Arguments, session: String?, inSeconds: Double? = nil, outSeconds: Double? = nil) throws {
         let database = try arguments.index.open()
         do {
-            let recording = try database.decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
+            let recording = try LinkStage(database: database).decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
             let result = try database.linkResults().first { $0.path == recording.path }
             print("\(action.rawValue): recorded for \(TerminalText.escaped(recording.path)) (kept by its fingerprint across re-ingests)")
             if let result { print(LinkReport.text([result], zone: ConferenceZone.named(try database.conference()?.timeZone)), terminator: "") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Captions
 import Foundation
 import IndexStore
 
@@ -67,7 +68,15 @@ struct Transcript: ParsableCommand {
         func run() throws {
             let database = try index.open()
             do {
-                let result = try database.importTranscript(recording: recording, file: file, language: language, verified: verified)
+                // The recording first, then the file: a wrong id is said before a file's problems.
+                _ = try database.transcriptRecording(recording)
+                let captions: CaptionFile
+                do {
+                    captions = try CaptionFile.read(path: file)
+                } catch {
+                    throw TranscriptError(description: error.description)
+                }
+                let result = try database.importTranscript(recording: recording, captions: captions, name: file, language: language, verified: verified)
                 let span = result.verifiedSpan.map { ", verified \(ProbeReport.timecode($0.lowerBound))–\(ProbeReport.timecode($0.upperBound))"
                     + " (\(result.verifiedSegments) segment\(result.verifiedSegments == 1 ? "" : "s") verified whole)" } ?? ""
                 print("imported \(result.stored) cues (\(result.language))" + span

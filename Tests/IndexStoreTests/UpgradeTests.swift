@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+@testable import IndexStore
+import Testing
+import TestSupport
+
+/// An index made by the last release (efa6109, `Fixtures/index-efa6109`) opens with today's
+/// store: the same schema as a new index, and the same answers, with the person's decisions and
+/// verified text kept.
+@Suite struct UpgradeTests {
+    static let fixture = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/index-efa6109")
+
+    /// A copy of the fixture's index in a folder of its own (opening it may migrate it).
+    static func copy() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.appendingPathComponent(IndexDatabase.fileName),
+                                         to: folder.appendingPathComponent(IndexDatabase.fileName))
+        return folder
+    }
+
+    /// What `sqlite_master` says of a database file, and which migrations it ran.
+    static func schema(_ file: URL) throws -> (objects: [String], migrations: [String]) {
+        let queue = try DatabaseQueue(path: file.path)
+        return try queue.read { db in
+            let objects = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").map { row in
+                "\(row["type"] as String) \(row["name"] as String) on \(row["tbl_name"] as String): \((row["sql"] as String?) ?? "-")"
+            }
+            return (objects, try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier"))
+        }
+    }
+
+    @Test("a new index has the schema that the last release's migrations left, object for object")
+    func sameSchema() throws {
+        let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-fresh-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: fresh) }
+        _ = try IndexDatabase(folder: fresh.path)
+        let made = try Self.schema(fresh.appendingPathComponent(IndexDatabase.fileName))
+        let released = try Self.schema(Self.fixture.appendingPathComponent(IndexDatabase.fileName))
+        #expect(made.migrations == released.migrations)
+        #expect(made.objects == released.objects)
+        #expect(made.objects.count > 20)
+    }
+
+    @Test("the last release's index gives the same links, search hits and transcript, decisions and verified text kept")
+    func sameAnswers() throws {
+        let folder = try Self.copy()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let binary = try EfterhandBinary.path()
+        func answer(_ arguments: [String]) throws -> String {
+            let (status, output) = try run(binary, arguments + ["--index", folder.path])
+            #expect(status == 0, "\(arguments): \(output)")
+            return output
+        }
+        func expected(_ name: String) throws -> String {
+            try String(contentsOf: Self.fixture.appendingPathComponent(name), encoding: .utf8)
+        }
+        #expect(try answer(["links", "--json"]) == expected("links.json"))
+        #expect(try answer(["search", "öppna data", "--json"]) == expected("search-oppna-data.json"))
+        #expect(try answer(["transcript", "export", "Media/inspelning-01.mp4", "--format", "vtt"]) == expected("inspelning-01.vtt"))
+
+        let database = try IndexDatabase(folder: folder.path)
+        let decisions = try database.decisions()
+        #expect(decisions.map(\.action) == [.accept, .reject])
+        #expect(decisions.first?.inSeconds == 30 && decisions.first?.outSeconds == 1700)
+        let recording = try #require(try database.recording(idOrPath: "Media/inspelning-01.mp4"))
+        let cues = try database.cues(recordingID: try #require(recording.id))
+        #expect(cues.filter { $0.status == .verified }.map(\.cue.text).contains("Här pratar vi om öppna data och automatisering."))
+    }
+
+    @Test("an index at v3 gets its search rows when v4 rebuilds the full-text table")
+    func searchRowsAfterV4() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-v3-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            let queue = try DatabaseQueue(path: folder.appendingPathComponent(IndexDatabase.fileName).path)
+            try Migrations.migrator.migrate(queue, upTo: "v3: full-text search")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO session (guid, title, start, end, persons, topics, do_not_record) VALUES ('g1', 'Öppna data i kommunen', 0, 1800, '[]', '[]', 0);
+                    INSERT INTO recording (id, path, absolute_path, state, link_status, first_seen, updated_at) VALUES (1, 'a.mp4', '/a.mp4', 'ok', 'linked', 0, 0);
+                    INSERT INTO segment (recording_id, session_guid, position, start_seconds, end_seconds, title, topics, source)
+                      VALUES (1, 'g1', 0, 0, 1800, 'Öppna data i kommunen', '[]', 'session');
+                    INSERT INTO link (recording_id, session_guid, kind, position, score, in_seconds, out_seconds, reasons, flags, decided_by)
+                      VALUES (1, 'g1', 'link', 0, 1, 0, 1800, '[]', '[]', 'auto');
+                    """)
+            }
+        }
+        let database = try IndexDatabase(folder: folder.path)
+        let hits = try database.search(SearchQuery(text: "oppna data"))
+        #expect(hits.map(\.sessionGuid) == ["g1"])
+    }
+
+    @Test("a stored value this build does not know is an error that names its column, not a default")
+    func unknownStoredValue() throws {
+        let folder = try Self.copy()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let queue = try DatabaseQueue(path: folder.appendingPathComponent(IndexDatabase.fileName).path)
+        try queue.write { db in try db.execute(sql: "UPDATE recording SET state = 'archived' WHERE path = 'Media/oppna-data.webm'") }
+        try queue.close()
+        let database = try IndexDatabase(folder: folder.path)
+        #expect(throws: (any Error).self) { try database.recordings() }
+        do {
+            _ = try database.fileStates()
+            Issue.record("an unknown state read as some default")
+        } catch {
+            #expect("\(error)".contains("recording.state"))
+        }
+    }
+}
