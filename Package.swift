@@ -131,6 +131,7 @@ let package = Package(
                 "Server", "Feed", "IndexStore", "Pipeline", "Captions", "Schedule",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
     ]

@@ -8,20 +8,20 @@ import IndexStore
 /// the last catalogue is returned. No answer is ever older than the last commit before the call.
 public final class CatalogueStore: Sendable {
     /// The index the catalogue is read from.
-    public let database: IndexDatabase
+    public let index: any IndexReading
     public let links: Links
-    private let watch: IndexChangeWatch?
+    private let watch: (any CommitWatch)?
     private let state = NIOLockedValueBox<(version: Int64?, catalogue: Catalogue?, generation: UInt64)>((nil, nil, 0))
     /// Held while a catalogue is built, so that a burst of requests after a commit builds it once.
     private let building = NSLock()
 
-    /// Watches `database` for commits and renders links with `links`. Generations count on from
+    /// Watches `index` for commits and renders links with `links`. Generations count on from
     /// `generation`, so that a store that replaces another (the index file was replaced) never
     /// hands out a generation that caches already hold answers for.
-    public init(database: IndexDatabase, links: Links, after generation: UInt64 = 0) throws {
-        self.database = database
+    public init(index: any IndexReading, links: Links, after generation: UInt64 = 0) throws {
+        self.index = index
         self.links = links
-        watch = try database.changeWatch()
+        watch = try index.commitWatch()
         state.withLockedValue { $0.generation = generation }
     }
 
@@ -50,7 +50,7 @@ public final class CatalogueStore: Sendable {
         // other order could pair an old snapshot with a new version and keep it.
         let version = try watch?.version()
         if let version, let catalogue = state.withLockedValue({ $0.version == version ? $0.catalogue : nil }) { return catalogue }
-        let snapshot = try database.snapshot()
+        let snapshot = try index.snapshot()
         let generation = state.withLockedValue { value -> UInt64 in
             value.generation += 1
             return value.generation

@@ -64,6 +64,8 @@ public struct SearchFacets: Sendable, Codable, Equatable {
     public var days: [String: Int] = [:]
     public var rooms: [String: Int] = [:]
     public var speakers: [String: Int] = [:]
+
+    public init() {}
 }
 
 extension IndexDatabase {

@@ -42,6 +42,20 @@ public struct IndexSnapshot: Sendable {
     public var thumbnails: [String: ThumbnailFile]
     /// The resolved media roots (see `mediaRoots()`): the server serves no file outside them.
     public var mediaRoots: [String] = []
+
+    public init(conference: Conference?, sessions: [Session], recordings: [StoredRecording], links: [Int64: [StoredLink]],
+                segments: [Int64: [Segment]], transcripts: [Int64: [TranscriptState]] = [:], defaultLanguages: [Int64: String] = [:],
+                thumbnails: [String: ThumbnailFile] = [:], mediaRoots: [String] = []) {
+        self.conference = conference
+        self.sessions = sessions
+        self.recordings = recordings
+        self.links = links
+        self.segments = segments
+        self.transcripts = transcripts
+        self.defaultLanguages = defaultLanguages
+        self.thumbnails = thumbnails
+        self.mediaRoots = mediaRoots
+    }
 }
 
 /// The transcript of one recording, text included, read in one transaction.

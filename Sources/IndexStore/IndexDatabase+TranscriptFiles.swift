@@ -23,6 +23,14 @@ public struct TranscriptImport: Sendable, Equatable {
     /// The stretch of the recording this import verified (its first cue's start to its last
     /// cue's end), nil for a draft import or a file without cues.
     public var verifiedSpan: ClosedRange<Double>?
+
+    public init(stored: Int, skippedVerified: Int, language: String, verifiedSegments: Int, verifiedSpan: ClosedRange<Double>?) {
+        self.stored = stored
+        self.skippedVerified = skippedVerified
+        self.language = language
+        self.verifiedSegments = verifiedSegments
+        self.verifiedSpan = verifiedSpan
+    }
 }
 
 /// One session's caption state, for the caption-coverage report.

@@ -2,6 +2,7 @@ import Captions
 import Feed
 import Foundation
 import Hummingbird
+import IndexStore
 import Logging
 
 /// The request context of every route: Hummingbird's basics, with room for a transcript upload.
@@ -19,12 +20,16 @@ public struct ServerContext: RequestContext {
 /// Builds the server of `configuration`: opens the index once, and answers every request from
 /// its latest committed state. `efterhand serve` runs it with `runService()`; the tests run it
 /// with `app.test(.router)` or `.live`. `onServerRunning` is told the bound address.
+/// With `repository`, the index is that one (built from values, in a test) instead of the file
+/// in `configuration.indexFolder`.
 public func buildApplication(
     configuration: ServerConfiguration,
+    repository: (any IndexRepository)? = nil,
     onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) throws -> some ApplicationProtocol {
     try PageAssets.requireLoaded()
-    let services = try ServerServices(configuration: configuration)
+    let services = try repository.map { try ServerServices(configuration: configuration, repository: $0) }
+        ?? ServerServices(configuration: configuration)
     let router = buildRouter(services: services)
     return Application(
         router: router,
@@ -46,7 +51,7 @@ public func buildRouter(services: ServerServices) -> Router<ServerContext> {
     }
     router.add(middleware: AllowedOriginsMiddleware(origins: services.configuration.corsOrigins))
     router.add(middleware: JSONErrorMiddleware(logger: services.logger, corsEnabled: !services.configuration.corsOrigins.isEmpty,
-                                               indexFile: services.indexFile))
+                                               indexFile: services.indexFile ?? IndexDatabase.fileName))
     let routes = RouteRegistrar(router: router)
     addFeedRoutes(to: routes, services: services)
     addRecordingRoutes(to: routes, services: services)

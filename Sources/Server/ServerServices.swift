@@ -17,8 +17,8 @@ public final class ServerServices: Sendable {
     private let reopening = NSLock()
     /// Whether the log already says that the index file is gone.
     private let goneLogged = NIOLockedValueBox(false)
-    /// The index's database file.
-    public let indexFile: String
+    /// The index's database file; nil for an index that is no file (`init(configuration:repository:)`).
+    public let indexFile: String?
     let cache = ResponseCache()
     /// Where searches run (see `SearchGate`).
     let searches = SearchGate()
@@ -34,7 +34,8 @@ public final class ServerServices: Sendable {
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
         links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
-        indexFile = (configuration.indexFolder as NSString).appendingPathComponent(IndexDatabase.fileName)
+        let file = (configuration.indexFolder as NSString).appendingPathComponent(IndexDatabase.fileName)
+        indexFile = file
         let database: IndexDatabase
         do {
             database = try IndexDatabase(folder: configuration.indexFolder, forQueries: true)
@@ -44,10 +45,24 @@ public final class ServerServices: Sendable {
             database = try IndexDatabase(readOnlyFolder: configuration.indexFolder)
             Logger(label: "efterhand.server").notice("the index is read-only: serving it as it is, writes are refused (\(error))")
         }
-        opened = NIOLockedValueBox(OpenedIndex(database: database, catalogues: try CatalogueStore(database: database, links: links),
-                                    identity: FileIdentity(path: indexFile)))
-        pool = NIOThreadPool(numberOfThreads: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        opened = NIOLockedValueBox(OpenedIndex(repository: database, catalogues: try CatalogueStore(index: database, links: links),
+                                               identity: FileIdentity(path: file)))
+        pool = Self.makePool()
+    }
+
+    /// Serves `repository` (an index built from values, in a test): no file to watch or open again.
+    public init(configuration: ServerConfiguration, repository: any IndexRepository) throws {
+        self.configuration = configuration
+        links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
+        indexFile = nil
+        opened = NIOLockedValueBox(OpenedIndex(repository: repository, catalogues: try CatalogueStore(index: repository, links: links), identity: nil))
+        pool = Self.makePool()
+    }
+
+    private static func makePool() -> NIOThreadPool {
+        let pool = NIOThreadPool(numberOfThreads: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
         pool.start()
+        return pool
     }
 
     deinit {
@@ -55,7 +70,7 @@ public final class ServerServices: Sendable {
     }
 
     /// The index as opened now.
-    public var database: IndexDatabase { opened.withLockedValue { $0.database } }
+    public var repository: any IndexRepository { opened.withLockedValue { $0.repository } }
     /// The catalogues of the index as opened now.
     public var catalogues: CatalogueStore { opened.withLockedValue { $0.catalogues } }
 
@@ -72,6 +87,7 @@ public final class ServerServices: Sendable {
     /// file took its place (a new `efterhand ingest` after the old one was deleted, or a copy
     /// moved in), it is opened and answered from from now on.
     func checkIndexFile() -> IndexFileState {
+        guard let indexFile else { return .present }
         let now = FileIdentity(path: indexFile)
         let current = opened.withLockedValue { $0 }
         guard let now else {
@@ -86,8 +102,8 @@ public final class ServerServices: Sendable {
         if opened.withLockedValue({ $0.identity }) == now { return .present }
         do {
             let database = try IndexDatabase(folder: configuration.indexFolder, create: false, forQueries: true)
-            let catalogues = try CatalogueStore(database: database, links: links, after: current.catalogues.generation + 1)
-            opened.withLockedValue { $0 = OpenedIndex(database: database, catalogues: catalogues, identity: now) }
+            let catalogues = try CatalogueStore(index: database, links: links, after: current.catalogues.generation + 1)
+            opened.withLockedValue { $0 = OpenedIndex(repository: database, catalogues: catalogues, identity: now) }
             goneLogged.withLockedValue { $0 = false }
             logger.notice("the index file '\(indexFile)' was replaced; answering from the new one")
             return .present
@@ -173,7 +189,7 @@ public final class ServerServices: Sendable {
 
 /// The index as opened: its database, its catalogues and which file it is.
 struct OpenedIndex: Sendable {
-    var database: IndexDatabase
+    var repository: any IndexRepository
     var catalogues: CatalogueStore
     var identity: FileIdentity?
 }

@@ -23,11 +23,11 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         }
         try services.requireIndexFile()
         let result = try await services.blocking { () -> DecisionResult in
-            guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
+            guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             do {
-                let recording = try LinkStage(database: services.database).decide(action, recording: String(id), session: decision.session,
-                                                                                  inSeconds: decision.inSeconds, outSeconds: decision.outSeconds)
-                let links = (try services.database.links()[id] ?? []).filter { $0.kind == .link }
+                let recording = try services.repository.decide(action, recording: String(id), session: decision.session,
+                                                                inSeconds: decision.inSeconds, outSeconds: decision.outSeconds)
+                let links = (try services.repository.links()[id] ?? []).filter { $0.kind == .link }
                 return DecisionResult(recordingID: id, linkStatus: recording.linkStatus.rawValue, links: links.map(DecisionResult.Link.init))
             } catch let error as DecisionError {
                 throw APIError.badParameter(error.description)
@@ -56,7 +56,7 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         }
         try services.requireIndexFile()
         let result = try await services.blocking { () -> TranscriptImport in
-            guard try services.database.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
+            guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             // A plain name, so that no language is read from it.
             let name = "upload.\(format)"
             do {
@@ -66,7 +66,7 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
                 } catch {
                     throw TranscriptError(description: "\(error)")
                 }
-                return try services.database.importTranscript(recording: String(id), captions: captions, name: name, language: language, verified: true)
+                return try services.repository.importTranscript(recording: String(id), captions: captions, name: name, language: language, verified: true)
             } catch let error as TranscriptError {
                 throw APIError.badParameter(([error.description] + error.problems).joined(separator: "; "))
             }

@@ -56,7 +56,7 @@ private func transcript(_ request: Request, id: Int64, format: TranscriptFormat,
         let sessions = Set(recording.sessions.map(\.session.guid))
         return try await services.blocking { () -> Representation? in
             try services.cache.representation(catalogue, key: key) {
-                guard let transcripts = try services.database.recordingTranscripts(recordingID: id) else { return nil }
+                guard let transcripts = try services.repository.recordingTranscripts(recordingID: id) else { return nil }
                 guard try services.isCurrent(catalogue) else { return nil }
                 return Representation(try TranscriptDocuments.render(transcripts, language: language, format: format, sessions: sessions),
                                       contentType: TranscriptDocuments.mediaType(format))

@@ -19,8 +19,8 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
             let made: Representation??
             do {
                 made = try await gate.run { () -> Representation? in
-                    let hits = try services.database.search(query, timeLimit: gate.timeLimit)
-                    let facets = try services.database.facets(query, timeLimit: gate.timeLimit)
+                    let hits = try services.repository.search(query, timeLimit: gate.timeLimit)
+                    let facets = try services.repository.facets(query, timeLimit: gate.timeLimit)
                     guard try services.isCurrent(catalogue) else { return nil }
                     let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
                     return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)

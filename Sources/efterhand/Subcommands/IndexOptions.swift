@@ -12,10 +12,7 @@ struct IndexOptions: ParsableArguments {
     /// makes a new index (`create`); every other command refuses a folder that holds none
     /// (exit 2), so that a typo in `--index` says so instead of reading an empty index.
     func open(forQueries: Bool = false, create: Bool = false) throws -> IndexDatabase {
-        if !create && !FileManager.default.fileExists(atPath: (index as NSString).appendingPathComponent(IndexDatabase.fileName)) {
-            FileHandle.standardError.write(Data("error: no index in '\(TerminalText.escaped(index))' (make one with `efterhand ingest --index \(TerminalText.escaped(index))`)\n".utf8))
-            throw ExitCode(2)
-        }
+        if !create { try requireIndex() }
         do {
             return try IndexDatabase(folder: index, forQueries: forQueries)
         } catch let error as IndexError {
@@ -25,5 +22,13 @@ struct IndexOptions: ParsableArguments {
             FileHandle.standardError.write(Data("error: cannot open the index in '\(index)': \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// Stops with `exitCode` (2, a usage error; `serve` says 1) and a line that says how to make
+    /// one when the folder holds no index.
+    func requireIndex(exitCode: Int32 = 2) throws {
+        guard !FileManager.default.fileExists(atPath: (index as NSString).appendingPathComponent(IndexDatabase.fileName)) else { return }
+        FileHandle.standardError.write(Data("error: no index in '\(TerminalText.escaped(index))' (make one with `efterhand ingest --index \(TerminalText.escaped(index))`)\n".utf8))
+        throw ExitCode(exitCode)
     }
 }

@@ -61,10 +61,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         // The access log and the server's own notices are what a server run is for.
         global.bootstrapLogging(informing: ["efterhand.http", "efterhand.server"])
-        guard FileManager.default.fileExists(atPath: (index.index as NSString).appendingPathComponent(IndexDatabase.fileName)) else {
-            FileHandle.standardError.write(Data("error: no index in '\(index.index)' (make one with `efterhand ingest --index \(index.index)`)\n".utf8))
-            throw ExitCode(1)
-        }
+        try index.requireIndex(exitCode: 1)
         var token = ProcessInfo.processInfo.environment["EFTERHAND_ADMIN_TOKEN"]
         if let adminTokenFile {
             guard let text = try? String(contentsOfFile: adminTokenFile, encoding: .utf8) else {

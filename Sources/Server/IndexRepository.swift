@@ -1,0 +1,31 @@
+import Captions
+import Feed
+import IndexStore
+import Pipeline
+
+/// Everything the routes read and write of the index (Hummingbird's repository template): the
+/// catalogue's reads, search, transcripts, and the two writes staff make. `IndexDatabase` is
+/// the one `efterhand serve` uses; a route test may build one from values instead of an
+/// FFmpeg ingest of `Media/`.
+public protocol IndexRepository: IndexReading {
+    /// Ranked segments that match `query` (see `IndexDatabase.search`).
+    func search(_ query: SearchQuery, timeLimit: Duration?) throws -> [SearchHit]
+    /// Counts per topic, day, room and speaker of what `query` matches.
+    func facets(_ query: SearchQuery, timeLimit: Duration?) throws -> SearchFacets
+    /// A recording's transcript, text included; nil for an unknown id.
+    func recordingTranscripts(recordingID: Int64) throws -> RecordingTranscripts?
+    /// One recording by id or path.
+    func recording(idOrPath: String) throws -> StoredRecording?
+    /// Links and candidates by recording id.
+    func links() throws -> [Int64: [StoredLink]]
+    /// Records and applies a person's decision (`efterhand link accept|reject|unlink`).
+    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?) throws -> StoredRecording
+    /// Stores a transcript a person corrected (`efterhand transcript import`).
+    func importTranscript(recording: String, captions: CaptionFile, name: String, language: String?, verified: Bool) throws -> TranscriptImport
+}
+
+extension IndexDatabase: IndexRepository {
+    public func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?) throws -> StoredRecording {
+        try LinkStage(database: self).decide(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
+    }
+}
