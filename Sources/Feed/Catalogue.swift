@@ -96,12 +96,10 @@ public final class Catalogue: Sendable {
         mediaRoots = snapshot.mediaRoots
         let zone = ConferenceZone.named(snapshot.conference?.timeZone)
         timeZone = zone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
 
         let sessions = Dictionary(snapshot.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
         func optedOut(_ link: StoredLink) -> Bool {
-            link.flags.contains(.doNotRecord) || sessions[link.sessionGuid]?.doNotRecord == true
+            Catalogue.isOptedOut(link, of: sessions[link.sessionGuid])
         }
 
         // Recordings that may be served.
@@ -140,12 +138,12 @@ public final class Catalogue: Sendable {
         // Published sessions, each with its parts.
         var parts: [String: [Part]] = [:]
         for recording in publicRecordings.values {
-            for (session, link) in recording.sessions where !session.doNotRecord {
+            for (session, link) in recording.sessions where !Catalogue.isOptedOut(session) {
                 parts[session.guid, default: []].append(Part(recording: recording.recording, recordingID: recording.id, link: link))
             }
         }
         var entries: [Entry] = []
-        for session in snapshot.sessions where !session.doNotRecord {
+        for session in snapshot.sessions where !Catalogue.isOptedOut(session) {
             guard var mine = parts[session.guid], !mine.isEmpty else { continue }
             mine.sort { ($0.link.part ?? 0, $0.recording.path) < ($1.link.part ?? 0, $1.recording.path) }
             let segments = mine.flatMap { part in
@@ -154,10 +152,8 @@ public final class Catalogue: Sendable {
             let image = mine.lazy.compactMap { snapshot.thumbnails[ThumbnailKey.session(fingerprint: $0.recording.fingerprint ?? "", guid: session.guid)] }.first
                 ?? segments.lazy.compactMap(\.thumbnail).first
                 ?? mine.lazy.compactMap { publicRecordings[$0.recordingID]?.image }.first
-            let day = calendar.dateComponents([.year, .month, .day], from: session.start)
             entries.append(Entry(
-                session: session, parts: mine, segments: segments, image: image,
-                day: String(format: "%04d-%02d-%02d", day.year ?? 0, day.month ?? 0, day.day ?? 0),
+                session: session, parts: mine, segments: segments, image: image, day: ClockText.day(session.start, zone: zone),
                 topicSlugs: Set(session.topics.map(Slug.make)), roomSlug: session.room.map(Slug.make)))
         }
         entries.sort { ($0.session.start, $0.session.guid) > ($1.session.start, $1.session.guid) }
