@@ -24,6 +24,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) throws -> some ApplicationProtocol {
     try PageAssets.requireLoaded()
+    try PageTemplates.requireLoaded()
     let services = try ServerServices(configuration: configuration)
     let router = buildRouter(services: services)
     return Application(

@@ -1,3 +1,4 @@
+import Feed
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -10,14 +11,14 @@ struct PageTests {
     @Test("text is HTML-escaped, JSON in <script> cannot close it, time codes are h:mm:ss")
     func escaping() throws {
         #expect(HTML.escape("<b a=\"1\">Tom & 'Jerry'</b>") == "&lt;b a=&quot;1&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;")
-        let json = HTML.scriptJSON(["name": "</script><script>alert(1)</script> & <!--"])
+        let json = ScriptJSON.text(["name": "</script><script>alert(1)</script> & <!--"])
         #expect(!json.contains("<") && !json.contains(">") && !json.contains("&"))
         let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
         #expect(decoded?["name"] == "</script><script>alert(1)</script> & <!--")
         #expect(HTML.timecode(3723.9) == "1:02:03")
         #expect(HTML.timecode(59) == "0:00:59")
-        #expect(HTML.isoDuration(3723) == "PT1H2M3S")
-        #expect(HTML.isoDuration(42) == "PT42S")
+        #expect(VideoObject.isoDuration(3723) == "PT1H2M3S")
+        #expect(VideoObject.isoDuration(42) == "PT42S")
     }
 
     @Test("every route decodes its path parameter by one rule: a percent-encoded slug finds its page and its API document")
