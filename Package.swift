@@ -112,6 +112,7 @@ let package = Package(
             name: "IndexStoreTests",
             dependencies: ["IndexStore", "Linking", "MediaProbe", "Schedule", "TestSupport"]
         ),
+        .testTarget(name: "FeedTests", dependencies: ["Feed", "IndexStore", "Schedule", "Captions", "MediaProbe"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
