@@ -46,6 +46,20 @@ struct PageTests {
         }
     }
 
+    @Test("the templates load from the bundle, and what a reader types comes back escaped, not as markup")
+    func templatesEscape() async throws {
+        try PageTemplates.requireLoaded()
+        let sample = try SampleIndex.shared.get()
+        try await sample.test { client in
+            // q="><script>alert(1)</script>&topic='x'
+            let uri = "/?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&topic=%27x%27"
+            let html = String(buffer: try await client.execute(uri: uri, method: .get).body)
+            #expect(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""))
+            #expect(html.contains("<input type=\"hidden\" name=\"topic\" value=\"&#39;x&#39;\">"))
+            #expect(!html.contains("<script>alert(1)"))
+        }
+    }
+
     @Test("Swedish unless Accept-Language prefers English")
     func language() {
         #expect(PageLanguage.preferred(nil) == .sv)

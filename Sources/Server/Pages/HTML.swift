@@ -4,7 +4,8 @@ import Foundation
 
 /// Small helpers for the web pages: escaping and time codes.
 enum HTML {
-    /// `text` escaped for element content and quoted attribute values.
+    /// `text` escaped for element content and quoted attribute values: the rule of the
+    /// templates' `{{ }}`, for code (and tests) that look for a value in a page.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -36,6 +37,8 @@ struct PageFrame {
     var head: String = ""
     /// The path of the navigation entry that is this page.
     var current: String = ""
+    /// Whether search engines are asked not to index the page.
+    var noindex = false
 
     /// What `frame.mustache` reads.
     struct Model {
@@ -50,6 +53,7 @@ struct PageFrame {
         var title: String
         var siteTitle: String
         var head: String
+        var noindex: Bool
         var nav: [NavItem]
         var body: String
         var scripts: [String]
@@ -61,7 +65,7 @@ struct PageFrame {
         let nav = [("/", l.pick("Sök", "Search")), ("/overview", l.pick("Veckan i överblick", "Week at a glance"))].map {
             Model.NavItem(href: $0.0, label: $0.1, current: current == $0.0)
         }
-        let model = Model(lang: l.rawValue, sv: l == .sv, title: title, siteTitle: siteTitle, head: head, nav: nav, body: body, scripts: scripts)
+        let model = Model(lang: l.rawValue, sv: l == .sv, title: title, siteTitle: siteTitle, head: head, noindex: noindex, nav: nav, body: body, scripts: scripts)
         return PageTemplates.render(model, with: "frame")
     }
 }

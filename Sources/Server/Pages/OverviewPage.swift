@@ -141,6 +141,6 @@ struct OverviewPage {
     /// The whole page.
     func render() -> String {
         PageFrame(language: language, title: language.pick("Veckan i överblick", "Week at a glance") + " – " + siteTitle, siteTitle: siteTitle,
-                  head: "<meta name=\"robots\" content=\"noindex\">", current: "/overview").render(body: PageTemplates.render(self, with: "overview"))
+                  current: "/overview", noindex: true).render(body: PageTemplates.render(self, with: "overview"))
     }
 }
