@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // FFmpeg's C API, through Debian's -dev packages. Only MediaProbe imports it.
@@ -76,8 +77,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // The web pages' stylesheet and script, served under /assets/.
+            // The web pages' stylesheet and script, served under /assets/, and their Mustache templates.
             resources: [.copy("Resources")]
         ),
         // The command-line program: thin commands over the libraries.
@@ -125,6 +127,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "FeedTests", dependencies: ["Feed", "IndexStore", "Schedule", "Captions", "MediaProbe"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

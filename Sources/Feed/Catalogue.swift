@@ -96,15 +96,51 @@ public final class Catalogue: Sendable {
         mediaRoots = snapshot.mediaRoots
         let zone = ConferenceZone.named(snapshot.conference?.timeZone)
         timeZone = zone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
 
         let sessions = Dictionary(snapshot.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        let (publicRecordings, thumbnailFiles) = Self.publicRecordings(in: snapshot, sessions: sessions)
+
+        // Published sessions, each with its parts.
+        var parts: [String: [Part]] = [:]
+        for recording in publicRecordings.values {
+            for (session, link) in recording.sessions where !Catalogue.isOptedOut(session) {
+                parts[session.guid, default: []].append(Part(recording: recording.recording, recordingID: recording.id, link: link))
+            }
+        }
+        var entries: [Entry] = []
+        for session in snapshot.sessions where !Catalogue.isOptedOut(session) {
+            guard var mine = parts[session.guid], !mine.isEmpty else { continue }
+            mine.sort { ($0.link.part ?? 0, $0.recording.path) < ($1.link.part ?? 0, $1.recording.path) }
+            let segments = mine.flatMap { part in
+                (publicRecordings[part.recordingID]?.segments ?? []).filter { $0.segment.sessionGuid == session.guid }
+            }
+            let image = mine.lazy.compactMap { snapshot.thumbnails[ThumbnailKey.session(fingerprint: $0.recording.fingerprint ?? "", guid: session.guid)] }.first
+                ?? segments.lazy.compactMap(\.thumbnail).first
+                ?? mine.lazy.compactMap { publicRecordings[$0.recordingID]?.image }.first
+            entries.append(Entry(
+                session: session, parts: mine, segments: segments, image: image, day: ClockText.day(session.start, zone: zone),
+                topicSlugs: Set(session.topics.map(Slug.make)), roomSlug: session.room.map(Slug.make)))
+        }
+        entries.sort { ($0.session.start, $0.session.guid) > ($1.session.start, $1.session.guid) }
+        self.entries = entries
+        recordings = publicRecordings
+        self.thumbnailFiles = thumbnailFiles
+        entryIndex = Dictionary(entries.enumerated().map { ($1.session.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        slugIndex = Dictionary(entries.enumerated().compactMap { index, entry in entry.session.slug.map { ($0, index) } }, uniquingKeysWith: { a, _ in a })
+
+        topics = Self.facets(of: entries) { $0.session.topics }
+        rooms = Self.facets(of: entries) { $0.session.room.map { [$0] } ?? [] }
+        days = Dictionary(grouping: entries, by: \.day).map { Facet(name: $0.key, slug: $0.key, count: $0.value.count) }.sorted { $0.name < $1.name }
+    }
+
+    /// The recordings that may be served (present, probed, not a copy, linked to a session of
+    /// the programme and to no opted-out one), and the thumbnails they make public.
+    private static func publicRecordings(in snapshot: IndexSnapshot, sessions: [String: Session])
+        -> (recordings: [Int64: PublicRecording], thumbnailFiles: [String: ThumbnailFile]) {
         func optedOut(_ link: StoredLink) -> Bool {
-            link.flags.contains(.doNotRecord) || sessions[link.sessionGuid]?.doNotRecord == true
+            Catalogue.isOptedOut(link, of: sessions[link.sessionGuid])
         }
 
-        // Recordings that may be served.
         var publicRecordings: [Int64: PublicRecording] = [:]
         var thumbnailFiles: [String: ThumbnailFile] = [:]
         for recording in snapshot.recordings {
@@ -136,54 +172,23 @@ public final class Catalogue: Sendable {
                 image: cover ?? sessionImages.first, defaultLanguage: defaultLanguage,
                 languages: languages.isEmpty ? [defaultLanguage] : languages.sorted())
         }
+        return (publicRecordings, thumbnailFiles)
+    }
 
-        // Published sessions, each with its parts.
-        var parts: [String: [Part]] = [:]
-        for recording in publicRecordings.values {
-            for (session, link) in recording.sessions where !session.doNotRecord {
-                parts[session.guid, default: []].append(Part(recording: recording.recording, recordingID: recording.id, link: link))
+    /// The topics or rooms (as `names` gives them) of `entries`, with how many sessions each has.
+    private static func facets(of entries: [Entry], _ names: (Entry) -> [String]) -> [Facet] {
+        var bySlug: [String: (names: [String: Int], count: Int)] = [:]
+        for entry in entries {
+            for name in Set(names(entry)) {
+                let slug = Slug.make(name)
+                bySlug[slug, default: ([:], 0)].names[name, default: 0] += 1
+                bySlug[slug, default: ([:], 0)].count += 1
             }
         }
-        var entries: [Entry] = []
-        for session in snapshot.sessions where !session.doNotRecord {
-            guard var mine = parts[session.guid], !mine.isEmpty else { continue }
-            mine.sort { ($0.link.part ?? 0, $0.recording.path) < ($1.link.part ?? 0, $1.recording.path) }
-            let segments = mine.flatMap { part in
-                (publicRecordings[part.recordingID]?.segments ?? []).filter { $0.segment.sessionGuid == session.guid }
-            }
-            let image = mine.lazy.compactMap { snapshot.thumbnails[ThumbnailKey.session(fingerprint: $0.recording.fingerprint ?? "", guid: session.guid)] }.first
-                ?? segments.lazy.compactMap(\.thumbnail).first
-                ?? mine.lazy.compactMap { publicRecordings[$0.recordingID]?.image }.first
-            let day = calendar.dateComponents([.year, .month, .day], from: session.start)
-            entries.append(Entry(
-                session: session, parts: mine, segments: segments, image: image,
-                day: String(format: "%04d-%02d-%02d", day.year ?? 0, day.month ?? 0, day.day ?? 0),
-                topicSlugs: Set(session.topics.map(Slug.make)), roomSlug: session.room.map(Slug.make)))
-        }
-        entries.sort { ($0.session.start, $0.session.guid) > ($1.session.start, $1.session.guid) }
-        self.entries = entries
-        recordings = publicRecordings
-        self.thumbnailFiles = thumbnailFiles
-        entryIndex = Dictionary(entries.enumerated().map { ($1.session.guid, $0) }, uniquingKeysWith: { a, _ in a })
-        slugIndex = Dictionary(entries.enumerated().compactMap { index, entry in entry.session.slug.map { ($0, index) } }, uniquingKeysWith: { a, _ in a })
-
-        func facets(_ names: (Entry) -> [String]) -> [Facet] {
-            var bySlug: [String: (names: [String: Int], count: Int)] = [:]
-            for entry in entries {
-                for name in Set(names(entry)) {
-                    let slug = Slug.make(name)
-                    bySlug[slug, default: ([:], 0)].names[name, default: 0] += 1
-                    bySlug[slug, default: ([:], 0)].count += 1
-                }
-            }
-            // Names that fold to one slug share a feed; the commonest spelling names it.
-            return bySlug.map { slug, value in
-                Facet(name: value.names.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key, slug: slug, count: value.count)
-            }.sorted { ($0.name.lowercased(), $0.slug) < ($1.name.lowercased(), $1.slug) }
-        }
-        topics = facets { $0.session.topics }
-        rooms = facets { $0.session.room.map { [$0] } ?? [] }
-        days = Dictionary(grouping: entries, by: \.day).map { Facet(name: $0.key, slug: $0.key, count: $0.value.count) }.sorted { $0.name < $1.name }
+        // Names that fold to one slug share a feed; the commonest spelling names it.
+        return bySlug.map { slug, value in
+            Facet(name: value.names.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key, slug: slug, count: value.count)
+        }.sorted { ($0.name.lowercased(), $0.slug) < ($1.name.lowercased(), $1.slug) }
     }
 
     // MARK: - Lookups

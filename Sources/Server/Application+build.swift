@@ -28,6 +28,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
 ) throws -> some ApplicationProtocol {
     try PageAssets.requireLoaded()
+    try PageTemplates.requireLoaded()
     let services = try repository.map { try ServerServices(configuration: configuration, repository: $0) }
         ?? ServerServices(configuration: configuration)
     let router = buildRouter(services: services)

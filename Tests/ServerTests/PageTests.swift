@@ -1,3 +1,4 @@
+import Feed
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -10,14 +11,14 @@ struct PageTests {
     @Test("text is HTML-escaped, JSON in <script> cannot close it, time codes are h:mm:ss")
     func escaping() throws {
         #expect(HTML.escape("<b a=\"1\">Tom & 'Jerry'</b>") == "&lt;b a=&quot;1&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;")
-        let json = HTML.scriptJSON(["name": "</script><script>alert(1)</script> & <!--"])
+        let json = ScriptJSON.text(["name": "</script><script>alert(1)</script> & <!--"])
         #expect(!json.contains("<") && !json.contains(">") && !json.contains("&"))
         let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
         #expect(decoded?["name"] == "</script><script>alert(1)</script> & <!--")
         #expect(HTML.timecode(3723.9) == "1:02:03")
         #expect(HTML.timecode(59) == "0:00:59")
-        #expect(HTML.isoDuration(3723) == "PT1H2M3S")
-        #expect(HTML.isoDuration(42) == "PT42S")
+        #expect(VideoObject.isoDuration(3723) == "PT1H2M3S")
+        #expect(VideoObject.isoDuration(42) == "PT42S")
     }
 
     @Test("every route decodes its path parameter by one rule: a percent-encoded slug finds its page and its API document")
@@ -42,6 +43,20 @@ struct PageTests {
                 #expect(response.headers[.init("X-Content-Type-Options")!] == "nosniff", "\(uri)")
                 #expect(response.headers[.init("Referrer-Policy")!] != nil, "\(uri)")
             }
+        }
+    }
+
+    @Test("the templates load from the bundle, and what a reader types comes back escaped, not as markup")
+    func templatesEscape() async throws {
+        try PageTemplates.requireLoaded()
+        let sample = try SampleIndex.shared.get()
+        try await sample.test { client in
+            // q="><script>alert(1)</script>&topic='x'
+            let uri = "/?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&topic=%27x%27"
+            let html = String(buffer: try await client.execute(uri: uri, method: .get).body)
+            #expect(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""))
+            #expect(html.contains("<input type=\"hidden\" name=\"topic\" value=\"&#39;x&#39;\">"))
+            #expect(!html.contains("<script>alert(1)"))
         }
     }
 

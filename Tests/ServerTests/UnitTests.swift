@@ -115,7 +115,7 @@ struct UnitTests {
         #expect(WholeSeconds.down(.nan) == 0 && WholeSeconds.nearest(.infinity) == Int(WholeSeconds.limit) && WholeSeconds.up(-1e300) == -Int(WholeSeconds.limit))
         #expect(WholeSeconds.down(90.9) == 90 && WholeSeconds.up(90.1) == 91 && WholeSeconds.nearest(90.5) == 91)
         #expect(Links().watch(Session(guid: "g", slug: "s", title: "t", start: Date(), end: Date()), at: 1e300) == "/sessions/s?t=\(Int(WholeSeconds.limit))")
-        #expect(HTML.timecode(.infinity) == HTML.timecode(WholeSeconds.limit) && HTML.isoDuration(.nan) == "PT0S")
+        #expect(HTML.timecode(.infinity) == HTML.timecode(WholeSeconds.limit) && VideoObject.isoDuration(.nan) == "PT0S")
         for bad in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "ftp://x.org/", "//x.org/", "http://", "vbscript:x", " https://x.org"] {
             #expect(WebAddress.checked(bad) == nil, "\(bad)")
         }

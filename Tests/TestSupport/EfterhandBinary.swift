@@ -18,7 +18,7 @@ public enum EfterhandBinary {
         }
         guard let found else { throw Problem(description: "no efterhand binary beside the test bundle \(Bundle.main.bundleURL.path): build with `swift build --build-tests`") }
         let built = modified(found) ?? .distantPast
-        if let newest = newestSource(), newest.date > built {
+        if let newest = newestSource(besideBinary: URL(fileURLWithPath: found).deletingLastPathComponent()), newest.date > built {
             throw Problem(description: "the efterhand binary at \(found) is older than \(newest.path): it is from an earlier build; run `swift build --build-tests`")
         }
         return found
@@ -32,14 +32,24 @@ public enum EfterhandBinary {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
-    private static func newestSource() -> (path: String, date: Date)? {
+    private static func newestSource(besideBinary binaryFolder: URL) -> (path: String, date: Date)? {
         let sources = root.appendingPathComponent("Sources")
         guard let walk = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.contentModificationDateKey]) else { return nil }
         var newest: (path: String, date: Date)?
         for case let url as URL in walk {
             // The one target the binary does not link (the benchmark's Hummingbird floor).
             if url.lastPathComponent == "hummingbird-floor" { walk.skipDescendants(); continue }
-            guard let date = try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate else { continue }
+            guard var date = try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate else { continue }
+            // A target's resources (`Sources/Server/Resources/…`: templates, stylesheet, script) are
+            // not linked into the binary but copied beside it on every build, so a template edited
+            // and built leaves the binary as it was: such a file is fresh when its copy is.
+            let parts = url.path.dropFirst(sources.path.count).split(separator: "/").map(String.init)
+            if parts.count > 1, parts[1] == "Resources" {
+                if (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true { continue }
+                let copy = binaryFolder.appendingPathComponent("efterhand_\(parts[0]).resources").appendingPathComponent(parts.dropFirst().joined(separator: "/"))
+                if let copied = modified(copy.path), copied >= date { continue }
+                date = .distantFuture
+            }
             if newest.map({ date > $0.date }) ?? true { newest = (url.path, date) }
         }
         return newest

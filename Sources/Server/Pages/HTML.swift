@@ -2,9 +2,10 @@ import Linking
 import Schedule
 import Foundation
 
-/// Small helpers for the Swift-rendered web pages: escaping, time codes, JSON inside `<script>`.
+/// Small helpers for the web pages: escaping and time codes.
 enum HTML {
-    /// `text` escaped for element content and quoted attribute values.
+    /// `text` escaped for element content and quoted attribute values: the rule of the
+    /// templates' `{{ }}`, for code (and tests) that look for a value in a page.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -25,64 +26,46 @@ enum HTML {
     static func timecode(_ seconds: Double) -> String {
         ClockText.position(max(0, seconds), rounding: .down)
     }
-
-    /// Seconds as an ISO 8601 duration (`PT1H2M3S`), for schema.org.
-    static func isoDuration(_ seconds: Double) -> String {
-        let total = max(0, WholeSeconds.nearest(seconds))
-        var text = "PT"
-        if total >= 3600 { text += "\(total / 3600)H" }
-        if total >= 60 { text += "\(total / 60 % 60)M" }
-        return text + "\(total % 60)S"
-    }
-
-    /// A JSON value made safe inside `<script>`: no `<` can close the element or open a comment.
-    static func scriptJSON(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]),
-              let text = String(data: data, encoding: .utf8) else { return "null" }
-        return text.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
-            .replacingOccurrences(of: "&", with: "\\u0026")
-    }
 }
 
-/// The frame every page shares: skip link, header with navigation, main landmark.
+/// The frame every page shares (`frame.mustache`): skip link, header with navigation, main landmark.
 struct PageFrame {
     var language: PageLanguage
     var title: String
     var siteTitle: String
+    /// HTML rendered by the page's own head template.
     var head: String = ""
+    /// The path of the navigation entry that is this page.
     var current: String = ""
+    /// Whether search engines are asked not to index the page.
+    var noindex = false
 
+    /// What `frame.mustache` reads.
+    struct Model {
+        struct NavItem {
+            var href: String
+            var label: String
+            var current: Bool
+        }
+
+        var lang: String
+        var sv: Bool
+        var title: String
+        var siteTitle: String
+        var head: String
+        var noindex: Bool
+        var nav: [NavItem]
+        var body: String
+        var scripts: [String]
+    }
+
+    /// The whole page around `body` (HTML rendered by the page's template).
     func render(body: String, scripts: [String] = []) -> String {
         let l = language
-        func nav(_ href: String, _ label: String) -> String {
-            "<li><a href=\"\(href)\"\(current == href ? " aria-current=\"page\"" : "")>\(HTML.escape(label))</a></li>"
+        let nav = [("/", l.pick("Sök", "Search")), ("/overview", l.pick("Veckan i överblick", "Week at a glance"))].map {
+            Model.NavItem(href: $0.0, label: $0.1, current: current == $0.0)
         }
-        return """
-        <!doctype html>
-        <html lang="\(l.rawValue)">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(HTML.escape(title))</title>
-        <link rel="stylesheet" href="/assets/site.css">
-        <link rel="alternate" type="application/feed+json" title="\(HTML.escape(siteTitle))" href="/feed.json">
-        \(head)
-        </head>
-        <body>
-        <a class="skip" href="#main">\(l.pick("Hoppa till innehållet", "Skip to content"))</a>
-        <header class="site">
-        <p class="brand"><a href="/">\(HTML.escape(siteTitle))</a></p>
-        <nav aria-label="\(l.pick("Huvudmeny", "Main menu"))"><ul>
-        \(nav("/", l.pick("Sök", "Search")))
-        \(nav("/overview", l.pick("Veckan i överblick", "Week at a glance")))
-        </ul></nav>
-        </header>
-        <main id="main" tabindex="-1">
-        \(body)
-        </main>
-        \(scripts.map { "<script src=\"\($0)\" defer></script>" }.joined(separator: "\n"))
-        </body>
-        </html>
-        """
+        let model = Model(lang: l.rawValue, sv: l == .sv, title: title, siteTitle: siteTitle, head: head, noindex: noindex, nav: nav, body: body, scripts: scripts)
+        return PageTemplates.render(model, with: "frame")
     }
 }
