@@ -165,50 +165,18 @@ public struct Thumbnailer: Sendable {
     private func decode(
         until target: Double, index: Int, timeBase: Double, decoder: CodecContext, context: FormatContext
     ) throws(FFmpegFailure) -> (frame: Frame, time: Double?, firstTime: Double?)? {
-        let packet = try Packet()
+        var feed = try PacketFeed(index: index, maxSkipped: maxDecodedFrames)
         var latest: (frame: Frame, time: Double?)?
         var firstTime: Double?
         var spare = try Frame()
-        var seenKeyframe = false
-        var skipped = 0
         var decoded = 0
-        var badPackets = 0
-        var draining = false
         while !context.deadlineExpired {
-            if !draining {
-                let status = av_read_frame(context.pointer, packet.pointer)
-                if status < 0 {
-                    if status == EF_AVERROR_EXIT || context.deadlineExpired { throw FFmpegFailure(code: status, function: "av_read_frame") }
-                    // The end, or damage the demuxer cannot read past: decode what is buffered.
-                    draining = true
-                    _ = avcodec_send_packet(decoder.pointer, nil)
-                } else {
-                    defer { av_packet_unref(packet.pointer) }
-                    guard packet.pointer.pointee.stream_index == Int32(index) else { continue }
-                    // Demuxers without an index (MPEG-TS) seek to any packet; a picture decoded
-                    // before the next keyframe would be grey smear.
-                    if !seenKeyframe {
-                        if packet.pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 || skipped >= maxDecodedFrames {
-                            seenKeyframe = true
-                        } else {
-                            skipped += 1
-                            continue
-                        }
-                    }
-                    let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
-                    if sent < 0 && sent != EF_AVERROR_EAGAIN {
-                        // A damaged packet: skip it, as players do, unless the stream is all damage.
-                        badPackets += 1
-                        if badPackets > 50 { throw FFmpegFailure(code: sent, function: "avcodec_send_packet") }
-                        continue
-                    }
-                }
-            }
+            if !feed.draining, try !feed.sendNext(decoder: decoder, context: context) { continue }
             while true {
                 let received = avcodec_receive_frame(decoder.pointer, spare.pointer)
                 if received < 0 {
                     // Drained: what was decoded last is as near as the stream gets.
-                    if draining || received == EF_AVERROR_EOF { return latest.map { ($0.frame, $0.time, firstTime) } }
+                    if feed.draining || received == EF_AVERROR_EOF { return latest.map { ($0.frame, $0.time, firstTime) } }
                     // EAGAIN wants the next packet; another error was one damaged frame.
                     break
                 }
@@ -231,6 +199,59 @@ public struct Thumbnailer: Sendable {
             }
         }
         throw FFmpegFailure(code: EF_AVERROR_EXIT, function: "decoding")
+    }
+
+    /// The packets of one stream, fed to its decoder one at a time: those before the first
+    /// keyframe passed over, damaged ones skipped (unless the stream is all damage), and at the
+    /// end (or damage the demuxer cannot read past) the decoder told to drain what it holds.
+    private struct PacketFeed {
+        let packet: Packet
+        let index: Int
+        /// Packets passed over while waiting for a keyframe, at most this many.
+        let maxSkipped: Int
+        var seenKeyframe = false
+        var skipped = 0
+        var badPackets = 0
+        /// No packet left to send: the decoder is draining.
+        private(set) var draining = false
+
+        init(index: Int, maxSkipped: Int) throws(FFmpegFailure) {
+            packet = try Packet()
+            self.index = index
+            self.maxSkipped = maxSkipped
+        }
+
+        /// Reads the next packet and sends it; false when it was not sent (another stream, no
+        /// keyframe yet, damaged), so the caller reads on.
+        mutating func sendNext(decoder: CodecContext, context: FormatContext) throws(FFmpegFailure) -> Bool {
+            let status = av_read_frame(context.pointer, packet.pointer)
+            if status < 0 {
+                if status == EF_AVERROR_EXIT || context.deadlineExpired { throw FFmpegFailure(code: status, function: "av_read_frame") }
+                // The end, or damage the demuxer cannot read past: decode what is buffered.
+                draining = true
+                _ = avcodec_send_packet(decoder.pointer, nil)
+                return true
+            }
+            defer { av_packet_unref(packet.pointer) }
+            guard packet.pointer.pointee.stream_index == Int32(index) else { return false }
+            // Demuxers without an index (MPEG-TS) seek to any packet; a picture decoded
+            // before the next keyframe would be grey smear.
+            if !seenKeyframe {
+                guard packet.pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 || skipped >= maxSkipped else {
+                    skipped += 1
+                    return false
+                }
+                seenKeyframe = true
+            }
+            let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
+            if sent < 0 && sent != EF_AVERROR_EAGAIN {
+                // A damaged packet: skip it, as players do, unless the stream is all damage.
+                badPackets += 1
+                if badPackets > 50 { throw FFmpegFailure(code: sent, function: "avcodec_send_packet") }
+                return false
+            }
+            return true
+        }
     }
 
     /// Whether the container is a stream format whose timestamps may jump, where a position is

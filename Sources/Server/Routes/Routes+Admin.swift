@@ -8,6 +8,12 @@ import Pipeline
 /// The write routes, behind the admin token: the same operations as `efterhand link accept|
 /// reject|unlink` and `efterhand transcript import --verified`.
 func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
+    addDecisionRoute(to: routes, services: services)
+    addTranscriptUploadRoute(to: routes, services: services)
+}
+
+/// `POST /api/recordings/{id}/decisions`: accept, reject or unlink, as `efterhand link` does.
+private func addDecisionRoute(to routes: RouteRegistrar, services: ServerServices) {
     routes.on("decide") { request, context in
         let id = try recordingID(context)
         var request = request
@@ -36,24 +42,18 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         services.catalogues.invalidate()
         return try jsonResponse(result, status: .ok)
     }
+}
 
+/// `PUT /api/recordings/{id}/transcript`: a corrected WebVTT or SRT, stored as verified text,
+/// as `efterhand transcript import --verified` does.
+private func addTranscriptUploadRoute(to routes: RouteRegistrar, services: ServerServices) {
     routes.on("putTranscript") { request, context in
         let id = try recordingID(context)
         let query = QueryParameters(request.uri.query)
         let language = query.text("language")
         var request = request
         let body = Data(buffer: try await request.collectBody(upTo: context.maxUploadSize))
-        let text = String(decoding: body, as: UTF8.self)
-        let type = (request.headers[.contentType] ?? "").lowercased()
-        let trimmed = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        let format: String
-        if type.hasPrefix("text/vtt") || (!type.contains("subrip") && trimmed.hasPrefix("WEBVTT")) {
-            format = "vtt"
-        } else if type.contains("subrip") || trimmed.first.map({ $0.isNumber }) == true {
-            format = "srt"
-        } else {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send WebVTT (text/vtt) or SubRip (application/x-subrip)")
-        }
+        let format = try uploadFormat(body, contentType: request.headers[.contentType])
         try services.requireIndexFile()
         let result = try await services.blocking { () -> TranscriptImport in
             guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
@@ -74,6 +74,19 @@ func addAdminRoutes(to routes: RouteRegistrar, services: ServerServices) {
         services.catalogues.invalidate()
         return try jsonResponse(UploadResult(result), status: .ok)
     }
+}
+
+/// Which caption format an upload is: by its `Content-Type`, else by its first line.
+private func uploadFormat(_ body: Data, contentType: String?) throws -> String {
+    let text = String(decoding: body, as: UTF8.self)
+    let type = (contentType ?? "").lowercased()
+    let trimmed = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+    if type.hasPrefix("text/vtt") || (!type.contains("subrip") && trimmed.hasPrefix("WEBVTT")) {
+        return "vtt"
+    } else if type.contains("subrip") || trimmed.first.map({ $0.isNumber }) == true {
+        return "srt"
+    }
+    throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "send WebVTT (text/vtt) or SubRip (application/x-subrip)")
 }
 
 struct DecisionRequest: Decodable {
