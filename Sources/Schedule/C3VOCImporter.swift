@@ -149,100 +149,104 @@ enum C3VOCImporter {
         }
 
         mutating func readEvent(_ node: JSONNode, path: JSONPath, day: Day?, roomKey: String?) throws(ScheduleError) {
-            guard let members = node.members else { throw fail("an event should be an object, found \(node.kind)", node, path) }
+            guard node.members != nil else { throw fail("an event should be an object, found \(node.kind)", node, path) }
             if drafts.count >= source.limits.maxSessions { throw fail(source.sessionLimitMessage, node, path) }
             if source.deadline.hasPassed { throw fail(source.deadline.message, node, path) }
-            // A linear search beats hashing here: an event has a score of short keys, and short
-            // strings compare as integers. The last of a repeated key wins.
-            func field(_ keys: String...) -> JSONNode? {
-                for key in keys {
-                    if let member = members.last(where: { $0.key == key }), !member.node.isNull { return member.node }
-                }
-                return nil
-            }
-
-            var draft = SessionDraft(location: SourceLocation(offset: node.offset, jsonPath: path.text), index: drafts.count)
-            draft.guid = field("guid", "uuid")?.text
-            draft.id = field("id", "code")?.text
-            draft.slug = field("slug")?.text
-            draft.title = localized(field("title"), language: nil)
-            draft.language = field("language")?.text
-            draft.subtitle = localized(field("subtitle"), language: draft.language)
-            draft.abstract = localized(field("abstract"), language: draft.language)
-            draft.description = localized(field("description"), language: draft.language)
-            draft.type = field("type")?.text
-            draft.url = field("url")?.text
-            draft.track = named(field("track"), table: trackNames)
-            draft.room = named(field("room"), table: roomNames) ?? roomKey
-            draft.persons = personNames(field("persons") ?? field("participants") ?? field("speakers"))
-            for key in ["keywords", "tags", "topics", "categories"] {
-                if let list = field(key) { draft.keywords += personNames(list) }
-            }
+            var draft = textFields(node, path: path, roomKey: roomKey)
             let label = draft.label
-
-            if let flag = field("do_not_record") {
-                switch flag.value {
-                case .bool(let value): draft.doNotRecord = value
-                default:
-                    guard let text = flag.text, let value = parseBool(text) else {
-                        throw fail("\"do_not_record\" should be true or false, found \(flag.kind)", flag, path.key("do_not_record"), event: label)
-                    }
-                    draft.doNotRecord = value
-                }
+            if let flag = node.first("do_not_record") {
+                draft.doNotRecord = try doNotRecord(flag, path: path, label: label)
             }
+            let start = try startTime(node, path: path, day: day, label: label)
+            draft.start = start
+            draft.end = try endTime(node, start: start, path: path, label: label)
+            drafts.append(draft)
+        }
 
-            // The start: `date` (trusted, with its offset), else `start` as a date-time, else
-            // `start` as a time of day under the day's date.
-            var start: Date?
+        /// A draft with the event's text fields, its persons and its keywords.
+        ///
+        /// Fields are looked up with `JSONNode.first`, a linear search, which beats hashing here:
+        /// an event has a score of short keys, and short strings compare as integers. The last of
+        /// a repeated key wins.
+        func textFields(_ node: JSONNode, path: JSONPath, roomKey: String?) -> SessionDraft {
+            var draft = SessionDraft(location: SourceLocation(offset: node.offset, jsonPath: path.text), index: drafts.count)
+            draft.guid = node.first("guid", "uuid")?.text
+            draft.id = node.first("id", "code")?.text
+            draft.slug = node.first("slug")?.text
+            draft.title = localized(node.first("title"), language: nil)
+            draft.language = node.first("language")?.text
+            draft.subtitle = localized(node.first("subtitle"), language: draft.language)
+            draft.abstract = localized(node.first("abstract"), language: draft.language)
+            draft.description = localized(node.first("description"), language: draft.language)
+            draft.type = node.first("type")?.text
+            draft.url = node.first("url")?.text
+            draft.track = named(node.first("track"), table: trackNames)
+            draft.room = named(node.first("room"), table: roomNames) ?? roomKey
+            draft.persons = personNames(node.first("persons") ?? node.first("participants") ?? node.first("speakers"))
+            for key in ["keywords", "tags", "topics", "categories"] {
+                if let list = node.first(key) { draft.keywords += personNames(list) }
+            }
+            return draft
+        }
+
+        /// `do_not_record` as a boolean, or as text that reads as yes or no.
+        func doNotRecord(_ flag: JSONNode, path: JSONPath, label: String) throws(ScheduleError) -> Bool {
+            if case .bool(let value) = flag.value { return value }
+            guard let text = flag.text, let value = parseBool(text) else {
+                throw fail("\"do_not_record\" should be true or false, found \(flag.kind)", flag, path.key("do_not_record"), event: label)
+            }
+            return value
+        }
+
+        /// The start: `date` (trusted, with its offset), else `start` as a date-time, else
+        /// `start` as a time of day under the day's date.
+        func startTime(_ node: JSONNode, path: JSONPath, day: Day?, label: String) throws(ScheduleError) -> Date? {
             var startCivil: CivilDateTime?
-            if let dateNode = field("date") {
+            if let dateNode = node.first("date") {
                 guard let text = dateNode.text, let parsed = TimeText.dateTime(text) else {
                     throw fail("unparseable time \(quoted(dateNode))", dateNode, path.key("date"), event: label)
                 }
-                if parsed.hasTime {
-                    start = parsed.instant(defaultZone: zone)
-                } else {
-                    startCivil = parsed.civil
-                }
+                if parsed.hasTime { return parsed.instant(defaultZone: zone) }
+                startCivil = parsed.civil
             }
-            if start == nil, let startNode = field("start") {
-                guard let text = startNode.text else {
-                    throw fail("unparseable time \(quoted(startNode))", startNode, path.key("start"), event: label)
-                }
-                if let parsed = TimeText.dateTime(text), parsed.hasTime {
-                    start = parsed.instant(defaultZone: zone)
-                } else if let seconds = TimeText.timeOfDay(text) {
-                    guard let date = startCivil ?? day?.date else {
-                        throw fail("has a start time \"\(text)\" but no date", startNode, path.key("start"), event: label)
-                    }
-                    var past = seconds
-                    if startCivil == nil, let dayStart = day?.startSeconds, seconds < dayStart { past += 86_400 }
-                    start = date.at(secondsOfDay: past).instant(in: zone)
-                } else {
-                    throw fail("unparseable time \(quoted(startNode))", startNode, path.key("start"), event: label)
-                }
+            guard let startNode = node.first("start") else { return nil }
+            guard let text = startNode.text else {
+                throw fail("unparseable time \(quoted(startNode))", startNode, path.key("start"), event: label)
             }
-            draft.start = start
+            if let parsed = TimeText.dateTime(text), parsed.hasTime {
+                return parsed.instant(defaultZone: zone)
+            } else if let seconds = TimeText.timeOfDay(text) {
+                guard let date = startCivil ?? day?.date else {
+                    throw fail("has a start time \"\(text)\" but no date", startNode, path.key("start"), event: label)
+                }
+                var past = seconds
+                if startCivil == nil, let dayStart = day?.startSeconds, seconds < dayStart { past += 86_400 }
+                return date.at(secondsOfDay: past).instant(in: zone)
+            } else {
+                throw fail("unparseable time \(quoted(startNode))", startNode, path.key("start"), event: label)
+            }
+        }
 
-            if let endNode = field("end") {
+        /// The end: schedule 2's `end`, else the start plus `duration`; nil without either.
+        func endTime(_ node: JSONNode, start: Date?, path: JSONPath, label: String) throws(ScheduleError) -> Date? {
+            if let endNode = node.first("end") {
                 guard let text = endNode.text, let parsed = TimeText.dateTime(text), parsed.hasTime else {
                     throw fail("unparseable time \(quoted(endNode))", endNode, path.key("end"), event: label)
                 }
-                draft.end = parsed.instant(defaultZone: zone)
-            } else if let durationNode = field("duration") {
-                let seconds: Int?
-                if case .number(let text) = durationNode.value {
-                    // A bare number is minutes, as some generators write it.
-                    seconds = Double(text).flatMap { $0.isFinite && abs($0) < 1e7 ? Int($0 * 60) : nil }
-                } else {
-                    seconds = durationNode.text.flatMap { TimeText.duration($0) }
-                }
-                guard let seconds else {
-                    throw fail("unparseable duration \(quoted(durationNode))", durationNode, path.key("duration"), event: label)
-                }
-                draft.end = start.map { $0.addingTimeInterval(Double(seconds)) }
+                return parsed.instant(defaultZone: zone)
             }
-            drafts.append(draft)
+            guard let durationNode = node.first("duration") else { return nil }
+            let seconds: Int?
+            if case .number(let text) = durationNode.value {
+                // A bare number is minutes, as some generators write it.
+                seconds = Double(text).flatMap { $0.isFinite && abs($0) < 1e7 ? Int($0 * 60) : nil }
+            } else {
+                seconds = durationNode.text.flatMap { TimeText.duration($0) }
+            }
+            guard let seconds else {
+                throw fail("unparseable duration \(quoted(durationNode))", durationNode, path.key("duration"), event: label)
+            }
+            return start.map { $0.addingTimeInterval(Double(seconds)) }
         }
 
         /// A string, or one language of an `{"en": …, "de": …}` object: the event's language,

@@ -140,56 +140,96 @@ enum CSVImporter {
     private static func readRow(
         _ record: [Cell], mapping: [Column: Int], index: Int, zone: TimeZone, source: SourceText
     ) throws(ScheduleError) -> SessionDraft {
+        let row = Row(record: record, mapping: mapping, zone: zone, source: source)
+        var draft = row.textFields(index: index)
+        let label = draft.label
+        if let doNotRecord = try row.doNotRecord(label: label) { draft.doNotRecord = doNotRecord }
+        let date = try row.date(label: label)
+        guard let startCell = row.cell(.start) else { return draft }
+        let start = try row.time(startCell, on: date, label: label)
+        draft.start = start.instant
+        if let endCell = row.cell(.end) {
+            let startDay = CivilDateTime(year: start.civil.year, month: start.civil.month, day: start.civil.day)
+            draft.end = try row.time(endCell, on: date ?? startDay, label: label).instant
+        } else if let durationCell = row.cell(.duration) {
+            guard let seconds = TimeText.duration(durationCell.text) else {
+                throw row.fail("unparseable duration \"\(abbreviated(durationCell.text, limit: 40))\"", durationCell, label: label)
+            }
+            draft.end = start.instant.addingTimeInterval(Double(seconds))
+        }
+        return draft
+    }
+
+    /// One record with the header's column mapping: its cells by column, and each part of a
+    /// session read from them.
+    private struct Row {
+        let record: [Cell]
+        let mapping: [Column: Int]
+        let zone: TimeZone
+        let source: SourceText
+
+        /// The cell in `column`, unless the row has none there or it is blank.
         func cell(_ column: Column) -> Cell? {
             guard let position = mapping[column], position < record.count else { return nil }
             let value = record[position]
-            return isBlank(value.text) ? nil : value
+            return CSVImporter.isBlank(value.text) ? nil : value
         }
-        var draft = SessionDraft(location: SourceLocation(offset: record.first?.offset), index: index)
-        draft.title = cell(.title)?.text
-        draft.id = cell(.id)?.text
-        draft.guid = cell(.guid)?.text ?? draft.id
-        draft.slug = cell(.slug)?.text
-        draft.subtitle = cell(.subtitle)?.text
-        draft.room = cell(.room)?.text
-        draft.track = cell(.track)?.text
-        draft.type = cell(.type)?.text
-        draft.language = cell(.language)?.text
-        draft.abstract = cell(.abstract)?.text
-        draft.description = cell(.description)?.text
-        draft.url = cell(.url)?.text
-        draft.persons = splitList(cell(.persons)?.text)
-        draft.keywords = splitList(cell(.topics)?.text)
-        let label = draft.label
-        func fail(_ message: String, _ cell: Cell) -> ScheduleError {
+
+        func fail(_ message: String, _ cell: Cell, label: String) -> ScheduleError {
             source.error(message, at: SourceLocation(offset: cell.offset), event: label)
         }
 
-        if let flag = cell(.doNotRecord) {
-            guard let value = parseBool(flag.text) else {
-                throw fail("cannot read \"\(abbreviated(flag.text, limit: 20))\" as yes or no", flag)
-            }
-            draft.doNotRecord = value
-        } else if let flag = cell(.recording) {
-            guard let value = parseBool(flag.text) else {
-                throw fail("cannot read \"\(abbreviated(flag.text, limit: 20))\" as yes or no", flag)
-            }
-            draft.doNotRecord = !value
+        /// A draft with every field that is plain text in a cell.
+        func textFields(index: Int) -> SessionDraft {
+            var draft = SessionDraft(location: SourceLocation(offset: record.first?.offset), index: index)
+            draft.title = cell(.title)?.text
+            draft.id = cell(.id)?.text
+            draft.guid = cell(.guid)?.text ?? draft.id
+            draft.slug = cell(.slug)?.text
+            draft.subtitle = cell(.subtitle)?.text
+            draft.room = cell(.room)?.text
+            draft.track = cell(.track)?.text
+            draft.type = cell(.type)?.text
+            draft.language = cell(.language)?.text
+            draft.abstract = cell(.abstract)?.text
+            draft.description = cell(.description)?.text
+            draft.url = cell(.url)?.text
+            draft.persons = splitList(cell(.persons)?.text)
+            draft.keywords = splitList(cell(.topics)?.text)
+            return draft
         }
 
-        var date: CivilDateTime?
-        if let dateCell = cell(.date) {
-            guard let parsed = TimeText.dateTime(dateCell.text) else {
-                throw fail("unparseable date \"\(abbreviated(dateCell.text, limit: 40))\"", dateCell)
+        /// The opt-out: a `do_not_record` cell, else the opposite of a `recording` cell; nil
+        /// when the row has neither.
+        func doNotRecord(label: String) throws(ScheduleError) -> Bool? {
+            if let flag = cell(.doNotRecord) {
+                guard let value = parseBool(flag.text) else {
+                    throw fail("cannot read \"\(abbreviated(flag.text, limit: 20))\" as yes or no", flag, label: label)
+                }
+                return value
+            } else if let flag = cell(.recording) {
+                guard let value = parseBool(flag.text) else {
+                    throw fail("cannot read \"\(abbreviated(flag.text, limit: 20))\" as yes or no", flag, label: label)
+                }
+                return !value
             }
-            date = CivilDateTime(year: parsed.civil.year, month: parsed.civil.month, day: parsed.civil.day)
+            return nil
+        }
+
+        /// The date column's day, if the row has one.
+        func date(label: String) throws(ScheduleError) -> CivilDateTime? {
+            guard let dateCell = cell(.date) else { return nil }
+            guard let parsed = TimeText.dateTime(dateCell.text) else {
+                throw fail("unparseable date \"\(abbreviated(dateCell.text, limit: 40))\"", dateCell, label: label)
+            }
+            return CivilDateTime(year: parsed.civil.year, month: parsed.civil.month, day: parsed.civil.day)
         }
 
         /// A date-time cell, or a time of day on `day`.
-        func time(_ cell: Cell, on day: CivilDateTime?) throws(ScheduleError) -> (instant: Date, civil: CivilDateTime) {
+        func time(_ cell: Cell, on day: CivilDateTime?, label: String) throws(ScheduleError) -> (instant: Date, civil: CivilDateTime) {
             if let parsed = TimeText.dateTime(cell.text) {
                 guard parsed.hasTime else {
-                    throw fail("\"\(abbreviated(cell.text, limit: 40))\" has a date but no time of day", cell)
+                    throw fail("\"\(abbreviated(cell.text, limit: 40))\" has a date but no time of day", cell, label: label)
                 }
                 return (parsed.instant(defaultZone: zone), parsed.civil)
             }
@@ -197,27 +237,13 @@ enum CSVImporter {
                 guard let day else {
                     throw fail(
                         "has the time \"\(abbreviated(cell.text, limit: 20))\" but no date; add a date column or write 2021-10-04 13:00",
-                        cell)
+                        cell, label: label)
                 }
                 let civil = day.at(secondsOfDay: seconds)
                 return (civil.instant(in: zone), civil)
             }
-            throw fail("unparseable time \"\(abbreviated(cell.text, limit: 40))\"", cell)
+            throw fail("unparseable time \"\(abbreviated(cell.text, limit: 40))\"", cell, label: label)
         }
-
-        guard let startCell = cell(.start) else { return draft }
-        let start = try time(startCell, on: date)
-        draft.start = start.instant
-        if let endCell = cell(.end) {
-            let startDay = CivilDateTime(year: start.civil.year, month: start.civil.month, day: start.civil.day)
-            draft.end = try time(endCell, on: date ?? startDay).instant
-        } else if let durationCell = cell(.duration) {
-            guard let seconds = TimeText.duration(durationCell.text) else {
-                throw fail("unparseable duration \"\(abbreviated(durationCell.text, limit: 40))\"", durationCell)
-            }
-            draft.end = start.instant.addingTimeInterval(Double(seconds))
-        }
-        return draft
     }
 
     /// True when a cell holds nothing but spaces, tabs and line breaks.
@@ -269,29 +295,7 @@ enum CSVImporter {
                 let fieldStart = index
                 var value: String
                 if index < bytes.count, bytes[index] == quote {
-                    var buffer: [UInt8] = []
-                    index += 1
-                    var closed = false
-                    while index < bytes.count {
-                        if bytes[index] == quote {
-                            if index + 1 < bytes.count, bytes[index + 1] == quote {
-                                buffer.append(quote)
-                                index += 2
-                                continue
-                            }
-                            index += 1
-                            closed = true
-                            break
-                        }
-                        buffer.append(bytes[index])
-                        index += 1
-                    }
-                    guard closed else {
-                        throw source.error("a quoted field that starts here is never closed", at: SourceLocation(offset: fieldStart))
-                    }
-                    let rest = index
-                    while index < bytes.count, bytes[index] != delimiter, bytes[index] != 0x0A, bytes[index] != 0x0D { index += 1 }
-                    buffer.append(contentsOf: bytes[rest..<index])
+                    let buffer = try quotedField(bytes, at: &index, delimiter: delimiter, source: source)
                     value = text(buffer[...])
                 } else {
                     while index < bytes.count, bytes[index] != delimiter, bytes[index] != 0x0A, bytes[index] != 0x0D { index += 1 }
@@ -315,5 +319,39 @@ enum CSVImporter {
             records.append(record)
         }
         return records
+    }
+
+    /// The bytes of the quoted field that starts at `index`, its doubled quotes made single,
+    /// with any text after its closing quote up to the next separator or line break kept; leaves
+    /// `index` there.
+    private static func quotedField(
+        _ bytes: [UInt8], at index: inout Int, delimiter: UInt8, source: SourceText
+    ) throws(ScheduleError) -> [UInt8] {
+        let quote = UInt8(ascii: "\"")
+        let fieldStart = index
+        var buffer: [UInt8] = []
+        index += 1
+        var closed = false
+        while index < bytes.count {
+            if bytes[index] == quote {
+                if index + 1 < bytes.count, bytes[index + 1] == quote {
+                    buffer.append(quote)
+                    index += 2
+                    continue
+                }
+                index += 1
+                closed = true
+                break
+            }
+            buffer.append(bytes[index])
+            index += 1
+        }
+        guard closed else {
+            throw source.error("a quoted field that starts here is never closed", at: SourceLocation(offset: fieldStart))
+        }
+        let rest = index
+        while index < bytes.count, bytes[index] != delimiter, bytes[index] != 0x0A, bytes[index] != 0x0D { index += 1 }
+        buffer.append(contentsOf: bytes[rest..<index])
+        return buffer
     }
 }

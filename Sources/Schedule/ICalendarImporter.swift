@@ -18,135 +18,20 @@ import Foundation
 ///   once, at its first occurrence, with a warning.
 enum ICalendarImporter {
     static func read(_ source: SourceText) throws(ScheduleError) -> ImportedProgramme {
-        let lines = try contentLines(source)
+        let components = try ComponentWalker.walk(try contentLines(source), source: source)
         var warnings: [ScheduleWarning] = []
-        var calendarName: String?
-        var calendarZoneName: String?
-        var zones: [String: CalendarZone] = [:]
-        var events: [[ContentLine]] = []
-        var eventStarts: [Int] = []
-
-        // Components, by a stack of names; only VEVENT and VTIMEZONE are kept.
-        var stack: [(name: String, line: Int)] = []
-        var current: [ContentLine] = []
-        var zone: CalendarZone?
-        var observance: CalendarZone.Observance?
-        // What the open VTIMEZONE holds so far, against ScheduleLimits' bounds.
-        var zoneTransitions = 0
-        var zoneRules = 0
-        func zoneTooLarge(_ what: String, _ limit: Int, _ line: ContentLine) -> ScheduleError {
-            let name = zone.map { $0.id.isEmpty ? "the VTIMEZONE from line \($0.line)" : "VTIMEZONE \"\(abbreviated($0.id, limit: 40))\"" }
-            return source.error(
-                "\(name ?? "a VTIMEZONE") holds more than \(limit) \(what); efterhand reads at most that many a zone",
-                at: SourceLocation(line: line.number))
-        }
-        var sawCalendar = false
-        for line in lines {
-            switch line.name {
-            case "BEGIN":
-                let component = line.value.uppercased()
-                stack.append((component, line.number))
-                switch component {
-                case "VCALENDAR": sawCalendar = true
-                case "VEVENT":
-                    try source.checkSessionCount(events.count + 1, at: SourceLocation(line: line.number))
-                    try source.checkDeadline(at: SourceLocation(line: line.number))
-                    current = []
-                case "VTIMEZONE":
-                    zone = CalendarZone(id: "", line: line.number)
-                    zoneTransitions = 0
-                    zoneRules = 0
-                case "STANDARD", "DAYLIGHT":
-                    zoneTransitions += 1
-                    if zoneTransitions > ScheduleLimits.maxZoneTransitions {
-                        throw zoneTooLarge(
-                            "onsets (observances and RDATE values; ScheduleLimits.maxZoneTransitions)",
-                            ScheduleLimits.maxZoneTransitions, line)
-                    }
-                    observance = CalendarZone.Observance(line: line.number)
-                default: break
-                }
-            case "END":
-                let component = line.value.uppercased()
-                guard let open = stack.lastIndex(where: { $0.name == component }) else {
-                    throw source.error("END:\(component) without a BEGIN:\(component)", at: SourceLocation(line: line.number))
-                }
-                if open != stack.count - 1 {
-                    let inner = stack[stack.count - 1]
-                    throw source.error(
-                        "END:\(component) while BEGIN:\(inner.name) from line \(inner.line) is still open",
-                        at: SourceLocation(line: line.number))
-                }
-                let begin = stack.removeLast()
-                switch component {
-                case "VEVENT":
-                    events.append(current)
-                    eventStarts.append(begin.line)
-                case "VTIMEZONE":
-                    if let finished = zone, !finished.id.isEmpty { zones[finished.id] = finished }
-                    zone = nil
-                case "STANDARD", "DAYLIGHT":
-                    if let finished = observance { zone?.observances.append(finished) }
-                    observance = nil
-                default: break
-                }
-            default:
-                guard let top = stack.last?.name else { continue }
-                switch top {
-                case "VEVENT": current.append(line)
-                case "VCALENDAR":
-                    switch line.name {
-                    case "X-WR-CALNAME": calendarName = unescape(line.value)
-                    case "X-WR-TIMEZONE": calendarZoneName = line.value
-                    default: break
-                    }
-                case "VTIMEZONE":
-                    if line.name == "TZID" { zone?.id = line.value }
-                    if line.name == "X-LIC-LOCATION" { zone?.location = line.value }
-                case "STANDARD", "DAYLIGHT":
-                    // Counted before the values are read, so a zone of a million RDATEs stops here.
-                    if line.name == "RDATE" {
-                        zoneTransitions += line.value.utf8.reduce(1) { $1 == UInt8(ascii: ",") ? $0 + 1 : $0 }
-                        if zoneTransitions > ScheduleLimits.maxZoneTransitions {
-                            throw zoneTooLarge(
-                                "onsets (observances and RDATE values; ScheduleLimits.maxZoneTransitions)",
-                                ScheduleLimits.maxZoneTransitions, line)
-                        }
-                    } else if line.name == "RRULE" {
-                        zoneRules += 1
-                        if zoneRules > ScheduleLimits.maxZoneRules {
-                            throw zoneTooLarge("yearly rules (RRULE; ScheduleLimits.maxZoneRules)", ScheduleLimits.maxZoneRules, line)
-                        }
-                    }
-                    do throws(CalendarZone.RuleError) {
-                        try observance?.read(line)
-                    } catch {
-                        throw source.error(error.message, at: SourceLocation(line: line.number))
-                    }
-                default: break
-                }
-            }
-        }
-        if let open = stack.last {
-            throw source.error(
-                "the file ends inside BEGIN:\(open.name) from line \(open.line); it looks cut short",
-                at: SourceLocation(line: lines.last?.number ?? 1))
-        }
-        guard sawCalendar else {
-            throw source.error("no BEGIN:VCALENDAR; this is not an iCalendar file", at: SourceLocation(line: 1))
-        }
 
         // The zone for floating times, and the conference's: --time-zone, X-WR-TIMEZONE, the
         // first IANA-named VTIMEZONE, Europe/Stockholm.
-        let namedZone = calendarZoneName
-            ?? zones.values.sorted(by: { $0.line < $1.line }).lazy
+        let namedZone = components.calendarZoneName
+            ?? components.zones.values.sorted(by: { $0.line < $1.line }).lazy
                 .compactMap { zone in [zone.id, zone.location ?? ""].first(where: { TimeZone(identifier: $0) != nil }) }
                 .first
         let (floating, floatingName) = source.zone(named: namedZone, at: SourceLocation(line: 1), warnings: &warnings)
-        var resolver = ZoneResolver(zones: zones, floating: floating, source: source)
+        var resolver = ZoneResolver(zones: components.zones, floating: floating, source: source)
 
         var drafts: [SessionDraft] = []
-        for (properties, beginLine) in zip(events, eventStarts) {
+        for (properties, beginLine) in components.events {
             try source.checkDeadline(at: SourceLocation(line: beginLine))
             if let draft = try readEvent(
                 properties, line: beginLine, index: drafts.count, resolver: &resolver, source: source, warnings: &warnings)
@@ -155,7 +40,7 @@ enum ICalendarImporter {
             }
         }
         warnings += resolver.warnings
-        let conference = Conference(title: clean(calendarName), acronym: nil, timeZone: floatingName)
+        let conference = Conference(title: clean(components.calendarName), acronym: nil, timeZone: floatingName)
         return ImportedProgramme(conference: conference, drafts: drafts, warnings: warnings)
     }
 
@@ -166,6 +51,39 @@ enum ICalendarImporter {
         warnings: inout [ScheduleWarning]
     ) throws(ScheduleError) -> SessionDraft? {
         var draft = SessionDraft(location: SourceLocation(line: line), index: index)
+        let byName = collect(properties, into: &draft)
+        readText(byName, into: &draft)
+        let label = draft.label
+        if let flag = byName["X-EFTERHAND-DO-NOT-RECORD"] {
+            guard let value = parseBool(flag.value) else {
+                throw source.error(
+                    "X-EFTERHAND-DO-NOT-RECORD should be TRUE or FALSE, found \"\(abbreviated(flag.value, limit: 20))\"",
+                    at: SourceLocation(line: flag.number), event: label)
+            }
+            draft.doNotRecord = value
+        }
+        if byName["STATUS"]?.value.uppercased() == "CANCELLED" {
+            warnings.append(source.warning("is cancelled (STATUS:CANCELLED); skipped", at: draft.location, event: label))
+            return nil
+        }
+        guard let startLine = byName["DTSTART"] else {
+            throw source.error("has no DTSTART", at: draft.location, event: label)
+        }
+        if startLine.parameter("VALUE")?.uppercased() == "DATE" || (startLine.value.count == 8 && !startLine.value.contains("T")) {
+            warnings.append(source.warning("is an all-day entry, not a session; skipped", at: draft.location, event: label))
+            return nil
+        }
+        try readTimes(byName, start: startLine, into: &draft, label: label, resolver: &resolver, source: source)
+        if byName["RRULE"] != nil || byName["RDATE"] != nil {
+            warnings.append(source.warning(
+                "repeats (RRULE/RDATE); only its first occurrence is imported", at: draft.location, event: label))
+        }
+        return draft
+    }
+
+    /// Adds the event's categories and chairs to `draft`, and returns its other properties by
+    /// name, the first of each.
+    private static func collect(_ properties: [ContentLine], into draft: inout SessionDraft) -> [String: ContentLine] {
         var byName: [String: ContentLine] = [:]
         for property in properties {
             switch property.name {
@@ -180,6 +98,11 @@ enum ICalendarImporter {
                 if byName[property.name] == nil { byName[property.name] = property }
             }
         }
+        return byName
+    }
+
+    /// The properties that are plain text, standard and efterhand's own.
+    private static func readText(_ byName: [String: ContentLine], into draft: inout SessionDraft) {
         func text(_ name: String) -> String? { byName[name].map { unescape($0.value) } }
         draft.guid = text("UID")
         draft.title = text("SUMMARY")
@@ -192,26 +115,15 @@ enum ICalendarImporter {
         draft.subtitle = text("X-EFTERHAND-SUBTITLE")
         draft.track = text("X-EFTERHAND-TRACK")
         draft.type = text("X-EFTERHAND-TYPE")
-        let label = draft.label
+    }
+
+    /// The start from `DTSTART`, and the end from `DTEND`, else `DURATION`, else the start.
+    private static func readTimes(
+        _ byName: [String: ContentLine], start startLine: ContentLine, into draft: inout SessionDraft, label: String,
+        resolver: inout ZoneResolver, source: SourceText
+    ) throws(ScheduleError) {
         func fail(_ message: String, _ property: ContentLine) -> ScheduleError {
             source.error(message, at: SourceLocation(line: property.number), event: label)
-        }
-        if let flag = byName["X-EFTERHAND-DO-NOT-RECORD"] {
-            guard let value = parseBool(flag.value) else {
-                throw fail("X-EFTERHAND-DO-NOT-RECORD should be TRUE or FALSE, found \"\(abbreviated(flag.value, limit: 20))\"", flag)
-            }
-            draft.doNotRecord = value
-        }
-        if byName["STATUS"]?.value.uppercased() == "CANCELLED" {
-            warnings.append(source.warning("is cancelled (STATUS:CANCELLED); skipped", at: draft.location, event: label))
-            return nil
-        }
-        guard let startLine = byName["DTSTART"] else {
-            throw source.error("has no DTSTART", at: draft.location, event: label)
-        }
-        if startLine.parameter("VALUE")?.uppercased() == "DATE" || (startLine.value.count == 8 && !startLine.value.contains("T")) {
-            warnings.append(source.warning("is an all-day entry, not a session; skipped", at: draft.location, event: label))
-            return nil
         }
         guard let start = resolver.instant(startLine) else {
             throw fail("unparseable time \"\(abbreviated(startLine.value, limit: 40))\" in DTSTART", startLine)
@@ -231,11 +143,6 @@ enum ICalendarImporter {
             // RFC 5545 §3.6.1: a date-time DTSTART alone ends when it starts.
             draft.end = start
         }
-        if byName["RRULE"] != nil || byName["RDATE"] != nil {
-            warnings.append(source.warning(
-                "repeats (RRULE/RDATE); only its first occurrence is imported", at: draft.location, event: label))
-        }
-        return draft
     }
 
     // MARK: - Content lines

@@ -205,41 +205,53 @@ struct JSONReader {
                 guard index + 1 < bytes.count else {
                     throw JSONSyntaxError(offset: open, message: "a string that starts here is never closed")
                 }
-                let escape = bytes[index + 1]
-                index += 2
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(escape)
-                case UInt8(ascii: "b"): buffer.append(0x08)
-                case UInt8(ascii: "f"): buffer.append(0x0C)
-                case UInt8(ascii: "n"): buffer.append(0x0A)
-                case UInt8(ascii: "r"): buffer.append(0x0D)
-                case UInt8(ascii: "t"): buffer.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
-                        bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-                    {
-                        let saved = index
-                        index += 2
-                        let low = try hex4()
-                        if (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else {
-                            index = saved
-                        }
-                    }
-                    // A lone surrogate cannot be text; it becomes U+FFFD.
-                    let character = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                    buffer.append(contentsOf: Array(String(Character(character)).utf8))
-                default:
-                    throw JSONSyntaxError(offset: index - 2, message: "unknown escape '\\\(Character(Unicode.Scalar(escape)))' in a string")
-                }
+                try readEscape(into: &buffer)
             default:
                 buffer.append(byte)
                 index += 1
             }
         }
         throw JSONSyntaxError(offset: open, message: "a string that starts here is never closed")
+    }
+
+    /// Reads the escape at `index` (its backslash and at least one byte after it are there) and
+    /// appends the bytes it stands for.
+    private mutating func readEscape(into buffer: inout [UInt8]) throws(JSONSyntaxError) {
+        let escape = bytes[index + 1]
+        index += 2
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(escape)
+        case UInt8(ascii: "b"): buffer.append(0x08)
+        case UInt8(ascii: "f"): buffer.append(0x0C)
+        case UInt8(ascii: "n"): buffer.append(0x0A)
+        case UInt8(ascii: "r"): buffer.append(0x0D)
+        case UInt8(ascii: "t"): buffer.append(0x09)
+        case UInt8(ascii: "u"):
+            // A lone surrogate cannot be text; it becomes U+FFFD.
+            let character = Unicode.Scalar(try unicodeEscape()) ?? "\u{FFFD}"
+            buffer.append(contentsOf: Array(String(Character(character)).utf8))
+        default:
+            throw JSONSyntaxError(offset: index - 2, message: "unknown escape '\\\(Character(Unicode.Scalar(escape)))' in a string")
+        }
+    }
+
+    /// The code point of a `\u` escape whose four hex digits start at `index`, joined with the
+    /// `\u` escape after it when the two are a surrogate pair.
+    private mutating func unicodeEscape() throws(JSONSyntaxError) -> UInt32 {
+        var scalar = try hex4()
+        if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count,
+            bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+        {
+            let saved = index
+            index += 2
+            let low = try hex4()
+            if (0xDC00..<0xE000).contains(low) {
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else {
+                index = saved
+            }
+        }
+        return scalar
     }
 
     private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {

@@ -159,65 +159,84 @@ public enum ScheduleLoader {
         var locations: [SourceLocation] = []
         locations.reserveCapacity(imported.drafts.count)
         for draft in imported.drafts {
-            guard let title = clean(draft.title) else {
-                throw source.error("has no title", at: draft.location, event: draft.label)
-            }
-            guard let start = draft.start else {
-                throw source.error("has no start time", at: draft.location, event: draft.label)
-            }
-            let end: Date
-            if let given = draft.end {
-                guard given >= start else {
-                    let zone = TimeZone(identifier: imported.conference.timeZone) ?? SourceText.defaultZone
-                    throw source.error(
-                        "ends before it starts (start \(rfc3339(start, in: zone)), end \(rfc3339(given, in: zone)))",
-                        at: draft.location, event: draft.label)
-                }
-                end = given
-            } else {
-                warnings.append(source.warning("has no end or duration; it is taken to end when it starts",
-                                               at: draft.location, event: draft.label))
-                end = start
-            }
-            for (verb, instant) in [("starts", start), ("ends", end)]
-            where !(ScheduleLimits.earliestInstant...ScheduleLimits.latestInstant).contains(instant) {
+            let session = try checkedSession(draft, conference: imported.conference, source: source, warnings: &warnings)
+            locations.append(draft.location)
+            sessions.append(session)
+        }
+        let sortedSessions = sorted(sessions)
+        warnings += repeatedGuidWarnings(unsorted: sessions, sorted: sortedSessions, locations: locations, source: source)
+        return Programme(conference: imported.conference, sessions: sortedSessions, warnings: warnings)
+    }
+
+    /// One draft as a session: refused without a title or a start, or when it ends before it
+    /// starts or outside the years accepted; warned about without an end or with a url that is
+    /// not a web address.
+    static func checkedSession(
+        _ draft: SessionDraft, conference: Conference, source: SourceText, warnings: inout [ScheduleWarning]
+    ) throws(ScheduleError) -> Session {
+        guard let title = clean(draft.title) else {
+            throw source.error("has no title", at: draft.location, event: draft.label)
+        }
+        guard let start = draft.start else {
+            throw source.error("has no start time", at: draft.location, event: draft.label)
+        }
+        let end: Date
+        if let given = draft.end {
+            guard given >= start else {
+                let zone = TimeZone(identifier: conference.timeZone) ?? SourceText.defaultZone
                 throw source.error(
-                    "\(verb) \(describeOutOfRange(instant)), outside the years 1970 to 9999 that efterhand accepts",
+                    "ends before it starts (start \(rfc3339(start, in: zone)), end \(rfc3339(given, in: zone)))",
                     at: draft.location, event: draft.label)
             }
-            var url = clean(draft.url)
-            if let given = url, !WebAddress.isWebAddress(given) {
-                warnings.append(source.warning(
-                    "has the url \"\(abbreviated(given, limit: 60))\", which is not an absolute http or https address; it is left out",
-                    at: draft.location, event: draft.label))
-                url = nil
-            }
-            let room = clean(draft.room)
-            let track = clean(draft.track)
-            let guid = clean(draft.guid) ?? SessionID.derived(title: title, start: start, room: room)
-            locations.append(draft.location)
-            sessions.append(Session(
-                guid: guid, id: clean(draft.id), slug: clean(draft.slug), title: title,
-                subtitle: clean(draft.subtitle), abstract: clean(draft.abstract), description: clean(draft.description),
-                start: start, end: end, room: room, track: track, type: clean(draft.type),
-                language: clean(draft.language), persons: cleanList(draft.persons),
-                topics: cleanList((track.map { [$0] } ?? []) + draft.keywords), url: url,
-                doNotRecord: draft.doNotRecord))
+            end = given
+        } else {
+            warnings.append(source.warning("has no end or duration; it is taken to end when it starts",
+                                           at: draft.location, event: draft.label))
+            end = start
         }
-        // Guids used more than once, found before sorting so each keeps its source location.
+        for (verb, instant) in [("starts", start), ("ends", end)]
+        where !(ScheduleLimits.earliestInstant...ScheduleLimits.latestInstant).contains(instant) {
+            throw source.error(
+                "\(verb) \(describeOutOfRange(instant)), outside the years 1970 to 9999 that efterhand accepts",
+                at: draft.location, event: draft.label)
+        }
+        var url = clean(draft.url)
+        if let given = url, !WebAddress.isWebAddress(given) {
+            warnings.append(source.warning(
+                "has the url \"\(abbreviated(given, limit: 60))\", which is not an absolute http or https address; it is left out",
+                at: draft.location, event: draft.label))
+            url = nil
+        }
+        let room = clean(draft.room)
+        let track = clean(draft.track)
+        let guid = clean(draft.guid) ?? SessionID.derived(title: title, start: start, room: room)
+        return Session(
+            guid: guid, id: clean(draft.id), slug: clean(draft.slug), title: title,
+            subtitle: clean(draft.subtitle), abstract: clean(draft.abstract), description: clean(draft.description),
+            start: start, end: end, room: room, track: track, type: clean(draft.type),
+            language: clean(draft.language), persons: cleanList(draft.persons),
+            topics: cleanList((track.map { [$0] } ?? []) + draft.keywords), url: url,
+            doNotRecord: draft.doNotRecord)
+    }
+
+    /// One warning for each guid that more than one session uses, in the order of the sorted
+    /// sessions. `unsorted` and `locations` are in source order, index for index, so each
+    /// session keeps its source line.
+    static func repeatedGuidWarnings(
+        unsorted: [Session], sorted: [Session], locations: [SourceLocation], source: SourceText
+    ) -> [ScheduleWarning] {
         var firstUse: [String: Int] = [:]
-        firstUse.reserveCapacity(sessions.count)
+        firstUse.reserveCapacity(unsorted.count)
         var repeated: [String: [Int]] = [:]
-        for (index, session) in sessions.enumerated() {
+        for (index, session) in unsorted.enumerated() {
             if let first = firstUse.updateValue(index, forKey: session.guid) {
                 repeated[session.guid, default: [first]].append(index)
                 firstUse[session.guid] = first
             }
         }
-        let unsorted = sessions
-        sessions = sorted(sessions)
+        var warnings: [ScheduleWarning] = []
         var reported = Set<String>()
-        for session in sessions {
+        for session in sorted {
             guard let indices = repeated[session.guid], reported.insert(session.guid).inserted else { continue }
             let lines = indices.compactMap { source.resolve(locations[$0]).line }.sorted()
             let names = indices.sorted { sessionOrder(unsorted[$0], unsorted[$1]) }
@@ -228,7 +247,7 @@ public enum ScheduleLoader {
                 message: "guid \(session.guid) is used by \(indices.count) sessions\(lineList): \(names.joined(separator: ", ")); "
                     + "recordings linked by guid cannot tell them apart"))
         }
-        return Programme(conference: imported.conference, sessions: sessions, warnings: warnings)
+        return warnings
     }
 
     /// A time outside the years accepted, for an error: in UTC when it has a four-digit year.

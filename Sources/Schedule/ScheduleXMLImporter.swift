@@ -292,78 +292,116 @@ enum ScheduleXMLImporter {
         drafts.reserveCapacity(collector.events.count)
         for raw in collector.events {
             try source.checkDeadline(at: SourceLocation(line: raw.line, column: raw.column))
-            var draft = SessionDraft(location: SourceLocation(line: raw.line, column: raw.column), index: drafts.count)
-            func text(_ name: String) -> String? { raw.fields[name]?.text }
-            draft.guid = raw.attributes["guid"] ?? text("guid")
-            draft.id = raw.attributes["id"] ?? text("id")
-            draft.slug = text("slug")
-            draft.title = text("title")
-            draft.subtitle = text("subtitle")
-            draft.abstract = text("abstract")
-            draft.description = text("description")
-            draft.room = text("room") ?? raw.room
-            draft.track = text("track")
-            draft.type = text("type")
-            draft.language = text("language")
-            draft.url = text("url")
-            draft.persons = raw.persons
-            draft.keywords = raw.keywords
-            let label = draft.label
-            func fail(_ message: String, field: String) -> ScheduleError {
-                let place = raw.fields[field]
-                return source.error(message, at: SourceLocation(line: place?.line ?? raw.line, column: place?.column ?? raw.column), event: label)
-            }
-
-            if let optout = raw.optout {
-                guard let value = parseBool(optout) else {
-                    throw fail("<optout> should be true or false, found \"\(abbreviated(optout, limit: 20))\"", field: "recording")
-                }
-                draft.doNotRecord = value
-            } else if let flag = text("do_not_record") {
-                guard let value = parseBool(flag) else {
-                    throw fail("<do_not_record> should be true or false, found \"\(abbreviated(flag, limit: 20))\"", field: "do_not_record")
-                }
-                draft.doNotRecord = value
-            }
-
-            var startCivil: CivilDateTime?
-            if let dateText = clean(text("date")) {
-                guard let parsed = TimeText.dateTime(dateText) else {
-                    throw fail("unparseable time \"\(abbreviated(dateText, limit: 40))\"", field: "date")
-                }
-                if parsed.hasTime { draft.start = parsed.instant(defaultZone: zone) } else { startCivil = parsed.civil }
-            }
-            if draft.start == nil, let startText = clean(text("start")) {
-                if let parsed = TimeText.dateTime(startText), parsed.hasTime {
-                    draft.start = parsed.instant(defaultZone: zone)
-                } else if let seconds = TimeText.timeOfDay(startText) {
-                    guard let date = startCivil ?? raw.day?.date else {
-                        throw fail("has a start time \"\(startText)\" but neither a <date> nor a day date", field: "start")
-                    }
-                    var past = seconds
-                    if startCivil == nil, let dayStart = raw.day?.startSeconds ?? dayChange, seconds < dayStart { past += 86_400 }
-                    draft.start = date.at(secondsOfDay: past).instant(in: zone)
-                } else {
-                    throw fail("unparseable time \"\(abbreviated(startText, limit: 40))\"", field: "start")
-                }
-            }
-            if let endText = clean(text("end")) {
-                guard let parsed = TimeText.dateTime(endText), parsed.hasTime else {
-                    throw fail("unparseable time \"\(abbreviated(endText, limit: 40))\"", field: "end")
-                }
-                draft.end = parsed.instant(defaultZone: zone)
-            } else if let durationText = clean(text("duration")) {
-                guard let seconds = TimeText.duration(durationText) else {
-                    throw fail("unparseable duration \"\(abbreviated(durationText, limit: 40))\"", field: "duration")
-                }
-                draft.end = draft.start.map { $0.addingTimeInterval(Double(seconds)) }
-            }
-            drafts.append(draft)
+            let reader = RawEventReader(raw: raw, zone: zone, dayChange: dayChange, source: source)
+            drafts.append(try reader.draft(index: drafts.count))
         }
         let conference = Conference(
             title: clean(collector.conference["title"]), acronym: clean(collector.conference["acronym"]),
             timeZone: zoneName)
         return ImportedProgramme(conference: conference, drafts: drafts, warnings: warnings)
+    }
+}
+
+/// Reads one collected `<event>` as a draft: its text, its opt-out, and its times in the
+/// conference's zone (`dayChange` is the conference's `day_change`, in seconds of the day).
+private struct RawEventReader {
+    let raw: RawEvent
+    let zone: TimeZone
+    let dayChange: Int?
+    let source: SourceText
+
+    func draft(index: Int) throws(ScheduleError) -> SessionDraft {
+        var draft = textFields(index: index)
+        let label = draft.label
+        if let value = try doNotRecord(label: label) { draft.doNotRecord = value }
+        draft.start = try start(label: label)
+        draft.end = try end(start: draft.start, label: label)
+        return draft
+    }
+
+    private func text(_ name: String) -> String? { raw.fields[name]?.text }
+
+    /// An error at the element `field`, else at the event.
+    private func fail(_ message: String, field: String, label: String) -> ScheduleError {
+        let place = raw.fields[field]
+        return source.error(message, at: SourceLocation(line: place?.line ?? raw.line, column: place?.column ?? raw.column), event: label)
+    }
+
+    private func textFields(index: Int) -> SessionDraft {
+        var draft = SessionDraft(location: SourceLocation(line: raw.line, column: raw.column), index: index)
+        draft.guid = raw.attributes["guid"] ?? text("guid")
+        draft.id = raw.attributes["id"] ?? text("id")
+        draft.slug = text("slug")
+        draft.title = text("title")
+        draft.subtitle = text("subtitle")
+        draft.abstract = text("abstract")
+        draft.description = text("description")
+        draft.room = text("room") ?? raw.room
+        draft.track = text("track")
+        draft.type = text("type")
+        draft.language = text("language")
+        draft.url = text("url")
+        draft.persons = raw.persons
+        draft.keywords = raw.keywords
+        return draft
+    }
+
+    /// `<recording><optout>`, else `<do_not_record>`; nil without either.
+    private func doNotRecord(label: String) throws(ScheduleError) -> Bool? {
+        if let optout = raw.optout {
+            guard let value = parseBool(optout) else {
+                throw fail("<optout> should be true or false, found \"\(abbreviated(optout, limit: 20))\"", field: "recording", label: label)
+            }
+            return value
+        } else if let flag = text("do_not_record") {
+            guard let value = parseBool(flag) else {
+                throw fail("<do_not_record> should be true or false, found \"\(abbreviated(flag, limit: 20))\"", field: "do_not_record", label: label)
+            }
+            return value
+        }
+        return nil
+    }
+
+    /// `<date>` with a time of day, else `<start>` as a date-time, else `<start>` as a time of
+    /// day under `<date>`'s or the day's date (on the next calendar day when earlier than the
+    /// day's start).
+    private func start(label: String) throws(ScheduleError) -> Date? {
+        var startCivil: CivilDateTime?
+        if let dateText = clean(text("date")) {
+            guard let parsed = TimeText.dateTime(dateText) else {
+                throw fail("unparseable time \"\(abbreviated(dateText, limit: 40))\"", field: "date", label: label)
+            }
+            if parsed.hasTime { return parsed.instant(defaultZone: zone) } else { startCivil = parsed.civil }
+        }
+        guard let startText = clean(text("start")) else { return nil }
+        if let parsed = TimeText.dateTime(startText), parsed.hasTime {
+            return parsed.instant(defaultZone: zone)
+        } else if let seconds = TimeText.timeOfDay(startText) {
+            guard let date = startCivil ?? raw.day?.date else {
+                throw fail("has a start time \"\(startText)\" but neither a <date> nor a day date", field: "start", label: label)
+            }
+            var past = seconds
+            if startCivil == nil, let dayStart = raw.day?.startSeconds ?? dayChange, seconds < dayStart { past += 86_400 }
+            return date.at(secondsOfDay: past).instant(in: zone)
+        } else {
+            throw fail("unparseable time \"\(abbreviated(startText, limit: 40))\"", field: "start", label: label)
+        }
+    }
+
+    /// `<end>`, else the start plus `<duration>`; nil without either.
+    private func end(start: Date?, label: String) throws(ScheduleError) -> Date? {
+        if let endText = clean(text("end")) {
+            guard let parsed = TimeText.dateTime(endText), parsed.hasTime else {
+                throw fail("unparseable time \"\(abbreviated(endText, limit: 40))\"", field: "end", label: label)
+            }
+            return parsed.instant(defaultZone: zone)
+        } else if let durationText = clean(text("duration")) {
+            guard let seconds = TimeText.duration(durationText) else {
+                throw fail("unparseable duration \"\(abbreviated(durationText, limit: 40))\"", field: "duration", label: label)
+            }
+            return start.map { $0.addingTimeInterval(Double(seconds)) }
+        }
+        return nil
     }
 }
 
