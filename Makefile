@@ -5,7 +5,7 @@ RELEASE_BIN := .build/release/efterhand
 
 # Debian packages the build needs (FFmpeg's and SQLite's headers), and those the tests and
 # benchmarks use as peers and fixture makers.
-BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libsqlite3-dev zlib1g-dev
+BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev zlib1g-dev
 TEST_PACKAGES := ffmpeg python3 python3-pip chromium chromium-driver python3-selenium
 BENCH_PACKAGES := ffmpeg python3 gcc
 

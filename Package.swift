@@ -17,11 +17,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
-        // FFmpeg's C API, through Debian's -dev packages. Only MediaProbe imports it.
+        // FFmpeg's C API (libavformat, libavcodec, libswscale, libswresample), through Debian's -dev
+        // packages. Only MediaProbe imports it.
         .systemLibrary(
             name: "CFFmpeg",
             pkgConfig: "libavformat",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev"])]
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libswresample-dev"])]
         ),
         // Cues, WebVTT/SRT parsers and writers, transcripts, sidecar files. Foundation only.
         .target(name: "Captions"),

@@ -10,6 +10,8 @@
 #include <malloc.h>
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+#include <libavutil/channel_layout.h>
 
 // Swift does not import function-like or expression macros; re-export the ones MediaProbe needs.
 static const int64_t EF_NOPTS_VALUE = AV_NOPTS_VALUE;
@@ -26,6 +28,9 @@ static const int EF_AVERROR_DECODER_NOT_FOUND = AVERROR_DECODER_NOT_FOUND;
 static const int EF_AVERROR_ENCODER_NOT_FOUND = AVERROR_ENCODER_NOT_FOUND;
 
 static inline int ef_averror(int errnum) { return AVERROR(errnum); }
+
+// AV_CHANNEL_LAYOUT_MONO is a compound-literal macro, which Swift does not import.
+static inline AVChannelLayout ef_mono_layout(void) { AVChannelLayout layout = AV_CHANNEL_LAYOUT_MONO; return layout; }
 
 // libavformat grows and frees large sample tables for every MP4 it opens; keeping freed memory in
 // the process instead of returning it to the kernel each time saves the page faults of mapping it

@@ -12,6 +12,8 @@ public struct ProbeError: Error, Sendable, Equatable, Codable, CustomStringConve
         case io
         /// Nothing to make a picture from: no video stream and no cover picture.
         case noPicture = "no_picture"
+        /// Nothing to hear: no audio stream FFmpeg can decode.
+        case noAudio = "no_audio"
         /// The caller asked for something impossible (a time that is not a number, a zero width).
         case invalidArgument = "invalid_argument"
     }
