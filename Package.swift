@@ -51,12 +51,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Speech-to-text engines behind one protocol (a command per file; later HTTP), and the
+        // guards against Whisper's known failures. Foundation and Captions only.
+        .target(name: "Speech", dependencies: ["Captions"]),
         // The ingest: one stage per job (programme, scan, probe, link, duplicates, captions,
         // thumbnails) over media and the programme, writing through IndexStore.
         .target(
             name: "Pipeline",
             dependencies: [
-                "IndexStore", "MediaProbe", "Schedule", "Linking", "Captions",
+                "IndexStore", "MediaProbe", "Schedule", "Linking", "Captions", "Speech",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -92,6 +95,7 @@ let package = Package(
                 "Linking",
                 "IndexStore",
                 "Pipeline",
+                "Speech",
                 "Server",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -111,6 +115,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "CaptionsTests", dependencies: ["Captions", "TestSupport"]),
+        .testTarget(name: "SpeechTests", dependencies: ["Speech", "Captions", "TestSupport"]),
         .testTarget(
             name: "ScheduleTests",
             dependencies: ["Schedule", "TestSupport"],
@@ -123,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "IndexStoreTests",
             dependencies: [
-                "IndexStore", "Pipeline", "Linking", "MediaProbe", "Schedule", "Captions", "TestSupport",
+                "IndexStore", "Pipeline", "Linking", "MediaProbe", "Schedule", "Captions", "Speech", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]

@@ -60,6 +60,31 @@ extension IndexDatabase {
         }
     }
 
+    /// Stores the machine's draft of one stretch of a recording (a linked session's in to out),
+    /// in one transaction: earlier machine drafts (`asr:` sources) that start in the stretch go,
+    /// the new cues come in except where text is verified, and `key` keeps what was transcribed
+    /// (`signature`: the file, the stretch, the language and the engine's model), so that the
+    /// same audio is not transcribed again by the same model. Returns how many cues were stored.
+    @discardableResult
+    public func saveSpeechDraft(recordingID: Int64, key: String, signature: String, span: ClosedRange<Double>, source: String,
+                                cues: [(Cue, String)]) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: """
+                DELETE FROM cue WHERE recording_id = ? AND status = 'draft' AND source LIKE 'asr:%' AND start_seconds >= ? AND start_seconds <= ?
+                """, arguments: [recordingID, span.lowerBound, span.upperBound])
+            let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
+            var stored = 0
+            for (cue, language) in cues where !Self.touches(cue, spans[language] ?? []) {
+                try Self.insert(cue, recordingID: recordingID, language: language, source: source, status: .draft, db: db)
+                stored += 1
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO caption_source (recording_id, source, signature) VALUES (?, ?, ?)",
+                           arguments: [recordingID, key, signature])
+            try Self.refreshSearch(recordingID: recordingID, db: db)
+            return stored
+        }
+    }
+
     /// Forgets a caption source that is gone (a deleted sidecar): its draft cues go, verified ones stay.
     public func dropCaptionSource(recordingID: Int64, source: String) throws {
         try writer.write { db in

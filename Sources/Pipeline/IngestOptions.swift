@@ -69,13 +69,14 @@ public struct IngestSummary: Sendable, Equatable, Codable {
 public struct IngestProgress: Sendable {
     /// The stages that take long on a large week, in order, and what they count.
     public enum Stage: String, Sendable {
-        case programme = "storing the programme", probe = "probing", link = "linking"
+        case programme = "storing the programme", probe = "probing", link = "linking", transcribe = "transcribing"
 
         public var unit: String {
             switch self {
             case .programme: "sessions"
             case .probe: "files"
             case .link: "recordings"
+            case .transcribe: "talks"
             }
         }
     }
@@ -84,5 +85,12 @@ public struct IngestProgress: Sendable {
     public var total: Int
     public var elapsed: Double
     public var stage: Stage = .probe
+
+    public init(done: Int, total: Int, elapsed: Double, stage: Stage = .probe) {
+        self.done = done
+        self.total = total
+        self.elapsed = elapsed
+        self.stage = stage
+    }
 }
 

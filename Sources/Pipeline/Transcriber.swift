@@ -1,0 +1,219 @@
+import Captions
+import Foundation
+import IndexStore
+import MediaProbe
+import Schedule
+import Speech
+
+/// Settings of a transcription run (`efterhand transcribe`, `ingest --transcribe`).
+public struct TranscribeOptions: Sendable {
+    /// Recordings by id or path; empty for every linked recording.
+    public var recordings: [String] = []
+    /// The language for every span (`--language`); nil: each session's, else the engine detects.
+    public var language: String?
+    /// Transcribe again even where the same model already drafted the same audio.
+    public var force = false
+    /// Spans are sent to the engine in windows this long, overlapping by `overlapSeconds`; a
+    /// cue is kept from the window where it lies farther from an edge.
+    public var windowSeconds: Double = 600
+    public var overlapSeconds: Double = 10
+    /// Spans transcribed side by side.
+    public var jobs = 1
+
+    public init() {}
+}
+
+/// What a transcription run did, in the contract of `efterhand transcribe --json`.
+public struct TranscribeSummary: Sendable, Codable, Equatable {
+    /// Talk spans of linked recordings looked at, transcribed now, and left as they were
+    /// (the same model already drafted the same audio).
+    public var spans = 0
+    public var transcribed = 0
+    public var unchanged = 0
+    /// Cues stored (verified text is never replaced, so cues in it are not counted).
+    public var cues = 0
+    /// Seconds of audio sent to the engine, and of the run.
+    public var audioSeconds = 0.0
+    public var seconds = 0.0
+    /// The engine's source (`asr:command:whisper-base`).
+    public var source = ""
+    /// One line per span that failed, naming the recording, the session and the engine.
+    public var errors: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case spans, transcribed, unchanged, cues, audioSeconds = "audio_seconds", seconds, source, errors
+    }
+
+    public init() {}
+}
+
+/// One stretch of a recording that belongs to one linked talk: what is transcribed.
+struct TalkSpan: Sendable {
+    var recordingID: Int64
+    var path: String
+    var absolutePath: String
+    var fingerprint: String
+    var sessionGuid: String
+    var inSeconds: Double
+    var outSeconds: Double
+    var language: String?
+
+    /// The key under which the index keeps what was transcribed of this span.
+    var key: String { "asr@\(sessionGuid)" }
+}
+
+/// Drafts what is said in every linked talk: for each linked recording, each of its talks'
+/// in-to-out span (not the pre-roll before the talk, not the silence after), in the session's
+/// language, through one `SpeechEngine`; stored as drafts with the engine's source, never over
+/// verified text, one transaction per span.
+public struct Transcriber: Sendable {
+    let database: IndexDatabase
+    let engine: any SpeechEngine
+    let options: TranscribeOptions
+    let filter = SpeechFilter()
+
+    public init(database: IndexDatabase, engine: any SpeechEngine, options: TranscribeOptions = TranscribeOptions()) {
+        self.database = database
+        self.engine = engine
+        self.options = options
+    }
+
+    /// Transcribes every span that needs it. A span that fails is reported and the rest go on.
+    /// `progress` is told how many spans are done of how many, and the seconds so far.
+    public func run(progress: @escaping @Sendable (_ done: Int, _ total: Int, _ elapsed: Double) -> Void = { _, _, _ in }) throws -> TranscribeSummary {
+        let started = Date()
+        var summary = TranscribeSummary()
+        summary.source = engine.source
+        let spans = try talkSpans()
+        let known = try database.captionSources()
+        summary.spans = spans.count
+        let due = spans.filter { span in options.force || known[span.recordingID]?[span.key] != signature(span) }
+        summary.unchanged = spans.count - due.count
+        let counter = ProgressCounter()
+        progress(0, due.count, 0)
+        let one: @Sendable (TalkSpan) -> Result<SpanDone, SpanFailure> = { span in
+            defer { progress(counter.increment(), due.count, Date().timeIntervalSince(started)) }
+            do {
+                return .success(try transcribe(span))
+            } catch {
+                return .failure(SpanFailure(line: "\(span.path) (session \(span.sessionGuid), \(engine.source)): \(error)"))
+            }
+        }
+        // The engine uses both cores for one span; side by side only when asked (`--jobs`).
+        let results = options.jobs > 1 ? ParallelMap.run(due, one) : due.map(one)
+        for result in results {
+            switch result {
+            case .success(let done):
+                summary.transcribed += 1
+                summary.cues += done.cues
+                summary.audioSeconds += done.audio
+            case .failure(let failure):
+                summary.errors.append(failure.line)
+            }
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    struct SpanFailure: Error {
+        var line: String
+    }
+
+    struct SpanDone: Sendable {
+        var cues: Int
+        var audio: Double
+    }
+
+    /// What a span's draft was made from: the file, the stretch, the language and the model.
+    func signature(_ span: TalkSpan) -> String {
+        "\(span.fingerprint)|\(span.inSeconds)|\(span.outSeconds)|\(span.language ?? "auto")|\(engine.source)"
+    }
+
+    /// The linked talks' spans of the chosen recordings (all linked ones when none are chosen),
+    /// leaving out copies and talks that must not be published.
+    func talkSpans() throws -> [TalkSpan] {
+        let sessions = Dictionary(try database.sessions().map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        let links = try database.links()
+        var chosen: Set<Int64>?
+        if !options.recordings.isEmpty {
+            chosen = []
+            for reference in options.recordings {
+                guard let id = try database.recording(idOrPath: reference)?.id else {
+                    throw SpeechError("no recording '\(reference)' in the index (give its id or path, as `efterhand links` shows them)")
+                }
+                chosen?.insert(id)
+            }
+        }
+        var spans: [TalkSpan] = []
+        for recording in try database.recordings(includeMissing: false, withProbe: false) {
+            guard let id = recording.id, let fingerprint = recording.fingerprint, recording.state == .ok, recording.linkStatus == .linked,
+                  recording.duplicateOf == nil, chosen?.contains(id) ?? true else { continue }
+            for link in links[id] ?? [] where link.kind == .link && !link.flags.contains(.doNotRecord) {
+                guard let session = sessions[link.sessionGuid], !session.doNotRecord, link.outSeconds > link.inSeconds else { continue }
+                let language = LanguageCode.normalize(options.language) ?? LanguageCode.normalize(session.language)
+                spans.append(TalkSpan(recordingID: id, path: recording.path, absolutePath: recording.absolutePath, fingerprint: fingerprint,
+                                      sessionGuid: session.guid, inSeconds: link.inSeconds, outSeconds: link.outSeconds, language: language))
+            }
+        }
+        return spans
+    }
+
+    /// One span: its audio in windows through the engine, the cues mapped back to the
+    /// recording's timeline, filtered, and stored in one transaction.
+    func transcribe(_ span: TalkSpan) throws -> SpanDone {
+        var cues: [(Cue, String)] = []
+        var audio = 0.0
+        for window in Self.windows(from: span.inSeconds, to: span.outSeconds, length: options.windowSeconds, overlap: options.overlapSeconds) {
+            var samples: [Int16] = []
+            let first = try AudioExtractor().extract(path: span.absolutePath, from: window.start, to: window.end) { block in
+                samples.append(contentsOf: block)
+                return true
+            }
+            guard !samples.isEmpty else { continue }
+            audio += Double(samples.count) / Double(AudioExtractor.sampleRate)
+            let heard = try speech(in: samples, language: span.language)
+            for segment in heard {
+                let start = first + segment.start
+                guard start >= window.keepFrom, start < window.keepUntil, start < span.outSeconds else { continue }
+                let end = min(first + segment.end, span.outSeconds)
+                cues.append((Cue(start: start, end: max(start, end), text: segment.text), span.language ?? "und"))
+            }
+        }
+        let stored = try database.saveSpeechDraft(recordingID: span.recordingID, key: span.key, signature: signature(span),
+                                                  span: span.inSeconds...span.outSeconds, source: engine.source, cues: cues)
+        return SpanDone(cues: stored, audio: audio)
+    }
+
+    /// The engine's segments for one window of samples, filtered.
+    private func speech(in samples: [Int16], language: String?) throws -> [SpeechSegment] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-audio-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try WAVFile.data(samples, sampleRate: AudioExtractor.sampleRate).write(to: file)
+        return filter.apply(try engine.transcribe(wav: file, language: language))
+    }
+
+    /// A window of a span sent to the engine, and the part of it whose cues are kept: cues in
+    /// an overlap are kept from the window in which they lie farther from the edge.
+    struct Window: Equatable {
+        var start: Double
+        var end: Double
+        var keepFrom: Double
+        var keepUntil: Double
+    }
+
+    static func windows(from start: Double, to end: Double, length: Double, overlap: Double) -> [Window] {
+        let length = max(60, length)
+        let overlap = min(max(0, overlap), length / 4)
+        var windows: [Window] = []
+        var from = start
+        while from < end {
+            let until = min(end, from + length)
+            let last = until >= end
+            windows.append(Window(start: from, end: until, keepFrom: windows.isEmpty ? -Double.infinity : from + overlap / 2,
+                                  keepUntil: last ? Double.infinity : until - overlap / 2))
+            if last { break }
+            from = until - overlap
+        }
+        return windows
+    }
+}

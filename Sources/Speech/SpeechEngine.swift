@@ -1,0 +1,44 @@
+import Foundation
+
+/// One stretch of speech an engine heard: times in seconds into the audio it was given, and
+/// Whisper's confidence figures where the engine reports them.
+public struct SpeechSegment: Sendable, Equatable, Codable {
+    public var start: Double
+    public var end: Double
+    public var text: String
+    /// The mean log probability of the segment's tokens (Whisper's `avg_logprob`).
+    public var avgLogprob: Double?
+    /// How sure the engine is that nothing was said (Whisper's `no_speech_prob`).
+    public var noSpeechProb: Double?
+
+    public init(start: Double, end: Double, text: String, avgLogprob: Double? = nil, noSpeechProb: Double? = nil) {
+        self.start = start
+        self.end = end
+        self.text = text
+        self.avgLogprob = avgLogprob
+        self.noSpeechProb = noSpeechProb
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case start, end, text, avgLogprob = "avg_logprob", noSpeechProb = "no_speech_prob"
+    }
+}
+
+/// Why an engine gave no transcript: it names the engine and what went wrong.
+public struct SpeechError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// A speech-to-text engine: a 16 kHz mono WAV in, segments out. The engines differ in how
+/// they are reached (`CommandEngine`: a program run per file; an HTTP engine, later), not in
+/// what they give.
+public protocol SpeechEngine: Sendable {
+    /// What drafts from this engine are stored as: `asr:<engine>:<model>`.
+    var source: String { get }
+    /// Transcribes `wav`; `language` (`sv`, `en`) or nil to let the engine detect it.
+    func transcribe(wav: URL, language: String?) throws(SpeechError) -> [SpeechSegment]
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import IndexStore
+import Pipeline
+import Speech
+
+/// `efterhand transcribe`: machine drafts of what is said in every linked talk.
+struct Transcribe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draft transcripts of the linked talks with a speech-to-text engine.",
+        discussion: """
+            Each linked recording is transcribed over each of its talks' in-to-out spans, in the session's language \
+            (--language overrides). Drafts never replace verified text. A span the same model already drafted from the \
+            same audio is left as it is (--force drafts it again). A span that fails is named and the others go on; \
+            the run then exits 1.
+            """
+    )
+
+    @Argument(help: "Recordings (ids or paths, as `efterhand links` shows them); none for every linked recording.")
+    var recordings: [String] = []
+
+    @OptionGroup var index: IndexOptions
+    @OptionGroup var speech: SpeechOptions
+
+    @Option(help: "The language spoken in every span (sv, en); by default each session's.")
+    var language: String?
+
+    @Option(help: "Spans transcribed side by side.")
+    var jobs = 1
+
+    @Flag(help: "Draft again what the same model already drafted.")
+    var force = false
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 64.") }
+    }
+
+    func run() throws {
+        global.bootstrapLogging()
+        let database = try index.open()
+        var options = TranscribeOptions()
+        options.recordings = recordings
+        options.language = language
+        options.force = force
+        options.jobs = jobs
+        let summary = try TranscribeOutput.run(database: database, speech: speech, indexFolder: index.index, options: options)
+        TranscribeOutput.print(summary, json: json)
+        if !summary.errors.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// Running a transcription with a progress bar, and saying what it did (shared with `ingest --transcribe`).
+enum TranscribeOutput {
+    static func run(database: IndexDatabase, speech: SpeechOptions, indexFolder: String, options: TranscribeOptions) throws -> TranscribeSummary {
+        do {
+            let engine = try speech.make(indexFolder: indexFolder)
+            let bar = ProgressBar()
+            defer { bar.finish() }
+            return try Transcriber(database: database, engine: engine, options: options).run { done, total, elapsed in
+                bar.update(IngestProgress(done: done, total: total, elapsed: elapsed, stage: .transcribe))
+            }
+        } catch let error as SpeechError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        } catch {
+            FileHandle.standardError.write(Data("error: transcription failed: \(database.explain(error))\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func print(_ summary: TranscribeSummary, json: Bool) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            Swift.print(String(decoding: (try? encoder.encode(summary)) ?? Data(), as: UTF8.self))
+            return
+        }
+        for line in summary.errors { Swift.print("failed  \(TerminalText.escaped(line))") }
+        let rate = summary.seconds > 0 ? summary.audioSeconds / summary.seconds : 0
+        Swift.print("""
+            speech: \(summary.spans) talk spans: \(summary.transcribed) transcribed, \(summary.unchanged) unchanged, \(summary.errors.count) failed; \
+            \(summary.cues) draft cues (\(summary.source))
+            audio: \(String(format: "%.1f", summary.audioSeconds / 60)) minutes in \(String(format: "%.1f", summary.seconds)) s \
+            (\(String(format: "%.1f", rate))x real time)
+            """)
+    }
+}
