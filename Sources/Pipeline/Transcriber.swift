@@ -13,9 +13,10 @@ public struct TranscribeOptions: Sendable {
     public var language: String?
     /// Transcribe again even where the same model already drafted the same audio.
     public var force = false
-    /// Spans are sent to the engine in windows this long, overlapping by `overlapSeconds`; a
-    /// cue is kept from the window where it lies farther from an edge.
-    public var windowSeconds: Double = 600
+    /// Spans are sent to the engine in windows this long (30 minutes: a command engine loads
+    /// its model once per window; a 30-minute window is 58 MB of samples), overlapping by
+    /// `overlapSeconds`; a cue is kept from the window where it lies farther from an edge.
+    public var windowSeconds: Double = 1800
     public var overlapSeconds: Double = 10
     /// Spans transcribed side by side.
     public var jobs = 1

@@ -44,6 +44,7 @@ struct TranscribeTests {
         var options = TranscribeOptions()
         options.recordings = [week.path("innovationsprogram-del1.mp4")]
         options.force = force
+        options.windowSeconds = 600
         return options
     }
 
