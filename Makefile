@@ -19,6 +19,7 @@ run: deps build
 test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	.venv-speech/bin/python -m unittest discover -s scripts/speech -p 'test_*.py'
 	$(MAKE) --no-print-directory browser-test
 	$(MAKE) --no-print-directory golden
 
