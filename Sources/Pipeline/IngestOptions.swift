@@ -55,10 +55,12 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     /// Manual decisions whose session left the programme: moved to the same session under its
     /// new guid, or (their recordings) put in review.
     public var decisions: [String] = []
+    /// What `ingest --transcribe` drafted (left out of the JSON without it).
+    public var speech: TranscribeSummary?
 
     enum CodingKeys: String, CodingKey {
         case recordings, new, changed, unchanged, moved, missing, duplicates, failed, linked, review, unmatched, segments, seconds
-        case skipped, errors, cues, thumbnails, thumbnailSeconds = "thumbnail_seconds", decisions
+        case skipped, errors, cues, thumbnails, thumbnailSeconds = "thumbnail_seconds", decisions, speech
     }
 
     public init() {}

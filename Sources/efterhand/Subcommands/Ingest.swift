@@ -45,6 +45,11 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(help: "Then draft transcripts of the linked talks, as `efterhand transcribe` does (the engine from the flags below or speech.json).")
+    var transcribe = false
+
+    @OptionGroup var speech: SpeechOptions
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -65,7 +70,7 @@ struct Ingest: ParsableCommand {
         options.thumbnails = !noThumbnails
         options.followSymlinks = followSymlinks
         let bar = ProgressBar()
-        let summary: IngestSummary
+        var summary: IngestSummary
         do {
             summary = try Ingestor(database: database, options: options).run(programme: programme) { bar.update($0) }
         } catch {
@@ -74,6 +79,10 @@ struct Ingest: ParsableCommand {
             throw ExitCode(1)
         }
         bar.finish()
+        if transcribe {
+            summary.speech = try TranscribeOutput.run(database: database, speech: speech, indexFolder: index.index, options: TranscribeOptions())
+        }
+
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -89,6 +98,9 @@ struct Ingest: ParsableCommand {
                 captions: \(summary.cues) cues read; thumbnails: \(summary.thumbnails) made in \(String(format: "%.2f", summary.thumbnailSeconds)) s
                 index: \(index.index)/\(IndexDatabase.fileName) (\(String(format: "%.2f", summary.seconds)) s)
                 """)
+            if let speech = summary.speech { TranscribeOutput.print(speech, json: false) }
         }
+        // A talk the engine could not transcribe is a failure of the run, as in `transcribe`.
+        if summary.speech?.errors.isEmpty == false { throw ExitCode(1) }
     }
 }
