@@ -47,16 +47,7 @@ extension IndexDatabase {
     public func saveDraftCues(recordingID: Int64, source: String, signature: String, cues: [(Cue, String)]) throws -> Int {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND source = ? AND status = 'draft'", arguments: [recordingID, source])
-            let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
-            var stored = 0
-            for (cue, language) in cues where !Self.touches(cue, spans[language] ?? []) {
-                try Self.insert(cue, recordingID: recordingID, language: language, source: source, status: .draft, db: db)
-                stored += 1
-            }
-            try db.execute(sql: "INSERT OR REPLACE INTO caption_source (recording_id, source, signature) VALUES (?, ?, ?)",
-                           arguments: [recordingID, source, signature])
-            try Self.refreshSearch(recordingID: recordingID, db: db)
-            return stored
+            return try Self.storeDrafts(cues, recordingID: recordingID, source: source, key: source, signature: signature, db: db)
         }
     }
 
@@ -72,17 +63,25 @@ extension IndexDatabase {
             try db.execute(sql: """
                 DELETE FROM cue WHERE recording_id = ? AND status = 'draft' AND source LIKE 'asr:%' AND start_seconds >= ? AND start_seconds <= ?
                 """, arguments: [recordingID, span.lowerBound, span.upperBound])
-            let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
-            var stored = 0
-            for (cue, language) in cues where !Self.touches(cue, spans[language] ?? []) {
-                try Self.insert(cue, recordingID: recordingID, language: language, source: source, status: .draft, db: db)
-                stored += 1
-            }
-            try db.execute(sql: "INSERT OR REPLACE INTO caption_source (recording_id, source, signature) VALUES (?, ?, ?)",
-                           arguments: [recordingID, key, signature])
-            try Self.refreshSearch(recordingID: recordingID, db: db)
-            return stored
+            return try Self.storeDrafts(cues, recordingID: recordingID, source: source, key: key, signature: signature, db: db)
         }
+    }
+
+    /// Inside the caller's transaction: stores draft `cues` under `source` except where text is
+    /// verified in their language, keeps `signature` under `key` (what they were made from), and
+    /// brings the recording's search rows up to date. Returns how many cues were stored.
+    private static func storeDrafts(_ cues: [(Cue, String)], recordingID: Int64, source: String, key: String, signature: String,
+                                    db: Database) throws -> Int {
+        let spans = try verifiedSpans(recordingID: recordingID, db: db)
+        var stored = 0
+        for (cue, language) in cues where !touches(cue, spans[language] ?? []) {
+            try insert(cue, recordingID: recordingID, language: language, source: source, status: .draft, db: db)
+            stored += 1
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO caption_source (recording_id, source, signature) VALUES (?, ?, ?)",
+                       arguments: [recordingID, key, signature])
+        try refreshSearch(recordingID: recordingID, db: db)
+        return stored
     }
 
     /// Forgets a caption source that is gone (a deleted sidecar): its draft cues go, verified ones stay.
