@@ -268,7 +268,7 @@ public final class IndexDatabase: Sendable {
                 recording_start, recording_start_source, duplicate_of
                 """
             let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM recording \(includeMissing ? "" : "WHERE state != 'missing'") ORDER BY path")
-            return try rows.map { try RecordingRow(row: $0).recording }
+            return try rows.map(Self.recording)
         }
     }
 
@@ -282,14 +282,14 @@ public final class IndexDatabase: Sendable {
                 row = try Row.fetchOne(db, sql: "SELECT * FROM recording WHERE path = ? OR absolute_path = ?", arguments: [idOrPath, idOrPath])
                     ?? Row.fetchOne(db, sql: "SELECT * FROM recording WHERE absolute_path = ?", arguments: [Self.absolute(idOrPath)])
             }
-            return try row.map { try RecordingRow(row: $0).recording }
+            return try row.map(Self.recording)
         }
     }
 
     /// The programme as stored: sessions in it (and, with `includeRemoved`, those that left it).
     public func sessions(includeRemoved: Bool = false) throws -> [Session] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM session \(includeRemoved ? "" : "WHERE in_programme = 1") ORDER BY start, room, guid").map { try SessionRow(row: $0).session }
+            try Row.fetchAll(db, sql: "SELECT * FROM session \(includeRemoved ? "" : "WHERE in_programme = 1") ORDER BY start, room, guid").map(Self.session)
         }
     }
 
@@ -297,7 +297,7 @@ public final class IndexDatabase: Sendable {
     public func session(guidOrSlug: String) throws -> Session? {
         try writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM session WHERE guid = ? OR slug = ? ORDER BY in_programme DESC LIMIT 1",
-                             arguments: [guidOrSlug, guidOrSlug]).map { try SessionRow(row: $0).session }
+                             arguments: [guidOrSlug, guidOrSlug]).map(Self.session)
         }
     }
 
@@ -328,7 +328,7 @@ public final class IndexDatabase: Sendable {
             let rows = recordingID == nil
                 ? try Row.fetchAll(db, sql: "SELECT * FROM segment ORDER BY recording_id, start_seconds, position")
                 : try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE recording_id = ? ORDER BY start_seconds, position", arguments: [recordingID])
-            return try rows.map { try SegmentRow(row: $0).segment }
+            return try rows.map(Self.segment)
         }
     }
 
