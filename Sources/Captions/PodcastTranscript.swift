@@ -12,6 +12,9 @@ public enum PodcastTranscript {
         var startTime: Double
         var endTime: Double
         var body: String
+        /// efterhand's addition, left out when false: the text is a speech engine's draft that
+        /// no person has checked. Readers of the podcast format ignore keys they do not know.
+        var machineGenerated: Bool?
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -19,6 +22,7 @@ public enum PodcastTranscript {
             try container.encode(startTime, forKey: .startTime)
             try container.encode(endTime, forKey: .endTime)
             try container.encode(body, forKey: .body)
+            if machineGenerated == true { try container.encode(true, forKey: .machineGenerated) }
         }
     }
 
@@ -29,11 +33,13 @@ public enum PodcastTranscript {
 
     /// The transcript of `cues` as JSON, segments in the order given, times rounded to the
     /// millisecond, `speaker` left out where there is none, keys sorted so output is stable.
-    public static func json(_ cues: [Cue]) throws -> Data {
-        let segments = cues.map { cue in
+    /// `machine[i]` true marks cue `i` as a machine draft (`"machineGenerated": true`).
+    public static func json(_ cues: [Cue], machine: [Bool] = []) throws -> Data {
+        let segments = cues.enumerated().map { index, cue in
             let start = CaptionText.millisecond(cue.start)
             let speaker = cue.speaker.flatMap { $0.isEmpty ? nil : $0 }
-            return Segment(speaker: speaker, startTime: start, endTime: max(start, CaptionText.millisecond(cue.end)), body: cue.text)
+            return Segment(speaker: speaker, startTime: start, endTime: max(start, CaptionText.millisecond(cue.end)), body: cue.text,
+                           machineGenerated: machine.indices.contains(index) && machine[index] ? true : nil)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

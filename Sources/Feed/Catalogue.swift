@@ -26,6 +26,8 @@ public final class Catalogue: Sendable {
         public var thumbnail: ThumbnailFile?
         /// Transcript status by language.
         public var transcript: [String: SegmentTranscript.Status]
+        /// The languages whose draft text a speech engine made (not subtitles, not a person).
+        public var machine: Set<String> = []
     }
 
     /// A published session.
@@ -155,10 +157,14 @@ public final class Catalogue: Sendable {
             let published = Set(held.map(\.session.guid))
             let segments = (snapshot.segments[id] ?? []).filter { published.contains($0.sessionGuid) }.map { segment -> SegmentEntry in
                 var transcript: [String: SegmentTranscript.Status] = [:]
-                for state in states where state.segmentID == segment.id { transcript[state.language] = state.status }
+                var machine: Set<String> = []
+                for state in states where state.segmentID == segment.id {
+                    transcript[state.language] = state.status
+                    if state.machine { machine.insert(state.language) }
+                }
                 return SegmentEntry(segment: segment, recordingID: id,
                                     thumbnail: snapshot.thumbnails[ThumbnailKey.segment(fingerprint: fingerprint, start: segment.startSeconds)],
-                                    transcript: transcript)
+                                    transcript: transcript, machine: machine)
             }
             let sessionImages = held.compactMap { snapshot.thumbnails[ThumbnailKey.session(fingerprint: fingerprint, guid: $0.session.guid)] }
             let cover = snapshot.thumbnails[ThumbnailKey.cover(fingerprint: fingerprint)]

@@ -59,22 +59,8 @@ public enum TranscriptDocuments {
     /// segments of `sessions` (the published ones) only.
     public static func render(_ transcripts: RecordingTranscripts, language: String, format: TranscriptFormat, sessions: Set<String>) throws -> Data {
         let mine = transcripts.transcripts.filter { $0.language == language && sessions.contains($0.segment.sessionGuid) }
-        switch format {
-        case .vtt:
-            var blocks: [WebVTT.Block] = []
-            for transcript in mine {
-                if transcript.cues.isEmpty {
-                    blocks.append(.note("segment \(transcript.segment.position + 1) \"\(transcript.segment.title)\": not transcribed yet"))
-                    blocks.append(.cue(stub(transcript.segment)))
-                } else {
-                    blocks += transcript.cues.map { .cue($0) }
-                }
-            }
-            return Data(WebVTT.write(blocks).utf8)
-        case .srt:
-            return Data(SRT.write(mine.flatMap { $0.cues.isEmpty ? [stub($0.segment)] : $0.cues }).utf8)
-        case .json:
-            return try PodcastTranscript.json(mine.flatMap { $0.cues.isEmpty ? [stub($0.segment)] : $0.cues })
+        return try TranscriptWriter.render(mine, format: format) { segment in
+            "segment \(segment.position + 1) \"\(segment.title)\": not transcribed yet"
         }
     }
 
@@ -85,9 +71,5 @@ public enum TranscriptDocuments {
         case .srt: return SRT.mediaType + "; charset=utf-8"
         case .json: return "application/json; charset=utf-8"
         }
-    }
-
-    static func stub(_ segment: Segment) -> Cue {
-        Cue(start: segment.startSeconds, end: segment.endSeconds, text: "")
     }
 }

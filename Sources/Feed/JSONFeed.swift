@@ -256,6 +256,9 @@ struct SegmentDocument: Encodable {
     var url: String
     var watchURL: String?
     var transcript: [String: String]
+    /// The languages whose draft text a speech engine made and no person has checked; left
+    /// out when there are none.
+    var machineGenerated: [String]?
 
     init(_ entry: Catalogue.SegmentEntry, catalogue: Catalogue) {
         let links = catalogue.links
@@ -275,11 +278,12 @@ struct SegmentDocument: Encodable {
             watchURL = links.watch(session, at: max(0, segment.startSeconds - link.inSeconds))
         }
         transcript = entry.transcript.mapValues(\.rawValue)
+        machineGenerated = entry.machine.isEmpty ? nil : entry.machine.sorted()
     }
 
     enum CodingKeys: String, CodingKey {
         case recordingID = "recording_id", sessionGuid = "session_guid", position, startSeconds = "start_seconds", endSeconds = "end_seconds"
-        case title, source, thumbnail, url, watchURL = "watch_url", transcript
+        case title, source, thumbnail, url, watchURL = "watch_url", transcript, machineGenerated = "machine_generated"
     }
 }
 

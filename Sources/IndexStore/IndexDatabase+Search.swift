@@ -36,7 +36,10 @@ public struct SearchHit: Sendable, Codable, Equatable {
     public var segmentTitle: String
     public var startSeconds: Double
     public var endSeconds: Double
-    /// The recording's path with a media fragment: `Media/talk.mp4#t=300,600`.
+    /// Where to land: the start of the first cue in the segment that holds the words (the
+    /// second they are said), else the segment's start.
+    public var atSeconds: Double
+    /// The recording's path with a media fragment from `atSeconds`: `Media/talk.mp4#t=312,600`.
     public var url: String
     /// The matched text, HTML-escaped, with the matched words in `<mark>…</mark>`.
     public var snippet: String
@@ -48,7 +51,7 @@ public struct SearchHit: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case recordingID = "recording_id", sessionGuid = "session_guid", sessionTitle = "session_title", segmentTitle = "segment_title"
-        case startSeconds = "start_seconds", endSeconds = "end_seconds", url, snippet, snippetParts = "snippet_parts", score
+        case startSeconds = "start_seconds", endSeconds = "end_seconds", atSeconds = "at_seconds", url, snippet, snippetParts = "snippet_parts", score
     }
 }
 
@@ -168,17 +171,19 @@ extension IndexDatabase {
                 let score = -rank * pattern.exactBonus(in: text)
                 let path: String = row[Column.path]
                 hits.append((SearchHit(recordingID: row[Column.recordingID], sessionGuid: row[Column.sessionGuid], sessionTitle: row[Column.sessionTitle],
-                                       segmentTitle: row[Column.segmentTitle], startSeconds: start, endSeconds: end,
-                                       url: "\(path)#t=\(Self.seconds(start)),\(Self.seconds(end))",
+                                       segmentTitle: row[Column.segmentTitle], startSeconds: start, endSeconds: end, atSeconds: start,
+                                       url: path,
                                        snippet: "", score: (score * 1000).rounded() / 1000), text, row[Column.sessionStart]))
             }
             // Best score first; among equals the latest session, then recording and position.
             hits.sort { ($0.hit.score, $0.start, $0.hit.recordingID, -$0.hit.startSeconds) > ($1.hit.score, $1.start, $1.hit.recordingID, -$1.hit.startSeconds) }
             // Snippets only for what is returned: marking words is the costly part.
-            return hits.prefix(limit).map { entry in
+            return try hits.prefix(limit).map { entry in
                 var hit = entry.hit
                 hit.snippetParts = pattern.snippetParts(entry.text)
                 hit.snippet = SearchPattern.html(hit.snippetParts)
+                hit.atSeconds = try Self.saidAt(pattern, recordingID: hit.recordingID, from: hit.startSeconds, to: hit.endSeconds, db: db) ?? hit.startSeconds
+                hit.url += "#t=\(Self.seconds(hit.atSeconds)),\(Self.seconds(hit.endSeconds))"
                 return hit
             }
         } }
@@ -292,6 +297,17 @@ extension IndexDatabase {
         var byID: [Int64: Row] = [:]
         for row in rows { byID[row[Column.rowid]] = row }
         return ranked.compactMap { entry in byID[entry.id].map { (row: $0, rank: entry.score) } }
+    }
+
+    /// The start of the first cue from `from` to `to` of a recording whose text holds the
+    /// query's words: the second they are said. Nil when no cue there does.
+    static func saidAt(_ pattern: SearchPattern, recordingID: Int64, from: Double, to: Double, db: Database) throws -> Double? {
+        let cues = try Row.fetchCursor(db, sql: "SELECT start_seconds, text FROM cue WHERE recording_id = ? AND start_seconds >= ? AND start_seconds < ? ORDER BY start_seconds, id",
+                                       arguments: [recordingID, from, to])
+        while let cue = try cues.next() {
+            if pattern.matches(cue["text"]) { return cue["start_seconds"] }
+        }
+        return nil
     }
 
     /// The text of the row's best field that holds a term: transcript, segment title, title, ...

@@ -17,6 +17,8 @@ public struct TranscriptState: Sendable, Equatable {
     public var status: SegmentTranscript.Status
     /// Cues assigned to the segment in that language.
     public var cues: Int
+    /// Whether its draft text was made by a speech engine (not subtitles, a sidecar or a person).
+    public var machine: Bool = false
 }
 
 /// Everything the feed and the API read, taken in one read transaction: in WAL mode that is one
@@ -88,9 +90,11 @@ extension IndexDatabase {
                 segments[row["recording_id"], default: []].append(try Self.segment(row))
             }
             // Cue extents only: the statuses need where cues lie, not what they say.
-            var cues: [Int64: [(Cue, String)]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT recording_id, language, start_seconds, end_seconds FROM cue ORDER BY recording_id, language, start_seconds, id") {
-                cues[row["recording_id"], default: []].append((Cue(start: row["start_seconds"], end: row["end_seconds"], text: ""), row["language"]))
+            var cues: [Int64: [StoredCue]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT recording_id, language, start_seconds, end_seconds, source, status FROM cue ORDER BY recording_id, language, start_seconds, id") {
+                cues[row["recording_id"], default: []].append(StoredCue(cue: Cue(start: row["start_seconds"], end: row["end_seconds"], text: ""),
+                                                                        language: row["language"], source: row["source"],
+                                                                        status: try StoredValue.decode(row["status"], column: "cue.status")))
             }
             var spans: [Int64: [String: [(Double, Double)]]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT recording_id, language, start_seconds, end_seconds FROM verified_span") {
@@ -109,7 +113,8 @@ extension IndexDatabase {
                 let language = Self.defaultLanguage(links: links[id] ?? [], sessionLanguages: languages, recording: recording)
                 defaults[id] = language
                 transcripts[id] = Self.transcripts(segments: segments[id] ?? [], cues: cues[id] ?? [], spans: spans[id] ?? [:], defaultLanguage: language)
-                    .map { TranscriptState(segmentID: $0.segment.id, language: $0.language, status: $0.status, cues: $0.cues.count) }
+                    .map { TranscriptState(segmentID: $0.segment.id, language: $0.language, status: $0.status, cues: $0.cues.count,
+                                           machine: $0.machineSource != nil) }
             }
             return IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
                                  transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails,
@@ -131,9 +136,8 @@ extension IndexDatabase {
             }
             let segments = try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE recording_id = ? ORDER BY start_seconds, position", arguments: [recordingID])
                 .map(Self.segment)
-            let cues = try Row.fetchAll(db, sql: "SELECT * FROM cue WHERE recording_id = ? ORDER BY language, start_seconds, id", arguments: [recordingID]).map {
-                (Cue(start: $0["start_seconds"], end: $0["end_seconds"], text: $0["text"], speaker: $0["speaker"]), $0["language"] as String)
-            }
+            let cues = try Row.fetchAll(db, sql: "SELECT * FROM cue WHERE recording_id = ? ORDER BY language, start_seconds, id", arguments: [recordingID])
+                .map(Self.storedCue)
             let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
             let language = Self.defaultLanguage(links: links, sessionLanguages: languages, recording: recording)
             let transcripts = Self.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: language)
@@ -173,14 +177,14 @@ extension IndexDatabase {
 
     /// Per segment and language: the cues assigned to it and its status. The same rules as
     /// `transcripts(recordingID:defaultLanguage:)`, over values already read.
-    static func transcripts(segments: [Segment], cues: [(Cue, String)], spans: [String: [(Double, Double)]],
+    static func transcripts(segments: [Segment], cues: [StoredCue], spans: [String: [(Double, Double)]],
                             defaultLanguage: String) -> [SegmentTranscript] {
-        var languages = Set(cues.map(\.1)).union(spans.keys)
+        var languages = Set(cues.map(\.language)).union(spans.keys)
         if languages.isEmpty { languages.insert(defaultLanguage) }
-        var assigned: [String: [Double: [Cue]]] = [:]
-        for (cue, language) in cues {
-            guard let segment = segmentFor(cue, among: segments) else { continue }
-            assigned[language, default: [:]][segment.startSeconds, default: []].append(cue)
+        var assigned: [String: [Double: [StoredCue]]] = [:]
+        for stored in cues {
+            guard let segment = segmentFor(stored.cue, among: segments) else { continue }
+            assigned[stored.language, default: [:]][segment.startSeconds, default: []].append(stored)
         }
         var result: [SegmentTranscript] = []
         for segment in segments {
@@ -188,7 +192,7 @@ extension IndexDatabase {
                 let mine = assigned[language]?[segment.startSeconds] ?? []
                 let covered = Self.covers(spans[language] ?? [], segment)
                 let status: SegmentTranscript.Status = covered ? .verified : (mine.isEmpty ? .empty : .draft)
-                result.append(SegmentTranscript(segment: segment, language: language, status: status, cues: mine))
+                result.append(SegmentTranscript(segment: segment, language: language, status: status, cues: mine.map(\.cue), sources: mine.map(\.source)))
             }
         }
         return result

@@ -40,22 +40,99 @@ public struct CaptionCoverage: Sendable, Equatable, Codable {
     public var start: Date
     public var segments: Int
     public var empty: Int
+    /// Segments with draft text, of which `draftMachine` a speech engine made.
     public var draft: Int
+    public var draftMachine = 0
     public var verified: Int
     /// Minutes of the session's recorded part without verified text.
     public var minutesWithoutVerifiedText: Double
     public var minutes: Double
+    /// Minutes by state: drafted by a speech engine, drafted from subtitles (streams, sidecars,
+    /// unverified imports), verified by a person; the rest has no text.
+    public var minutesDraftMachine = 0.0
+    public var minutesDraftSubtitles = 0.0
+    public var minutesVerified = 0.0
     public var languages: [String]
 
     enum CodingKeys: String, CodingKey {
-        case sessionGuid = "session_guid", title, start, segments, empty, draft, verified
+        case sessionGuid = "session_guid", title, start, segments, empty, draft, draftMachine = "draft_machine", verified
         case minutesWithoutVerifiedText = "minutes_without_verified_text", minutes, languages
+        case minutesDraftMachine = "minutes_draft_machine", minutesDraftSubtitles = "minutes_draft_subtitles", minutesVerified = "minutes_verified"
+    }
+
+    /// Counts one segment's transcript of `minutes` in.
+    mutating func add(_ transcript: SegmentTranscript, minutes: Double) {
+        segments += 1
+        self.minutes += minutes
+        switch transcript.status {
+        case .empty:
+            empty += 1
+        case .draft where transcript.machineSource != nil:
+            draft += 1
+            draftMachine += 1
+            minutesDraftMachine += minutes
+        case .draft:
+            draft += 1
+            minutesDraftSubtitles += minutes
+        case .verified:
+            verified += 1
+            minutesVerified += minutes
+        }
+        if transcript.status != .verified { minutesWithoutVerifiedText += minutes }
+    }
+
+    /// Minutes rounded to a tenth, as the report shows them.
+    mutating func round() {
+        for path in [\CaptionCoverage.minutes, \.minutesWithoutVerifiedText, \.minutesDraftMachine, \.minutesDraftSubtitles, \.minutesVerified] {
+            self[keyPath: path] = (self[keyPath: path] * 10).rounded() / 10
+        }
     }
 }
 
 /// Export formats for captioners.
 public enum TranscriptFormat: String, Sendable, CaseIterable {
     case vtt, srt, json
+}
+
+/// Segment transcripts as a file, for a captioner's export and for players alike. A segment
+/// without text gets a stub cue spanning it (in WebVTT after a `NOTE` that `emptyNote` words);
+/// machine drafts are marked: in WebVTT by a `NOTE` before the segment's cues naming the
+/// engine, in the JSON transcript by `"machineGenerated": true` on each such cue. SubRip has
+/// no place for either. `jsonStubs` false leaves the stubs out of the JSON transcript.
+public enum TranscriptWriter {
+    public static func render(_ transcripts: [SegmentTranscript], format: TranscriptFormat, jsonStubs: Bool = true,
+                              emptyNote: (Segment) -> String) throws -> Data {
+        switch format {
+        case .vtt:
+            var blocks: [WebVTT.Block] = []
+            for transcript in transcripts {
+                if transcript.cues.isEmpty {
+                    blocks.append(.note(emptyNote(transcript.segment)))
+                    blocks.append(.cue(stub(transcript.segment)))
+                    continue
+                }
+                if let engine = transcript.machineSource {
+                    blocks.append(.note("machine-generated draft (\(engine)), not checked by a person"))
+                }
+                blocks += transcript.cues.map { .cue($0) }
+            }
+            return Data(WebVTT.write(blocks).utf8)
+        case .srt:
+            return Data(SRT.write(transcripts.flatMap { $0.cues.isEmpty ? [stub($0.segment)] : $0.cues }).utf8)
+        case .json:
+            let stubbed = jsonStubs ? 1 : 0
+            let cues = transcripts.flatMap { $0.cues.isEmpty ? Array(repeating: stub($0.segment), count: stubbed) : $0.cues }
+            let machine = transcripts.flatMap { transcript in
+                transcript.cues.isEmpty ? Array(repeating: false, count: stubbed) : transcript.cues.indices.map { transcript.isMachine($0) }
+            }
+            return try PodcastTranscript.json(cues, machine: machine)
+        }
+    }
+
+    /// A cue that spans `segment` with no text: where a captioner writes.
+    public static func stub(_ segment: Segment) -> Cue {
+        Cue(start: segment.startSeconds, end: segment.endSeconds, text: "")
+    }
 }
 
 extension IndexDatabase {
@@ -77,23 +154,9 @@ extension IndexDatabase {
             throw TranscriptError(description: guid == nil ? "recording '\(recording.path)' has no segments (it is not linked to a session)"
                                                            : "recording '\(recording.path)' holds no part of session '\(sessionReference!)'")
         }
-        switch format {
-        case .vtt:
-            var blocks: [WebVTT.Block] = []
-            for transcript in transcripts {
-                if transcript.cues.isEmpty {
-                    blocks.append(.note("segment \(transcript.segment.position + 1) \"\(transcript.segment.title)\" (\(transcript.segment.sessionGuid)): not transcribed yet, write the text in the cue below"))
-                    blocks.append(.cue(Cue(start: transcript.segment.startSeconds, end: transcript.segment.endSeconds, text: "")))
-                } else {
-                    blocks += transcript.cues.map { .cue($0) }
-                }
-            }
-            return WebVTT.write(blocks)
-        case .srt:
-            return SRT.write(transcripts.flatMap { $0.cues.isEmpty ? [Cue(start: $0.segment.startSeconds, end: $0.segment.endSeconds, text: "")] : $0.cues })
-        case .json:
-            return String(decoding: try PodcastTranscript.json(transcripts.flatMap(\.cues)), as: UTF8.self)
-        }
+        return String(decoding: try TranscriptWriter.render(transcripts, format: format, jsonStubs: false) { segment in
+            "segment \(segment.position + 1) \"\(segment.title)\" (\(segment.sessionGuid)): not transcribed yet, write the text in the cue below"
+        }, as: UTF8.self)
     }
 
     /// Stores a captioner's WebVTT or SRT, parsed by the caller (`CaptionFile.read` for a file,
@@ -145,15 +208,7 @@ extension IndexDatabase {
                 if transcript.status != .empty && !entry.languages.contains(transcript.language) { entry.languages.append(transcript.language) }
                 let wanted = LanguageCode.normalize(session.language) ?? fallback
                 if transcript.language == wanted || (transcripts.allSatisfy { $0.language != wanted } && transcript.language == transcripts.first?.language) {
-                    let minutes = (transcript.segment.endSeconds - transcript.segment.startSeconds) / 60
-                    entry.segments += 1
-                    entry.minutes += minutes
-                    switch transcript.status {
-                    case .empty: entry.empty += 1
-                    case .draft: entry.draft += 1
-                    case .verified: entry.verified += 1
-                    }
-                    if transcript.status != .verified { entry.minutesWithoutVerifiedText += minutes }
+                    entry.add(transcript, minutes: (transcript.segment.endSeconds - transcript.segment.startSeconds) / 60)
                 }
                 bySession[session.guid] = entry
             }
@@ -161,8 +216,7 @@ extension IndexDatabase {
         return bySession.values.map { entry in
             var entry = entry
             entry.languages.sort()
-            entry.minutes = (entry.minutes * 10).rounded() / 10
-            entry.minutesWithoutVerifiedText = (entry.minutesWithoutVerifiedText * 10).rounded() / 10
+            entry.round()
             return entry
         }.sorted { ($0.minutesWithoutVerifiedText, $1.start) > ($1.minutesWithoutVerifiedText, $0.start) }
     }

@@ -24,17 +24,84 @@ public struct SegmentTranscript: Sendable, Equatable {
     public var language: String
     public var status: Status
     public var cues: [Cue]
+    /// Where each of `cues` came from, in the same order (`stream:N`, `sidecar:PATH`,
+    /// `import:FILE`, `asr:<engine>:<model>`).
+    public var sources: [String]
     /// The cues' text, joined by spaces.
     public var text: String { cues.map(\.text).joined(separator: " ") }
+
+    public init(segment: Segment, language: String, status: Status, cues: [Cue], sources: [String] = []) {
+        self.segment = segment
+        self.language = language
+        self.status = status
+        self.cues = cues
+        self.sources = sources
+    }
+
+    /// The speech engine that drafted this segment's text (`asr:command:whisper-base`), when
+    /// the text is a draft and a machine made some of it; nil for verified text, for drafts
+    /// from subtitles or sidecars, and for no text.
+    public var machineSource: String? {
+        status == .draft ? sources.first { $0.hasPrefix("asr:") } : nil
+    }
+
+    /// Whether cue `index` is a machine draft (the segment is not verified and an engine made it).
+    public func isMachine(_ index: Int) -> Bool {
+        status == .draft && sources.indices.contains(index) && sources[index].hasPrefix("asr:")
+    }
 }
 
 /// A timed cue as stored, with where it came from.
 public struct StoredCue: Sendable, Equatable {
     public var cue: Cue
     public var language: String
-    /// `stream:N`, `sidecar:PATH`, `import:FILE`.
+    /// `stream:N`, `sidecar:PATH`, `import:FILE`, `asr:<engine>:<model>`.
     public var source: String
     public var status: SegmentTranscript.Status
+    /// How sure the speech engine was, for a machine draft whose engine said.
+    public var confidence: CueConfidence?
+
+    public init(cue: Cue, language: String, source: String, status: SegmentTranscript.Status, confidence: CueConfidence? = nil) {
+        self.cue = cue
+        self.language = language
+        self.source = source
+        self.status = status
+        self.confidence = confidence
+    }
+
+    /// Whether a speech engine made it (its source is `asr:`): a machine draft.
+    public var isMachine: Bool { source.hasPrefix("asr:") }
+}
+
+/// A speech engine's confidence in one cue, as Whisper reports it (per decoding window, so
+/// neighbouring cues often share it).
+public struct CueConfidence: Sendable, Equatable, Codable {
+    /// The mean log probability of the cue's tokens (`avg_logprob`; near 0 is sure, below −1 is doubtful).
+    public var avgLogprob: Double?
+    /// How sure the engine was that nothing was said (`no_speech_prob`, 0 to 1).
+    public var noSpeechProb: Double?
+
+    public init(avgLogprob: Double?, noSpeechProb: Double?) {
+        self.avgLogprob = avgLogprob
+        self.noSpeechProb = noSpeechProb
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case avgLogprob = "avg_logprob", noSpeechProb = "no_speech_prob"
+    }
+}
+
+/// A draft cue on its way into the index: its language, and the engine's confidence if any.
+public struct DraftCue: Sendable, Equatable {
+    public var cue: Cue
+    public var language: String
+    public var confidence: CueConfidence?
+
+    public init(_ cue: Cue, language: String, confidence: CueConfidence? = nil) {
+        self.cue = cue
+        self.language = language
+        self.confidence = confidence
+    }
 }
 
 extension IndexDatabase {
@@ -47,7 +114,8 @@ extension IndexDatabase {
     public func saveDraftCues(recordingID: Int64, source: String, signature: String, cues: [(Cue, String)]) throws -> Int {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM cue WHERE recording_id = ? AND source = ? AND status = 'draft'", arguments: [recordingID, source])
-            return try Self.storeDrafts(cues, recordingID: recordingID, source: source, key: source, signature: signature, db: db)
+            return try Self.storeDrafts(cues.map { DraftCue($0.0, language: $0.1) }, recordingID: recordingID, source: source, key: source,
+                                        signature: signature, db: db)
         }
     }
 
@@ -58,7 +126,7 @@ extension IndexDatabase {
     /// same audio is not transcribed again by the same model. Returns how many cues were stored.
     @discardableResult
     public func saveSpeechDraft(recordingID: Int64, key: String, signature: String, span: ClosedRange<Double>, source: String,
-                                cues: [(Cue, String)]) throws -> Int {
+                                cues: [DraftCue]) throws -> Int {
         try writer.write { db in
             try db.execute(sql: """
                 DELETE FROM cue WHERE recording_id = ? AND status = 'draft' AND source LIKE 'asr:%' AND start_seconds >= ? AND start_seconds <= ?
@@ -70,12 +138,12 @@ extension IndexDatabase {
     /// Inside the caller's transaction: stores draft `cues` under `source` except where text is
     /// verified in their language, keeps `signature` under `key` (what they were made from), and
     /// brings the recording's search rows up to date. Returns how many cues were stored.
-    private static func storeDrafts(_ cues: [(Cue, String)], recordingID: Int64, source: String, key: String, signature: String,
+    private static func storeDrafts(_ cues: [DraftCue], recordingID: Int64, source: String, key: String, signature: String,
                                     db: Database) throws -> Int {
         let spans = try verifiedSpans(recordingID: recordingID, db: db)
         var stored = 0
-        for (cue, language) in cues where !touches(cue, spans[language] ?? []) {
-            try insert(cue, recordingID: recordingID, language: language, source: source, status: .draft, db: db)
+        for draft in cues where !touches(draft.cue, spans[draft.language] ?? []) {
+            try insert(draft.cue, recordingID: recordingID, language: draft.language, source: source, status: .draft, confidence: draft.confidence, db: db)
             stored += 1
         }
         try db.execute(sql: "INSERT OR REPLACE INTO caption_source (recording_id, source, signature) VALUES (?, ?, ?)",
@@ -150,9 +218,7 @@ extension IndexDatabase {
     public func cues(recordingID: Int64) throws -> [StoredCue] {
         try writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM cue WHERE recording_id = ? ORDER BY language, start_seconds, id", arguments: [recordingID]).map {
-                StoredCue(cue: Cue(start: $0["start_seconds"], end: $0["end_seconds"], text: $0["text"], speaker: $0["speaker"]),
-                          language: $0["language"], source: $0["source"],
-                          status: try StoredValue.decode($0["status"], column: "cue.status"))
+                try Self.storedCue($0)
             }
         }
     }
@@ -164,19 +230,7 @@ extension IndexDatabase {
         let segments = try segments(recordingID: recordingID)
         let cues = try cues(recordingID: recordingID)
         let spans = try writer.read { db in try Self.verifiedSpans(recordingID: recordingID, db: db) }
-        var languages = Set(cues.map(\.language)).union(spans.keys)
-        if languages.isEmpty { languages.insert(defaultLanguage) }
-        var result: [SegmentTranscript] = []
-        for segment in segments {
-            for language in languages.sorted() {
-                let mine = cues.filter { $0.language == language && Self.segmentFor($0.cue, among: segments)?.startSeconds == segment.startSeconds }
-                    .map(\.cue)
-                let covered = Self.covers(spans[language] ?? [], segment)
-                let status: SegmentTranscript.Status = covered ? .verified : (mine.isEmpty ? .empty : .draft)
-                result.append(SegmentTranscript(segment: segment, language: language, status: status, cues: mine))
-            }
-        }
-        return result
+        return Self.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: defaultLanguage)
     }
 
     /// Every thumbnail made, by key, with its file (relative to the index folder).
@@ -233,9 +287,21 @@ extension IndexDatabase {
         spans.contains { cue.start < $0.1 && cue.end > $0.0 || (cue.start == cue.end && cue.start >= $0.0 && cue.start <= $0.1) }
     }
 
-    static func insert(_ cue: Cue, recordingID: Int64, language: String, source: String, status: SegmentTranscript.Status, db: Database) throws {
-        try db.execute(sql: "INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, speaker, source, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [recordingID, language, cue.start, cue.end, cue.text, cue.speaker, source, status.rawValue])
+    static func insert(_ cue: Cue, recordingID: Int64, language: String, source: String, status: SegmentTranscript.Status,
+                       confidence: CueConfidence? = nil, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, speaker, source, status, avg_logprob, no_speech_prob)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [recordingID, language, cue.start, cue.end, cue.text, cue.speaker, source, status.rawValue,
+                             confidence?.avgLogprob, confidence?.noSpeechProb])
+    }
+
+    /// A `cue` row as a `StoredCue`.
+    static func storedCue(_ row: Row) throws -> StoredCue {
+        let avgLogprob: Double? = row["avg_logprob"], noSpeechProb: Double? = row["no_speech_prob"]
+        return StoredCue(cue: Cue(start: row["start_seconds"], end: row["end_seconds"], text: row["text"], speaker: row["speaker"]),
+                         language: row["language"], source: row["source"], status: try StoredValue.decode(row["status"], column: "cue.status"),
+                         confidence: avgLogprob == nil && noSpeechProb == nil ? nil : CueConfidence(avgLogprob: avgLogprob, noSpeechProb: noSpeechProb))
     }
 }
 

@@ -70,6 +70,12 @@ enum Migrations {
         ("v6: media roots", [
             #"CREATE TABLE "media_root" ("path" TEXT PRIMARY KEY)"#,
         ]),
+        // How sure a speech engine was of each machine-drafted cue (Whisper's figures; NULL for
+        // cues from subtitles, sidecars, imports and engines that give none).
+        ("v7: cue confidence", [
+            #"ALTER TABLE "cue" ADD COLUMN "avg_logprob" DOUBLE"#,
+            #"ALTER TABLE "cue" ADD COLUMN "no_speech_prob" DOUBLE"#,
+        ]),
     ]
 
     /// The migrator that runs them.

@@ -23,6 +23,8 @@ struct CaptionStage: IngestStage {
             try streams.read(recording, id: id, fingerprint: fingerprint, sources: sources, language: &draft, summary: &run.summary)
             try sidecars.read(recording, id: id, sources: sources, language: &draft, summary: &run.summary)
         }
+        // Drafts from subtitles and sidecars name the segments they fall in.
+        try SegmentNamer().refresh(database)
     }
 
     /// The language of the first session each recording is linked to.

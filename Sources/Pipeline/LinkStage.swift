@@ -69,6 +69,8 @@ public struct LinkStage: IngestStage {
                                    links: rows, segments: segments)
         }
         progress(stored.count, stored.count)
+        // Segments cut again are "Del N av M" until named from their transcripts once more.
+        try SegmentNamer().refresh(database)
         if let owed { try database.settleRelink(owed) }
         return notes
     }
@@ -114,7 +116,8 @@ public struct LinkStage: IngestStage {
     static func sameCuts(_ a: [Segment], _ b: [Segment]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy {
             $0.sessionGuid == $1.sessionGuid && $0.startSeconds == $1.startSeconds && $0.endSeconds == $1.endSeconds
-                && $0.title == $1.title && $0.topics == $1.topics && $0.position == $1.position
+                && ($0.title == $1.title || $0.source == .even && $1.source == .even) && $0.source == $1.source
+                && $0.topics == $1.topics && $0.position == $1.position
         }
     }
 }

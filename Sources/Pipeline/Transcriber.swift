@@ -112,6 +112,7 @@ public struct Transcriber: Sendable {
                 summary.errors.append(failure.line)
             }
         }
+        if summary.transcribed > 0 { try SegmentNamer().refresh(database) }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
@@ -162,7 +163,7 @@ public struct Transcriber: Sendable {
     /// One span: its audio in windows through the engine, the cues mapped back to the
     /// recording's timeline, filtered, and stored in one transaction.
     func transcribe(_ span: TalkSpan) throws -> SpanDone {
-        var cues: [(Cue, String)] = []
+        var cues: [DraftCue] = []
         var audio = 0.0
         for window in Self.windows(from: span.inSeconds, to: span.outSeconds, length: options.windowSeconds, overlap: options.overlapSeconds) {
             var samples: [Int16] = []
@@ -177,7 +178,9 @@ public struct Transcriber: Sendable {
                 let start = first + segment.start
                 guard start >= window.keepFrom, start < window.keepUntil, start < span.outSeconds else { continue }
                 let end = min(first + segment.end, span.outSeconds)
-                cues.append((Cue(start: start, end: max(start, end), text: segment.text), span.language ?? "und"))
+                let confidence = segment.avgLogprob == nil && segment.noSpeechProb == nil
+                    ? nil : CueConfidence(avgLogprob: segment.avgLogprob, noSpeechProb: segment.noSpeechProb)
+                cues.append(DraftCue(Cue(start: start, end: max(start, end), text: segment.text), language: span.language ?? "und", confidence: confidence))
             }
         }
         let stored = try database.saveSpeechDraft(recordingID: span.recordingID, key: span.key, signature: signature(span),

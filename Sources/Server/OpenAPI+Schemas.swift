@@ -58,6 +58,8 @@ enum APISchemas {
         "url": .string("The media with `#t=start,end`."),
         "watch_url": .string("The watch page with `?t=` seconds from the session's start in this recording."),
         "transcript": S(type: "object", additionalProperties: S(type: "string", allowed: ["empty", "draft", "verified"])),
+        "machine_generated": S(type: "array", description: "Languages whose draft text a speech engine made and no person has checked (absent when none).",
+                               items: .string),
     ])
 
     static let recording = S.object([
@@ -71,7 +73,9 @@ enum APISchemas {
         "query": .anyObject, "total": .integer,
         "hits": .array(.object([
             "recording_id": .integer, "session_guid": .string, "session_title": .string, "segment_title": .string,
-            "start_seconds": .number, "end_seconds": .number, "snippet": .string,
+            "start_seconds": .number, "end_seconds": .number,
+            "at_seconds": S(type: "number", description: "Where to land: the second the words are said in the transcript, else the segment's start."),
+            "snippet": .string,
             "snippet_parts": .array(.object(["text": .string, "marked": .boolean], required: ["text", "marked"])),
             "score": .number, "media_url": .string, "watch_url": .string, "session_api": .string, "thumbnail": .string,
         ])),

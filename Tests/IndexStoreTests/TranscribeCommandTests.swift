@@ -1,4 +1,5 @@
 import Foundation
+import IndexStore
 import Testing
 
 /// `efterhand transcribe` and `ingest --transcribe` as an operator runs them, with an engine
@@ -58,5 +59,77 @@ struct TranscribeCommandTests {
 
         let unset = try run(binary, ["transcribe"] + index)
         #expect(unset.status == 1 && unset.output.contains("no speech engine is set up"), "\(unset.output)")
+    }
+}
+
+/// `kill -9` in the middle of `efterhand transcribe`: each talk's draft is stored in one
+/// transaction, so a killed run leaves talks drafted whole or not at all, and the next run
+/// drafts the rest without doubling what is there.
+@Suite("transcribe killed mid-run", .serialized)
+struct TranscribeKillTests {
+    @Test("killed while the engine hears the second window of a talk: that talk has no cues, the one before has all; the next run completes it once")
+    func killMidTalk() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        // Two recordings: innovationsprogram-del1.mp4 (talk 1:00–12:00, one window) comes first by
+        // path, then inspelning-01.mp4 (talk 2:00–47:00, two 30-minute windows).
+        let keep: Set = ["innovationsprogram-del1.mp4", "inspelning-01.mp4"]
+        for name in try FileManager.default.contentsOfDirectory(atPath: week.media.path) where !keep.contains(name) {
+            try FileManager.default.removeItem(at: week.media.appendingPathComponent(name))
+        }
+        let calls = week.folder.appendingPathComponent("calls")
+        let block = week.folder.appendingPathComponent("block")
+        let pid = week.folder.appendingPathComponent("engine.pid")
+        // Hears words 5 s into each window; the third call waits (to be killed) while `block` exists.
+        let script = week.folder.appendingPathComponent("engine.sh")
+        try """
+            #!/bin/sh
+            echo x >> '\(calls.path)'
+            if [ -e '\(block.path)' ] && [ "$(wc -l < '\(calls.path)')" -eq 3 ]; then echo $$ > '\(pid.path)'; exec sleep 300; fi
+            printf '{"segments":[{"start":5,"end":8,"text":"vi pratar om datadelning"}]}' > "$2"
+
+            """.write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try Data().write(to: block)
+        let binary = try efterhandBinary
+        let index = ["--index", week.index.path]
+        let ingest = try run(binary, ["ingest", "--media", week.media.path, "--schedule", week.schedule.path, "--no-thumbnails"] + index)
+        #expect(ingest.status == 0, "\(ingest.output)")
+        let transcribe = ["transcribe", "--speech-command", "\(script.path) {input} {output}", "--model", "/models/echo", "--json"] + index
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = transcribe
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(240)
+        while !FileManager.default.fileExists(atPath: pid.path) && process.isRunning && Date() < deadline { usleep(100_000) }
+        let reached = FileManager.default.fileExists(atPath: pid.path)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        if let engine = (try? String(contentsOf: pid, encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+            kill(engine, SIGKILL)
+        }
+        try #require(reached, "the engine's third call never came")
+
+        let database = try IndexDatabase(folder: week.index.path)
+        #expect(try database.integrityCheck() == "ok")
+        func machineCues(_ name: String) throws -> [Double] {
+            let id = try #require(try database.recording(idOrPath: week.path(name))?.id)
+            return try database.cues(recordingID: id).filter(\.isMachine).map(\.cue.start)
+        }
+        // The first talk was stored; the second had one window heard, but nothing of it stored.
+        #expect(try machineCues("innovationsprogram-del1.mp4").count == 1)
+        #expect(try machineCues("inspelning-01.mp4").isEmpty)
+
+        try FileManager.default.removeItem(at: block)
+        let again = try run(binary, transcribe)
+        #expect(again.status == 0, "\(again.output)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
+        #expect(summary["transcribed"] as? Int == 1 && summary["unchanged"] as? Int == 1, "\(again.output)")
+        #expect(try machineCues("innovationsprogram-del1.mp4").count == 1)
+        let second = try machineCues("inspelning-01.mp4")
+        #expect(second.count == 2 && Set(second).count == 2, "\(second)")
     }
 }

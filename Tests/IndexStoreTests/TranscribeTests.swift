@@ -121,3 +121,46 @@ struct TranscribeTests {
         #expect(next.transcribed == 1)
     }
 }
+
+@Suite("machine drafts in the index", .serialized)
+struct MachineDraftIndexTests {
+    @Test("a machine draft keeps the engine's confidence, is told apart from subtitles in transcripts and the report, and names its even segments")
+    func marked() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        _ = try week.ingest(database, programme: try week.programme())
+        var options = TranscribeOptions()
+        // sal-a/…mkv: talk 103 from 1:20 to 46:20, nine even segments of 5 minutes, no text.
+        let path = week.path("sal-a/2021-10-05 12-58-40.mkv")
+        options.recordings = [path]
+        let summary = try Transcriber(database: database, engine: EchoEngine(), options: options).run()
+        #expect(summary.transcribed == 1 && summary.cues == 2, "\(summary)")
+        let id = try #require(try database.recording(idOrPath: path)?.id)
+        let cues = try database.cues(recordingID: id).filter(\.isMachine)
+        #expect(cues.allSatisfy { $0.confidence == CueConfidence(avgLogprob: -0.2, noSpeechProb: 0.05) })
+
+        let transcripts = try database.transcripts(recordingID: id, defaultLanguage: "sv").filter { !$0.cues.isEmpty }
+        #expect(transcripts.count == 2 && transcripts.allSatisfy { $0.machineSource == "asr:test:echo" })
+        let vtt = String(decoding: try TranscriptWriter.render(transcripts, format: .vtt) { _ in "" }, as: UTF8.self)
+        #expect(vtt.components(separatedBy: "NOTE machine-generated draft (asr:test:echo), not checked by a person").count == 3, "\(vtt)")
+        let json = String(decoding: try TranscriptWriter.render(transcripts, format: .json) { _ in "" }, as: UTF8.self)
+        #expect(json.components(separatedBy: "\"machineGenerated\" : true").count == 3, "\(json)")
+        // Subtitle drafts (sommarjobbare.mp4's mov_text) are not machine drafts.
+        let sommar = try #require(try database.recording(idOrPath: week.path("sommarjobbare.mp4"))?.id)
+        #expect(try database.transcripts(recordingID: sommar, defaultLanguage: "sv").allSatisfy { $0.machineSource == nil })
+
+        let coverage = try database.captionCoverage()
+        let talk = try #require(coverage.first { $0.sessionGuid.hasSuffix("103") })
+        #expect(talk.draftMachine == 2 && talk.minutesDraftMachine == 10 && talk.minutesDraftSubtitles == 0)
+        let summer = try #require(coverage.first { $0.sessionGuid.hasSuffix("104") })
+        #expect(summer.draftMachine == 0 && summer.minutesDraftSubtitles > 0)
+
+        // The two segments with text are named by it; the other seven keep "Del N av 9".
+        let segments = try database.segments(recordingID: id)
+        #expect(segments.filter { $0.title.contains("datadelning") }.count == 2, "\(segments.map(\.title))")
+        #expect(segments.filter { $0.title.hasPrefix("Del ") && $0.title.hasSuffix(" av 9") }.count == 7)
+        let hits = try database.search(SearchQuery(text: "datadelning"))
+        #expect(hits.contains { $0.recordingID == id && cues.map(\.cue.start).contains($0.atSeconds) }, "search lands on the cue's second")
+    }
+}

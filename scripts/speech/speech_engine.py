@@ -122,7 +122,11 @@ def transcribe(model, audio: Union[str, BinaryIO], language: Optional[str],
             # Each window decoded on its own: a misheard phrase cannot seed a loop that
             # repeats it for minutes.
             condition_on_previous_text=False,
-            word_timestamps=word_timestamps,
+            # Always on: with VAD, a segment that follows a long silence in the same window can
+            # come back with the end of the speech before it as its start (seen here: a
+            # sentence said at 1200 s reported as 202.5-1202.6 s; faster-whisper issues #110
+            # and #1119). The first and last word's times are right, so the segment takes them.
+            word_timestamps=True,
         )
         rows = [segment_row(s, word_timestamps) for s in segments]  # decoding happens here
     except EngineError:
@@ -136,17 +140,20 @@ def transcribe(model, audio: Union[str, BinaryIO], language: Optional[str],
 
 def segment_row(segment, with_words: bool = False) -> dict:
     """One segment as JSON: times in seconds, the text, and the scores thresholds need."""
+    words = list(segment.words or [])
+    start = words[0].start if words else segment.start
+    end = words[-1].end if words else segment.end
     row = {
-        "start": round(segment.start, 3),
-        "end": round(segment.end, 3),
+        "start": round(start, 3),
+        "end": round(max(start, end), 3),
         "text": segment.text.strip(),
         "avg_logprob": round(segment.avg_logprob, 4),
         "no_speech_prob": round(segment.no_speech_prob, 4),
         "compression_ratio": round(segment.compression_ratio, 3),
     }
-    if with_words and segment.words:
+    if with_words and words:
         row["words"] = [{"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3),
-                         "probability": round(w.probability, 4)} for w in segment.words]
+                         "probability": round(w.probability, 4)} for w in words]
     return row
 
 

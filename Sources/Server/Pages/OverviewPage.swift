@@ -16,6 +16,13 @@ struct OverviewPage {
         var count: Int
     }
 
+    /// Minutes of published talk in one transcript state.
+    struct Minutes {
+        var state: String
+        var label: String
+        var minutes: String
+    }
+
     /// A day of the grid, one cell per room.
     struct Row {
         var day: String
@@ -58,6 +65,8 @@ struct OverviewPage {
     let sv: Bool
     let admin: Bool
     let counts: [Count]
+    /// Minutes of published talk by transcript state (as `efterhand report` counts them).
+    let captions: [Minutes]
     let rooms: [String]
     let rows: [Row]
 
@@ -83,6 +92,7 @@ struct OverviewPage {
         var tally: [State: Int] = [:]
         for s in states.values { tally[s, default: 0] += 1 }
         counts = State.allCases.map { Count(state: $0.rawValue, label: Self.label($0, l), count: tally[$0] ?? 0) }
+        captions = Self.captionMinutes(catalogue, language: l)
         rows = days.map { day in
             Row(day: PagesDates.dayLabel(day, language: l), cells: rooms.map { room in
                 let here = sessions.filter { catalogue.day(of: $0) == day && ($0.room ?? noRoom) == room }
@@ -101,6 +111,27 @@ struct OverviewPage {
         case .missing: return language.pick("Ingen inspelning", "No recording")
         case .optedOut: return language.pick("Avböjd inspelning", "Opted out")
         }
+    }
+
+    /// The published segments' minutes by their best transcript state in any language:
+    /// verified, else a machine draft, else a draft from subtitles, else no text.
+    static func captionMinutes(_ catalogue: Catalogue, language l: PageLanguage) -> [Minutes] {
+        var machine = 0.0, subtitles = 0.0, verified = 0.0, none = 0.0
+        for entry in catalogue.entries {
+            for segment in entry.segments {
+                let minutes = (segment.segment.endSeconds - segment.segment.startSeconds) / 60
+                let states = Set(segment.transcript.values)
+                if states.contains(.verified) { verified += minutes } else if !segment.machine.isEmpty { machine += minutes }
+                else if states.contains(.draft) { subtitles += minutes } else { none += minutes }
+            }
+        }
+        func row(_ state: String, _ label: String, _ minutes: Double) -> Minutes {
+            Minutes(state: state, label: label, minutes: String(format: "%.1f", minutes))
+        }
+        return [row("machine", l.pick("Utkast från taligenkänning", "Drafts by speech recognition"), machine),
+                row("subtitles", l.pick("Utkast från undertexter", "Drafts from subtitles"), subtitles),
+                row("verified", l.pick("Granskad text", "Checked text"), verified),
+                row("none", l.pick("Ingen text", "No text"), none)]
     }
 
     /// The recordings linked or suggested for each session, by session guid.

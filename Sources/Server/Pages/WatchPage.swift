@@ -73,6 +73,8 @@ struct WatchPage {
     /// Nil when the session has no summary.
     let summary: String?
     let transcript: String
+    /// Whether some of the transcript shown is a speech engine's unchecked draft.
+    let machineDraft: Bool
     /// `PageData` as script-safe JSON.
     let pageData: String
 
@@ -107,6 +109,7 @@ struct WatchPage {
         }
         summary = description.isEmpty ? nil : description
         transcript = part.map { links.recordingAPI($0.recordingID, "transcript.json") } ?? ""
+        machineDraft = entry.firstPartSegments.contains { !$0.machine.isEmpty }
         pageData = ScriptJSON.text(PageData(text: ["saved": l.pick("Sparad i Titta senare.", "Saved to Watch later.")]))
     }
 
@@ -131,7 +134,9 @@ struct WatchPage {
         // (by code, "und" among them, though it gets no track) is the default.
         let textLanguages = Set(entry.firstPartSegments.flatMap { $0.transcript.filter { $0.value != .empty }.map(\.key) }).sorted()
         for (index, code) in textLanguages.enumerated() where code != "und" {
-            tracks.append(Track(kind: "captions", language: code, label: PagesDates.languageName(code, language: l),
+            let machine = entry.firstPartSegments.contains { $0.machine.contains(code) }
+            let name = PagesDates.languageName(code, language: l) + (machine ? l.pick(" (automatisk)", " (automatic)") : "")
+            tracks.append(Track(kind: "captions", language: code, label: name,
                                 src: links.recordingAPI(part.recordingID, "transcript.vtt") + "?language=" + Links.query(code), isDefault: index == 0))
         }
         return Player(inPoint: Links.seconds(inPoint), start: Links.seconds(start),

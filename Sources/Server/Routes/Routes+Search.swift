@@ -72,6 +72,8 @@ struct SearchResults: Encodable {
         var segmentTitle: String
         var startSeconds: Double
         var endSeconds: Double
+        /// Where to land: the second the words are said (see `SearchHit.atSeconds`).
+        var atSeconds: Double
         var snippet: String
         var snippetParts: [SnippetPart]
         var score: Double
@@ -82,7 +84,8 @@ struct SearchResults: Encodable {
 
         enum CodingKeys: String, CodingKey {
             case recordingID = "recording_id", sessionGuid = "session_guid", sessionTitle = "session_title", segmentTitle = "segment_title"
-            case startSeconds = "start_seconds", endSeconds = "end_seconds", snippet, snippetParts = "snippet_parts", score, url, watchURL = "watch_url"
+            case startSeconds = "start_seconds", endSeconds = "end_seconds", atSeconds = "at_seconds", snippet, snippetParts = "snippet_parts", score, url
+            case watchURL = "watch_url"
             case sessionAPI = "session_api", thumbnail
         }
     }
@@ -102,9 +105,10 @@ struct SearchResults: Encodable {
                   let held = recording.sessions.first(where: { $0.session.guid == hit.sessionGuid }) else { return nil }
             let segment = recording.segments.first { $0.segment.sessionGuid == hit.sessionGuid && abs($0.segment.startSeconds - hit.startSeconds) < 0.001 }
             return Hit(recordingID: hit.recordingID, sessionGuid: hit.sessionGuid, sessionTitle: hit.sessionTitle, segmentTitle: hit.segmentTitle,
-                       startSeconds: hit.startSeconds, endSeconds: hit.endSeconds, snippet: hit.snippet, snippetParts: hit.snippetParts, score: hit.score,
-                       url: links.media(recording.recording, from: hit.startSeconds, to: hit.endSeconds),
-                       watchURL: links.watch(held.session, at: max(0, hit.startSeconds - held.link.inSeconds)),
+                       startSeconds: hit.startSeconds, endSeconds: hit.endSeconds, atSeconds: hit.atSeconds, snippet: hit.snippet,
+                       snippetParts: hit.snippetParts, score: hit.score,
+                       url: links.media(recording.recording, from: hit.atSeconds, to: hit.endSeconds),
+                       watchURL: links.watch(held.session, at: max(0, hit.atSeconds - held.link.inSeconds)),
                        sessionAPI: links.sessionAPI(held.session), thumbnail: segment?.thumbnail.map(links.thumbnail))
         }
         total = self.hits.count

@@ -72,7 +72,7 @@ struct Search: ParsableCommand {
             return
         }
         for hit in hits {
-            print("\(ClockText.position(hit.startSeconds))–\(ClockText.position(hit.endSeconds))  \(TerminalText.escaped(hit.sessionTitle)) › \(TerminalText.escaped(hit.segmentTitle))")
+            print("\(ClockText.position(hit.atSeconds))–\(ClockText.position(hit.endSeconds))  \(TerminalText.escaped(hit.sessionTitle)) › \(TerminalText.escaped(hit.segmentTitle))")
             print("    \(TerminalText.escaped(Self.plain(hit.snippetParts)))")
             print("    \(hit.url)")
         }
