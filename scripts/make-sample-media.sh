@@ -39,23 +39,28 @@ speech() {
     -ac 1 -ar 16000 -c:a pcm_s16le "$tmp/$name.wav"
 }
 
-# What is said, at which second of the file (each inside the linked talk, away from the
-# edges of efterhand's 30-minute transcription windows). Words chosen so Whisper base hears
-# at least one distinctive word of each sentence right; none of them is in the programme.
-# Kept in step with the table in Media/README.md.
+# What is said, at which second of the file. Words chosen so Whisper base hears at least one
+# distinctive word of each sentence right; none of them is in the programme. Kept in step with
+# the table in Media/README.md.
+# efterhand sends a talk to the engine in 30-minute windows, and faster-whisper's VAD glues
+# a window's stretches of speech together: a segment that starts at the end of one stretch
+# is given that stretch's time (and ends in the next one), so a second stretch in the same
+# window would come back hundreds of seconds early. So each window of a talk holds one
+# stretch: two sentences about a second apart (one stretch for the VAD), then one sentence
+# in the second window. All inside the linked talk, away from the windows' edges.
 gorel_said=(
   "300|Vi spelar fotboll i parken varje söndag."
-  "1500|Polisen kommer till skolan i november."
+  "305|Polisen kommer till skolan i november."
   "2500|Mamma köper mjölk i affären."
 )
 lagsport_said=(
   "200|Det regnar mycket i Malmö."
-  "1200|Vi lyssnar på musik i bilen."
+  "204|Vi lyssnar på musik i bilen."
   "2400|Flygplanet landar i London klockan tio."
 )
 jsp_said=(
-  "400|Min telefon ligger på bordet."
-  "1400|Vi planterar träd i skogen."
+  "400|Hon pratar i telefon varje dag."
+  "405|Vi planterar träd i skogen."
   "2600|Barnen sjunger en sång om vintern."
 )
 
@@ -70,7 +75,7 @@ chapters() {
 }
 
 # 1. Görel (Mon 13:00-13:45): only the session guid, in the comment tag. Starts 12:58.
-#    Speech (gorel_said) at 300, 1500 and 2500 s: the talk is 120-2820 s of the file.
+#    Speech (gorel_said) at 300, 305 and 2500 s: the talk is 120-2820 s of the file.
 chapters "$tmp/gorel.txt" "0 120 Innan start" "120 900 Vem är Görel?" "900 2400 Automatisering i praktiken" "2400 2850 Frågor"
 speech gorel 2850 "${gorel_said[@]}"
 ff $(picture 0x1f4e79) -i "$tmp/gorel.wav" -i "$tmp/gorel.txt" -map 0:v -map 1:a -map_chapters 2 -t 2850 \
@@ -87,7 +92,7 @@ ff $(picture 0x2e7d32) "${silence[@]}" -t 1950 "${h264[@]}" "${aac[@]}" \
   "$out/innovationsprogram-del2.mp4"
 
 # 3. Innovation as a team sport (Tue 13:00-13:45): OBS's file name and a room folder, no tags.
-#    Speech (lagsport_said) at 200, 1200 and 2400 s: the talk is 80-2780 s of the file.
+#    Speech (lagsport_said) at 200, 204 and 2400 s: the talk is 80-2780 s of the file.
 speech lagsport 2880 "${lagsport_said[@]}"
 ff $(picture 0x6a1b9a) -i "$tmp/lagsport.wav" -map 0:v -map 1:a -t 2880 "${h264[@]}" "${speech_aac[@]}" -f matroska \
   "$out/sal-a/2021-10-05 12-58-40.mkv"
@@ -152,7 +157,7 @@ ff $(picture 0xc62828) "${silence[@]}" -i "$tmp/brg.txt" -map 0:v -map 1:a -map_
 ff $(picture 0x455a64) "${silence[@]}" -t 2880 "${h264[@]}" "${aac[@]}" "$out/yesbox/2021-10-07 09-58-00.mp4"
 
 # 8. Johanneberg Science Park (Fri 13:00-13:45): a camera whose clock wrote local time as UTC
-#    (12:57 local written as 12:57Z). Speech (jsp_said) at 400, 1400 and 2600 s: the talk is
+#    (12:57 local written as 12:57Z). Speech (jsp_said) at 400, 405 and 2600 s: the talk is
 #    180-2880 s of the file.
 speech jsp 2940 "${jsp_said[@]}"
 ff $(picture 0x795548) -i "$tmp/jsp.wav" -map 0:v -map 1:a -t 2940 "${h264[@]}" "${speech_aac[@]}" \
