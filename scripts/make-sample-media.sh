@@ -45,7 +45,7 @@ speech() {
 # efterhand sends a talk to the engine in 30-minute windows, and faster-whisper's VAD glues
 # a window's stretches of speech together: a segment that starts at the end of one stretch
 # is given that stretch's time (and ends in the next one), so a second stretch in the same
-# window would come back hundreds of seconds early. So each window of a talk holds one
+# window can come back hundreds of seconds early. So each window of a talk holds one
 # stretch: two sentences about a second apart (one stretch for the VAD), then one sentence
 # in the second window. All inside the linked talk, away from the windows' edges.
 gorel_said=(
