@@ -11,9 +11,15 @@ BENCH_PACKAGES := ffmpeg python3 gcc
 
 .PHONY: speech run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
 
-run: deps build
-	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index
+# The speech engine `make speech` installs, as a command template (README, "Speech-to-text drafts").
+SPEECH_COMMAND := .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model}
+SPEECH_MODEL := .speech-model/whisper-base
+
+run: deps speech build
+	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index --transcribe --speech-command "$(SPEECH_COMMAND)" --model $(SPEECH_MODEL)
 	$(BIN) links --index Index
+	$(BIN) report --index Index
+	$(BIN) search --index Index "fotboll i parken"
 	$(BIN) serve --index Index --host 127.0.0.1 --port 8080 --public-url http://127.0.0.1:8080
 
 test: deps test-deps

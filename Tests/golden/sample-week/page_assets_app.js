@@ -2,7 +2,7 @@
 Content-Type: text/javascript; charset=utf-8
 Cache-Control: public, max-age=3600
 Vary: Accept-Encoding
-ETag: "af466f13c1cc1153-2e5c"
+ETag: "6415336791189406-2f01"
 
 "use strict";
 (function () {
@@ -123,14 +123,14 @@ ETag: "af466f13c1cc1153-2e5c"
       hits.forEach(function (hit) {
         var session = (data.sessions || {})[hit.session_guid] || {};
         var play = el("button", { type: "button", "class": "play" }, [hit.segment_title || hit.session_title]);
-        play.setAttribute("aria-label", (text.play || "Play from") + " " + timecode(hit.start_seconds) + ": " + (hit.segment_title || "") + " – " + hit.session_title);
+        play.setAttribute("aria-label", (text.play || "Play from") + " " + timecode(hit.at_seconds) + ": " + (hit.segment_title || "") + " – " + hit.session_title);
         play.addEventListener("click", function () { playHit(hit, session); });
         var image = hit.thumbnail ? el("img", { src: hit.thumbnail, alt: "", width: "160", height: "90", loading: "lazy" }) : null;
         var body = el("div", {}, [
           el("h3", {}, [play]),
           el("p", { "class": "meta" }, [el("a", { href: hit.watch_url }, [hit.session_title]),
             session.persons && session.persons.length ? " · " + session.persons.join(", ") : ""]),
-          el("p", { "class": "meta" }, [el("time", { text: timecode(hit.start_seconds) }), " – ", el("time", { text: timecode(hit.end_seconds) })]),
+          el("p", { "class": "meta" }, [el("time", { text: timecode(hit.at_seconds) }), " – ", el("time", { text: timecode(hit.end_seconds) })]),
           snippetNode(hit.snippet_parts)
         ]);
         hitsList.appendChild(el("li", { "class": "card", "data-start": String(hit.start_seconds), "data-recording": String(hit.recording_id) }, [image, body]));
@@ -141,7 +141,7 @@ ETag: "af466f13c1cc1153-2e5c"
       recordingLoaded = hit.recording_id;
       video.textContent = "";
       var base = hit.url.split("#")[0];
-      video.src = base + "#t=" + hit.start_seconds;
+      video.src = base + "#t=" + hit.at_seconds;
       var api = "/api/recordings/" + hit.recording_id;
       chapters.textContent = "";
       fetch(api + "/chapters.json").then(function (r) { return r.ok ? r.json() : { chapters: [] }; }).then(function (doc) {
@@ -167,9 +167,9 @@ ETag: "af466f13c1cc1153-2e5c"
     };
     var playHit = function (hit, session) {
       current = { guid: hit.session_guid, title: hit.session_title, segment: hit.segment_title, watch: session.watch || hit.watch_url.split("?")[0],
-        recording: hit.recording_id, start: hit.start_seconds, offset: hit.start_seconds - parseFloat((hit.watch_url.split("t=")[1] || "0")) };
+        recording: hit.recording_id, start: hit.at_seconds, offset: hit.at_seconds - parseFloat((hit.watch_url.split("t=")[1] || "0")) };
       document.getElementById("player").hidden = false;
-      document.getElementById("now-playing").textContent = (text.nowPlaying || "") + ": " + hit.session_title + " – " + (hit.segment_title || "") + " (" + timecode(hit.start_seconds) + ")";
+      document.getElementById("now-playing").textContent = (text.nowPlaying || "") + ": " + hit.session_title + " – " + (hit.segment_title || "") + " (" + timecode(hit.at_seconds) + ")";
       loadRecording(hit);
       seek(video, hit.start_seconds, true);
       highlight(video, chapters);
@@ -214,7 +214,10 @@ ETag: "af466f13c1cc1153-2e5c"
           if (!cue.body || cue.startTime < offset - 0.5 || cue.startTime > end) return;
           var b = el("button", { type: "button" }, [el("time", { text: timecode(cue.startTime - offset) }), cue.body]);
           b.addEventListener("click", function () { seek(video, cue.startTime, true); });
-          transcript.appendChild(el("li", { "data-start": String(cue.startTime) }, [b]));
+          // A speech engine's draft that no person has checked is shown as such (site.css).
+          var item = { "data-start": String(cue.startTime) };
+          if (cue.machineGenerated) item["class"] = "machine";
+          transcript.appendChild(el("li", item, [b]));
         });
         document.getElementById("transcript-empty").hidden = transcript.children.length > 0;
         highlight(video, transcript);
