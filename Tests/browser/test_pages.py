@@ -119,6 +119,14 @@ def main():
         index = os.path.join(work, "Index")
         subprocess.run([BIN, "ingest", "--media", media, "--schedule", schedule, "--index", index] + INGEST_EXTRA,
                        check=True, stdout=subprocess.DEVNULL)
+        # A speech engine of the test's own drafts inspelning-01.mp4 (talk 101): it hears the
+        # same sentence 5 s into each window it is given.
+        engine = os.path.join(work, "engine.sh")
+        with open(engine, "w") as script:
+            script.write("#!/bin/sh\nprintf '{\"segments\":[{\"start\":5,\"end\":9,\"text\":\"Vi pratar om snöröjning med drönare\"}]}' > \"$2\"\n")
+        os.chmod(engine, 0o755)
+        subprocess.run([BIN, "transcribe", os.path.join(media, "inspelning-01.mp4"), "--index", index, "--speech-command", engine + " {input} {output}",
+                        "--model", "/models/echo"], check=True, stdout=subprocess.DEVNULL)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = dict(os.environ, EFTERHAND_ADMIN_TOKEN=ADMIN_TOKEN)
@@ -179,21 +187,24 @@ def run_checks(driver, base):
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card"), "no hits")
         first = driver.find_element(By.CSS_SELECTOR, "#hits li.card")
         start = float(first.get_attribute("data-start"))
+        # Where the words are said (a sidecar cue inside the segment), which playing lands on.
+        at = float(first.get_attribute("data-at"))
+        assert start <= at, f"lands at {at}, before its segment's start {start}"
         title = first.find_element(By.CSS_SELECTOR, "button.play").text
         state["watch_url"] = first.find_element(By.CSS_SELECTOR, "p.meta a").get_attribute("href")
         state["session_title"] = first.find_element(By.CSS_SELECTOR, "p.meta a").text
         first.find_element(By.CSS_SELECTOR, "button.play").click()
         wait_for(driver, lambda d: d.execute_script("var v=document.getElementById('video'); return v.readyState >= 1 && !v.seeking"),
                  "the video did not load")
-        wait_for(driver, lambda d: abs(video_time(d) - start) < 1.5, f"currentTime is not near {start}")
+        wait_for(driver, lambda d: abs(video_time(d) - at) < 1.5, f"currentTime is not near {at}")
         driver.execute_script("document.getElementById('video').pause()")
         position = video_time(driver)
-        assert abs(position - start) < 1.5, f"currentTime {position}, segment starts at {start}"
+        assert abs(position - at) < 1.5, f"currentTime {position}, the words are said at {at}"
         highlighted = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#chapters [aria-current='true']"), "no chapter highlighted")
         li = highlighted[0].find_element(By.XPATH, "..")
         assert abs(float(li.get_attribute("data-start")) - start) < 0.01, f"chapter at {li.get_attribute('data-start')}, hit at {start}"
         assert title in highlighted[0].text, f"highlighted chapter {highlighted[0].text!r} is not {title!r}"
-        state["start"] = start
+        state["start"] = at
     search_and_play()
 
     @check("seeking to another chapter moves the highlight (aria-current)")
@@ -282,6 +293,28 @@ def run_checks(driver, base):
         wait_for(driver, lambda d: abs(video_time(d) - target) < 1.5, f"the cue did not seek to {target}")
         driver.execute_script("document.getElementById('video').pause()")
     transcript()
+
+    @check("a machine draft says so on the watch page (a note, its cues in italics, the track labelled) and search plays it from its second")
+    def machine_draft():
+        driver.get(base + "/sessions/iv21-101-digitala-gorel")
+        note = driver.find_element(By.ID, "machine-note")
+        assert "Automatiskt textad, ej granskad" in note.text and note.is_displayed(), note.text
+        labels = [t.get_attribute("label") for t in driver.find_elements(By.CSS_SELECTOR, "video track[kind='captions']")]
+        assert "Svenska (automatisk)" in labels, labels
+        items = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#transcript li.machine"), "no machine cue in the transcript")
+        style = driver.execute_script("return getComputedStyle(arguments[0]).fontStyle", items[0].find_element(By.TAG_NAME, "button"))
+        assert style == "italic", style
+        screenshot(driver, "session-machine-draft.png")
+        driver.get(base + "/sessions/iv21-105-oppna-data")
+        assert not driver.find_elements(By.ID, "machine-note"), "a sidecar's text is called machine-made"
+        driver.get(base + "/?q=" + urllib.parse.quote("drönare"))
+        card = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card"), "no hit for the machine draft")[0]
+        at = float(card.get_attribute("data-at"))
+        assert abs(at - 5) < 0.5, f"the hit lands at {at}, the engine heard the words at 5 s"
+        card.find_element(By.CSS_SELECTOR, "button.play").click()
+        wait_for(driver, lambda d: abs(video_time(d) - at) < 1.5, f"currentTime is not near {at}")
+        driver.execute_script("document.getElementById('video').pause()")
+    machine_draft()
 
     @check("axe-core on the session page: no serious or critical violations")
     def axe_session():

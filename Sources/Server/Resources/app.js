@@ -127,7 +127,8 @@
           el("p", { "class": "meta" }, [el("time", { text: timecode(hit.at_seconds) }), " – ", el("time", { text: timecode(hit.end_seconds) })]),
           snippetNode(hit.snippet_parts)
         ]);
-        hitsList.appendChild(el("li", { "class": "card", "data-start": String(hit.start_seconds), "data-recording": String(hit.recording_id) }, [image, body]));
+        hitsList.appendChild(el("li", { "class": "card", "data-start": String(hit.start_seconds), "data-at": String(hit.at_seconds),
+          "data-recording": String(hit.recording_id) }, [image, body]));
       });
     };
     var loadRecording = function (hit) {
@@ -165,7 +166,7 @@
       document.getElementById("player").hidden = false;
       document.getElementById("now-playing").textContent = (text.nowPlaying || "") + ": " + hit.session_title + " – " + (hit.segment_title || "") + " (" + timecode(hit.at_seconds) + ")";
       loadRecording(hit);
-      seek(video, hit.start_seconds, true);
+      seek(video, hit.at_seconds, true);
       highlight(video, chapters);
       video.focus();
     };

@@ -2,7 +2,7 @@
 Content-Type: text/javascript; charset=utf-8
 Cache-Control: public, max-age=3600
 Vary: Accept-Encoding
-ETag: "6415336791189406-2f01"
+ETag: "1751004bb97680cd-2f2b"
 
 "use strict";
 (function () {
@@ -133,7 +133,8 @@ ETag: "6415336791189406-2f01"
           el("p", { "class": "meta" }, [el("time", { text: timecode(hit.at_seconds) }), " – ", el("time", { text: timecode(hit.end_seconds) })]),
           snippetNode(hit.snippet_parts)
         ]);
-        hitsList.appendChild(el("li", { "class": "card", "data-start": String(hit.start_seconds), "data-recording": String(hit.recording_id) }, [image, body]));
+        hitsList.appendChild(el("li", { "class": "card", "data-start": String(hit.start_seconds), "data-at": String(hit.at_seconds),
+          "data-recording": String(hit.recording_id) }, [image, body]));
       });
     };
     var loadRecording = function (hit) {
@@ -171,7 +172,7 @@ ETag: "6415336791189406-2f01"
       document.getElementById("player").hidden = false;
       document.getElementById("now-playing").textContent = (text.nowPlaying || "") + ": " + hit.session_title + " – " + (hit.segment_title || "") + " (" + timecode(hit.at_seconds) + ")";
       loadRecording(hit);
-      seek(video, hit.start_seconds, true);
+      seek(video, hit.at_seconds, true);
       highlight(video, chapters);
       video.focus();
     };
