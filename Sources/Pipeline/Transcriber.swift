@@ -85,6 +85,7 @@ public struct Transcriber: Sendable {
         let started = Date()
         var summary = TranscribeSummary()
         summary.source = engine.source
+        Self.removeOrphanedAudio()
         let spans = try talkSpans()
         let known = try database.captionSources()
         summary.spans = spans.count
@@ -190,10 +191,24 @@ public struct Transcriber: Sendable {
 
     /// The engine's segments for one window of samples, filtered.
     private func speech(in samples: [Int16], language: String?) throws -> [SpeechSegment] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-audio-\(UUID().uuidString).wav")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.audioPrefix)\(getpid())-\(UUID().uuidString).wav")
         defer { try? FileManager.default.removeItem(at: file) }
         try WAVFile.data(samples, sampleRate: AudioExtractor.sampleRate).write(to: file)
         return filter.apply(try engine.transcribe(wav: file, language: language))
+    }
+
+    /// Window files are `efterhand-audio-<pid>-<uuid>.wav` in the temporary folder.
+    static let audioPrefix = "efterhand-audio-"
+
+    /// Removes the window files of runs that were killed (their process is gone), so that a
+    /// `kill -9` does not leave up to 58 MB behind for good. Files of running processes stay.
+    static func removeOrphanedAudio(in folder: URL = FileManager.default.temporaryDirectory) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(audioPrefix) && name.hasSuffix(".wav") {
+            let pid = name.dropFirst(audioPrefix.count).prefix { $0 != "-" }
+            guard let number = Int32(pid), number > 0, kill(number, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 
     /// A window of a span sent to the engine, and the part of it whose cues are kept: cues in

@@ -123,8 +123,13 @@ struct TranscribeKillTests {
         #expect(try machineCues("innovationsprogram-del1.mp4").count == 1)
         #expect(try machineCues("inspelning-01.mp4").isEmpty)
 
+        // The killed run's window file is still there; the next run clears it away.
+        let temporary = FileManager.default.temporaryDirectory.path
+        let left = try FileManager.default.contentsOfDirectory(atPath: temporary).filter { $0.hasPrefix("efterhand-audio-\(process.processIdentifier)-") }
+        #expect(left.count == 1, "\(left)")
         try FileManager.default.removeItem(at: block)
         let again = try run(binary, transcribe)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).filter { $0.hasPrefix("efterhand-audio-\(process.processIdentifier)-") }.isEmpty)
         #expect(again.status == 0, "\(again.output)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
         #expect(summary["transcribed"] as? Int == 1 && summary["unchanged"] as? Int == 1, "\(again.output)")
