@@ -95,10 +95,18 @@ public struct CommandEngine: SpeechEngine {
         }
     }
 
+    /// The most a transcript file may hold.
+    static let maximumTranscriptBytes = 64 * 1_048_576
+
     /// The transcript the command wrote: `{output}` itself, or `{output}.json` / `{output}.vtt`
     /// (whisper.cpp adds the extension to the name it is given).
     static func read(output: String, from folder: URL) throws(SpeechError) -> [SpeechSegment] {
         for candidate in [output, output + ".json", output + ".vtt", output + ".srt"] {
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: candidate))?[.size] as? Int else { continue }
+            // A 30-minute window's transcript is well under a megabyte; more is a broken engine.
+            guard size <= maximumTranscriptBytes else {
+                throw SpeechError("the speech command wrote a transcript of \(size) bytes (more than \(maximumTranscriptBytes / 1_048_576) MiB); it was not read")
+            }
             guard let data = FileManager.default.contents(atPath: candidate) else { continue }
             return try SpeechTranscript.parse(data, name: (candidate as NSString).lastPathComponent)
         }

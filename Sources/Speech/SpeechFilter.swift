@@ -17,7 +17,8 @@ public struct SpeechFilter: Sendable {
         var kept: [SpeechSegment] = []
         for segment in segments.sorted(by: { $0.start < $1.start }) {
             let text = segment.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            guard !text.isEmpty, segment.end > segment.start, segment.start.isFinite, segment.end.isFinite else { continue }
+            // Times are into the audio the engine was given: before its start is nonsense.
+            guard !text.isEmpty, segment.end > segment.start, segment.start.isFinite, segment.end.isFinite, segment.start >= 0 else { continue }
             if let noSpeech = segment.noSpeechProb {
                 if noSpeech > surelyNoSpeech { continue }
                 if noSpeech > self.noSpeech, (segment.avgLogprob ?? 0) < unsureLogprob { continue }

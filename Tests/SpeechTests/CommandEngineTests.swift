@@ -58,12 +58,16 @@ import Testing
         let silent = try Self.script("exit 0\n")
         #expect { try CommandEngine(template: "\(silent) {input} {output}", model: "m").transcribe(wav: Self.wav, language: "sv") }
             throws: { "\($0)".contains("wrote no transcript") }
+        // An engine that writes without end: refused before it is read into memory.
+        let flood = try Self.script("head -c 70000000 /dev/zero > \"$2\"\n")
+        #expect { try CommandEngine(template: "\(flood) {input} {output}", model: "m").transcribe(wav: Self.wav, language: "sv") }
+            throws: { "\($0)".contains("more than 64 MiB") }
         let slow = try Self.script("sleep 5\n")
         #expect { try CommandEngine(template: "\(slow) {input} {output}", model: "m", timeout: 0.5).transcribe(wav: Self.wav, language: "sv") }
             throws: { "\($0)".contains("was stopped") }
     }
 
-    @Test("the filter drops invented text on silence and collapses a looping line")
+    @Test("the filter drops invented text on silence, times before the audio, and collapses a looping line")
     func filter() {
         let segments = [
             SpeechSegment(start: 0, end: 2, text: "Det är ju det.", avgLogprob: -1.70, noSpeechProb: 0.56),
@@ -72,6 +76,7 @@ import Testing
             SpeechSegment(start: 20, end: 21, text: "   ", avgLogprob: -0.2, noSpeechProb: 0.01),
             SpeechSegment(start: 30, end: 31, text: "Tack för att du tittade", avgLogprob: -0.2, noSpeechProb: 0.95),
             SpeechSegment(start: 40, end: 44, text: "Öppna data", avgLogprob: nil, noSpeechProb: nil),
+            SpeechSegment(start: -5, end: 1, text: "before the audio began", avgLogprob: -0.1, noSpeechProb: 0.01),
         ]
         let kept = SpeechFilter().apply(segments)
         #expect(kept == [
