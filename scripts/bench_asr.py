@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -374,23 +375,26 @@ def bench_engine(rows, notes):
     folder = Path(tempfile.mkdtemp(prefix="efterhand-bench-asr-clips-"))
     for language, voice, text in [("sv", "sv", SV_TEXT), ("en", "en", EN_TEXT)]:
         clip, length = make_clip(folder, language, voice, text)
-        walls, words = [], 0
+        walls, cpus, words = [], [], 0
         for _ in range(RUNS):
             out = folder / f"{language}.json"
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             wall, done = timed([str(VENV_PYTHON), str(ADAPTOR), "--input", str(clip), "--output", str(out), "--language", language,
                                 "--model", str(MODEL)])
             if done.returncode != 0:
                 notes.append(f"the adaptor failed on the {language} clip (exit {done.returncode})")
                 break
             walls.append(wall)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             words = sum(len(s["text"].split()) for s in json.loads(out.read_text())["segments"])
         if not walls:
             continue
-        w = median(walls)
-        print(f"{language}: espeak-ng clip of {length:.1f} s; adaptor wall {', '.join(f'{x:.1f}' for x in walls)} s (model load included); "
-              f"{words} words back")
-        rows.append((f"engine real-time factor, {language} forced ({length:.0f} s clip)", f"{w / length:.3f} (wall {w:.1f} s)",
-                     "-", f"{length / w:.1f}x real time", "-"))
+        w, c = median(walls), median(cpus)
+        print(f"{language}: espeak-ng clip of {length:.1f} s; adaptor wall {', '.join(f'{x:.1f}' for x in walls)} s, "
+              f"CPU {', '.join(f'{x:.1f}' for x in cpus)} s (model load included); {words} words back")
+        rows.append((f"engine real-time factor, {language} forced ({length:.0f} s clip)", f"{w / length:.3f} wall ({w:.1f} s)",
+                     f"CPU time / length: {c / length:.3f}", f"{length / w:.1f}x real time", "-"))
     shutil.rmtree(folder, ignore_errors=True)
 
 
