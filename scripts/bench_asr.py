@@ -3,7 +3,8 @@
 peers' way and the floor, in one run, as ratios. Benchmarks are not tests: nothing here fails a
 build.
 
-    python3 scripts/bench_asr.py
+    python3 scripts/bench_asr.py                 # every part
+    python3 scripts/bench_asr.py spans engine    # some of them (extraction, spans, engine, week)
 
 1. Audio extraction: `efterhand transcribe` (the product's real path: libavcodec and
    libswresample in-process, 30-minute WAV windows, a command engine that writes an empty
@@ -438,6 +439,9 @@ def versions():
     print(f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
 
 
+BENCHES = {"extraction": bench_extraction, "spans": bench_spans, "engine": bench_engine, "week": bench_sample_week}
+
+
 def main():
     for need, how in [(BIN, "make release"), (VENV_PYTHON, "make speech"), (MODEL, "make speech")]:
         if not need.exists():
@@ -445,10 +449,16 @@ def main():
     versions()
     rows, notes = [], []
     started = time.perf_counter()
-    bench_extraction(rows, notes)
-    bench_spans(rows, notes)
-    bench_engine(rows, notes)
-    bench_sample_week(rows, notes)
+    chosen = sys.argv[1:] or list(BENCHES)
+    for name in chosen:
+        if name not in BENCHES:
+            sys.exit(f"unknown part {name}; choose from {', '.join(BENCHES)}")
+    for name in chosen:
+        try:
+            BENCHES[name](rows, notes)
+        except (subprocess.CalledProcessError, OSError, KeyError, ValueError) as error:
+            # A part that breaks is named in the table's notes; the others still run.
+            notes.append(f"{name} did not finish: {error}")
     header = ("measure", "efterhand", "peer / floor", "ratio", "goal")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
     print(f"\n== summary ({RUNS} rounds, medians; load average now {os.getloadavg()[0]:.1f}; whole run {time.perf_counter() - started:.0f} s) ==")
