@@ -188,6 +188,12 @@ def timed(command, env=None):
     return time.perf_counter() - start, done
 
 
+def children_cpu():
+    """User and system seconds of this process's finished children (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def median(values):
     return statistics.median(values)
 
@@ -264,14 +270,22 @@ def bench_extraction(rows, notes):
         notes.append(f"efterhand transcribe reported errors: {summary['errors'][:2]}")
     ours_audio = summary["audio_seconds"]
     parallel = os.environ.get("EFTERHAND_BENCH_ASR_PARALLEL", "1") != "0"
-    runs = {"eft1": [], "ff1": [], "floor": [], "eft2": [], "ff2": [], "ratio1": [], "ratio2": [], "own_seconds": []}
+    runs = {"eft1": [], "ff1": [], "floor": [], "eft2": [], "ff2": [], "ratio1": [], "ratio2": [], "own_seconds": [],
+            "cpu_eft1": [], "cpu_ff1": [], "cpu_floor": []}
     for r in range(RUNS):
         # A B A B: each round times both sides one after the other, and the ratio is taken per round.
+        c0 = children_cpu()
         wall, done = timed(eft1, env=env)
+        c1 = children_cpu()
         runs["eft1"].append(wall)
         runs["own_seconds"].append(json.loads(done.stdout)["seconds"])
         runs["ff1"].append(ffmpeg_serial(files))
+        c2 = children_cpu()
         runs["floor"].append(floor_serial(files))
+        c3 = children_cpu()
+        runs["cpu_eft1"].append(c1 - c0)
+        runs["cpu_ff1"].append(c2 - c1)
+        runs["cpu_floor"].append(c3 - c2)
         runs["ratio1"].append((runs["ff1"][-1] / peer_audio) / (runs["eft1"][-1] / ours_audio))
         if parallel:
             wall, _ = timed(eft2, env=env)
@@ -291,6 +305,10 @@ def bench_extraction(rows, notes):
                  f"{median(runs['ratio1']):.2f}x faster", ">= 3x"))
     rows.append(("  floor: ffmpeg decode+resample, writes nothing", f"{e1:.2f} s", f"ffmpeg -vn -sn -dn ... -f null: {fl:.2f} s",
                  f"{fl / e1:.2f}x (floor/efterhand)", "-"))
+    ce, cf, cfl = (median(runs[k]) * hour for k in ("cpu_eft1", "cpu_ff1", "cpu_floor"))
+    rows.append(("  CPU s (user+sys) per audio-hour, serial", f"{ce / ours_audio:.2f} s",
+                 f"ffmpeg to WAV {cf / peer_audio:.2f} s; floor {cfl / peer_audio:.2f} s",
+                 f"{(cf / peer_audio) / (ce / ours_audio):.2f}x; floor {(cfl / peer_audio) / (ce / ours_audio):.2f}x", "-"))
     if parallel:
         e2 = median(runs["eft2"]) / ours_audio * hour
         f2 = median(runs["ff2"]) / peer_audio * hour
