@@ -434,6 +434,9 @@ def bench_sample_week(rows, notes):
           f"audio_seconds {audio:.0f}, seconds {summary['seconds']:.1f}, wall {wall:.1f} s, errors {len(summary['errors'])}")
     if summary["errors"]:
         notes.append(f"sample week: {len(summary['errors'])} spans failed: {summary['errors'][0]}")
+    if summary["cues"] == 0:
+        notes.append("sample week: its recordings are silent (Media/ is made with anullsrc), so the engine's VAD drops them whole: "
+                     "the wall time is decoding, a model load per 30-min window and VAD, not recognition; the clips' RTF is that")
     rows.append(("sample week, real engine: transcribe wall", f"{wall:.0f} s for {audio / 60:.0f} min audio, {summary['cues']} cues",
                  f"(ingest {ingest:.1f} s)", f"{audio / wall:.0f}x real time", "-"))
     rows.append(("peak memory, sample week", f"efterhand {own / 1024:.0f} MB", f"engine {child / 1024:.0f} MB (largest process)", "-", "-"))
