@@ -18,7 +18,8 @@ build.
 4. Peak memory of `efterhand transcribe` itself and, separately, of its engine processes.
 
 The recordings are made once in $EFTERHAND_BENCH_ASR_DIR (default /var/tmp/efterhand-bench-asr),
-outside the repository. EFTERHAND_BENCH_ASR_RUNS (default 3) sets the timed rounds.
+outside the repository. EFTERHAND_BENCH_ASR_RUNS (default 3) sets the timed rounds;
+EFTERHAND_BENCH_ASR_PARALLEL=0 leaves out the two-at-a-time pair.
 """
 import datetime as dt
 import json
