@@ -8,8 +8,10 @@ RELEASE_BIN := .build/release/efterhand
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev zlib1g-dev
 TEST_PACKAGES := ffmpeg python3 python3-pip python3-venv chromium chromium-driver python3-selenium espeak-ng sox
 BENCH_PACKAGES := ffmpeg python3 gcc
+# make bench-asr also speaks its test clips (espeak-ng) and converts them (sox).
+ASR_BENCH_PACKAGES := espeak-ng sox
 
-.PHONY: speech run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve reliability fuzz fixtures sample-media clean
+.PHONY: speech run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve bench-asr reliability fuzz fixtures sample-media clean
 
 # The speech engine `make speech` installs, as a command template (README, "Speech-to-text drafts").
 SPEECH_COMMAND := .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model}
@@ -53,6 +55,14 @@ release:
 
 bench: deps bench-deps release
 	python3 scripts/bench.py
+
+# Issue 18: in-process audio extraction (`efterhand transcribe`, an engine that writes an empty
+# transcript) beside `ffmpeg -i X -ar 16000 -ac 1 -f wav` per file and ffmpeg's decode-only floor,
+# on six 45-minute recordings made once in /var/tmp/efterhand-bench-asr; audio in linked spans
+# against whole files; the faster-whisper engine's real-time factor; the sample week; peak memory.
+bench-asr: deps bench-deps speech release
+	$(call apt_install,$(ASR_BENCH_PACKAGES))
+	python3 scripts/bench_asr.py
 
 # wrk against `efterhand serve` (feed and search) beside nginx serving the same feed bytes, on loopback.
 bench-serve: deps bench-deps release
