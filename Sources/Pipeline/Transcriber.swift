@@ -167,14 +167,12 @@ public struct Transcriber: Sendable {
         var cues: [DraftCue] = []
         var audio = 0.0
         for window in Self.windows(from: span.inSeconds, to: span.outSeconds, length: options.windowSeconds, overlap: options.overlapSeconds) {
-            var samples: [Int16] = []
-            let first = try AudioExtractor().extract(path: span.absolutePath, from: window.start, to: window.end) { block in
-                samples.append(contentsOf: block)
-                return true
-            }
-            guard !samples.isEmpty else { continue }
-            audio += Double(samples.count) / Double(AudioExtractor.sampleRate)
-            let heard = try speech(in: samples, language: span.language)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.audioPrefix)\(getpid())-\(UUID().uuidString).wav")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let (first, count) = try Self.extract(span.absolutePath, from: window.start, to: window.end, into: file)
+            guard count > 0 else { continue }
+            audio += Double(count) / Double(AudioExtractor.sampleRate)
+            let heard = filter.apply(try engine.transcribe(wav: file, language: span.language))
             for segment in heard {
                 let start = first + segment.start
                 guard start >= window.keepFrom, start < window.keepUntil, start < span.outSeconds else { continue }
@@ -189,12 +187,24 @@ public struct Transcriber: Sendable {
         return SpanDone(cues: stored, audio: audio)
     }
 
-    /// The engine's segments for one window of samples, filtered.
-    private func speech(in samples: [Int16], language: String?) throws -> [SpeechSegment] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.audioPrefix)\(getpid())-\(UUID().uuidString).wav")
-        defer { try? FileManager.default.removeItem(at: file) }
-        try WAVFile.data(samples, sampleRate: AudioExtractor.sampleRate).write(to: file)
-        return filter.apply(try engine.transcribe(wav: file, language: language))
+    /// Decodes `from` to `to` of a recording into a 16 kHz mono WAV file as the samples come
+    /// (a window is never held in memory whole). Returns the time of its first sample and how
+    /// many samples it holds.
+    static func extract(_ path: String, from: Double, to: Double, into file: URL) throws -> (first: Double, count: Int) {
+        let writer = try WAVWriter(url: file, sampleRate: AudioExtractor.sampleRate)
+        var failure: (any Error)?
+        let first = try AudioExtractor().extract(path: path, from: from, to: to) { block in
+            do {
+                try writer.append(block)
+                return true
+            } catch {
+                failure = error
+                return false
+            }
+        }
+        if let failure { throw failure }
+        try writer.finish()
+        return (first, writer.count)
     }
 
     /// Window files are `efterhand-audio-<pid>-<uuid>.wav` in the temporary folder.

@@ -30,3 +30,58 @@ public enum WAVFile {
         return data
     }
 }
+
+/// Writes a mono 16-bit WAV file as samples come, a buffer at a time, so that a 30-minute
+/// window (58 MB of samples) never sits in memory whole. `finish()` writes the sizes into the
+/// header; a file that was not finished says it holds no samples.
+public final class WAVWriter {
+    let handle: FileHandle
+    let sampleRate: Int
+    private var buffer: [Int16] = []
+    /// Samples written so far.
+    public private(set) var count = 0
+    static let bufferSamples = 1 << 16
+
+    /// Creates (or empties) the file at `url`.
+    public init(url: URL, sampleRate: Int) throws {
+        guard FileManager.default.createFile(atPath: url.path, contents: WAVFile.data([], sampleRate: sampleRate)) else {
+            throw SpeechError("cannot write the audio file '\(url.path)'")
+        }
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        self.sampleRate = sampleRate
+        buffer.reserveCapacity(Self.bufferSamples)
+    }
+
+    deinit { try? handle.close() }
+
+    /// Adds samples.
+    public func append(_ samples: UnsafeBufferPointer<Int16>) throws {
+        buffer.append(contentsOf: samples)
+        count += samples.count
+        if buffer.count >= Self.bufferSamples { try flush() }
+    }
+
+    /// Writes what is buffered and the header's sizes; the file is then complete.
+    public func finish() throws {
+        try flush()
+        let header = WAVFile.data([], sampleRate: sampleRate)
+        let bytes = UInt32(clamping: count * 2)
+        var riff = (36 &+ bytes).littleEndian, data = bytes.littleEndian
+        try handle.seek(toOffset: 4)
+        try handle.write(contentsOf: Data(bytes: &riff, count: 4))
+        try handle.seek(toOffset: UInt64(header.count - 4))
+        try handle.write(contentsOf: Data(bytes: &data, count: 4))
+        try handle.close()
+    }
+
+    private func flush() throws {
+        guard !buffer.isEmpty else { return }
+        #if _endian(little)
+        try buffer.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
+        #else
+        try handle.write(contentsOf: Data(buffer.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }))
+        #endif
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
