@@ -58,6 +58,9 @@ public final class OpenAIEngine: SpeechEngine {
         var configuration = HTTPClient.Configuration()
         // A redirect would resend the key and the audio somewhere the operator did not name.
         configuration.redirectConfiguration = .disallow
+        // The client's connect timeout (10 s, a refused connection tried again within it), or
+        // the whole request's when that is shorter.
+        configuration.timeout.connect = .nanoseconds(Int64(min(timeout, 10) * 1_000_000_000))
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -125,7 +128,7 @@ public final class OpenAIEngine: SpeechEngine {
         } catch is ResponseAccumulator.ResponseTooBigError {
             throw failure("the answer is larger than \(Self.largestAnswer / (1024 * 1024)) MB; refused")
         } catch {
-            return .retry("cannot reach the server: \(error)", retryAfter: nil)
+            return .retry("cannot reach the server: \(Self.describe(error))", retryAfter: nil)
         }
         let body = response.body.map { Data($0.readableBytesView) } ?? Data()
         let status = response.status
@@ -153,6 +156,14 @@ public final class OpenAIEngine: SpeechEngine {
         guard var parts = URLComponents(string: url), parts.password != nil else { return url }
         parts.password = "[hidden]"
         return parts.string ?? url
+    }
+
+    /// A connection's failure in a few words: the system's for an errno ("Connection
+    /// refused"), else the client's own description.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if let error = error as? HTTPClientError, error == .connectTimeout { return "no connection within the connect timeout" }
+        return "\(error)"
     }
 
     /// `2` for 2.0, `2.5` for 2.5: seconds as an operator wrote them.
