@@ -30,6 +30,8 @@ public final class OpenAIEngine: SpeechEngine {
     /// The longest timeout accepted, a week: longer is a mistake, and it keeps the conversion to
     /// nanoseconds far from overflow.
     static let longestTimeout: Double = 7 * 24 * 3600
+    /// Keys at least this long are blotted out of messages, should a server echo one.
+    static let shortestRedactedKey = 6
     /// The model name when none is given: OpenAI's, which local servers accept too.
     public static let defaultModel = "whisper-1"
     /// Seconds one request may take when the configuration does not say.
@@ -147,7 +149,8 @@ public final class OpenAIEngine: SpeechEngine {
     /// echo it) and any password in the URL left out.
     func failure(_ message: String) -> SpeechError {
         var text = "openai engine at \(Self.shown(url)): \(message)"
-        if let apiKey { text = text.replacingOccurrences(of: apiKey, with: "[API key]") }
+        // A key too short to be one would blot out ordinary words instead.
+        if let apiKey, apiKey.count >= Self.shortestRedactedKey { text = text.replacingOccurrences(of: apiKey, with: "[API key]") }
         return SpeechError(text)
     }
 
