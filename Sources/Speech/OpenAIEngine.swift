@@ -25,8 +25,9 @@ public final class OpenAIEngine: SpeechEngine {
     private let endpoint: String
     private let client: HTTPClient
 
-    /// The largest answer read: a transcript of hours of speech is a few megabytes.
-    static let largestAnswer = 64 * 1024 * 1024
+    /// The largest answer read, the bound a command's transcript file has: a transcript of
+    /// hours of speech is a few megabytes.
+    static let largestAnswer = CommandEngine.maximumTranscriptBytes
     /// The longest timeout accepted, a week: longer is a mistake, and it keeps the conversion to
     /// nanoseconds far from overflow.
     static let longestTimeout: Double = 7 * 24 * 3600
@@ -128,7 +129,7 @@ public final class OpenAIEngine: SpeechEngine {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw failure("no answer within \(Self.seconds(timeout)) s (the timeout: --speech-timeout, or \"timeout\" in speech.json)")
         } catch is ResponseAccumulator.ResponseTooBigError {
-            throw failure("the answer is larger than \(Self.largestAnswer / (1024 * 1024)) MB; refused")
+            throw failure("the answer is larger than \(Self.largestAnswer / 1_048_576) MiB; refused")
         } catch {
             return .retry("cannot reach the server: \(Self.describe(error))", retryAfter: nil)
         }

@@ -95,7 +95,7 @@ struct OpenAIEngineTests {
         ("", "the answer is not JSON: an empty body"),
         (#"{"text": "hej"}"#, "needs segment timestamps (response_format verbose_json)"),
         (#"{"segments": [{"start": "soon", "end": 2, "text": "hej"}]}"#, "not a verbose_json transcription: .segments[0].start"),
-        ("@big", "larger than 64 MB; refused"),
+        ("@big", "larger than 64 MiB; refused"),
     ]
 
     @Test("a 200 answer that is not a transcription is a clear error", arguments: badAnswers)
