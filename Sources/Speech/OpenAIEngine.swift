@@ -33,6 +33,9 @@ public final class OpenAIEngine: SpeechEngine {
     static let longestTimeout: Double = 7 * 24 * 3600
     /// Keys at least this long are blotted out of messages, should a server echo one.
     static let shortestRedactedKey = 6
+    /// Seconds a connection may take to open (the client's own default): a refused one is
+    /// tried again within them.
+    static let longestConnect: Double = 10
     /// The model name when none is given: OpenAI's, which local servers accept too.
     public static let defaultModel = "whisper-1"
     /// Seconds one request may take when the configuration does not say.
@@ -46,7 +49,7 @@ public final class OpenAIEngine: SpeechEngine {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
         guard let parts = URLComponents(string: trimmed), let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = parts.host, !host.isEmpty else {
-            throw SpeechError("the openai engine's URL '\(url)' is not an http:// or https:// URL (give the API's base, such as http://127.0.0.1:8765/v1)")
+            throw SpeechError("the openai engine's URL '\(Self.shown(url))' is not an http:// or https:// URL (give the API's base, such as http://127.0.0.1:8765/v1)")
         }
         guard timeout.isFinite, timeout > 0, timeout <= Self.longestTimeout else {
             throw SpeechError("the openai engine's timeout \(timeout) s is not between 0 and \(Int(Self.longestTimeout)) s")
@@ -61,9 +64,8 @@ public final class OpenAIEngine: SpeechEngine {
         var configuration = HTTPClient.Configuration()
         // A redirect would resend the key and the audio somewhere the operator did not name.
         configuration.redirectConfiguration = .disallow
-        // The client's connect timeout (10 s, a refused connection tried again within it), or
-        // the whole request's when that is shorter.
-        configuration.timeout.connect = .nanoseconds(Int64(min(timeout, 10) * 1_000_000_000))
+        // The whole request's timeout bounds the connecting too.
+        configuration.timeout.connect = Self.amount(min(timeout, Self.longestConnect))
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -122,7 +124,7 @@ public final class OpenAIEngine: SpeechEngine {
 
     private func send(_ request: HTTPClient.Request) throws(SpeechError) -> Outcome {
         let accumulator = ResponseAccumulator(request: request, maxBodySize: Self.largestAnswer)
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout * 1_000_000_000))
+        let deadline = NIODeadline.now() + Self.amount(timeout)
         let response: HTTPClient.Response
         do {
             response = try client.execute(request: request, delegate: accumulator, deadline: deadline).wait()
@@ -168,6 +170,12 @@ public final class OpenAIEngine: SpeechEngine {
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         if let error = error as? HTTPClientError, error == .connectTimeout { return "no connection within the connect timeout" }
         return "\(error)"
+    }
+
+    /// Seconds as NIO's time amount; only for seconds checked to lie within `longestTimeout`,
+    /// so that the nanoseconds cannot overflow.
+    static func amount(_ seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(seconds * 1_000_000_000))
     }
 
     /// `2` for 2.0, `2.5` for 2.5: seconds as an operator wrote them.
