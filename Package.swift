@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libswresample), through Debian's -dev
@@ -51,9 +52,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Speech-to-text engines behind one protocol (a command per file; later HTTP), and the
-        // guards against Whisper's known failures. Foundation and Captions only.
-        .target(name: "Speech", dependencies: ["Captions"]),
+        // Speech-to-text engines behind one protocol (a command per file, or an OpenAI-compatible
+        // server over HTTP), and the guards against Whisper's known failures.
+        .target(
+            name: "Speech",
+            dependencies: [
+                "Captions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The ingest: one stage per job (programme, scan, probe, link, duplicates, captions,
         // thumbnails) over media and the programme, writing through IndexStore.
         .target(

@@ -34,8 +34,8 @@ public struct SpeechError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A speech-to-text engine: a 16 kHz mono WAV in, segments out. The engines differ in how
-/// they are reached (`CommandEngine`: a program run per file; an HTTP engine, later), not in
-/// what they give.
+/// they are reached (`CommandEngine`: a program run per file; `OpenAIEngine`: an
+/// OpenAI-compatible server over HTTP), not in what they give.
 public protocol SpeechEngine: Sendable {
     /// What drafts from this engine are stored as: `asr:<engine>:<model>`.
     var source: String { get }

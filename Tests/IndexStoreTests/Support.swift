@@ -41,11 +41,14 @@ struct SampleWeek {
     static func guid(_ id: Int) -> String { "7f3c2a10-0000-4000-8000-000000000\(id)" }
 }
 
-/// Runs a program and waits for it.
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+/// Runs a program and waits for it; `environment` is added to the tests' own.
+func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

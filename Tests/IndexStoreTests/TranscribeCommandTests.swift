@@ -1,6 +1,7 @@
 import Foundation
 import IndexStore
 import Testing
+import TestSupport
 
 /// `efterhand transcribe` and `ingest --transcribe` as an operator runs them, with an engine
 /// of the tests' own (a script that hears the same words 5 s into any audio).
@@ -59,6 +60,38 @@ struct TranscribeCommandTests {
 
         let unset = try run(binary, ["transcribe"] + index)
         #expect(unset.status == 1 && unset.output.contains("no speech engine is set up"), "\(unset.output)")
+    }
+
+    @Test("transcribe --engine openai: the key from EFTERHAND_SPEECH_API_KEY or speech.json's key file; a wrong key exits 1 with the 401 and without the key")
+    func openAIEngine() throws {
+        let week = try oneTalk()
+        defer { week.remove() }
+        let binary = try efterhandBinary
+        let index = ["--index", week.index.path]
+        let ingest = try run(binary, ["ingest", "--media", week.media.path, "--schedule", week.schedule.path, "--no-thumbnails"] + index)
+        #expect(ingest.status == 0, "\(ingest.output)")
+        let server = try SpeechTestServer.openAI(["--api-key", "sk-cli-right-2718"])
+        let openai = ["transcribe", "--engine", "openai", "--speech-url", server.base, "--model", "whisper-base"] + index
+
+        let drafted = try run(binary, openai, environment: ["EFTERHAND_SPEECH_API_KEY": "sk-cli-right-2718"])
+        #expect(drafted.status == 0 && drafted.output.contains("1 transcribed"), "\(drafted.output)")
+
+        let wrong = try run(binary, openai + ["--force"], environment: ["EFTERHAND_SPEECH_API_KEY": "sk-cli-wrong-1414"])
+        #expect(wrong.status == 1 && wrong.output.contains("401 Unauthorized") && !wrong.output.contains("sk-cli"), "\(wrong.output)")
+
+        // The same engine from speech.json, its key in a file beside it (a relative path).
+        try "sk-cli-right-2718\n".write(to: week.index.appendingPathComponent("speech-key"), atomically: true, encoding: .utf8)
+        let config = #"{"engine": "openai", "url": "\#(server.base)", "model": "whisper-base", "api_key_file": "speech-key", "timeout": 300}"#
+        try config.write(to: week.index.appendingPathComponent("speech.json"), atomically: true, encoding: .utf8)
+        let configured = try run(binary, ["transcribe", "--force"] + index)
+        #expect(configured.status == 0 && configured.output.contains("1 transcribed"), "\(configured.output)")
+
+        let noURL = try run(binary, ["transcribe", "--engine", "openai", "--speech-url", ""] + index)
+        #expect(noURL.status == 1 && noURL.output.contains("needs the server's URL"), "\(noURL.output)")
+        let noKeyFile = try run(binary, ["transcribe", "--speech-api-key-file", "/nonexistent/key"] + index)
+        #expect(noKeyFile.status == 1 && noKeyFile.output.contains("cannot read the speech API key file '/nonexistent/key'"), "\(noKeyFile.output)")
+        let unknown = try run(binary, ["transcribe", "--engine", "vosk"] + index)
+        #expect(unknown.status == 1 && unknown.output.contains("use command") && unknown.output.contains("or openai"), "\(unknown.output)")
     }
 }
 
