@@ -83,7 +83,10 @@ public struct CommandEngine: SpeechEngine {
             reading.signal()
         }
         if done.wait(timeout: .now() + timeout) == .timedOut {
+            // SIGTERM first; a command that ignores it (a child started from a Dispatch thread
+            // inherits a blocked SIGTERM) gets SIGKILL after 2 s, so none outlives its timeout.
             process.terminate()
+            if done.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL) }
             throw SpeechError("the speech command '\(program)' took longer than \(Int(timeout)) s and was stopped")
         }
         _ = reading.wait(timeout: .now() + 5)

@@ -67,6 +67,22 @@ import Testing
             throws: { "\($0)".contains("was stopped") }
     }
 
+    @Test("a command that ignores SIGTERM is killed when its time is up: none outlives its timeout")
+    func stubborn() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-engine-\(UUID().uuidString).pid")
+        defer { try? FileManager.default.removeItem(at: pidFile) }
+        let stubborn = try Self.script("trap '' TERM\necho $$ > '\(pidFile.path)'\nwhile true; do sleep 1; done\n")
+        #expect { try CommandEngine(template: "\(stubborn) {input} {output}", model: "m", timeout: 0.5).transcribe(wav: Self.wav, language: "sv") }
+            throws: { "\($0)".contains("was stopped") }
+        let pid = try #require(Int32((try String(contentsOf: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        for _ in 0..<50 where !gone {
+            gone = kill(pid, 0) != 0 && errno == ESRCH
+            if !gone { usleep(100_000) }
+        }
+        #expect(gone, "the command \(pid) still runs after its timeout")
+    }
+
     @Test("the filter drops invented text on silence, times before the audio, and collapses a looping line")
     func filter() {
         let segments = [
