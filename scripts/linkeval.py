@@ -72,6 +72,43 @@ def typo(rng, text):
     return " ".join(words)
 
 
+def misspell(rng, text, letters):
+    """`text` with `letters` typos anywhere among its letters (a letter dropped, two swapped, or
+    one replaced), as people type a title tag by hand: short words are not spared."""
+    chars = list(text)
+    for _ in range(letters):
+        spots = [i for i in range(len(chars) - 1) if chars[i].isalpha() and chars[i + 1].isalpha()]
+        if not spots:
+            break
+        i = rng.choice(spots)
+        kind = rng.random()
+        if kind < 0.4:
+            del chars[i]
+        elif kind < 0.7:
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+        else:
+            chars[i] = rng.choice([c for c in "aeiouyrstnl" if c != chars[i].lower()])
+    return "".join(chars)
+
+
+def add_title_only(rng, sessions, recordings, truth, count):
+    """Issue 19's typo'd title tags: `count` recordings of talks nobody else recorded with no
+    clue but a title tag with one or two wrong letters (no clock, no room, a renamed file).
+    Returns their kinds by path (`typo-1`, `typo-2`)."""
+    recorded = {l["guid"] for links in truth.values() for l in links}
+    free = [s for s in sessions if s["guid"] not in recorded]
+    rng.shuffle(free)
+    kinds = {}
+    for n, s in enumerate(free[:count]):
+        letters = 1 + n % 2
+        path = f"rec/export/title-only-{rng.getrandbits(40):010x}.mp4"
+        duration = (s["end"] - s["start"]).total_seconds() + rng.uniform(0, 300)
+        recordings.append(probe(path, duration, {"title": misspell(rng, s["title"], letters)}, []))
+        truth[path] = [{"guid": s["guid"], "in": 0, "out": duration}]
+        kinds[path] = f"typo-{letters}"
+    return kinds
+
+
 def make_programme(rng, count):
     per_room_day = max(1, count // (len(DAYS) * len(ROOMS)))
     sessions = []
@@ -283,6 +320,32 @@ def evaluate(answer, truth):
     }
 
 
+def by_kind(answer, truth, kinds):
+    """Per kind of recording: how many, linked right, in review, linked wrong."""
+    table = {}
+    for item in answer:
+        kind = kinds.get(item["path"])
+        if not kind:
+            continue
+        row = table.setdefault(kind, {"count": 0, "linked_right": 0, "review": 0, "linked_wrong": 0, "unmatched": 0})
+        row["count"] += 1
+        expected = {l["guid"] for l in truth.get(item["path"], [])}
+        if item["status"] == "linked":
+            row["linked_right" if item["links"] and all(l["guid"] in expected for l in item["links"]) else "linked_wrong"] += 1
+        elif item["status"] == "review":
+            row["review"] += 1
+        else:
+            row["unmatched"] += 1
+    return table
+
+
+def print_kinds(table):
+    for kind, row in sorted(table.items()):
+        n = max(1, row["count"])
+        print(f"  {kind:8} {row['count']:4d} recordings: linked right {row['linked_right'] / n:.3f}, review {row['review'] / n:.3f}, "
+              f"unmatched {row['unmatched'] / n:.3f}, linked wrong {row['linked_wrong']}")
+
+
 def seed_list(text):
     """`7`, `1-13` or `1,4,9` as a list of seeds."""
     seeds = []
@@ -301,6 +364,8 @@ def main():
     parser.add_argument("--bin", default=str(Path(__file__).resolve().parent.parent / ".build/release/efterhand"))
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", help="folder to keep the generated files in")
+    parser.add_argument("--typo-titles", type=int, default=0,
+                        help="add this many recordings whose only clue is a title tag with one or two wrong letters (issue 19)")
     args = parser.parse_args()
     if args.seeds:
         compare(args)
@@ -318,6 +383,9 @@ def main():
         print(f"review: {f['review']}, unmatched: {f['unmatched']}")
         print(f"in-point error: median {f['in_error_median_s']:.0f} s, p95 {f['in_error_p95_s']:.0f} s")
         print(f"timing: {f['link_stats']}")
+        if f.get("kinds"):
+            print("by kind:")
+            print_kinds(f["kinds"])
 
 
 def compare(args):
@@ -334,6 +402,15 @@ def compare(args):
     print(f"share linked automatically: min {min(shares):.3f}, mean {sum(shares) / len(shares):.3f}, max {max(shares):.3f}; "
           f"at least 0.95 in {sum(s >= 0.95 for s in shares)} of {len(rows)} weeks")
     print(f"precision: min {min(f['precision'] for f in rows):.4f}; wrong automatic links per week: at most {max(f['links_wrong'] for f in rows)}")
+    if any(f.get("kinds") for f in rows):
+        total = {}
+        for f in rows:
+            for kind, row in f["kinds"].items():
+                for key, value in row.items():
+                    total.setdefault(kind, {}).setdefault(key, 0)
+                    total[kind][key] += value
+        print(f"by kind, over the {len(rows)} weeks:")
+        print_kinds(total)
 
 
 def run_seed(args, seed, keep):
@@ -341,6 +418,7 @@ def run_seed(args, seed, keep):
     rng = random.Random(seed)
     sessions = make_programme(rng, args.sessions)
     recordings, truth, mtimes = make_recordings(rng, sessions, args.recordings or args.sessions)
+    kinds = add_title_only(random.Random(seed * 7919 + 19), sessions, recordings, truth, args.typo_titles)
     folder = Path(keep or tempfile.mkdtemp(prefix="efterhand-linkeval-"))
     folder.mkdir(parents=True, exist_ok=True)
     # Empty stand-ins for the files, so that the linker can read their modification times.
@@ -357,7 +435,9 @@ def run_seed(args, seed, keep):
                           "--json", "--stats"], capture_output=True, text=True, cwd=folder)
     if run.returncode != 0:
         sys.exit(f"efterhand link failed: {run.stderr}")
-    figures = evaluate(json.loads(run.stdout), truth)
+    answer = json.loads(run.stdout)
+    figures = evaluate(answer, truth)
+    figures["kinds"] = by_kind(answer, truth, kinds)
     figures["sessions"] = len(sessions)
     figures["link_stats"] = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
     if not keep:
