@@ -94,8 +94,12 @@ def misspell(rng, text, letters):
 def add_title_only(rng, sessions, recordings, truth, count):
     """Issue 19's typo'd title tags: `count` recordings of talks nobody else recorded with no
     clue but a title tag with one or two wrong letters (no clock, no room, a renamed file).
-    Returns their kinds by path (`typo-1`, `typo-2`)."""
+    Returns their kinds by path (`typo-1`, `typo-2`; `-shared` when another session of the week
+    has the same title, so that no title tag can tell them apart)."""
     recorded = {l["guid"] for links in truth.values() for l in links}
+    titles = {}
+    for s in sessions:
+        titles[s["title"]] = titles.get(s["title"], 0) + 1
     free = [s for s in sessions if s["guid"] not in recorded]
     rng.shuffle(free)
     kinds = {}
@@ -105,7 +109,7 @@ def add_title_only(rng, sessions, recordings, truth, count):
         duration = (s["end"] - s["start"]).total_seconds() + rng.uniform(0, 300)
         recordings.append(probe(path, duration, {"title": misspell(rng, s["title"], letters)}, []))
         truth[path] = [{"guid": s["guid"], "in": 0, "out": duration}]
-        kinds[path] = f"typo-{letters}"
+        kinds[path] = f"typo-{letters}" + ("-shared" if titles[s["title"]] > 1 else "")
     return kinds
 
 

@@ -21,6 +21,14 @@ struct TitleMatch {
     var similarity: Double
 }
 
+/// The one session whose title the title tag is but for a letter or two (see
+/// `ProgrammeIndex.nearTitle`): which, how many letters differ, and the share of letters alike.
+struct NearTitle {
+    var session: Int
+    var letters: Int
+    var similarity: Double
+}
+
 /// Everything read off one recording that the scoring uses.
 struct Clues {
     var duration: Double?
@@ -41,6 +49,8 @@ struct Clues {
     var textCandidates: [Int] = []
     /// The session the title tag names best, when it names one.
     var bestTitle: TitleMatch? = nil
+    /// The one session whose title the title tag is but for a letter or two.
+    var nearTitle: NearTitle? = nil
 }
 
 extension ProgrammeIndex {
@@ -72,6 +82,13 @@ extension ProgrammeIndex {
             clues.bestTitle = clues.textCandidates
                 .map { TitleMatch(session: $0, similarity: titleIndex.similarity(clues.titleWeighted, weightedWords[$0])) }
                 .max { ($0.similarity, $1.session) < ($1.similarity, $0.session) }
+        }
+        // A title tag with a typo or two (or only other spaces and punctuation) still names its
+        // talk; one that is a title as written is matched word for word above.
+        if let title, let near = nearTitle(title), near.letters > 0 || (clues.bestTitle?.similarity ?? 0) < 1 {
+            clues.nearTitle = near
+            if !clues.textCandidates.contains(near.session) { clues.textCandidates.append(near.session) }
+            if near.similarity > clues.bestTitle?.similarity ?? 0 { clues.bestTitle = TitleMatch(session: near.session, similarity: near.similarity) }
         }
         return clues
     }

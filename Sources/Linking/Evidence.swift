@@ -68,6 +68,9 @@ public enum Evidence: Sendable, Equatable {
     case otherRoom(String, source: RoomSource, session: String)
     /// A text of the recording matches the session's title with this similarity (0 to 1).
     case text(TextSource, share: Double)
+    /// The title tag is the session's title but for `letters` letters (a typo or two; 0: only
+    /// spaces and punctuation differ), and no other session's title is that near.
+    case nearTitle(String, letters: Int, share: Double)
     /// A speaker of the session is named in the recording's text.
     case speaker(String)
     /// The title tag matches another session (by its title) better.
@@ -142,6 +145,9 @@ public enum Evidence: Sendable, Equatable {
         case .otherRoom(let recording, let source, let session):
             return "recording is from room \(recording) (\(Self.describe(source))), the session is in \(session)"
         case .text(let source, let share): return "\(Self.describe(source)) matches the session title (\(Self.percent(share))%)"
+        case .nearTitle(let title, let letters, _):
+            return letters == 0 ? "title tag \"\(title)\" is the session title but for spaces and punctuation"
+                : "title tag \"\(title)\" is the session title but for \(letters) letter\(letters == 1 ? "" : "s") (no other title is that near)"
         case .speaker(let name): return "speaker \(name) named in the recording's title or tags"
         case .titleNamesAnother(let title): return "the title tag matches another session better: \"\(title)\""
         case .muchShorter(let recording, let slot):

@@ -81,6 +81,12 @@ enum LinkThresholds {
     static let speakerNameWords = 2
     /// A speaker named in the recording's text.
     static let speakerSupport = 0.5
+    /// A title tag this many letters long (spaces and punctuation aside) may differ from its
+    /// session's title by one letter, and from this many by two, and still name it: "OpenCdes"
+    /// for "OpenCodes", "the Word" for "the World". Shorter titles are too near each other.
+    static let nearTitleOneLetter = 8
+    static let nearTitleTwoLetters = 20
+
     /// A title tag that matches a session this well names it.
     static let namingTitleSimilarity = 0.75
     /// Another session matched less than this share as well as the named one is not named.

@@ -25,6 +25,10 @@ struct ProgrammeIndex: Sendable {
     let slotTexts: [String]
     /// Each session's day (`2021-10-04`), for reasons.
     let days: [String]
+    /// Each session's title as letters and digits only, folded (`opencodes`), and the sessions
+    /// by that length: for titles written with a typo or two.
+    let compactTitles: [[UInt8]]
+    let byCompactLength: [Int: [Int]]
 
     /// Indexes `sessions`, writing times for people in `zone`.
     init(sessions: [Session], zone: TimeZone) {
@@ -56,6 +60,9 @@ struct ProgrammeIndex: Sendable {
         self.byWordPrefix = byWordPrefix
         self.knownRooms = knownRooms
         roomKeys = sorted.map { TextMatch.compact($0.room ?? "") }
+        let compactTitles = sorted.map { Array(TextMatch.compact($0.title).utf8) }
+        self.compactTitles = compactTitles
+        byCompactLength = Dictionary(grouping: compactTitles.indices, by: { compactTitles[$0].count })
         longestSlot = sorted.map { $0.end.timeIntervalSince($0.start) }.max() ?? 0
         slotTexts = sorted.map { "\(ClockText.wallClock($0.start, zone: zone))–\(ClockText.wallClock($0.end, zone: zone))" }
         days = sorted.map { ClockText.day($0.start, zone: zone) }
@@ -103,6 +110,25 @@ struct ProgrammeIndex: Sendable {
     /// The sessions whose words best meet the recording's text (title, tags, chapters, file
     /// name), found through the word index and ranked by the rarity of the shared words; at
     /// most `limit` of them, so that common words do not make every session a candidate.
+    /// The one session whose title `text` is but for a few letters (one in a title of 8
+    /// letters or more, two from 20), spaces and punctuation aside; nil when no session's title
+    /// is that close, or when two are (a tag near two titles names neither).
+    func nearTitle(_ text: String) -> NearTitle? {
+        let letters = Array(TextMatch.compact(text).utf8)
+        let limit = letters.count >= LinkThresholds.nearTitleTwoLetters ? 2 : (letters.count >= LinkThresholds.nearTitleOneLetter ? 1 : 0)
+        guard limit > 0 else { return nil }
+        var found: [(session: Int, letters: Int)] = []
+        for length in (letters.count - limit)...(letters.count + limit) {
+            for index in byCompactLength[length] ?? [] {
+                if let distance = TextMatch.editDistance(letters, compactTitles[index], limit: limit) { found.append((index, distance)) }
+                if found.count > 1 { return nil }
+            }
+        }
+        guard let near = found.first else { return nil }
+        let length = Double(max(letters.count, compactTitles[near.session].count))
+        return NearTitle(session: near.session, letters: near.letters, similarity: 1 - Double(near.letters) / length)
+    }
+
     func textCandidates(titleWords: [String], otherWords: [String], limit: Int = LinkThresholds.textCandidateLimit) -> [Int] {
         var weights: [Int: Double] = [:]
         for word in Set(titleWords + otherWords) {

@@ -130,14 +130,21 @@ struct ScoreSheet {
     mutating func addText(of clues: Clues, session index: Int, in programme: ProgrammeIndex) -> Double {
         let titleIndex = programme.titleIndex
         let sessionWords = programme.weightedWords[index]
-        let titleSimilarity = titleIndex.similarity(clues.titleWeighted, sessionWords)
+        var titleSimilarity = titleIndex.similarity(clues.titleWeighted, sessionWords)
+        var typos: Int? = nil
+        if let near = clues.nearTitle, near.session == index {
+            titleSimilarity = max(titleSimilarity, near.similarity)
+            typos = near.letters
+        }
         let fileSimilarity = titleIndex.similarity(clues.fileWeighted, sessionWords) * LinkThresholds.secondaryTextWeight
         let chapterBest = zip(clues.chapters, clues.chapterWeighted)
             .map { (chapter: $0.0.title, value: titleIndex.similarity($0.1, sessionWords)) }.max { $0.value < $1.value }
         let textSimilarity = max(titleSimilarity, fileSimilarity, (chapterBest?.value ?? 0) * LinkThresholds.secondaryTextWeight)
         guard textSimilarity >= LinkThresholds.textMatchFloor else { return titleSimilarity }
         supports.append(LinkThresholds.textSupport * textSimilarity)
-        if textSimilarity == titleSimilarity, let title = clues.titleText {
+        if textSimilarity == titleSimilarity, let title = clues.titleText, let typos {
+            evidence.append(.nearTitle(title, letters: typos, share: textSimilarity))
+        } else if textSimilarity == titleSimilarity, let title = clues.titleText {
             evidence.append(.text(.titleTag(title), share: textSimilarity))
         } else if textSimilarity == titleSimilarity {
             evidence.append(.text(.tagText, share: textSimilarity))

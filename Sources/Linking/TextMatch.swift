@@ -104,6 +104,34 @@ public enum TextMatch {
         return a[i...] == b[(i + 1)...]
     }
 
+    /// The optimal-string-alignment distance between `a` and `b` (insertions, deletions,
+    /// substitutions and swaps of neighbours, each one typo), or nil when it is more than
+    /// `limit`. Only a band of width `2 × limit + 1` is worked out.
+    static func editDistance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int? {
+        guard abs(a.count - b.count) <= limit else { return nil }
+        if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+        let big = limit + 1
+        var before = [Int](repeating: big, count: b.count + 1)
+        var previous = Array(0...b.count).map { min($0, big) }
+        var current = [Int](repeating: big, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = min(i, big)
+            var best = current[0]
+            let from = max(1, i - limit), to = min(b.count, i + limit)
+            if from > 1 { current[from - 1] = big }
+            for j in from...to {
+                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { value = min(value, before[j - 2] + 1) }
+                current[j] = min(value, big)
+                best = min(best, current[j])
+            }
+            if to < b.count { current[to + 1] = big }
+            guard best <= limit else { return nil }
+            (before, previous, current) = (previous, current, before)
+        }
+        return previous[b.count] <= limit ? previous[b.count] : nil
+    }
+
     /// Swedish and English words too common to tell talks apart, already folded.
     public static let stopWords: Set<String> = Set([
         "och", "i", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har",
