@@ -29,11 +29,8 @@ extension IndexDatabase {
             }
             var texts: [SegmentText] = []
             for (id, mine) in segments.sorted(by: { $0.key < $1.key }) {
-                var assigned: [Double: [String]] = [:]
-                for cue in cues[id] ?? [] {
-                    if let segment = Self.segmentFor(cue, among: mine) { assigned[segment.startSeconds, default: []].append(cue.text) }
-                }
-                texts += mine.map { SegmentText(segment: $0, text: (assigned[$0.startSeconds] ?? []).joined(separator: " ")) }
+                let assigned = Self.bySegment(cues[id] ?? [], among: mine) { $0 }
+                texts += mine.map { SegmentText(segment: $0, text: (assigned[$0.startSeconds] ?? []).map(\.text).joined(separator: " ")) }
             }
             return texts
         }

@@ -181,11 +181,7 @@ extension IndexDatabase {
                             defaultLanguage: String) -> [SegmentTranscript] {
         var languages = Set(cues.map(\.language)).union(spans.keys)
         if languages.isEmpty { languages.insert(defaultLanguage) }
-        var assigned: [String: [Double: [StoredCue]]] = [:]
-        for stored in cues {
-            guard let segment = segmentFor(stored.cue, among: segments) else { continue }
-            assigned[stored.language, default: [:]][segment.startSeconds, default: []].append(stored)
-        }
+        let assigned = Dictionary(grouping: cues, by: \.language).mapValues { bySegment($0, among: segments, cue: \.cue) }
         var result: [SegmentTranscript] = []
         for segment in segments {
             for language in languages.sorted() {

@@ -42,12 +42,12 @@ public struct SegmentTranscript: Sendable, Equatable {
     /// the text is a draft and a machine made some of it; nil for verified text, for drafts
     /// from subtitles or sidecars, and for no text.
     public var machineSource: String? {
-        status == .draft ? sources.first { $0.hasPrefix("asr:") } : nil
+        status == .draft ? sources.first(where: StoredCue.isMachine(source:)) : nil
     }
 
     /// Whether cue `index` is a machine draft (the segment is not verified and an engine made it).
     public func isMachine(_ index: Int) -> Bool {
-        status == .draft && sources.indices.contains(index) && sources[index].hasPrefix("asr:")
+        status == .draft && sources.indices.contains(index) && StoredCue.isMachine(source: sources[index])
     }
 }
 
@@ -70,7 +70,10 @@ public struct StoredCue: Sendable, Equatable {
     }
 
     /// Whether a speech engine made it (its source is `asr:`): a machine draft.
-    public var isMachine: Bool { source.hasPrefix("asr:") }
+    public var isMachine: Bool { Self.isMachine(source: source) }
+
+    /// Whether `source` names a speech engine (`asr:<engine>:<model>`).
+    public static func isMachine(source: String) -> Bool { source.hasPrefix("asr:") }
 }
 
 /// A speech engine's confidence in one cue, as Whisper reports it (per decoding window, so
@@ -271,6 +274,16 @@ extension IndexDatabase {
         }
         if best == nil, let containing = segments.first(where: { cue.start >= $0.startSeconds && cue.start < $0.endSeconds }) { return containing }
         return best?.0
+    }
+
+    /// `items` grouped by the segment where most of each one's cue lies (see `segmentFor`), keyed
+    /// by the segment's start, in the order given; items that fall in no segment are left out.
+    static func bySegment<T>(_ items: [T], among segments: [Segment], cue: (T) -> Cue) -> [Double: [T]] {
+        var grouped: [Double: [T]] = [:]
+        for item in items {
+            if let segment = segmentFor(cue(item), among: segments) { grouped[segment.startSeconds, default: []].append(item) }
+        }
+        return grouped
     }
 
     static func verifiedSpans(recordingID: Int64, db: Database) throws -> [String: [(Double, Double)]] {

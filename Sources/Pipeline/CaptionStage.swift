@@ -23,7 +23,8 @@ struct CaptionStage: IngestStage {
             try streams.read(recording, id: id, fingerprint: fingerprint, sources: sources, language: &draft, summary: &run.summary)
             try sidecars.read(recording, id: id, sources: sources, language: &draft, summary: &run.summary)
         }
-        // Drafts from subtitles and sidecars name the segments they fall in.
+        // Segments are named from their transcripts once a run: the ones the link stage cut
+        // again, and those whose drafts from subtitles and sidecars changed.
         try SegmentNamer().refresh(database)
     }
 

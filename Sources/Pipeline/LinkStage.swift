@@ -22,7 +22,8 @@ public struct LinkStage: IngestStage {
             || run.summary.moved > 0 else { return }
         let report = run.progress
         let started = run.started
-        run.summary.decisions = try relink { done, total in
+        // The caption stage, later in the same run, names the segments cut here.
+        run.summary.decisions = try relink(nameSegments: false) { done, total in
             report(IngestProgress(done: done, total: total, elapsed: Date().timeIntervalSince(started), stage: .link))
         }
     }
@@ -31,9 +32,11 @@ public struct LinkStage: IngestStage {
     /// A decision whose session left the programme follows it to the one session of the new
     /// programme that is clearly the same (see `SessionSuccessor`), or puts its recording in
     /// review; the returned lines say which, for the ingest summary.
-    /// `progress` is told how many recordings are written of how many.
+    /// `progress` is told how many recordings are written of how many. Segments cut again are
+    /// then named from their transcripts (`SegmentNamer`), unless `nameSegments` is false
+    /// because the caller names them itself.
     @discardableResult
-    public func relink(progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [String] {
+    public func relink(nameSegments: Bool = true, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [String] {
         // Read before anything else: a change noted after this read keeps its note.
         let owed = try database.owedRelink()
         let sessions = try database.sessions()
@@ -70,7 +73,7 @@ public struct LinkStage: IngestStage {
         }
         progress(stored.count, stored.count)
         // Segments cut again are "Del N av M" until named from their transcripts once more.
-        try SegmentNamer().refresh(database)
+        if nameSegments { try SegmentNamer().refresh(database) }
         if let owed { try database.settleRelink(owed) }
         return notes
     }
