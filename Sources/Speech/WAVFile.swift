@@ -65,12 +65,12 @@ public final class WAVWriter {
     /// Writes what is buffered and the header's sizes; the file is then complete.
     public func finish() throws {
         try flush()
-        let header = WAVFile.data([], sampleRate: sampleRate)
         let bytes = UInt32(clamping: count * 2)
         var riff = (36 &+ bytes).littleEndian, data = bytes.littleEndian
+        // The RIFF size at byte 4, the data size in the header's last four bytes (40 to 44).
         try handle.seek(toOffset: 4)
         try handle.write(contentsOf: Data(bytes: &riff, count: 4))
-        try handle.seek(toOffset: UInt64(header.count - 4))
+        try handle.seek(toOffset: 40)
         try handle.write(contentsOf: Data(bytes: &data, count: 4))
         try handle.close()
     }

@@ -65,7 +65,8 @@ struct OverviewPage {
     let sv: Bool
     let admin: Bool
     let counts: [Count]
-    /// Minutes of published talk by transcript state (as `efterhand report` counts them).
+    /// Minutes of published talk by transcript state: the states `efterhand report` counts,
+    /// taken per segment at its best in any language (the report reads the session's language).
     let captions: [Minutes]
     let rooms: [String]
     let rows: [Row]
