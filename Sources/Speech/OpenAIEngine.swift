@@ -30,7 +30,7 @@ public final class OpenAIEngine: SpeechEngine {
     static let largestAnswer = CommandEngine.maximumTranscriptBytes
     /// The longest timeout accepted, a week: longer is a mistake, and it keeps the conversion to
     /// nanoseconds far from overflow.
-    static let longestTimeout: Double = 7 * 24 * 3600
+    public static let longestTimeout: Double = 7 * 24 * 3600
     /// Keys at least this long are blotted out of messages, should a server echo one.
     static let shortestRedactedKey = 6
     /// Seconds a connection may take to open (the client's own default): a refused one is

@@ -65,8 +65,8 @@ struct SpeechOptions: ParsableArguments {
     /// The most bytes a key file is read for: keys are tens of characters, and a path such as
     /// /dev/zero must not be read forever.
     static let longestKey = 4096
-    /// The longest timeout accepted, a week: longer is a mistake.
-    static let longestTimeout: Double = 7 * 24 * 3600
+    /// The longest timeout accepted, for either engine: the openai engine's bound (a week).
+    static let longestTimeout = OpenAIEngine.longestTimeout
 
     /// The engine the flags or `<index>/speech.json` choose; a clear error when neither does.
     func make(indexFolder: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any SpeechEngine {
