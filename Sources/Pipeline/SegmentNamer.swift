@@ -48,9 +48,9 @@ public struct SegmentNamer: Sendable {
         var titles: [Int64: String] = [:]
         for (text, document) in zip(texts, terms) where text.segment.source == .even {
             guard let id = text.segment.id else { continue }
-            let words = document.filter { !$0.term.contains(" ") }.count
+            let words = document.filter { !$0.phrase }.count
             let name = words >= minimumWords ? pick(document, frequency: documentFrequency, documents: documents) : nil
-            titles[id] = name ?? "Del \(text.segment.position + 1) av \(evenCount[Self.partKey(text.segment)] ?? 1)"
+            titles[id] = name ?? Segmenter.evenTitle(position: text.segment.position, count: evenCount[Self.partKey(text.segment)] ?? 1)
         }
         return titles
     }

@@ -59,8 +59,13 @@ public struct Segmenter: Sendable {
             let from = start + Double(index) * step
             let to = index == count - 1 ? end : min(end, start + Double(index + 1) * step)
             return Segment(sessionGuid: guid, position: index, startSeconds: from, endSeconds: to,
-                           title: "Del \(index + 1) av \(count)", topics: topics, source: .even)
+                           title: Self.evenTitle(position: index, count: count), topics: topics, source: .even)
         }
+    }
+
+    /// The title of even cut `position` (from 0) of `count`: "Del 3 av 9".
+    static func evenTitle(position: Int, count: Int) -> String {
+        "Del \(position + 1) av \(count)"
     }
 
     /// Chapters inside `from...to`: clipped to it, zero-length and reversed ones dropped, sorted,
