@@ -12,7 +12,16 @@ recordings derived from it with realistic noise, as probe results in the shape o
 Noise: clock drift of minutes, late starts, overruns, missing tags, misspelled titles, renamed
 files, cameras writing local time as UTC, decoy recordings of unscheduled events, streams over
 several talks, talks recorded in two parts.
+
+Issue 19: `--typo-titles N` adds recordings whose only clue is a title tag with a typo or two;
+`--speaking N` adds recordings with no metadata at all whose speaker says who they are and
+what the talk is (espeak-ng, Swedish and English), and `--speaking-decoys N` recordings with no
+metadata that speak about something else (a lunch break, a sound check, a pause). What they say
+is heard by the project's own speech engine (faster-whisper, `scripts/speech/hear.py`, cached
+in .build/linkeval-heard) and given to `efterhand link --heard`; `--heard-text` gives the
+script's words instead (a perfect ear: the ceiling of the method).
 """
+import hashlib
 import argparse
 import datetime as dt
 import json
@@ -113,6 +122,118 @@ def add_title_only(rng, sessions, recordings, truth, count):
     return kinds
 
 
+SUBJECTS_EN = ["open data", "digitalisation", "sustainability", "procurement", "innovation", "welfare technology", "AI",
+               "automation", "citizen dialogue", "e-services", "information security", "accessibility", "climate transition",
+               "school development", "elderly care", "urban planning", "mobility", "energy efficiency", "service design"]
+FORMS_EN = ["How {place} succeeded with {subject}", "{Subject} in practice: lessons from {place}", "The future of {subject} in {place}",
+            "{Subject} for everyone: experiences from {place}", "From idea to operation: {subject} in {place}"]
+OWN_SV = ["Vi har arbetat med det här i ungefär tre år.", "Först lite bakgrund om hur allt började.",
+          "Jag kommer att visa några exempel och sedan blir det tid för frågor.", "Det har inte alltid varit enkelt.",
+          "Många har frågat oss hur vi fick med alla förvaltningar.", "Jag hoppas att ni tar med er något hem i dag."]
+OWN_EN = ["We have been working on this for about three years.", "First some background on how it all started.",
+          "I will show a few examples and then there will be time for questions.", "It has not always been easy.",
+          "Many people have asked us how we got every department on board.", "I hope you take something home today."]
+DECOYS_SV = ["Nu är det dags för lunch. Vi ses här igen klockan {hour}. Maten serveras i restaurangen på plan {floor}. Glöm inte att lämna tillbaka brickorna.",
+             "Test, test, ett, två, tre. Hörs jag längst bak? Kan vi höja mikrofonen lite? Ja, nu låter det bra. Vi börjar om {minutes} minuter.",
+             "Vi tar en kort paus på {minutes} minuter. Kaffe och fika finns ute i foajén. Toaletterna ligger till vänster om hissarna."]
+DECOYS_EN = ["It is time for lunch. We will see you back here at {hour} o'clock. Lunch is served in the restaurant on floor {floor}.",
+             "Testing, testing, one, two, three. Can you hear me at the back? Could we turn the microphone up a little? Yes, that sounds good now.",
+             "We will take a short break of {minutes} minutes. Coffee is served in the foyer. The toilets are to the left of the lifts."]
+
+
+def add_abstracts(rng, sessions):
+    """An abstract for every session, from its own rng so that the generated weeks stay the
+    same as before it: what a speaker's own words may echo."""
+    for s in sessions:
+        s1, s2 = rng.sample(SUBJECTS, 2)
+        s["abstract"] = (f"{rng.choice(PLACES)} har arbetat med {s1} sedan {rng.randrange(2012, 2021)}. "
+                         f"Vi berättar om {s2}, om vad som gick bra och vad vi skulle göra annorlunda.")
+
+
+def speech_for(rng, s, language):
+    """What the speaker of session `s` says first: who they are and what the talk is, in
+    their own words, sometimes without the title or without the name."""
+    names = " och ".join(s["persons"]) if language == "sv" else " and ".join(s["persons"])
+    place = rng.choice(PLACES)
+    mode = rng.random()
+    if language == "sv":
+        intro = rng.choice(["Välkommen allihop.", "Hej och välkommen.", "God morgon allihop.", "Tack för att ni kom."])
+        name = rng.choice([f"Jag heter {names}.", f"Mitt namn är {names}.", f"Jag heter {names} och jag jobbar i {place}."])
+        if len(s["persons"]) > 1:
+            name = f"Vi heter {names}."
+        title = rng.choice([f"I dag ska jag prata om {s['title']}.", f"Det här passet heter {s['title']}.", f"Rubriken i dag är {s['title']}."])
+        about = f"Vi ska prata om {s['track']} och om {s['abstract'].split(' om ')[1].split(',')[0]}." if " om " in s["abstract"] else ""
+        own = rng.sample(OWN_SV, 2)
+    else:
+        intro = rng.choice(["Welcome everyone.", "Hello and welcome.", "Good morning everyone.", "Thank you for coming."])
+        name = rng.choice([f"My name is {names}.", f"I am {names}.", f"My name is {names} and I work in {place}."])
+        title = rng.choice([f"Today I will talk about {s['title']}.", f"This session is called {s['title']}.", f"The title today is {s['title']}."])
+        about = f"We will talk about {s['track']}."
+        own = rng.sample(OWN_EN, 2)
+    if mode < 0.8:
+        parts = [intro, name, title, own[0]]
+    elif mode < 0.9:
+        parts = [intro, name, own[0], about, own[1]]
+    else:
+        parts = [intro, title, own[0], own[1]]
+    return " ".join(p for p in parts if p)
+
+
+def add_speaking(rng, sessions, recordings, truth, count, decoys):
+    """Recordings with no metadata at all (a renamed export, no tags, no clock) that speak:
+    `count` of talks nobody else recorded (a third of them in English, their sessions made
+    English), and `decoys` of no talk. Returns their kinds by path and what each one says."""
+    recorded = {l["guid"] for links in truth.values() for l in links}
+    free = [s for s in sessions if s["guid"] not in recorded and not s["do_not_record"]]
+    rng.shuffle(free)
+    kinds, said = {}, {}
+    for n, s in enumerate(free[:count]):
+        language = "en" if n % 3 == 2 else "sv"
+        if language == "en":
+            subject = rng.choice(SUBJECTS_EN)
+            s["title"] = rng.choice(FORMS_EN).format(place=rng.choice(PLACES), subject=subject, Subject=subject[0].upper() + subject[1:])
+            s["language"] = "en"
+            s["track"] = subject
+            s["abstract"] = (f"{rng.choice(PLACES)} has worked with {subject} since {rng.randrange(2012, 2021)}. "
+                             f"We describe {rng.choice(SUBJECTS_EN)}, what went well and what we would do differently.")
+        path = f"rec/export/export_final_v{rng.getrandbits(40):010x}.mp4"
+        duration = (s["end"] - s["start"]).total_seconds() + rng.uniform(0, 300)
+        recordings.append(probe(path, duration, {}, []))
+        truth[path] = [{"guid": s["guid"], "in": 0, "out": duration}]
+        kinds[path] = f"speak-{language}"
+        said[path] = (speech_for(rng, s, language), language)
+    for n in range(decoys):
+        language = "en" if n % 3 == 2 else "sv"
+        form = rng.choice(DECOYS_EN if language == "en" else DECOYS_SV)
+        text = form.format(hour=rng.choice([1, 13]) if language == "sv" else "one", floor=rng.randrange(1, 5), minutes=rng.choice([5, 10, 15]))
+        path = f"rec/export/export_final_v{rng.getrandbits(40):010x}.mp4"
+        duration = rng.uniform(5, 40) * 60
+        recordings.append(probe(path, duration, {}, []))
+        truth[path] = []
+        kinds[path] = "decoy-speech"
+        said[path] = (text, language)
+    return kinds, said
+
+
+def hear(said, exact):
+    """What the speech engine hears of each text: {path: [{start, end, text}]}. With `exact`,
+    the text itself (a perfect ear)."""
+    if exact:
+        return {path: [{"start": 0.5, "end": 30.0, "text": text}] for path, (text, _) in said.items()}
+    root = Path(__file__).resolve().parent.parent
+    cache = root / ".build" / "linkeval-heard"
+    keys = {path: hashlib.sha1(f"{voice}|{text}".encode()).hexdigest()[:20] for path, (text, voice) in said.items()}
+    items = [{"key": keys[path], "text": text, "voice": voice} for path, (text, voice) in said.items()]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(items, handle, ensure_ascii=False)
+    python = root / ".venv-speech" / "bin" / "python"
+    run = subprocess.run([str(python), str(root / "scripts" / "speech" / "hear.py"), "--input", handle.name, "--cache", str(cache)])
+    os.unlink(handle.name)
+    if run.returncode != 0:
+        sys.exit("hear.py failed (is the speech engine installed? make speech)")
+    return {path: json.loads((cache / f"{keys[path]}.json").read_text())["segments"] for path in said}
+
+
 def make_programme(rng, count):
     per_room_day = max(1, count // (len(DAYS) * len(ROOMS)))
     sessions = []
@@ -149,8 +270,8 @@ def c3voc(sessions):
             rooms.setdefault(s["room"], []).append({
                 "guid": s["guid"], "id": s["id"], "date": iso(s["start"]), "start": s["start"].strftime("%H:%M"),
                 "duration": f"{minutes // 60:02d}:{minutes % 60:02d}", "room": s["room"], "slug": s["slug"],
-                "title": s["title"], "subtitle": "", "track": s["track"], "type": "lecture", "language": "sv",
-                "abstract": "", "description": "", "persons": [{"name": p} for p in s["persons"]], "links": [],
+                "title": s["title"], "subtitle": "", "track": s["track"], "type": "lecture", "language": s.get("language", "sv"),
+                "abstract": s.get("abstract", ""), "description": "", "persons": [{"name": p} for p in s["persons"]], "links": [],
                 "do_not_record": s["do_not_record"],
             })
         days.append({"index": index, "date": day.isoformat(), "day_start": f"{day}T06:00:00+02:00",
@@ -346,7 +467,7 @@ def by_kind(answer, truth, kinds):
 def print_kinds(table):
     for kind, row in sorted(table.items()):
         n = max(1, row["count"])
-        print(f"  {kind:8} {row['count']:4d} recordings: linked right {row['linked_right'] / n:.3f}, review {row['review'] / n:.3f}, "
+        print(f"  {kind:12} {row['count']:4d} recordings: linked right {row['linked_right'] / n:.3f}, review {row['review'] / n:.3f}, "
               f"unmatched {row['unmatched'] / n:.3f}, linked wrong {row['linked_wrong']}")
 
 
@@ -370,6 +491,12 @@ def main():
     parser.add_argument("--keep", help="folder to keep the generated files in")
     parser.add_argument("--typo-titles", type=int, default=0,
                         help="add this many recordings whose only clue is a title tag with one or two wrong letters (issue 19)")
+    parser.add_argument("--speaking", type=int, default=0,
+                        help="add this many recordings with no metadata whose speaker says who they are and what the talk is (issue 19)")
+    parser.add_argument("--speaking-decoys", type=int, default=0,
+                        help="add this many recordings with no metadata that speak about something else (lunch, sound check)")
+    parser.add_argument("--heard-text", action="store_true",
+                        help="give the linker the speakers' script instead of what the speech engine heard (a perfect ear)")
     args = parser.parse_args()
     if args.seeds:
         compare(args)
@@ -422,7 +549,12 @@ def run_seed(args, seed, keep):
     rng = random.Random(seed)
     sessions = make_programme(rng, args.sessions)
     recordings, truth, mtimes = make_recordings(rng, sessions, args.recordings or args.sessions)
+    add_abstracts(random.Random(seed * 104729 + 3), sessions)
     kinds = add_title_only(random.Random(seed * 7919 + 19), sessions, recordings, truth, args.typo_titles)
+    said = {}
+    if args.speaking or args.speaking_decoys:
+        spoken, said = add_speaking(random.Random(seed * 6151 + 7), sessions, recordings, truth, args.speaking, args.speaking_decoys)
+        kinds.update(spoken)
     folder = Path(keep or tempfile.mkdtemp(prefix="efterhand-linkeval-"))
     folder.mkdir(parents=True, exist_ok=True)
     # Empty stand-ins for the files, so that the linker can read their modification times.
@@ -435,8 +567,12 @@ def run_seed(args, seed, keep):
     (folder / "schedule.json").write_text(json.dumps(c3voc(sessions), ensure_ascii=False, indent=1))
     (folder / "probe.json").write_text(json.dumps(recordings, ensure_ascii=False))
     (folder / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1))
-    run = subprocess.run([str(Path(args.bin).resolve()), "link", "--schedule", str(folder / "schedule.json"), "--probe-results", str(folder / "probe.json"),
-                          "--json", "--stats"], capture_output=True, text=True, cwd=folder)
+    command = [str(Path(args.bin).resolve()), "link", "--schedule", str(folder / "schedule.json"), "--probe-results", str(folder / "probe.json"),
+               "--json", "--stats"]
+    if said:
+        (folder / "heard.json").write_text(json.dumps(hear(said, args.heard_text), ensure_ascii=False, indent=1))
+        command += ["--heard", str(folder / "heard.json")]
+    run = subprocess.run(command, capture_output=True, text=True, cwd=folder)
     if run.returncode != 0:
         sys.exit(f"efterhand link failed: {run.stderr}")
     answer = json.loads(run.stdout)

@@ -127,13 +127,17 @@ extension IndexDatabase {
     /// the new cues come in except where text is verified, and `key` keeps what was transcribed
     /// (`signature`: the file, the stretch, the language and the engine's model), so that the
     /// same audio is not transcribed again by the same model. Returns how many cues were stored.
+    /// A stretch may be given as several `spans` (the parts of a talk not already listened to):
+    /// only drafts in those go.
     @discardableResult
-    public func saveSpeechDraft(recordingID: Int64, key: String, signature: String, span: ClosedRange<Double>, source: String,
+    public func saveSpeechDraft(recordingID: Int64, key: String, signature: String, spans: [ClosedRange<Double>], source: String,
                                 cues: [DraftCue]) throws -> Int {
         try writer.write { db in
-            try db.execute(sql: """
-                DELETE FROM cue WHERE recording_id = ? AND status = 'draft' AND source LIKE 'asr:%' AND start_seconds >= ? AND start_seconds <= ?
-                """, arguments: [recordingID, span.lowerBound, span.upperBound])
+            for span in spans {
+                try db.execute(sql: """
+                    DELETE FROM cue WHERE recording_id = ? AND status = 'draft' AND source LIKE 'asr:%' AND start_seconds >= ? AND start_seconds <= ?
+                    """, arguments: [recordingID, span.lowerBound, span.upperBound])
+            }
             return try Self.storeDrafts(cues, recordingID: recordingID, source: source, key: key, signature: signature, db: db)
         }
     }

@@ -51,6 +51,8 @@ struct Clues {
     var bestTitle: TitleMatch? = nil
     /// The one session whose title the title tag is but for a letter or two.
     var nearTitle: NearTitle? = nil
+    /// What was heard in the recording, when it is weighed (see `Linker.decide`).
+    var heard: HeardText? = nil
 }
 
 extension ProgrammeIndex {

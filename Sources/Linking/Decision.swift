@@ -17,9 +17,20 @@ struct Decided {
 
 extension Linker {
     /// Links one recording on its own: its clues, the reading of its clock, the sessions
-    /// scored, the best (and the talks after it in a room's stream), and its rivals.
+    /// scored, the best (and the talks after it in a room's stream), and its rivals. What was
+    /// heard in it is weighed only when the other clues leave it in review or unmatched, so
+    /// that a draft of its first minutes never undoes a link made by its metadata.
     func decide(_ recording: Recording) -> Decided {
-        let choice = scorer.chooseReading(programme.clues(for: recording, zone: options.timeZone))
+        let plain = decide(recording, heard: nil)
+        guard plain.result.status != .linked, !recording.heard.isEmpty else { return plain }
+        let heard = HeardText(recording.heard)
+        return heard.isEmpty ? plain : decide(recording, heard: heard)
+    }
+
+    func decide(_ recording: Recording, heard: HeardText?) -> Decided {
+        var read = programme.clues(for: recording, zone: options.timeZone)
+        read.heard = heard
+        let choice = scorer.chooseReading(read)
         let clues = choice.reading.clues
         let scored = choice.reading.scored
         var result = RecordingLinks(path: recording.path, status: .unmatched, recordingStart: clues.start?.date, recordingStartSource: clues.start?.source)

@@ -73,6 +73,9 @@ public enum Evidence: Sendable, Equatable {
     case nearTitle(String, letters: Int, share: Double)
     /// A speaker of the session is named in the recording's text.
     case speaker(String)
+    /// What is said in the recording names the session: a speaker's name, its title, words of
+    /// its abstract and topics, as a speech-to-text draft heard them.
+    case spoken(SpokenMatch)
     /// The title tag matches another session (by its title) better.
     case titleNamesAnother(String)
     /// The recording is much shorter than the slot (both in seconds).
@@ -149,6 +152,7 @@ public enum Evidence: Sendable, Equatable {
             return letters == 0 ? "title tag \"\(title)\" is the session title but for spaces and punctuation"
                 : "title tag \"\(title)\" is the session title but for \(letters) letter\(letters == 1 ? "" : "s") (no other title is that near)"
         case .speaker(let name): return "speaker \(name) named in the recording's title or tags"
+        case .spoken(let match): return Self.describe(match)
         case .titleNamesAnother(let title): return "the title tag matches another session better: \"\(title)\""
         case .muchShorter(let recording, let slot):
             return "recording (\(ClockText.length(recording))) is much shorter than the slot (\(ClockText.length(slot)))"
@@ -188,6 +192,18 @@ public enum Evidence: Sendable, Equatable {
     /// A share as a whole percentage, rounded half away from zero; 0 for a share that is no number.
     static func percent(_ share: Double) -> Int {
         Int(exactly: (share * 100).rounded()) ?? 0
+    }
+
+    /// `the speaker says "jag heter Julia Olander" and "öppna data i praktiken" in the first
+    /// minute (speech-to-text draft)`.
+    private static func describe(_ match: SpokenMatch) -> String {
+        var said = [match.name, match.title].compactMap { $0 }.map { "\"\($0)\"" }
+        if !match.about.isEmpty {
+            let words = match.about.prefix(4).map { "\"\($0)\"" }.joined(separator: ", ")
+            said.append(said.isEmpty ? words : "mentions \(words)")
+        }
+        let when = match.at < 60 ? "in the first minute" : "at \(ClockText.position(match.at, rounding: .down))"
+        return "the speaker says \(said.joined(separator: " and ")) \(when) (speech-to-text draft)"
     }
 
     private static func describe(_ place: Place) -> String {

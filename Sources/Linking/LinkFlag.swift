@@ -14,4 +14,7 @@ public enum LinkFlag: String, Sendable, Codable, CaseIterable {
     case sessionGone = "session_gone"
     /// A person made this link (`efterhand link accept`), not the engine.
     case manual
+    /// The link rests in part on what is said in the recording: a speech-to-text draft of its
+    /// first minutes, weighed because the other clues left it in doubt.
+    case heard
 }

@@ -87,6 +87,38 @@ enum LinkThresholds {
     static let nearTitleOneLetter = 8
     static let nearTitleTwoLetters = 20
 
+    /// What is said in a recording's first minutes (see `HeardText`), for a recording that the
+    /// other clues leave in review or unmatched. A speaker's whole name said in a row ("jag
+    /// heter Julia Olander"): strong, but short of a link alone (a speaker may give two talks).
+    static let spokenNameSupport = 0.6
+    /// A name heard may differ from the programme's by one letter in this many (a speech engine
+    /// spells names by their sound), each word beginning with the same letter.
+    static let spokenNameLettersPerTypo = 4
+    /// Heard words are looked up among speakers' names and topic words by this many first letters.
+    static let spokenPrefixLength = 3
+    /// A speaker's surname alone, of at least `spokenSurnameLetters` letters: weak.
+    static let spokenSurnameSupport = 0.2
+    static let spokenSurnameLetters = 5
+    /// The title said (the weighted share of its words heard within a stretch a little longer
+    /// than it, squared, so that a title missing its one telling word counts for much less):
+    /// the whole title alone links; under `spokenTitleFloor` it is chance.
+    static let spokenTitleSupport = 0.8
+    static let spokenTitleFloor = 0.5
+    /// A stretch holding the title may be this many words longer than twice the title.
+    static let spokenTitleSlack = 3
+    /// Topic words heard (rare words of the title, topics and abstract, of at least
+    /// `spokenTopicLetters` letters): each adds, fully from `spokenTopicFull` on. Alone they
+    /// stay under the review threshold: what a talk is about is no proof of which talk it is.
+    static let spokenTopicSupport = 0.3
+    static let spokenTopicFull = 2
+    static let spokenTopicLetters = 5
+    /// A word that more than this share of the sessions (and more than `topicRareAtLeast`) have
+    /// among their topic words tells nothing ("arbetat", "erfarenheter").
+    static let topicRareShare = 0.02
+    static let topicRareAtLeast = 2
+    /// How much of an abstract and description is read for topic words.
+    static let aboutCharacters = 800
+
     /// A title tag that matches a session this well names it.
     static let namingTitleSimilarity = 0.75
     /// Another session matched less than this share as well as the named one is not named.

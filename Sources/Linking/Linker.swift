@@ -2,18 +2,22 @@ import Foundation
 import MediaProbe
 import Schedule
 
-/// A recording as the linker sees it: where it is, what the probe found, and the file's
-/// modification time (for the weakest clue to when it was made).
+/// A recording as the linker sees it: where it is, what the probe found, the file's
+/// modification time (for the weakest clue to when it was made), and what is said in it
+/// where a speech engine listened (its first minutes).
 public struct Recording: Sendable {
     public var path: String
     public var probe: ProbeResult
     public var modified: Date?
+    /// What was heard; weighed only when the other clues leave the recording in doubt.
+    public var heard: [HeardLine]
 
     /// A recording at `path` as probed, with its file's modification time when known.
-    public init(path: String, probe: ProbeResult, modified: Date? = nil) {
+    public init(path: String, probe: ProbeResult, modified: Date? = nil, heard: [HeardLine] = []) {
         self.path = path
         self.probe = probe
         self.modified = modified
+        self.heard = heard
     }
 }
 
@@ -23,7 +27,7 @@ public struct Recording: Sendable {
 /// `ProgrammeIndex` (the programme's lookup tables) → `Clues` (what a recording says about
 /// itself) → `ClockReading` (which reading of a camera clock to go by) → `Scoring` (each
 /// session against the clues, as typed `Evidence`) → `Placement` (in and out points) →
-/// `Decision` (one recording on its own) → `CrossCheck` (duplicates, parts) → `Elimination`
+/// `Decision` (one recording on its own; what is said, `Heard`, when the rest leave it in doubt) → `CrossCheck` (duplicates, parts) → `Elimination`
 /// (recordings in review settled by what the others hold). Every fixed figure is in `LinkThresholds`.
 public struct Linker: Sendable {
     let programme: ProgrammeIndex

@@ -29,6 +29,13 @@ struct ProgrammeIndex: Sendable {
     /// by that length: for titles written with a typo or two.
     let compactTitles: [[UInt8]]
     let byCompactLength: [Int: [Int]]
+    /// Folded words of each session's title, topics, abstract and description that few other
+    /// sessions have (see `LinkThresholds.topicRareShare`), each once: what a speaker says
+    /// about this talk and not about every talk.
+    let topicWords: [[String]]
+    /// Sessions by the first letters of their speakers' names as they sound
+    /// (`ProgrammeIndex.sound`) and of their topic words: where what was heard is looked up.
+    let bySpokenPrefix: [String: [Int]]
 
     /// Indexes `sessions`, writing times for people in `zone`.
     init(sessions: [Session], zone: TimeZone) {
@@ -63,9 +70,35 @@ struct ProgrammeIndex: Sendable {
         let compactTitles = sorted.map { Array(TextMatch.compact($0.title).utf8) }
         self.compactTitles = compactTitles
         byCompactLength = Dictionary(grouping: compactTitles.indices, by: { compactTitles[$0].count })
+        topicWords = Self.topicWords(sorted, titles: words)
+        var bySpokenPrefix: [String: [Int]] = [:]
+        for index in sorted.indices {
+            let keys = Set(personWords[index].flatMap { $0 }.map { Self.spokenPrefix(Self.sound($0)) } + topicWords[index].map(Self.spokenPrefix))
+            for key in keys { bySpokenPrefix[key, default: []].append(index) }
+        }
+        self.bySpokenPrefix = bySpokenPrefix
         longestSlot = sorted.map { $0.end.timeIntervalSince($0.start) }.max() ?? 0
         slotTexts = sorted.map { "\(ClockText.wallClock($0.start, zone: zone))–\(ClockText.wallClock($0.end, zone: zone))" }
         days = sorted.map { ClockText.day($0.start, zone: zone) }
+    }
+
+    /// Each session's rare words of its title, topics, abstract and description.
+    static func topicWords(_ sessions: [Session], titles: [[String]]) -> [[String]] {
+        let all = zip(sessions, titles).map { session, title -> [String] in
+            let text = [session.abstract, session.description].compactMap { $0?.prefix(LinkThresholds.aboutCharacters) }.joined(separator: " ")
+            var seen = Set<String>()
+            return (title + TextMatch.words(([session.track ?? ""] + session.topics + [text]).joined(separator: " ")))
+                .filter { $0.count >= LinkThresholds.spokenTopicLetters && seen.insert($0).inserted }
+        }
+        var frequency: [String: Int] = [:]
+        for words in all { for word in words { frequency[word, default: 0] += 1 } }
+        let most = max(LinkThresholds.topicRareAtLeast, Int(Double(sessions.count) * LinkThresholds.topicRareShare))
+        return all.map { $0.filter { frequency[$0, default: 0] <= most } }
+    }
+
+    /// The key of a word, as heard, in `bySpokenPrefix`.
+    static func spokenPrefix(_ word: String) -> String {
+        String(word.prefix(LinkThresholds.spokenPrefixLength))
     }
 
     /// The key of a word in the word index.

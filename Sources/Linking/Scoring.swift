@@ -29,6 +29,7 @@ struct Scorer {
     /// best first. `clockNote` marks a reading of the camera clock as local time written as UTC.
     func scoreAll(_ clues: Clues, clockNote: Evidence?) -> [Scored] {
         var candidates = Set(clues.explicit.keys).union(clues.textCandidates)
+        if let heard = clues.heard { candidates.formUnion(programme.heardCandidates(heard)) }
         var windowText: String? = nil
         if let start = clues.start {
             candidates.formUnion(programme.sessionsNear(start.date, duration: clues.duration ?? 0, padding: options.padding))
@@ -52,6 +53,11 @@ struct Scorer {
         sheet.addRoom(of: clues, session: index, in: programme)
         let titleSimilarity = sheet.addText(of: clues, session: index, in: programme)
         sheet.addSpeaker(of: clues, session: index, in: programme)
+        if let heard = clues.heard, let spoken = programme.spoken(heard, session: index) {
+            sheet.supports.append(spoken.support)
+            sheet.evidence.append(.spoken(spoken.match))
+            sheet.flags.append(.heard)
+        }
         sheet.addDoubts(of: clues, session: index, in: programme, titleSimilarity: titleSimilarity)
         if programme.sessions[index].doNotRecord {
             sheet.flags.append(.doNotRecord)

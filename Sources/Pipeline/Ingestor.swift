@@ -52,7 +52,7 @@ public struct Ingestor: Sendable {
     }
 
     /// The index's totals after the run, for the summary.
-    private func tally(_ summary: inout IngestSummary) throws {
+    public func tally(_ summary: inout IngestSummary) throws {
         let counts = try database.counts()
         summary.recordings = (counts["state.ok"] ?? 0) + (counts["state.failed"] ?? 0)
         summary.failed = counts["state.failed"] ?? 0

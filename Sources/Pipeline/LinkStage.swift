@@ -78,12 +78,17 @@ public struct LinkStage: IngestStage {
         return notes
     }
 
-    /// The linker's proposals for the stored recordings, in their order.
+    /// The linker's proposals for the stored recordings, in their order, with what was heard
+    /// in those a speech engine listened to (see `Listener`).
     private func propose(_ stored: [StoredRecording], sessions: [Session]) throws -> [RecordingLinks] {
         let zone = ConferenceZone.named(try database.conference()?.timeZone)
         let linker = Linker(sessions: sessions, options: LinkOptions(timeZone: zone))
+        let heard = try database.heardCues()
         return linker.link(stored.compactMap { recording in
-            recording.probe.map { Recording(path: recording.path, probe: $0, modified: recording.mtime.map(Date.init(timeIntervalSince1970:))) }
+            recording.probe.map {
+                Recording(path: recording.path, probe: $0, modified: recording.mtime.map(Date.init(timeIntervalSince1970:)),
+                          heard: (recording.id.flatMap { heard[$0] } ?? []).map { HeardLine(start: $0.start, end: $0.end, text: $0.text) })
+            }
         })
     }
 

@@ -20,6 +20,10 @@ public struct TranscribeOptions: Sendable {
     public var overlapSeconds: Double = 10
     /// Spans transcribed side by side.
     public var jobs = 1
+    /// First listen to the recordings in review or unmatched and link them again (`Listener`).
+    public var listen = true
+    /// Length of the even segments cut when listening links a recording again.
+    public var segmentMinutes: Double = 5
 
     public init() {}
 }
@@ -38,11 +42,14 @@ public struct TranscribeSummary: Sendable, Codable, Equatable {
     public var seconds = 0.0
     /// The engine's source (`asr:command:whisper-base`).
     public var source = ""
-    /// One line per span that failed, naming the recording, the session and the engine.
+    /// One line per span (or recording listened to) that failed, naming the recording, the
+    /// session and the engine.
     public var errors: [String] = []
+    /// What listening to the recordings in doubt did, when it ran.
+    public var listen: ListenSummary?
 
     enum CodingKeys: String, CodingKey {
-        case spans, transcribed, unchanged, cues, audioSeconds = "audio_seconds", seconds, source, errors
+        case spans, transcribed, unchanged, cues, audioSeconds = "audio_seconds", seconds, source, errors, listen
     }
 
     public init() {}
@@ -86,7 +93,15 @@ public struct Transcriber: Sendable {
         var summary = TranscribeSummary()
         summary.source = engine.source
         Self.removeOrphanedAudio()
-        let spans = try talkSpans()
+        let chosen = try chosenRecordings()
+        if options.listen {
+            let listened = try Listener(database: database, engine: engine, options: options, chosen: chosen).run()
+            summary.listen = listened
+            summary.audioSeconds += listened.audioSeconds
+            summary.errors += listened.errors
+        }
+        let spans = try talkSpans(chosen: chosen)
+        let listened = try database.listenedSpans()
         let known = try database.captionSources()
         summary.spans = spans.count
         let due = spans.filter { span in options.force || known[span.recordingID]?[span.key] != signature(span) }
@@ -96,7 +111,7 @@ public struct Transcriber: Sendable {
         let one: @Sendable (TalkSpan) -> Result<SpanDone, SpanFailure> = { span in
             defer { progress(counter.increment(), due.count, Date().timeIntervalSince(started)) }
             do {
-                return .success(try transcribe(span))
+                return .success(try transcribe(span, listened: listened[span.recordingID]))
             } catch {
                 return .failure(SpanFailure(line: "\(span.path) (session \(span.sessionGuid), \(engine.source)): \(error)"))
             }
@@ -132,21 +147,24 @@ public struct Transcriber: Sendable {
         "\(span.fingerprint)|\(span.inSeconds)|\(span.outSeconds)|\(span.language ?? "auto")|\(engine.source)"
     }
 
+    /// The recordings named in the options, by id; nil when none are (every recording).
+    func chosenRecordings() throws -> Set<Int64>? {
+        guard !options.recordings.isEmpty else { return nil }
+        var chosen = Set<Int64>()
+        for reference in options.recordings {
+            guard let id = try database.recording(idOrPath: reference)?.id else {
+                throw SpeechError("no recording '\(reference)' in the index (give its id or path, as `efterhand links` shows them)")
+            }
+            chosen.insert(id)
+        }
+        return chosen
+    }
+
     /// The linked talks' spans of the chosen recordings (all linked ones when none are chosen),
     /// leaving out copies and talks that must not be published.
-    func talkSpans() throws -> [TalkSpan] {
+    func talkSpans(chosen: Set<Int64>? = nil) throws -> [TalkSpan] {
         let sessions = Dictionary(try database.sessions().map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
         let links = try database.links()
-        var chosen: Set<Int64>?
-        if !options.recordings.isEmpty {
-            chosen = []
-            for reference in options.recordings {
-                guard let id = try database.recording(idOrPath: reference)?.id else {
-                    throw SpeechError("no recording '\(reference)' in the index (give its id or path, as `efterhand links` shows them)")
-                }
-                chosen?.insert(id)
-            }
-        }
         var spans: [TalkSpan] = []
         for recording in try database.recordings(includeMissing: false, withProbe: false) {
             guard let id = recording.id, let fingerprint = recording.fingerprint, recording.state == .ok, recording.linkStatus == .linked,
@@ -162,11 +180,21 @@ public struct Transcriber: Sendable {
     }
 
     /// One span: its audio in windows through the engine, the cues mapped back to the
-    /// recording's timeline, filtered, and stored in one transaction.
-    func transcribe(_ span: TalkSpan) throws -> SpanDone {
+    /// recording's timeline, filtered, and stored in one transaction. The stretches the same
+    /// engine already heard in the same language while listening (`Listener`) are not sent
+    /// again: their draft is the span's.
+    func transcribe(_ span: TalkSpan, listened: ListenedSpans? = nil) throws -> SpanDone {
         var cues: [DraftCue] = []
         var audio = 0.0
-        for window in Self.windows(from: span.inSeconds, to: span.outSeconds, length: options.windowSeconds, overlap: options.overlapSeconds) {
+        let whole = span.inSeconds...span.outSeconds
+        var pieces = [whole]
+        if let listened, listened.fingerprint == span.fingerprint, listened.source == engine.source, listened.language == span.language ?? "und" {
+            pieces = listened.missing(from: whole)
+        }
+        let windows = pieces.flatMap {
+            Self.windows(from: $0.lowerBound, to: $0.upperBound, length: options.windowSeconds, overlap: options.overlapSeconds)
+        }
+        for window in windows {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.audioPrefix)\(getpid())-\(UUID().uuidString).wav")
             defer { try? FileManager.default.removeItem(at: file) }
             let (first, count) = try Self.extract(span.absolutePath, from: window.start, to: window.end, into: file)
@@ -175,7 +203,7 @@ public struct Transcriber: Sendable {
             let heard = filter.apply(try engine.transcribe(wav: file, language: span.language))
             for segment in heard {
                 let start = first + segment.start
-                guard start >= window.keepFrom, start < window.keepUntil, start < span.outSeconds else { continue }
+                guard start >= window.keepFrom, start < window.keepUntil, start < window.end else { continue }
                 let end = min(first + segment.end, span.outSeconds)
                 let confidence = segment.avgLogprob == nil && segment.noSpeechProb == nil
                     ? nil : CueConfidence(avgLogprob: segment.avgLogprob, noSpeechProb: segment.noSpeechProb)
@@ -183,7 +211,7 @@ public struct Transcriber: Sendable {
             }
         }
         let stored = try database.saveSpeechDraft(recordingID: span.recordingID, key: span.key, signature: signature(span),
-                                                  span: span.inSeconds...span.outSeconds, source: engine.source, cues: cues)
+                                                  spans: pieces, source: engine.source, cues: cues)
         return SpanDone(cues: stored, audio: audio)
     }
 

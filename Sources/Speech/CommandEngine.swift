@@ -139,6 +139,7 @@ public enum SpeechTranscript {
     }
 
     struct Segments: Decodable {
+        var language: String?
         var segments: [SpeechSegment]?
         var transcription: [WhisperCppSegment]?
     }
@@ -156,7 +157,7 @@ public enum SpeechTranscript {
         } catch {
             throw SpeechError("the speech engine's JSON has no readable segments: \(error)")
         }
-        if let segments = decoded.segments { return segments }
+        if let segments = decoded.segments { return segments.map { $0.heard(in: decoded.language) } }
         if let whisper = decoded.transcription {
             return whisper.map { SpeechSegment(start: $0.offsets.from / 1000, end: $0.offsets.to / 1000, text: $0.text) }
         }

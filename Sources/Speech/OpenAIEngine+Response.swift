@@ -5,7 +5,7 @@ extension OpenAIEngine {
     struct Verbose: Decodable {
         var text: String?
         /// A code (`sv`) from whisper.cpp and our test server, a name (`swedish`) from OpenAI:
-        /// both decode, and neither is used (the drafts take the language they asked for).
+        /// both decode, and each segment carries it (`SpeechSegment.language`).
         var language: String?
         var segments: [SpeechSegment]?
     }
@@ -32,7 +32,7 @@ extension OpenAIEngine {
         guard let segments = answer.segments else {
             throw failure("the answer has text but no segments: efterhand needs segment timestamps (response_format verbose_json), which this server did not send")
         }
-        return segments
+        return segments.map { $0.heard(in: answer.language) }
     }
 
     /// The server's own words for an error: `error.message`, else the start of a short body.

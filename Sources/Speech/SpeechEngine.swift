@@ -10,18 +10,40 @@ public struct SpeechSegment: Sendable, Equatable, Codable {
     public var avgLogprob: Double?
     /// How sure the engine is that nothing was said (Whisper's `no_speech_prob`).
     public var noSpeechProb: Double?
+    /// The language the engine heard, as it wrote it (`sv`, or OpenAI's `swedish`), when it
+    /// said: what it detected when asked to, else the language it was given.
+    public var language: String?
 
-    public init(start: Double, end: Double, text: String, avgLogprob: Double? = nil, noSpeechProb: Double? = nil) {
+    public init(start: Double, end: Double, text: String, avgLogprob: Double? = nil, noSpeechProb: Double? = nil, language: String? = nil) {
         self.start = start
         self.end = end
         self.text = text
         self.avgLogprob = avgLogprob
         self.noSpeechProb = noSpeechProb
+        self.language = language
     }
 
     enum CodingKeys: String, CodingKey {
-        case start, end, text, avgLogprob = "avg_logprob", noSpeechProb = "no_speech_prob"
+        case start, end, text, avgLogprob = "avg_logprob", noSpeechProb = "no_speech_prob", language
     }
+}
+
+extension SpeechSegment {
+    /// This segment with the transcript's language, unless it names its own.
+    func heard(in language: String?) -> SpeechSegment {
+        var segment = self
+        if segment.language == nil { segment.language = language }
+        return segment
+    }
+
+    /// A language code for a code or an English name as engines write them (`swedish` → `sv`).
+    public static func code(_ language: String?) -> String? {
+        guard let language = language?.trimmingCharacters(in: .whitespaces).lowercased(), !language.isEmpty else { return nil }
+        return names[language] ?? language
+    }
+
+    static let names = ["swedish": "sv", "english": "en", "finnish": "fi", "norwegian": "no", "danish": "da", "german": "de",
+                        "french": "fr", "spanish": "es", "arabic": "ar", "somali": "so", "persian": "fa"]
 }
 
 /// Why an engine gave no transcript: it names the engine and what went wrong.

@@ -18,7 +18,7 @@ struct MachineDraftTests {
         let id = try recordingID("inspelning-01.mp4", in: database)
         let cue = DraftCue(Cue(start: 300, end: 304, text: "Snöröjning med drönare i Angered"), language: "sv",
                            confidence: CueConfidence(avgLogprob: -0.31, noSpeechProb: 0.02))
-        try database.saveSpeechDraft(recordingID: id, key: "asr@test", signature: "s", span: 120...2820, source: "asr:command:whisper-base", cues: [cue])
+        try database.saveSpeechDraft(recordingID: id, key: "asr@test", signature: "s", spans: [120...2820], source: "asr:command:whisper-base", cues: [cue])
         #expect(try database.cues(recordingID: id).first { $0.isMachine }?.confidence == CueConfidence(avgLogprob: -0.31, noSpeechProb: 0.02))
 
         try await sample.test { client in

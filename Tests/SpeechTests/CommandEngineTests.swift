@@ -35,7 +35,7 @@ import Testing
         let engine = try CommandEngine(template: "\(script) --input {input} --output {output} --language {language} --model {model}", model: "/m/whisper-base")
         #expect(engine.source == "asr:command:whisper-base")
         let segments = try engine.transcribe(wav: Self.wav, language: "sv")
-        #expect(segments == [SpeechSegment(start: 1.5, end: 3.25, text: " Hej alla", avgLogprob: -0.3, noSpeechProb: 0.05)])
+        #expect(segments == [SpeechSegment(start: 1.5, end: 3.25, text: " Hej alla", avgLogprob: -0.3, noSpeechProb: 0.05, language: "sv")])
     }
 
     @Test("whisper.cpp's way: -of NAME writes NAME.vtt, read as WebVTT")

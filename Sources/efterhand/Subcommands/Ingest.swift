@@ -45,8 +45,11 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    @Flag(help: "Then draft transcripts of the linked talks, as `efterhand transcribe` does (the engine from the flags below or speech.json).")
+    @Flag(help: "Then listen to the recordings in review or unmatched and draft transcripts of the linked talks, as `efterhand transcribe` does (the engine from the flags below or speech.json).")
     var transcribe = false
+
+    @Flag(help: "With --transcribe: do not listen to the recordings in review or unmatched to link them by what is said.")
+    var noListen = false
 
     @OptionGroup var speech: SpeechOptions
 
@@ -80,7 +83,12 @@ struct Ingest: ParsableCommand {
         }
         bar.finish()
         if transcribe {
-            summary.speech = try TranscribeOutput.run(database: database, speech: speech, indexFolder: index.index, options: TranscribeOptions())
+            var transcribing = TranscribeOptions()
+            transcribing.listen = !noListen
+            transcribing.segmentMinutes = segmentMinutes
+            summary.speech = try TranscribeOutput.run(database: database, speech: speech, indexFolder: index.index, options: transcribing)
+            // Listening may have linked recordings: the totals are the index's after it.
+            try Ingestor(database: database, options: options).tally(&summary)
         }
 
         if json {

@@ -29,6 +29,9 @@ struct Link: ParsableCommand {
         @Option(help: "Read probe results saved by `efterhand probe --json` instead of probing --media.")
         var probeResults: String?
 
+        @Option(help: "Read what is said in recordings from a JSON file, {\"PATH\": [{\"start\", \"end\", \"text\"}]} (as a speech engine heard their first minutes); weighed for recordings the other clues leave in doubt.")
+        var heard: String?
+
         @Option(help: "Time zone for wall-clock times without an offset (default: the programme's own, else Europe/Stockholm).")
         var timeZone: String?
 
@@ -51,7 +54,7 @@ struct Link: ParsableCommand {
             let programme = try ProgrammeFiles.load(schedules, timeZone: timeZone.flatMap(TimeZone.init(identifier:)))
             let zone = ConferenceZone.named(programme.conference.timeZone)
             let probeStarted = Date()
-            let recordings: [Recording]
+            var recordings: [Recording]
             if let probeResults {
                 let data = try Data(contentsOf: URL(fileURLWithPath: probeResults))
                 recordings = try JSONDecoder().decode([ProbeResult].self, from: data).map {
@@ -59,6 +62,10 @@ struct Link: ParsableCommand {
                 }
             } else {
                 recordings = RecordingFiles.probe(media)
+            }
+            if let heard {
+                let lines = try Self.heardLines(heard)
+                for index in recordings.indices { recordings[index].heard = lines[recordings[index].path] ?? [] }
             }
             let linkStarted = Date()
             let linker = Linker(sessions: programme.sessions, options: LinkOptions(timeZone: zone))
@@ -72,6 +79,17 @@ struct Link: ParsableCommand {
             if stats {
                 FileHandle.standardError.write(Data(String(format: "probed %d recordings in %.3f s; linked them to %d sessions in %.3f s\n",
                     recordings.count, linkStarted.timeIntervalSince(probeStarted), programme.sessions.count, linkSeconds).utf8))
+            }
+        }
+
+        /// The `--heard` file: recording paths to what was heard in them; a clear error for a
+        /// file that is not that.
+        static func heardLines(_ path: String) throws -> [String: [HeardLine]] {
+            do {
+                return try JSONDecoder().decode([String: [HeardLine]].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                FileHandle.standardError.write(Data("error: '\(path)' is not a --heard file ({\"PATH\": [{\"start\": s, \"end\": s, \"text\": \"…\"}]}): \(error)\n".utf8))
+                throw ExitCode(1)
             }
         }
     }

@@ -10,7 +10,9 @@ struct Transcribe: ParsableCommand {
         abstract: "Draft transcripts of the linked talks with a speech-to-text engine.",
         discussion: """
             Each linked recording is transcribed over each of its talks' in-to-out spans, in the session's language \
-            (--language overrides). Drafts never replace verified text. A span the same model already drafted from the \
+            (--language overrides). First, each recording in review or unmatched is listened to (its first 3 minutes and a \
+            minute at each candidate's in point) and linked again with what is said in it (--no-listen skips that); what \
+            was heard is kept as the draft of those minutes. Drafts never replace verified text. A span the same model already drafted from the \
             same audio is left as it is (--force drafts it again). A span that fails is named and the others go on; \
             the run then exits 1.
             """
@@ -31,6 +33,9 @@ struct Transcribe: ParsableCommand {
     @Flag(help: "Draft again what the same model already drafted.")
     var force = false
 
+    @Flag(help: "Do not listen to the recordings in review or unmatched to link them by what is said.")
+    var noListen = false
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -48,6 +53,7 @@ struct Transcribe: ParsableCommand {
         options.language = language
         options.force = force
         options.jobs = jobs
+        options.listen = !noListen
         let summary = try TranscribeOutput.run(database: database, speech: speech, indexFolder: index.index, options: options)
         TranscribeOutput.print(summary, json: json)
         if !summary.errors.isEmpty { throw ExitCode(1) }
@@ -81,6 +87,12 @@ enum TranscribeOutput {
             return
         }
         for line in summary.errors { Swift.print("failed  \(TerminalText.escaped(line))") }
+        if let listen = summary.listen, listen.recordings > 0 {
+            Swift.print("""
+                listened: \(listen.recordings) recordings in review or unmatched: \(listen.listened) listened to \
+                (\(String(format: "%.1f", listen.audioSeconds / 60)) minutes), \(listen.unchanged) heard before; \(listen.linked) now linked by what is said
+                """)
+        }
         let rate = summary.seconds > 0 ? summary.audioSeconds / summary.seconds : 0
         Swift.print("""
             speech: \(summary.spans) talk spans: \(summary.transcribed) transcribed, \(summary.unchanged) unchanged, \(summary.errors.count) failed; \

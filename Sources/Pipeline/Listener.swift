@@ -1,0 +1,194 @@
+import Captions
+import Foundation
+import IndexStore
+import MediaProbe
+import Schedule
+import Speech
+
+/// What listening did, in the contract of `efterhand transcribe --json` (`listen`).
+public struct ListenSummary: Sendable, Codable, Equatable {
+    /// Recordings in review or unmatched, listened to now, and already heard (the same
+    /// engine heard the same stretches of the same file before).
+    public var recordings = 0
+    public var listened = 0
+    public var unchanged = 0
+    /// Of those listened to now, how many the linker then linked.
+    public var linked = 0
+    /// Seconds of audio sent to the engine.
+    public var audioSeconds = 0.0
+    /// One line per recording that could not be listened to.
+    public var errors: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case recordings, listened, unchanged, linked, audioSeconds = "audio_seconds", errors
+    }
+
+    public init() {}
+}
+
+/// Listens to the recordings the other clues leave in review or unmatched, so that the linker
+/// can weigh what is said in them: their first minutes, and a minute at each candidate's in
+/// point. What is heard is stored as the machine draft of those stretches (a later
+/// transcription of the linked talk reuses it), and the recordings are linked again.
+struct Listener {
+    let database: IndexDatabase
+    let engine: any SpeechEngine
+    let options: TranscribeOptions
+    /// Only these recordings (by id); nil for every one.
+    var chosen: Set<Int64>? = nil
+    let filter = SpeechFilter()
+
+    /// The first this many seconds of a recording are listened to.
+    static let firstSeconds = 180.0
+    /// ... and this many from each candidate's in point.
+    static let atInPointSeconds = 60.0
+
+    /// One recording to listen to: what is wanted, and what was heard before.
+    struct Due {
+        var recording: StoredRecording
+        var id: Int64
+        var fingerprint: String
+        /// The languages it may be in, the likeliest first: the one asked for, else the one its
+        /// candidates share, else the programme's two most common; empty to let the engine detect.
+        var languages: [String]
+        var listened: ListenedSpans
+        var pieces: [ClosedRange<Double>]
+    }
+
+    /// Listens to every recording that needs it, then links again when anything was heard.
+    func run() throws -> ListenSummary {
+        var summary = ListenSummary()
+        let due = try recordingsToListen(&summary)
+        for item in due {
+            do {
+                summary.audioSeconds += try listen(item)
+                summary.listened += 1
+            } catch {
+                summary.errors.append("\(item.recording.path) (listening to its first minutes, \(engine.source)): \(error)")
+            }
+        }
+        guard summary.listened > 0 else { return summary }
+        try LinkStage(database: database, segmentMinutes: options.segmentMinutes).relink()
+        let heard = Set(due.map(\.id))
+        summary.linked = try database.recordings(includeMissing: false, withProbe: false)
+            .filter { $0.id.map(heard.contains) ?? false && $0.linkStatus == .linked }.count
+        return summary
+    }
+
+    /// The recordings in review or unmatched (present, read, with sound, not copies) with
+    /// stretches not yet heard.
+    func recordingsToListen(_ summary: inout ListenSummary) throws -> [Due] {
+        let sessions = Dictionary(try database.sessions().map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !sessions.isEmpty else { return [] }
+        let links = try database.links()
+        let heard = try database.listenedSpans()
+        let programme = Self.commonLanguages(Array(sessions.values))
+        var due: [Due] = []
+        for recording in try database.recordings(includeMissing: false) {
+            guard let id = recording.id, let fingerprint = recording.fingerprint, recording.state == .ok, recording.duplicateOf == nil,
+                  recording.linkStatus != .linked, let duration = recording.duration, duration > 0,
+                  recording.probe?.streams.contains(where: { $0.kind == .audio }) == true, chosen?.contains(id) ?? true else { continue }
+            summary.recordings += 1
+            let candidates = (links[id] ?? []).filter { $0.kind == .candidate }
+            let wanted = Self.wanted(duration: duration, inPoints: candidates.map(\.inSeconds))
+            let asked = LanguageCode.normalize(options.language) ?? Self.sharedLanguage(candidates.compactMap { sessions[$0.sessionGuid] })
+            let languages = asked.map { [$0] } ?? programme
+            var listened = ListenedSpans(fingerprint: fingerprint, source: engine.source, language: languages.first ?? "und", spans: [])
+            if let before = heard[id], before.fingerprint == fingerprint, before.source == engine.source {
+                listened = before
+            }
+            let pieces = wanted.flatMap(listened.missing)
+            if pieces.isEmpty {
+                summary.unchanged += 1
+                continue
+            }
+            due.append(Due(recording: recording, id: id, fingerprint: fingerprint, languages: languages, listened: listened, pieces: pieces))
+        }
+        return due
+    }
+
+    /// The first minutes, and a minute at each in point, within the recording.
+    static func wanted(duration: Double, inPoints: [Double]) -> [ClosedRange<Double>] {
+        var spans = [0...min(duration, firstSeconds)]
+        for point in inPoints where point.isFinite && point > 0 && point < duration {
+            spans.append(point...min(duration, point + atInPointSeconds))
+        }
+        return ListenedSpans.merged(spans)
+    }
+
+    /// The language the candidates share, when they share one.
+    static func sharedLanguage(_ sessions: [Session]) -> String? {
+        let languages = Set(sessions.map { LanguageCode.normalize($0.language) })
+        guard languages.count == 1, let only = languages.first else { return nil }
+        return only
+    }
+
+    /// The programme's two most common languages, the commoner first. Whisper's own detection
+    /// is not trusted for a recording nothing else is known of: on espeak-ng's Swedish it
+    /// answers English, Latin or Thai, and a week's talks are in its programme's languages.
+    static func commonLanguages(_ sessions: [Session]) -> [String] {
+        let counts = Dictionary(grouping: sessions.compactMap { LanguageCode.normalize($0.language) }, by: { $0 }).mapValues(\.count)
+        return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map(\.key)
+    }
+
+    /// What the engine heard in `wav`: in each of `languages` when there are several (the
+    /// transcript it is surest of kept, by the mean `avg_logprob` over its speech), and the
+    /// language it was heard in (nil when the engine detected one and did not say).
+    func hear(_ wav: URL, languages: [String]) throws -> (segments: [SpeechSegment], language: String?) {
+        guard languages.count > 1 else {
+            let heard = filter.apply(try engine.transcribe(wav: wav, language: languages.first))
+            return (heard, languages.first ?? LanguageCode.normalize(SpeechSegment.code(heard.first?.language)))
+        }
+        var best: (segments: [SpeechSegment], language: String?, sureness: Double)? = nil
+        for language in languages {
+            let heard = filter.apply(try engine.transcribe(wav: wav, language: language))
+            let sureness = Self.sureness(heard)
+            if best == nil || sureness > best?.sureness ?? 0 { best = (heard, language, sureness) }
+        }
+        return (best?.segments ?? [], best?.language)
+    }
+
+    /// The mean `avg_logprob` of segments, by their length; -∞ for none (or none that says).
+    static func sureness(_ segments: [SpeechSegment]) -> Double {
+        let weighed = segments.compactMap { segment in segment.avgLogprob.map { ($0, max(0.01, segment.end - segment.start)) } }
+        let total = weighed.reduce(0) { $0 + $1.1 }
+        return total > 0 ? weighed.reduce(0) { $0 + $1.0 * $1.1 } / total : -.infinity
+    }
+
+    /// Hears one recording's pieces and stores them as drafts, with the stretches heard.
+    /// Returns the seconds of audio sent.
+    func listen(_ item: Due) throws -> Double {
+        var cues: [DraftCue] = []
+        var audio = 0.0
+        var languages = item.languages
+        var language: String? = nil
+        for piece in item.pieces {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(Transcriber.audioPrefix)\(getpid())-\(UUID().uuidString).wav")
+            defer { try? FileManager.default.removeItem(at: file) }
+            let (first, count) = try Transcriber.extract(item.recording.absolutePath, from: piece.lowerBound, to: piece.upperBound, into: file)
+            guard count > 0 else { continue }
+            audio += Double(count) / Double(AudioExtractor.sampleRate)
+            let (heard, heardIn) = try hear(file, languages: languages)
+            // Chosen in the first piece with speech, the language is asked for in the rest.
+            if let heardIn, !heard.isEmpty {
+                language = heardIn
+                languages = [heardIn]
+            }
+            for segment in heard {
+                let start = first + segment.start
+                guard start >= piece.lowerBound, start < piece.upperBound else { continue }
+                let confidence = segment.avgLogprob == nil && segment.noSpeechProb == nil
+                    ? nil : CueConfidence(avgLogprob: segment.avgLogprob, noSpeechProb: segment.noSpeechProb)
+                let end = min(first + segment.end, piece.upperBound)
+                cues.append(DraftCue(Cue(start: start, end: max(start, end), text: segment.text), language: "", confidence: confidence))
+            }
+        }
+        let heardIn = language ?? "und"
+        for index in cues.indices { cues[index].language = heardIn }
+        var listened = item.listened.adding(item.pieces)
+        listened.language = heardIn
+        try database.saveSpeechDraft(recordingID: item.id, key: ListenedSpans.key, signature: listened.signature, spans: item.pieces,
+                                     source: engine.source, cues: cues)
+        return audio
+    }
+}
