@@ -21,15 +21,16 @@ extension Linker {
     /// heard in it is weighed only when the other clues leave it in review or unmatched, so
     /// that a draft of its first minutes never undoes a link made by its metadata.
     func decide(_ recording: Recording) -> Decided {
-        let plain = decide(recording, heard: nil)
+        let read = programme.clues(for: recording, zone: options.timeZone)
+        let plain = decide(recording, clues: read)
         guard plain.result.status != .linked, !recording.heard.isEmpty else { return plain }
-        let heard = HeardText(recording.heard)
-        return heard.isEmpty ? plain : decide(recording, heard: heard)
+        var listened = read
+        listened.heard = HeardText(recording.heard)
+        return listened.heard?.isEmpty == false ? decide(recording, clues: listened) : plain
     }
 
-    func decide(_ recording: Recording, heard: HeardText?) -> Decided {
-        var read = programme.clues(for: recording, zone: options.timeZone)
-        read.heard = heard
+    /// Links one recording by `read`, its clues (with what was heard, when that is weighed).
+    func decide(_ recording: Recording, clues read: Clues) -> Decided {
         let choice = scorer.chooseReading(read)
         let clues = choice.reading.clues
         let scored = choice.reading.scored

@@ -68,7 +68,8 @@ struct Listener {
             }
         }
         guard summary.listened > 0 else { return summary }
-        try LinkStage(database: database, segmentMinutes: options.segmentMinutes).relink()
+        // The transcriber names the segments cut here, after its own drafts (see `Transcriber.run`).
+        try LinkStage(database: database, segmentMinutes: options.segmentMinutes).relink(nameSegments: false)
         let heard = Set(due.map(\.id))
         summary.linked = try database.recordings(includeMissing: false, withProbe: false)
             .filter { $0.id.map(heard.contains) ?? false && $0.linkStatus == .linked }.count

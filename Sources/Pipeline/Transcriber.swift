@@ -128,7 +128,8 @@ public struct Transcriber: Sendable {
                 summary.errors.append(failure.line)
             }
         }
-        if summary.transcribed > 0 { try SegmentNamer().refresh(database) }
+        // Segments cut again by listening, and segments with new drafts, are named once, here.
+        if summary.transcribed > 0 || summary.listen?.listened ?? 0 > 0 { try SegmentNamer().refresh(database) }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
