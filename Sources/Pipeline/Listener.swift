@@ -159,33 +159,27 @@ struct Listener {
     /// Hears one recording's pieces and stores them as drafts, with the stretches heard.
     /// Returns the seconds of audio sent.
     func listen(_ item: Due) throws -> Double {
-        var cues: [DraftCue] = []
+        var kept: [(segment: SpeechSegment, first: Double, until: Double)] = []
         var audio = 0.0
         var languages = item.languages
         var language: String? = nil
         for piece in item.pieces {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(Transcriber.audioPrefix)\(getpid())-\(UUID().uuidString).wav")
-            defer { try? FileManager.default.removeItem(at: file) }
-            let (first, count) = try Transcriber.extract(item.recording.absolutePath, from: piece.lowerBound, to: piece.upperBound, into: file)
-            guard count > 0 else { continue }
-            audio += Double(count) / Double(AudioExtractor.sampleRate)
-            let (heard, heardIn) = try hear(file, languages: languages)
+            let languagesNow = languages
+            guard let (first, seconds, (heard, heardIn)) = try Transcriber.hear(item.recording.absolutePath, from: piece.lowerBound, to: piece.upperBound, {
+                try hear($0, languages: languagesNow)
+            }) else { continue }
+            audio += seconds
             // Chosen in the first piece with speech, the language is asked for in the rest.
             if let heardIn, !heard.isEmpty {
                 language = heardIn
                 languages = [heardIn]
             }
-            for segment in heard {
-                let start = first + segment.start
-                guard start >= piece.lowerBound, start < piece.upperBound else { continue }
-                let confidence = segment.avgLogprob == nil && segment.noSpeechProb == nil
-                    ? nil : CueConfidence(avgLogprob: segment.avgLogprob, noSpeechProb: segment.noSpeechProb)
-                let end = min(first + segment.end, piece.upperBound)
-                cues.append(DraftCue(Cue(start: start, end: max(start, end), text: segment.text), language: "", confidence: confidence))
+            for segment in heard where first + segment.start >= piece.lowerBound && first + segment.start < piece.upperBound {
+                kept.append((segment, first, piece.upperBound))
             }
         }
         let heardIn = language ?? "und"
-        for index in cues.indices { cues[index].language = heardIn }
+        let cues = kept.map { Transcriber.draft($0.segment, first: $0.first, until: $0.until, language: heardIn) }
         var listened = item.listened.adding(item.pieces)
         listened.language = heardIn
         try database.saveSpeechDraft(recordingID: item.id, key: ListenedSpans.key, signature: listened.signature, spans: item.pieces,

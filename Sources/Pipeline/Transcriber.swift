@@ -196,19 +196,14 @@ public struct Transcriber: Sendable {
             Self.windows(from: $0.lowerBound, to: $0.upperBound, length: options.windowSeconds, overlap: options.overlapSeconds)
         }
         for window in windows {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.audioPrefix)\(getpid())-\(UUID().uuidString).wav")
-            defer { try? FileManager.default.removeItem(at: file) }
-            let (first, count) = try Self.extract(span.absolutePath, from: window.start, to: window.end, into: file)
-            guard count > 0 else { continue }
-            audio += Double(count) / Double(AudioExtractor.sampleRate)
-            let heard = filter.apply(try engine.transcribe(wav: file, language: span.language))
+            guard let (first, seconds, heard) = try Self.hear(span.absolutePath, from: window.start, to: window.end, { file in
+                filter.apply(try engine.transcribe(wav: file, language: span.language))
+            }) else { continue }
+            audio += seconds
             for segment in heard {
                 let start = first + segment.start
                 guard start >= window.keepFrom, start < window.keepUntil, start < window.end else { continue }
-                let end = min(first + segment.end, span.outSeconds)
-                let confidence = segment.avgLogprob == nil && segment.noSpeechProb == nil
-                    ? nil : CueConfidence(avgLogprob: segment.avgLogprob, noSpeechProb: segment.noSpeechProb)
-                cues.append(DraftCue(Cue(start: start, end: max(start, end), text: segment.text), language: span.language ?? "und", confidence: confidence))
+                cues.append(Self.draft(segment, first: first, until: span.outSeconds, language: span.language ?? "und"))
             }
         }
         let stored = try database.saveSpeechDraft(recordingID: span.recordingID, key: span.key, signature: signature(span),
@@ -234,6 +229,28 @@ public struct Transcriber: Sendable {
         if let failure { throw failure }
         try writer.finish()
         return (first, writer.count)
+    }
+
+    /// Decodes `from` to `to` of a recording into a window file, gives it to `hear`, and removes
+    /// it. Returns the time of its first sample, its seconds of audio and what `hear` made of
+    /// it; nil for a stretch with no sound.
+    static func hear<Heard>(_ path: String, from: Double, to: Double, _ hear: (URL) throws -> Heard) throws
+        -> (first: Double, seconds: Double, heard: Heard)? {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(audioPrefix)\(getpid())-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (first, count) = try extract(path, from: from, to: to, into: file)
+        guard count > 0 else { return nil }
+        return (first, Double(count) / Double(AudioExtractor.sampleRate), try hear(file))
+    }
+
+    /// A segment heard in audio whose first sample is at `first`, as a draft cue on the
+    /// recording's timeline that ends by `until`, with the engine's confidence where it gave one.
+    static func draft(_ segment: SpeechSegment, first: Double, until: Double, language: String) -> DraftCue {
+        let start = first + segment.start
+        let end = min(first + segment.end, until)
+        let confidence = segment.avgLogprob == nil && segment.noSpeechProb == nil
+            ? nil : CueConfidence(avgLogprob: segment.avgLogprob, noSpeechProb: segment.noSpeechProb)
+        return DraftCue(Cue(start: start, end: max(start, end), text: segment.text), language: language, confidence: confidence)
     }
 
     /// Window files are `efterhand-audio-<pid>-<uuid>.wav` in the temporary folder.
