@@ -39,14 +39,15 @@ def vocabulary(rng, size=20_000):
     return words, weights
 
 
-def main(binary, segments_total=100_000, queries_total=1000):
-    rng = random.Random(42)
+def make_index(binary, work, segments_total=100_000, rng=None):
+    """Builds the benchmark index in WORK/index: 1000 sessions, segments_total segments with
+    transcript cues. Returns (index folder, rng, words, weights, reindex seconds, recordings)."""
+    rng = rng or random.Random(42)
     words, weights = vocabulary(rng)
 
     def text(n):
         return " ".join(rng.choices(words, weights, k=n))
 
-    work = Path(tempfile.mkdtemp(prefix="efterhand-bench-search-"))
     index = work / "index"
     empty = work / "empty"
     empty.mkdir()
@@ -80,6 +81,12 @@ def main(binary, segments_total=100_000, queries_total=1000):
     started = time.perf_counter()
     subprocess.run([binary, "reindex", "--index", str(index)], check=True, stdout=subprocess.DEVNULL)
     reindex = time.perf_counter() - started
+    return index, rng, words, weights, reindex, recordings, segment_count
+
+
+def main(binary, segments_total=100_000, queries_total=1000):
+    work = Path(tempfile.mkdtemp(prefix="efterhand-bench-search-"))
+    index, rng, words, weights, reindex, recordings, segment_count = make_index(binary, work, segments_total)
     # Viewers look up topics: words drawn from the same Zipfian vocabulary (common words
     # included), prefixes, pairs, phrases, and folded spellings.
     queries = []

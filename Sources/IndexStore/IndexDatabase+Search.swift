@@ -137,6 +137,12 @@ extension IndexDatabase {
 
     // MARK: - Queries
 
+    /// The FTS5 expression a text is searched by (nil: nothing to search for), for a benchmark's
+    /// floor that asks SQLite the same question with nothing around it.
+    public static func matchExpression(_ text: String) -> String? {
+        SearchPattern(text)?.fts
+    }
+
     /// Registers the ranking function (`CSearchRank`) on a new connection.
     static func registerRank(_ db: Database) throws {
         let code = efterhand_register_rank(db.sqliteConnection)
@@ -152,62 +158,85 @@ extension IndexDatabase {
     /// (`SearchTimeLimitExceeded`), so that no query holds a thread for long.
     public func search(_ query: SearchQuery, timeLimit: Duration? = nil) throws -> [SearchHit] {
         guard let pattern = SearchPattern(query.text) else { return [] }
-        let limit = max(1, min(query.limit, 500))
-        return try writer.read { db in try Self.within(timeLimit, db: db) {
-            let zone = try Self.zone(db)
-            let ranked = try Self.ranked(pattern, db: db)
-            // Without filters, the best twice-`limit` rows are enough: some share a segment, and
-            // the exact-form bonus reorders only near neighbours. Filters may drop any of them.
-            let candidates = query.hasFilters ? ranked : Array(ranked.prefix(limit * 2))
-            var hits: [(hit: SearchHit, text: String, start: Double)] = []
-            var seen = Set<Int64>()
-            for (row, rank) in try Self.rows(candidates, db: db) {
-                let segmentID: Int64 = row[Column.segmentID]
-                guard seen.insert(segmentID).inserted else { continue }
-                guard Self.passes(row, query, zone: zone) else { continue }
-                let start: Double = row[Column.startSeconds]
-                let end: Double = row[Column.endSeconds]
-                let text = Self.matchedText(row, pattern)
-                let score = -rank * pattern.exactBonus(in: text)
-                let path: String = row[Column.path]
-                hits.append((SearchHit(recordingID: row[Column.recordingID], sessionGuid: row[Column.sessionGuid], sessionTitle: row[Column.sessionTitle],
-                                       segmentTitle: row[Column.segmentTitle], startSeconds: start, endSeconds: end, atSeconds: start,
-                                       url: path,
-                                       snippet: "", score: (score * 1000).rounded() / 1000), text, row[Column.sessionStart]))
-            }
-            // Best score first; among equals the latest session, then recording and position.
-            hits.sort { ($0.hit.score, $0.start, $0.hit.recordingID, -$0.hit.startSeconds) > ($1.hit.score, $1.start, $1.hit.recordingID, -$1.hit.startSeconds) }
-            // Snippets only for what is returned: marking words is the costly part.
-            return try hits.prefix(limit).map { entry in
-                var hit = entry.hit
-                hit.snippetParts = pattern.snippetParts(entry.text)
-                hit.snippet = SearchPattern.html(hit.snippetParts)
-                hit.atSeconds = try Self.saidAt(pattern, recordingID: hit.recordingID, from: hit.startSeconds, to: hit.endSeconds, db: db) ?? hit.startSeconds
-                hit.url += "#t=\(Self.seconds(hit.atSeconds)),\(Self.seconds(hit.endSeconds))"
-                return hit
-            }
-        } }
+        return try writer.read { db in try Self.within(timeLimit, db: db) { try Self.hits(query, pattern, db: db) } }
     }
 
     /// Facets of a query: counts of matching segments per topic, day, room and speaker
     /// (of the first `facetLimit` matching rows in index order when there are more).
     public func facets(_ query: SearchQuery, timeLimit: Duration? = nil) throws -> SearchFacets {
         guard let pattern = SearchPattern(query.text) else { return SearchFacets() }
+        return try writer.read { db in try Self.within(timeLimit, db: db) { try Self.facets(query, pattern, db: db) } }
+    }
+
+    /// Hits and facets of a query in one read of the index: both of one commit, for one
+    /// connection and one transaction instead of two (the API's search answer).
+    public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration? = nil) throws -> (hits: [SearchHit], facets: SearchFacets) {
+        guard let pattern = SearchPattern(query.text) else { return ([], SearchFacets()) }
         return try writer.read { db in try Self.within(timeLimit, db: db) {
-            let zone = try Self.zone(db)
-            var facets = SearchFacets()
-            var seen = Set<Int64>()
-            let matching = try Int64.fetchAll(db, sql: "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT \(Self.facetLimit)",
-                                              arguments: [pattern.fts]).map { (id: $0, score: 0.0) }
-            for (row, _) in try Self.rows(matching, db: db, text: false) {
-                guard seen.insert(row[Column.segmentID]).inserted, Self.passes(row, query, zone: zone) else { continue }
-                for topic in (try? JSONText.decode(row[Column.topics] as String) as [String]) ?? [] { facets.topics[topic, default: 0] += 1 }
-                for person in (try? JSONText.decode(row[Column.persons] as String) as [String]) ?? [] { facets.speakers[person, default: 0] += 1 }
-                if let room = row[Column.room] as String? { facets.rooms[room, default: 0] += 1 }
-                facets.days[ClockText.day(Date(timeIntervalSince1970: row[Column.sessionStart]), zone: zone), default: 0] += 1
-            }
-            return facets
+            (try Self.hits(query, pattern, db: db), try Self.facets(query, pattern, db: db))
         } }
+    }
+
+    static func hits(_ query: SearchQuery, _ pattern: SearchPattern, db: Database) throws -> [SearchHit] {
+        let limit = max(1, min(query.limit, 500))
+        let zone = try Self.zone(db)
+        let ranked = try Self.ranked(pattern, db: db)
+        // Without filters, the best twice-`limit` rows are enough: some share a segment, and
+        // the exact-form bonus reorders only near neighbours. Filters may drop any of them.
+        let candidates = query.hasFilters ? ranked : Array(ranked.prefix(limit * 2))
+        var hits: [(hit: SearchHit, text: String, start: Double)] = []
+        var seen = Set<Int64>()
+        for (row, rank) in try Self.rows(candidates, db: db) {
+            let segmentID: Int64 = row[Column.segmentID]
+            guard seen.insert(segmentID).inserted else { continue }
+            guard Self.passes(row, query, zone: zone) else { continue }
+            let start: Double = row[Column.startSeconds]
+            let end: Double = row[Column.endSeconds]
+            let text = Self.matchedText(row, pattern)
+            let score = -rank * pattern.exactBonus(in: text)
+            let path: String = row[Column.path]
+            hits.append((SearchHit(recordingID: row[Column.recordingID], sessionGuid: row[Column.sessionGuid], sessionTitle: row[Column.sessionTitle],
+                                   segmentTitle: row[Column.segmentTitle], startSeconds: start, endSeconds: end, atSeconds: start,
+                                   url: path,
+                                   snippet: "", score: (score * 1000).rounded() / 1000), text, row[Column.sessionStart]))
+        }
+        // Best score first; among equals the latest session, then recording and position.
+        hits.sort { ($0.hit.score, $0.start, $0.hit.recordingID, -$0.hit.startSeconds) > ($1.hit.score, $1.start, $1.hit.recordingID, -$1.hit.startSeconds) }
+        // Snippets only for what is returned: marking words is the costly part.
+        return try hits.prefix(limit).map { entry in
+            var hit = entry.hit
+            hit.snippetParts = pattern.snippetParts(entry.text)
+            hit.snippet = SearchPattern.html(hit.snippetParts)
+            hit.atSeconds = try Self.saidAt(pattern, recordingID: hit.recordingID, from: hit.startSeconds, to: hit.endSeconds, db: db) ?? hit.startSeconds
+            hit.url += "#t=\(Self.seconds(hit.atSeconds)),\(Self.seconds(hit.endSeconds))"
+            return hit
+        }
+    }
+
+    static func facets(_ query: SearchQuery, _ pattern: SearchPattern, db: Database) throws -> SearchFacets {
+        let zone = try Self.zone(db)
+        var facets = SearchFacets()
+        var seen = Set<Int64>()
+        let statement = try db.cachedStatement(sql: "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT \(Self.facetLimit)")
+        let matching = try Int64.fetchAll(statement, arguments: [pattern.fts]).map { (id: $0, score: 0.0) }
+        // Many rows share a session: its lists and day are made once.
+        var sessions: [String: (topics: [String], persons: [String], day: String)] = [:]
+        for (row, _) in try Self.rows(matching, db: db, text: false) {
+            guard seen.insert(row[Column.segmentID]).inserted, Self.passes(row, query, zone: zone) else { continue }
+            let guid: String = row[Column.sessionGuid]
+            let session = sessions[guid] ?? {
+                let made = ((try? JSONText.decode(row[Column.topics] as String) as [String]) ?? [],
+                            (try? JSONText.decode(row[Column.persons] as String) as [String]) ?? [],
+                            ClockText.day(Date(timeIntervalSince1970: row[Column.sessionStart]), zone: zone))
+                sessions[guid] = made
+                return made
+            }()
+            for topic in session.topics { facets.topics[topic, default: 0] += 1 }
+            for person in session.persons { facets.speakers[person, default: 0] += 1 }
+            if let room = row[Column.room] as String? { facets.rooms[room, default: 0] += 1 }
+            facets.days[session.day, default: 0] += 1
+        }
+        return facets
     }
 
     /// Runs `body` with SQLite interrupting the statements of `db` once `timeLimit` has passed
@@ -302,8 +331,10 @@ extension IndexDatabase {
     /// The start of the first cue from `from` to `to` of a recording whose text holds the
     /// query's words: the second they are said. Nil when no cue there does.
     static func saidAt(_ pattern: SearchPattern, recordingID: Int64, from: Double, to: Double, db: Database) throws -> Double? {
-        let cues = try Row.fetchCursor(db, sql: "SELECT start_seconds, text FROM cue WHERE recording_id = ? AND start_seconds >= ? AND start_seconds < ? ORDER BY start_seconds, id",
-                                       arguments: [recordingID, from, to])
+        let statement = try db.cachedStatement(sql: """
+            SELECT start_seconds, text FROM cue WHERE recording_id = ? AND start_seconds >= ? AND start_seconds < ? ORDER BY start_seconds, id
+            """)
+        let cues = try Row.fetchCursor(statement, arguments: [recordingID, from, to])
         while let cue = try cues.next() {
             if pattern.matches(cue["text"]) { return cue["start_seconds"] }
         }
@@ -344,7 +375,7 @@ extension IndexDatabase {
     }
 
     private static func zone(_ db: Database) throws -> TimeZone {
-        ConferenceZone.named(try String.fetchOne(db, sql: "SELECT time_zone FROM conference WHERE id = 1"))
+        ConferenceZone.named(try String.fetchOne(db.cachedStatement(sql: "SELECT time_zone FROM conference WHERE id = 1")))
     }
 
     /// Seconds for a media fragment: `300`, `187.5` (to the millisecond, no trailing zeros).

@@ -134,30 +134,44 @@ struct SearchPattern {
     func snippetParts(_ text: String, width: Int = 160) -> [SnippetPart] {
         let scalars = Array(text.unicodeScalars)
         let needles = terms.map { (scalars: Array($0.text.unicodeScalars), prefix: $0.prefix) }
-        var matched: [Range<Int>] = []
-        var index = 0
-        while index < scalars.count {
-            guard Self.isWordPart(scalars[index]) else { index += 1; continue }
-            let start = index
-            while index < scalars.count && Self.isWordPart(scalars[index]) { index += 1 }
-            if Self.wordMatches(scalars[start..<index], needles) { matched.append(start..<index) }
+        // The words that match, from `start`, as far as `end` (a word begun before it included).
+        func matchedWords(from start: Int, to end: Int, first: Bool) -> [Range<Int>] {
+            var matched: [Range<Int>] = []
+            var index = start
+            while index < end {
+                guard Self.isWordPart(scalars[index]) else { index += 1; continue }
+                let wordStart = index
+                while index < scalars.count && Self.isWordPart(scalars[index]) { index += 1 }
+                if Self.wordMatches(scalars[wordStart..<index], needles) {
+                    matched.append(wordStart..<index)
+                    if first { break }
+                }
+            }
+            return matched
         }
-        let first = matched.first?.lowerBound ?? 0
+        // Only the first match places the window; only the words inside it are marked.
+        let firstMatch = matchedWords(from: 0, to: scalars.count, first: true).first
+        let first = firstMatch?.lowerBound ?? 0
         var from = max(0, first - width / 3)
         var to = min(scalars.count, from + width)
         if to == scalars.count { from = max(0, to - width) }
         // Do not cut a word in two.
         while from > 0 && Self.isWordPart(scalars[from - 1]) { from -= 1 }
         while to < scalars.count && Self.isWordPart(scalars[to]) { to += 1 }
+        let matched = firstMatch.map { matchedWords(from: $0.lowerBound, to: to, first: false) } ?? []
         var parts: [SnippetPart] = []
         func add(_ run: ArraySlice<Unicode.Scalar>, marked: Bool) {
-            var out = String.UnicodeScalarView()
-            for scalar in run { out.append(scalar == "\n" || scalar == "\r" ? " " : scalar) }
-            guard !out.isEmpty else { return }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(run.count)
+            for scalar in run {
+                if scalar == "\n" || scalar == "\r" { bytes.append(0x20) } else { UTF8.encode(scalar) { bytes.append($0) } }
+            }
+            guard !bytes.isEmpty else { return }
+            let out = String(decoding: bytes, as: UTF8.self)
             if !marked, let last = parts.last, !last.marked {
-                parts[parts.count - 1].text += String(out)
+                parts[parts.count - 1].text += out
             } else {
-                parts.append(SnippetPart(text: String(out), marked: marked))
+                parts.append(SnippetPart(text: out, marked: marked))
             }
         }
         if from > 0 { add(["…"], marked: false) }
@@ -174,19 +188,23 @@ struct SearchPattern {
 
     /// Snippet parts as HTML: text escaped, matched words in `<mark>…</mark>`.
     static func html(_ parts: [SnippetPart]) -> String {
-        var out = String.UnicodeScalarView()
+        var out: [UInt8] = []
         for part in parts {
-            if part.marked { out.append(contentsOf: "<mark>".unicodeScalars) }
-            appendEscaped(ArraySlice(part.text.unicodeScalars), to: &out)
-            if part.marked { out.append(contentsOf: "</mark>".unicodeScalars) }
+            if part.marked { out.append(contentsOf: "<mark>".utf8) }
+            appendEscaped(part.text, to: &out)
+            if part.marked { out.append(contentsOf: "</mark>".utf8) }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether a word, folded as `TextMatch.fold` folds it, equals a needle (or begins with a
     /// prefix needle). ASCII words are compared in place; others are folded first.
     static func wordMatches(_ word: ArraySlice<Unicode.Scalar>, _ needles: [(scalars: [Unicode.Scalar], prefix: Bool)]) -> Bool {
         guard word.allSatisfy({ $0.isASCII }) else {
+            // Most words fail on their first letter: fold just that one before the whole word.
+            if let first = word.first, let lead = foldedLead(first), !needles.contains(where: { $0.scalars.first?.value == lead }) {
+                return false
+            }
             var text = String.UnicodeScalarView()
             text.append(contentsOf: word)
             let folded = Array(TextMatch.fold(String(text)).unicodeScalars)
@@ -202,16 +220,37 @@ struct SearchPattern {
         }
     }
 
-    /// HTML-escapes text (`&`, `<`, `>`, `"`), with line breaks as spaces.
-    static func appendEscaped(_ text: ArraySlice<Unicode.Scalar>, to out: inout String.UnicodeScalarView) {
-        for scalar in text {
-            switch scalar {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "\n", "\r": out.append(" ")
-            default: out.append(scalar)
+    /// The first letter of `TextMatch.fold` of a word that begins with `scalar`, for ASCII and
+    /// the Latin-1 letters (`Ö` → `o`, `Æ` → `a`); nil for any other.
+    static func foldedLead(_ scalar: Unicode.Scalar) -> UInt32? {
+        let value = scalar.value
+        if value < 0x80 { return value >= 0x41 && value <= 0x5A ? value + 0x20 : value }
+        guard value >= 0xC0 && value <= 0xFF else { return nil }
+        switch value & 0xDF {  // upper and lower case alike
+        case 0xC0...0xC6: return UInt32(UInt8(ascii: "a"))
+        case 0xC7: return UInt32(UInt8(ascii: "c"))
+        case 0xC8...0xCB: return UInt32(UInt8(ascii: "e"))
+        case 0xCC...0xCF: return UInt32(UInt8(ascii: "i"))
+        case 0xD1: return UInt32(UInt8(ascii: "n"))
+        case 0xD2...0xD6, 0xD8: return UInt32(UInt8(ascii: "o"))
+        case 0xD9...0xDC: return UInt32(UInt8(ascii: "u"))
+        case 0xDD: return UInt32(UInt8(ascii: "y"))
+        case 0xDF: return value == 0xFF ? UInt32(UInt8(ascii: "y")) : value == 0xDF ? UInt32(UInt8(ascii: "s")) : nil
+        default: return nil
+        }
+    }
+
+    /// HTML-escapes text (`&`, `<`, `>`, `"`), with line breaks as spaces, as UTF-8 (the
+    /// characters escaped are ASCII, so a byte never splits a character).
+    static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"): out.append(0x20)
+            default: out.append(byte)
             }
         }
     }

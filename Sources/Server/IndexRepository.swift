@@ -12,6 +12,8 @@ public protocol IndexRepository: IndexReading {
     func search(_ query: SearchQuery, timeLimit: Duration?) throws -> [SearchHit]
     /// Counts per topic, day, room and speaker of what `query` matches.
     func facets(_ query: SearchQuery, timeLimit: Duration?) throws -> SearchFacets
+    /// Both of one state of the index (see `IndexDatabase.searchWithFacets`).
+    func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?) throws -> (hits: [SearchHit], facets: SearchFacets)
     /// A recording's transcript, text included; nil for an unknown id.
     func recordingTranscripts(recordingID: Int64) throws -> RecordingTranscripts?
     /// One recording by id or path.
@@ -22,6 +24,13 @@ public protocol IndexRepository: IndexReading {
     func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?) throws -> StoredRecording
     /// Stores a transcript a person corrected (`efterhand transcript import`).
     func importTranscript(recording: String, captions: CaptionFile, name: String, language: String?, verified: Bool) throws -> TranscriptImport
+}
+
+extension IndexRepository {
+    /// One after the other: a repository of values has no commits to fall between them.
+    public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?) throws -> (hits: [SearchHit], facets: SearchFacets) {
+        (try search(query, timeLimit: timeLimit), try facets(query, timeLimit: timeLimit))
+    }
 }
 
 extension IndexDatabase: IndexRepository {

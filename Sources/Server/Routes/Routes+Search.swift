@@ -9,18 +9,20 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
         let query = try searchQuery(QueryParameters(request.uri.query))
         let key = "search\u{1}" + [query.text, query.topic ?? "", query.day ?? "", query.speaker ?? "", query.room ?? "", query.language ?? "",
                                     String(query.limit)].joined(separator: "\u{1}")
-        // Hits and facets are read in their own transactions; they are kept (and cached with the
+        // Hits and facets are read in one transaction; they are kept (and cached with the
         // catalogue, so a repeated query costs a lookup) only when no commit happened since the
         // catalogue they are filtered by was read. A new query runs through the search gate: on
         // its own threads, a few at once, each stopped at its time limit.
         let gate = services.searches
+        // A client that asks for a fresh answer (`Cache-Control: no-cache`, as a browser's forced
+        // reload sends) gets one searched now; it is kept for the next asker as usual.
+        let fresh = request.headers[values: .cacheControl].contains { $0.lowercased().contains("no-cache") }
         return try await services.consistentAnswer(request, doing: "during the search") { catalogue in
-            if let kept = services.cache.cached(catalogue, key: key) { return kept }
+            if !fresh, let kept = services.cache.cached(catalogue, key: key) { return kept }
             let made: Representation??
             do {
                 made = try await gate.run { () -> Representation? in
-                    let hits = try services.repository.search(query, timeLimit: gate.timeLimit)
-                    let facets = try services.repository.facets(query, timeLimit: gate.timeLimit)
+                    let (hits, facets) = try services.repository.searchWithFacets(query, timeLimit: gate.timeLimit)
                     guard try services.isCurrent(catalogue) else { return nil }
                     let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
                     return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)

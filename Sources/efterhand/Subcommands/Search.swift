@@ -44,6 +44,10 @@ struct Search: ParsableCommand {
     @Option(help: .hidden)
     var benchmarkQueries: String?
 
+    /// For `make bench-serve`'s floor: each line of the file as the FTS5 expression it is searched by.
+    @Option(help: .hidden)
+    var matchExpressions: String?
+
     @OptionGroup var index: IndexOptions
 
     func validate() throws {
@@ -54,6 +58,12 @@ struct Search: ParsableCommand {
     func run() throws {
         let database = try index.open(forQueries: true)
         let request = SearchQuery(text: query, topic: topic, day: day, speaker: speaker, room: room, language: language, limit: limit)
+        if let matchExpressions {
+            for line in try String(contentsOfFile: matchExpressions, encoding: .utf8).split(separator: "\n") {
+                print(IndexDatabase.matchExpression(String(line)) ?? "")
+            }
+            return
+        }
         if let benchmarkQueries {
             try SearchBenchmark.run(database, file: benchmarkQueries, limit: limit)
             return
