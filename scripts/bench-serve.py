@@ -6,7 +6,7 @@ It ingests the sample week (Media/) into a temporary index, starts the release b
 `efterhand serve` on it and nginx on a copy of the feed's first page, then runs wrk for
 30 s with 64 connections against each of (in three slices of 10 s, taken in turn so that a change
 in the machine's load touches all alike): nginx's static feed, the server's /feed.json and
-the server's /api/search, once with one query repeated and once with a new query every request.
+the server's /api/search with one query repeated (answered from the server's cache).
 A third server, `hummingbird-floor` (built with efterhand), is Hummingbird 2 alone answering
 the same feed bytes from memory: it shows how much of the gap to nginx is the framework's.
 Distinct searches (issue 20): every request of `scripts/bench/search-queries.lua` asks a query
@@ -61,11 +61,16 @@ def search_floor():
     return binary
 
 
-def floor_run(index, work, seconds):
-    """The floor on INDEX: the query list as FTS5 expressions (made by efterhand), two threads."""
+def match_expressions(index, work):
+    """The query list as the FTS5 expressions efterhand searches by, in a file; its path."""
     patterns = os.path.join(work, "patterns.txt")
     with open(patterns, "w") as f:
         subprocess.run([BINARY, "search", "x", "--index", index, "--match-expressions", QUERIES], check=True, stdout=f)
+    return patterns
+
+
+def floor_run(index, patterns, seconds):
+    """The floor on INDEX: the FTS5 expressions in PATTERNS on two threads for SECONDS."""
     output = subprocess.run([search_floor(), os.path.join(index, "index.sqlite"), patterns, "2", str(seconds)],
                             check=True, capture_output=True, text=True).stdout
     values = dict(zip(output.split()[0::2], output.split()[1::2]))
@@ -104,10 +109,11 @@ def line(name, r, parts=None):
 def distinct_searches(base, index, work):
     """wrk with the query list against `base`, and the floor on `index`, in turns."""
     env = dict(os.environ, QUERIES=QUERIES)
+    patterns = match_expressions(index, work)
     served, floor = [], []
     for _ in range(ROUNDS):
         served.append(wrk(base + "/", LUA, SECONDS / ROUNDS, env=env))
-        floor.append(floor_run(index, work, SECONDS / ROUNDS))
+        floor.append(floor_run(index, patterns, SECONDS / ROUNDS))
     return summed(served), served, summed(floor), floor
 
 

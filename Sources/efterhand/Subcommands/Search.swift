@@ -56,14 +56,15 @@ struct Search: ParsableCommand {
     }
 
     func run() throws {
-        let database = try index.open(forQueries: true)
-        let request = SearchQuery(text: query, topic: topic, day: day, speaker: speaker, room: room, language: language, limit: limit)
+        // Text only: no index is read.
         if let matchExpressions {
             for line in try String(contentsOfFile: matchExpressions, encoding: .utf8).split(separator: "\n") {
                 print(IndexDatabase.matchExpression(String(line)) ?? "")
             }
             return
         }
+        let database = try index.open(forQueries: true)
+        let request = SearchQuery(text: query, topic: topic, day: day, speaker: speaker, room: room, language: language, limit: limit)
         if let benchmarkQueries {
             try SearchBenchmark.run(database, file: benchmarkQueries, limit: limit)
             return
