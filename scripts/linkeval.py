@@ -18,8 +18,11 @@ Issue 19: `--typo-titles N` adds recordings whose only clue is a title tag with 
 what the talk is (espeak-ng, Swedish and English), and `--speaking-decoys N` recordings with no
 metadata that speak about something else (a lunch break, a sound check, a pause). What they say
 is heard by the project's own speech engine (faster-whisper, `scripts/speech/hear.py`, cached
-in .build/linkeval-heard) and given to `efterhand link --heard`; `--heard-text` gives the
-script's words instead (a perfect ear: the ceiling of the method).
+in .build/linkeval-heard) and given to `efterhand link --heard`; then, as the listening step
+does, those the linker leaves in doubt are heard again with the prompt it gives for them
+(`--heard-prompts`: the candidates' names and titles) and that is given as `--heard-prompted`
+(`--one-hearing` skips it). `--heard-text` gives the script's words instead (a perfect ear:
+the ceiling of the method).
 """
 import hashlib
 import argparse
@@ -215,23 +218,32 @@ def add_speaking(rng, sessions, recordings, truth, count, decoys):
     return kinds, said
 
 
-def hear(said, exact):
-    """What the speech engine hears of each text: {path: [{start, end, text}]}. With `exact`,
-    the text itself (a perfect ear)."""
+def hear(said, exact, prompts=None, languages=None):
+    """What the speech engine hears of each text: {path: [{start, end, text}]}, and the language
+    each was heard in. With `exact`, the text itself (a perfect ear). With `prompts` ({path:
+    prompt}), only those texts, heard again as the listening step does: with the prompt, in the
+    language of the first hearing (`languages`)."""
     if exact:
-        return {path: [{"start": 0.5, "end": 30.0, "text": text}] for path, (text, _) in said.items()}
+        return {path: [{"start": 0.5, "end": 30.0, "text": text}] for path, (text, _) in said.items()}, {}
     root = Path(__file__).resolve().parent.parent
     cache = root / ".build" / "linkeval-heard"
-    keys = {path: hashlib.sha1(f"{voice}|{text}".encode()).hexdigest()[:20] for path, (text, voice) in said.items()}
-    items = [{"key": keys[path], "text": text, "voice": voice} for path, (text, voice) in said.items()]
+    chosen = {path: said[path] for path in (prompts or said)}
+    items = {}
+    for path, (text, voice) in chosen.items():
+        item = {"text": text, "voice": voice}
+        if prompts:
+            item.update(prompt=prompts[path], language=languages[path])
+        item["key"] = hashlib.sha1("|".join([voice, text] + ([item["prompt"], item["language"]] if prompts else [])).encode()).hexdigest()[:20]
+        items[path] = item
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(items, handle, ensure_ascii=False)
+        json.dump(list(items.values()), handle, ensure_ascii=False)
     python = root / ".venv-speech" / "bin" / "python"
     run = subprocess.run([str(python), str(root / "scripts" / "speech" / "hear.py"), "--input", handle.name, "--cache", str(cache)])
     os.unlink(handle.name)
     if run.returncode != 0:
         sys.exit("hear.py failed (is the speech engine installed? make speech)")
-    return {path: json.loads((cache / f"{keys[path]}.json").read_text())["segments"] for path in said}
+    heard = {path: json.loads((cache / f"{items[path]['key']}.json").read_text()) for path in chosen}
+    return {path: h["segments"] for path, h in heard.items()}, {path: h["language"] for path, h in heard.items()}
 
 
 def make_programme(rng, count):
@@ -497,6 +509,8 @@ def main():
                         help="add this many recordings with no metadata that speak about something else (lunch, sound check)")
     parser.add_argument("--heard-text", action="store_true",
                         help="give the linker the speakers' script instead of what the speech engine heard (a perfect ear)")
+    parser.add_argument("--one-hearing", action="store_true",
+                        help="hear each speaking recording once, without the second hearing with the candidates' names and titles as a prompt")
     args = parser.parse_args()
     if args.seeds:
         compare(args)
@@ -570,8 +584,20 @@ def run_seed(args, seed, keep):
     command = [str(Path(args.bin).resolve()), "link", "--schedule", str(folder / "schedule.json"), "--probe-results", str(folder / "probe.json"),
                "--json", "--stats"]
     if said:
-        (folder / "heard.json").write_text(json.dumps(hear(said, args.heard_text), ensure_ascii=False, indent=1))
+        heard, languages = hear(said, args.heard_text)
+        (folder / "heard.json").write_text(json.dumps(heard, ensure_ascii=False, indent=1))
         command += ["--heard", str(folder / "heard.json")]
+        if not args.heard_text and not args.one_hearing:
+            # The listening step's second hearing: what the linker would prompt the engine with
+            # for each recording what was heard leaves in doubt, heard again with it.
+            prompting = subprocess.run(command + ["--heard-prompts", str(folder / "prompts.json")], capture_output=True, text=True, cwd=folder)
+            if prompting.returncode != 0:
+                sys.exit(f"efterhand link --heard-prompts failed: {prompting.stderr}")
+            prompts = {path: prompt for path, prompt in json.loads((folder / "prompts.json").read_text()).items() if path in said}
+            if prompts:
+                again, _ = hear(said, False, prompts, languages)
+                (folder / "heard-prompted.json").write_text(json.dumps(again, ensure_ascii=False, indent=1))
+                command += ["--heard-prompted", str(folder / "heard-prompted.json")]
     run = subprocess.run(command, capture_output=True, text=True, cwd=folder)
     if run.returncode != 0:
         sys.exit(f"efterhand link failed: {run.stderr}")

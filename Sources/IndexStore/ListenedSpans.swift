@@ -18,34 +18,45 @@ public struct ListenedSpans: Sendable, Equatable {
     public var language: String
     /// Merged, in order.
     public private(set) var spans: [ClosedRange<Double>]
+    /// The digest (`ListenedSpans.digest`) of the prompt the spans were last heard with, the
+    /// second time, or empty when they were heard without one only.
+    public var prompt: String
 
-    public init(fingerprint: String, source: String, language: String, spans: [ClosedRange<Double>]) {
+    public init(fingerprint: String, source: String, language: String, spans: [ClosedRange<Double>], prompt: String = "") {
         self.fingerprint = fingerprint
         self.source = source
         self.language = language
         self.spans = Self.merged(spans)
+        self.prompt = prompt
     }
 
-    /// `fingerprint|source|language|0.000-180.000 1500.000-1560.000`.
+    /// `fingerprint|source|language|0.000-180.000 1500.000-1560.000|prompt digest`.
     public var signature: String {
         let stretches = spans.map { String(format: "%.3f-%.3f", $0.lowerBound, $0.upperBound) }.joined(separator: " ")
-        return [fingerprint, source, language, stretches].joined(separator: "|")
+        return [fingerprint, source, language, stretches, prompt].joined(separator: "|")
+    }
+
+    /// A short digest of a prompt, to tell whether the spans were heard with it.
+    public static func digest(_ prompt: String) -> String {
+        String(format: "%016llx", FNV1a.hash(Data(prompt.utf8)))
     }
 
     /// The spans a signature names; nil for a signature that is not one (an older index's).
+    /// A signature of four fields was written before prompts: heard without one.
     public init?(signature: String) {
         let fields = signature.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 4 else { return nil }
+        guard fields.count == 4 || fields.count == 5 else { return nil }
         var spans: [ClosedRange<Double>] = []
         for stretch in fields[3].split(separator: " ") {
             let ends = stretch.split(separator: "-").compactMap { Double($0) }
             guard ends.count == 2, ends[0].isFinite, ends[1].isFinite, ends[0] <= ends[1] else { return nil }
             spans.append(ends[0]...ends[1])
         }
-        self.init(fingerprint: fields[0], source: fields[1], language: fields[2], spans: spans)
+        self.init(fingerprint: fields[0], source: fields[1], language: fields[2], spans: spans, prompt: fields.count == 5 ? fields[4] : "")
     }
 
-    /// These spans and `more`, merged.
+    /// These spans and `more`, merged. New spans are heard without a prompt, so the prompt
+    /// heard with before no longer covers them all.
     public func adding(_ more: [ClosedRange<Double>]) -> ListenedSpans {
         ListenedSpans(fingerprint: fingerprint, source: source, language: language, spans: spans + more)
     }

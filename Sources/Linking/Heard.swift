@@ -186,3 +186,28 @@ extension ProgrammeIndex {
         return Array(Set(textCandidates(titleWords: heard.words, otherWords: []) + spoken))
     }
 }
+
+extension Linker {
+    /// Words to prompt a speech engine with when it listens again to a recording that what was
+    /// heard in it leaves in doubt: the speakers and titles of the sessions that score best for
+    /// it ("Julia Olander: Öppna data i Ystad. Johan Andersson, Maria Nilsson: …"), best first.
+    /// A speech engine spells half-heard names the way a prompt does; what it then hears is
+    /// checked against what it heard without one before it counts (`PromptedHearing`).
+    /// Nil when nothing was heard, when the recording is linked, or when no session scores.
+    public func heardPrompt(for recording: Recording) -> String? {
+        guard !recording.heard.isEmpty, decide(recording).result.status != .linked else { return nil }
+        var clues = programme.clues(for: recording, zone: options.timeZone)
+        clues.heard = HeardText(recording.heard)
+        let best = scorer.scoreAll(clues, clockNote: nil).filter { $0.score > 0 }.prefix(LinkThresholds.promptSessions)
+        var prompt = ""
+        for scored in best {
+            let session = programme.sessions[scored.session]
+            let names = session.persons.joined(separator: ", ")
+            let line = (names.isEmpty ? "" : names + ": ") + session.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            let sentence = line.hasSuffix(".") || line.hasSuffix("?") || line.hasSuffix("!") ? line : line + "."
+            guard prompt.count + sentence.count + 1 <= LinkThresholds.promptCharacters else { break }
+            prompt += (prompt.isEmpty ? "" : " ") + sentence
+        }
+        return prompt.isEmpty ? nil : prompt
+    }
+}

@@ -112,6 +112,11 @@ enum LinkThresholds {
     static let spokenTopicSupport = 0.3
     static let spokenTopicFull = 2
     static let spokenTopicLetters = 5
+    /// A recording that what was heard leaves in doubt is heard again with a prompt: the
+    /// speakers and titles of the this many sessions that score best for it, and no more than
+    /// `promptCharacters` characters of them (Whisper reads at most 224 tokens of a prompt).
+    static let promptSessions = 6
+    static let promptCharacters = 600
     /// A word that more than this share of the sessions (and more than `topicRareAtLeast`) have
     /// among their topic words tells nothing ("arbetat", "erfarenheter").
     static let topicRareShare = 0.02

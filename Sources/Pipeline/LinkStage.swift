@@ -81,15 +81,36 @@ public struct LinkStage: IngestStage {
     /// The linker's proposals for the stored recordings, in their order, with what was heard
     /// in those a speech engine listened to (see `Listener`).
     private func propose(_ stored: [StoredRecording], sessions: [Session]) throws -> [RecordingLinks] {
-        let zone = ConferenceZone.named(try database.conference()?.timeZone)
-        let linker = Linker(sessions: sessions, options: LinkOptions(timeZone: zone))
+        try linker(sessions).link(try linkable(stored))
+    }
+
+    /// The words to prompt a speech engine with when it hears again each of `ids` (recordings
+    /// listened to that what was heard leaves in doubt): see `Linker.heardPrompt`. Recordings
+    /// that need no second hearing are left out.
+    func heardPrompts(for ids: Set<Int64>) throws -> [Int64: String] {
+        let stored = try database.recordings(includeMissing: false).filter { $0.id.map(ids.contains) ?? false && $0.state == .ok && $0.probe != nil }
+        let linker = try linker(try database.sessions())
+        var prompts: [Int64: String] = [:]
+        for (recording, linkable) in zip(stored, try linkable(stored)) {
+            if let id = recording.id, let prompt = linker.heardPrompt(for: linkable) { prompts[id] = prompt }
+        }
+        return prompts
+    }
+
+    private func linker(_ sessions: [Session]) throws -> Linker {
+        Linker(sessions: sessions, options: LinkOptions(timeZone: ConferenceZone.named(try database.conference()?.timeZone)))
+    }
+
+    /// The stored recordings (each with a probe) as the linker reads them, with what was heard
+    /// in those a speech engine listened to.
+    private func linkable(_ stored: [StoredRecording]) throws -> [Recording] {
         let heard = try database.heardCues()
-        return linker.link(stored.compactMap { recording in
+        return stored.compactMap { recording in
             recording.probe.map {
                 Recording(path: recording.path, probe: $0, modified: recording.mtime.map(Date.init(timeIntervalSince1970:)),
                           heard: (recording.id.flatMap { heard[$0] } ?? []).map { HeardLine(start: $0.start, end: $0.end, text: $0.text) })
             }
-        })
+        }
     }
 
     /// The segments of each linked session of `recording`.

@@ -67,13 +67,73 @@ struct Listener {
                 summary.errors.append("\(item.recording.path) (listening to its first minutes, \(engine.source)): \(error)")
             }
         }
-        guard summary.listened > 0 else { return summary }
         // The transcriber names the segments cut here, after its own drafts (see `Transcriber.run`).
-        try LinkStage(database: database, segmentMinutes: options.segmentMinutes).relink(nameSegments: false)
-        let heard = Set(due.map(\.id))
+        let stage = LinkStage(database: database, segmentMinutes: options.segmentMinutes)
+        if summary.listened > 0 { try stage.relink(nameSegments: false) }
+        let again = engine.takesPrompt ? try listenAgain(&summary, stage: stage) : []
+        if !again.isEmpty { try stage.relink(nameSegments: false) }
+        let heard = Set(due.map(\.id)).union(again)
+        guard !heard.isEmpty else { return summary }
         summary.linked = try database.recordings(includeMissing: false, withProbe: false)
             .filter { $0.id.map(heard.contains) ?? false && $0.linkStatus == .linked }.count
         return summary
+    }
+
+    /// Hears again, with a prompt of the names and titles of the sessions they may hold
+    /// (`Linker.heardPrompt`), the listened stretches of the recordings that what was heard
+    /// leaves in doubt, and keeps what agrees with the first hearing (`PromptedHearing`) as
+    /// their draft. A recording is heard again once per prompt. Returns the recordings heard again.
+    func listenAgain(_ summary: inout ListenSummary, stage: LinkStage) throws -> Set<Int64> {
+        let listened = try database.listenedSpans()
+        let recordings = Dictionary(try database.recordings(includeMissing: false).compactMap { recording in recording.id.map { ($0, recording) } },
+                                    uniquingKeysWith: { a, _ in a })
+        let doubtful = Set(listened.keys.filter { id in
+            guard let recording = recordings[id], let spans = listened[id] else { return false }
+            return chosen?.contains(id) ?? true && recording.linkStatus != .linked && recording.state == .ok
+                && spans.fingerprint == recording.fingerprint && spans.source == engine.source
+        })
+        guard !doubtful.isEmpty else { return [] }
+        var again: Set<Int64> = []
+        for (id, prompt) in try stage.heardPrompts(for: doubtful).sorted(by: { $0.key < $1.key }) {
+            guard let recording = recordings[id], let spans = listened[id], spans.prompt != ListenedSpans.digest(prompt) else { continue }
+            do {
+                summary.audioSeconds += try listen(recording, id: id, spans: spans, prompt: prompt)
+                again.insert(id)
+            } catch {
+                summary.errors.append("\(recording.path) (hearing its first minutes again with the programme's names, \(engine.source)): \(error)")
+            }
+        }
+        return again
+    }
+
+    /// Hears a recording's listened spans with `prompt`, in the language they were heard in,
+    /// and stores the merge with what was heard before as their draft. Returns the seconds sent.
+    func listen(_ recording: StoredRecording, id: Int64, spans: ListenedSpans, prompt: String) throws -> Double {
+        let language = spans.language == "und" ? nil : spans.language
+        let before = try database.cues(recordingID: id).filter { $0.source == engine.source && spans.contains($0.cue.start) }
+        let plain = before.map { SpeechSegment(start: $0.cue.start, end: $0.cue.end, text: $0.cue.text, avgLogprob: $0.confidence?.avgLogprob,
+                                               noSpeechProb: $0.confidence?.noSpeechProb) }
+        var prompted: [SpeechSegment] = []
+        var audio = 0.0
+        for piece in spans.spans {
+            guard let (first, seconds, heard) = try Transcriber.hear(recording.absolutePath, from: piece.lowerBound, to: piece.upperBound, {
+                filter.apply(try engine.transcribe(wav: $0, language: language, prompt: prompt))
+            }) else { continue }
+            audio += seconds
+            for segment in heard where first + segment.start >= piece.lowerBound && first + segment.start < piece.upperBound {
+                var moved = segment
+                moved.start += first
+                moved.end = min(first + segment.end, piece.upperBound)
+                prompted.append(moved)
+            }
+        }
+        let merged = PromptedHearing.merge(plain: plain, prompted: prompted).segments
+        let cues = merged.map { Transcriber.draft($0, first: 0, until: .infinity, language: spans.language) }
+        var heard = spans
+        heard.prompt = ListenedSpans.digest(prompt)
+        try database.saveSpeechDraft(recordingID: id, key: ListenedSpans.key, signature: heard.signature, spans: spans.spans,
+                                     source: engine.source, cues: cues)
+        return audio
     }
 
     /// The recordings in review or unmatched (present, read, with sound, not copies) with

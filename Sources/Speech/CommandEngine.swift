@@ -2,7 +2,8 @@ import Captions
 import Foundation
 
 /// The `command` engine: a program run once per piece of audio, from a template with
-/// `{input}` `{output}` `{language}` `{model}` placeholders (the convention of Opencast's
+/// `{input}` `{output}` `{language}` `{model}` placeholders, and `{prompt}` where the program
+/// takes a prompt (empty when there is none) (the convention of Opencast's
 /// whisper.cpp engine and SReview's `transcribe_command`), that writes WebVTT or JSON with
 /// segment times. It works with whisper.cpp as installed elsewhere
 /// (`whisper-cli -m {model} -l {language} -ovtt -of {output} -f {input}`, which writes
@@ -18,6 +19,9 @@ public struct CommandEngine: SpeechEngine {
 
     public var source: String { "asr:command:\(Self.modelName(model))" }
 
+    /// Only a template with `{prompt}` can pass one on.
+    public var takesPrompt: Bool { words.contains { $0.contains("{prompt}") } }
+
     public init(template: String, model: String, timeout: Double = 3600) throws(SpeechError) {
         words = try Self.split(template)
         guard let program = words.first, !program.isEmpty else { throw SpeechError("the speech command is empty") }
@@ -31,13 +35,30 @@ public struct CommandEngine: SpeechEngine {
         self.timeout = timeout
     }
 
+    /// `word` with each `{name}` in `values` replaced by its value, left to right.
+    static func substitute(_ word: String, _ values: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(word)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            if let close = rest[open...].firstIndex(of: "}"), let value = values[String(rest[open...close])] {
+                out += value
+                rest = rest[rest.index(after: close)...]
+            } else {
+                out.append("{")
+                rest = rest[rest.index(after: open)...]
+            }
+        }
+        return out + rest
+    }
+
     /// The model's short name for the source: its last path component (`whisper-base`).
     static func modelName(_ model: String) -> String {
         let name = (model as NSString).lastPathComponent
         return name.isEmpty ? "default" : name
     }
 
-    public func transcribe(wav: URL, language: String?) throws(SpeechError) -> [SpeechSegment] {
+    public func transcribe(wav: URL, language: String?, prompt: String?) throws(SpeechError) -> [SpeechSegment] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-asr-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -46,8 +67,10 @@ public struct CommandEngine: SpeechEngine {
         }
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("transcript.json").path
-        let values = ["{input}": wav.path, "{output}": output, "{language}": language ?? "auto", "{model}": model]
-        let arguments = words.map { word in values.reduce(word) { $0.replacingOccurrences(of: $1.key, with: $1.value) } }
+        let values = ["{input}": wav.path, "{output}": output, "{language}": language ?? "auto", "{model}": model, "{prompt}": prompt ?? ""]
+        // One pass over each word, so that a value holding a placeholder's name (a prompt
+        // with "{input}" in a title) is never replaced again.
+        let arguments = words.map { Self.substitute($0, values) }
         try run(arguments)
         return try Self.read(output: output, from: folder)
     }

@@ -73,8 +73,11 @@ public final class OpenAIEngine: SpeechEngine {
         try? client.syncShutdown()
     }
 
-    public func transcribe(wav: URL, language: String?) throws(SpeechError) -> [SpeechSegment] {
-        let request = try makeRequest(wav: wav, language: language)
+    /// The API's `prompt` field.
+    public var takesPrompt: Bool { true }
+
+    public func transcribe(wav: URL, language: String?, prompt: String?) throws(SpeechError) -> [SpeechSegment] {
+        let request = try makeRequest(wav: wav, language: language, prompt: prompt)
         var attempt = 1
         while true {
             switch try send(request) {
@@ -99,7 +102,7 @@ public final class OpenAIEngine: SpeechEngine {
         case retry(String, retryAfter: Double?)
     }
 
-    private func makeRequest(wav: URL, language: String?) throws(SpeechError) -> HTTPClient.Request {
+    private func makeRequest(wav: URL, language: String?, prompt: String?) throws(SpeechError) -> HTTPClient.Request {
         let audio: Data
         do {
             audio = try Data(contentsOf: wav, options: .alwaysMapped)
@@ -111,6 +114,7 @@ public final class OpenAIEngine: SpeechEngine {
         form.append("model", model)
         // Without a language the server detects it.
         if let language, !language.isEmpty { form.append("language", language) }
+        if let prompt, !prompt.isEmpty { form.append("prompt", prompt) }
         form.append("response_format", "verbose_json")
         form.append("timestamp_granularities[]", "segment")
         var headers = HTTPHeaders([("Content-Type", form.contentType), ("Accept", "application/json")])

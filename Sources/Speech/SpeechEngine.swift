@@ -61,6 +61,18 @@ public struct SpeechError: Error, Sendable, CustomStringConvertible {
 public protocol SpeechEngine: Sendable {
     /// What drafts from this engine are stored as: `asr:<engine>:<model>`.
     var source: String { get }
-    /// Transcribes `wav`; `language` (`sv`, `en`) or nil to let the engine detect it.
-    func transcribe(wav: URL, language: String?) throws(SpeechError) -> [SpeechSegment]
+    /// Whether the engine passes a prompt on to the model (Whisper's `initial_prompt`, the
+    /// OpenAI API's `prompt`): words it should expect, such as the names and titles of the
+    /// talks a recording may hold.
+    var takesPrompt: Bool { get }
+    /// Transcribes `wav`; `language` (`sv`, `en`) or nil to let the engine detect it; `prompt`
+    /// (ignored unless `takesPrompt`) the words to expect.
+    func transcribe(wav: URL, language: String?, prompt: String?) throws(SpeechError) -> [SpeechSegment]
+}
+
+extension SpeechEngine {
+    /// Transcribes `wav` with no prompt.
+    public func transcribe(wav: URL, language: String?) throws(SpeechError) -> [SpeechSegment] {
+        try transcribe(wav: wav, language: language, prompt: nil)
+    }
 }

@@ -6,23 +6,34 @@ import Speech
 import Testing
 
 /// A speech engine of the tests' own that hears one speaker 5 s into every piece of audio it
-/// is given, and counts the pieces (their length and language).
+/// is given, and counts the pieces (their length and language). With `prompted`, it takes a
+/// prompt and hears what that gives for it instead.
 final class SpeakerEngine: SpeechEngine, @unchecked Sendable {
     let source = "asr:test:speaker"
     let said: String
+    let prompted: (@Sendable (String) -> String)?
     private let lock = NSLock()
     private var heard: [(seconds: Double, language: String?)] = []
+    private var given: [String] = []
 
-    init(saying said: String) {
+    init(saying said: String, prompted: (@Sendable (String) -> String)? = nil) {
         self.said = said
+        self.prompted = prompted
     }
 
+    var takesPrompt: Bool { prompted != nil }
     var calls: [(seconds: Double, language: String?)] { lock.withLock { heard } }
+    /// The prompts it was given, one per piece heard with one.
+    var prompts: [String] { lock.withLock { given } }
 
-    func transcribe(wav: URL, language: String?) throws(SpeechError) -> [SpeechSegment] {
+    func transcribe(wav: URL, language: String?, prompt: String?) throws(SpeechError) -> [SpeechSegment] {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: wav.path)[.size] as? Int) ?? 0
-        lock.withLock { heard.append((Double(bytes - 44) / 2 / 16_000, language)) }
-        return [SpeechSegment(start: 5, end: 12, text: said, avgLogprob: -0.3, noSpeechProb: 0.02, language: language)]
+        lock.withLock {
+            heard.append((Double(bytes - 44) / 2 / 16_000, language))
+            if let prompt { given.append(prompt) }
+        }
+        let text = prompt.flatMap { prompt in prompted.map { $0(prompt) } } ?? said
+        return [SpeechSegment(start: 5, end: 12, text: text, avgLogprob: -0.3, noSpeechProb: 0.02, language: language)]
     }
 }
 
@@ -119,11 +130,70 @@ struct ListenTests {
         #expect(try fresh.recording(idOrPath: other.path(Self.camera))?.linkStatus == .unmatched)
     }
 
+    /// The speaker as an engine hears her without a prompt: her first name and the title lost.
+    static let halfHeard = "Hej och välkommen. Jag heter Kunilla Gudmunds. Öppen ata, vad är de och vad kan du göra med dem?"
+
+    @Test("a recording left in doubt is heard again with its candidates' names and titles, and what agrees with the first hearing links it")
+    func heardAgain() throws {
+        let (week, database) = try ingested()
+        defer { week.remove() }
+        let path = week.path(Self.camera)
+        // Heard with a prompt that names her talk, the engine hears it right.
+        let engine = SpeakerEngine(saying: Self.halfHeard) { prompt in prompt.contains("Öppna data") ? Self.speaker : Self.halfHeard }
+        let summary = try Transcriber(database: database, engine: engine, options: only(week)).run()
+        let listen = try #require(summary.listen)
+        #expect(listen.listened == 1 && listen.linked == 1 && listen.errors.isEmpty, "\(listen)")
+        // Her surname alone points at her five talks: each is in the prompt, with its title.
+        let prompt = try #require(engine.prompts.first)
+        #expect(prompt.contains("Gunilla Gudmunds: Öppna data – vad är det och vad kan du göra med den?"), "\(prompt)")
+        #expect(prompt.contains("Sommarjobbare löser hållbarhetsutmaningar"), "\(prompt)")
+        // The first 180 s twice (without, then with the prompt); then the talk's span less them.
+        #expect(engine.calls.prefix(2).allSatisfy { abs($0.seconds - 180) < 1 && $0.language == "sv" }, "\(engine.calls)")
+        let recording = try #require(try database.recording(idOrPath: path))
+        #expect(recording.linkStatus == .linked)
+        let id = try #require(recording.id)
+        let link = try #require(try database.links()[id]?.first { $0.kind == .link })
+        #expect(link.sessionGuid.hasSuffix("105") && link.flags.contains(.heard), "\(link)")
+        #expect(link.reasons.contains { $0.hasPrefix("the speaker says \"Jag heter Gunilla Gudmunds\"") }, "\(link.reasons)")
+        // The draft of those minutes is what was heard the second time, once.
+        let cues = try database.cues(recordingID: id).filter(\.isMachine).filter { $0.cue.start < 180 }
+        #expect(cues.map(\.cue.text) == [Self.speaker], "\(cues)")
+
+        // A re-run with the same engine hears nothing again, with or without the prompt.
+        let again = SpeakerEngine(saying: Self.halfHeard) { _ in Self.speaker }
+        let second = try Transcriber(database: database, engine: again, options: only(week)).run()
+        #expect(again.calls.isEmpty && second.listen?.listened == 0, "\(again.calls)")
+    }
+
+    @Test("an engine that repeats its prompt where something else was said links nothing, and the first hearing stays the draft")
+    func promptRepeated() throws {
+        let (week, database) = try ingested()
+        defer { week.remove() }
+        let path = week.path(Self.camera)
+        let engine = SpeakerEngine(saying: Self.halfHeard) { prompt in prompt }
+        let summary = try Transcriber(database: database, engine: engine, options: only(week)).run()
+        #expect(engine.prompts.count == 1 && summary.listen?.linked == 0, "\(String(describing: summary.listen))")
+        let recording = try #require(try database.recording(idOrPath: path))
+        #expect(recording.linkStatus != .linked)
+        let cues = try database.cues(recordingID: try #require(recording.id)).filter(\.isMachine)
+        #expect(cues.map(\.cue.text) == [Self.halfHeard], "\(cues)")
+        // Heard again once with that prompt: a re-run does not ask again.
+        let again = SpeakerEngine(saying: Self.halfHeard) { prompt in prompt }
+        _ = try Transcriber(database: database, engine: again, options: only(week)).run()
+        #expect(again.calls.isEmpty, "\(again.calls)")
+    }
+
     @Test("listened spans read back as written; what is left of a talk is the span less them")
     func spans() throws {
         let listened = ListenedSpans(fingerprint: "f", source: "asr:x:y", language: "sv", spans: [0...180, 1500...1560, 170...200])
         #expect(listened.spans == [0...200, 1500...1560])
         #expect(ListenedSpans(signature: listened.signature) == listened)
+        var prompted = listened
+        prompted.prompt = ListenedSpans.digest("Gunilla Gudmunds: Öppna data.")
+        #expect(ListenedSpans(signature: prompted.signature) == prompted && prompted.prompt.count == 16)
+        // An index from before prompts: four fields, heard without one.
+        #expect(ListenedSpans(signature: "f|asr:x:y|sv|0.000-180.000")?.prompt == "")
+        #expect(listened.adding([300...360]).prompt == "")
         #expect(ListenedSpans(signature: "no|spans") == nil && ListenedSpans(signature: "a|b|c|1-x") == nil)
         #expect(listened.missing(from: 60...2700) == [200...1500, 1560...2700])
         #expect(listened.missing(from: 10...150).isEmpty)

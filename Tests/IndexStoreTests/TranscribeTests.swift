@@ -21,7 +21,9 @@ final class EchoEngine: SpeechEngine, @unchecked Sendable {
     /// The pieces of audio it was given: their length in seconds and the language asked for.
     var calls: [(seconds: Double, language: String?)] { lock.withLock { heard } }
 
-    func transcribe(wav: URL, language: String?) throws(SpeechError) -> [SpeechSegment] {
+    let takesPrompt = false
+
+    func transcribe(wav: URL, language: String?, prompt: String?) throws(SpeechError) -> [SpeechSegment] {
         if fails { throw SpeechError("the test engine is switched off") }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: wav.path)[.size] as? Int) ?? 0
         lock.withLock { heard.append((Double(bytes - 44) / 2 / 16_000, language)) }

@@ -100,4 +100,25 @@ struct HeardTests {
         // "Anders Berg" is not Erik Berg: each word of a name must begin as it does.
         #expect(link("Jag heter Anders Berg.").candidates.allSatisfy { !$0.flags.contains(.heard) })
     }
+
+    @Test("a recording left in doubt gets a prompt of the best-scoring sessions' speakers and titles, best first; one linked or never heard gets none")
+    func prompt() throws {
+        var doubtful = LinkerTests.recording("export/export_final_v3.mp4", seconds: 2750)
+        doubtful.heard = [HeardLine(start: 4, end: 12, text: "Jag heter Julia och jag jobbar med innovation.")]
+        let status = linker.link([doubtful])[0].status
+        #expect(status != .linked)
+        let given = linker.heardPrompt(for: doubtful)
+        let prompt = try #require(given)
+        // Her two talks (the word "innovation" is in both), each with its speaker and title.
+        #expect(prompt.contains("Julia Olander: Upphandling av innovation."), "\(prompt)")
+        #expect(prompt.contains("Julia Olander: Digitala Görel – en robot som höjer innovationsnivån."), "\(prompt)")
+        #expect(!prompt.contains("Erik Berg"), "\(prompt)")
+
+        var linked = doubtful
+        linked.heard = [HeardLine(start: 4, end: 12, text: "Hej och välkommen. Jag heter Gunilla Gudmunds. Öppna data, vad är det och vad kan du göra med den?")]
+        var lunch = doubtful
+        lunch.heard = [HeardLine(start: 4, end: 12, text: "Nu är det dags för lunch.")]
+        let none = [linked, LinkerTests.recording("export/export_final_v3.mp4", seconds: 2750), lunch].map { linker.heardPrompt(for: $0) }
+        #expect(none == [nil, nil, nil])
+    }
 }

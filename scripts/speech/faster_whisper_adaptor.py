@@ -4,7 +4,7 @@
 Template (run with the venv that scripts/speech/install.sh makes):
 
     .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py \
-        --input {input} --output {output} --language {language} --model {model}
+        --input {input} --output {output} --language {language} --model {model} --prompt {prompt}
 
 The input is a WAV (16 kHz mono s16; anything FFmpeg decodes also works). The output is JSON
 {"language": "sv", "duration": s, "segments": [{"start", "end", "text", "avg_logprob",
@@ -38,6 +38,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
                         help="Language spoken, such as sv or en; auto or empty lets Whisper detect it.")
     parser.add_argument("--model", default="",
                         help=f"CTranslate2 Whisper folder; empty means {speech_engine.DEFAULT_MODEL_DIR}.")
+    parser.add_argument("--prompt", default="",
+                        help="Words to expect (Whisper's initial prompt), such as speakers' names and talk titles; empty for none.")
     return parser.parse_args(argv)
 
 
@@ -70,7 +72,7 @@ def run(arguments: argparse.Namespace) -> None:
         raise EngineError(f"Unable to write '{output}': no writable folder '{folder}'")
     language = speech_engine.normalize_language(arguments.language)
     model = speech_engine.load_model(arguments.model or speech_engine.DEFAULT_MODEL_DIR)
-    transcript = speech_engine.transcribe(model, str(source), language, name=str(source))
+    transcript = speech_engine.transcribe(model, str(source), language, name=str(source), prompt=arguments.prompt or None)
     if output.suffix.lower() == ".vtt":
         write_atomically(output, speech_engine.to_vtt(transcript.segments))
     else:

@@ -4,11 +4,13 @@ listening step would hear a recording's first minutes: for linkeval's speaking r
 
     .venv-speech/bin/python scripts/speech/hear.py --input items.json --cache DIR [--model DIR]
 
-`items.json` is a list of {"key", "text", "voice"} (voice: an espeak-ng voice, `sv` or `en`).
+`items.json` is a list of {"key", "text", "voice"} (voice: an espeak-ng voice, `sv` or `en`),
+each with an optional "prompt" and "language" for the second hearing.
 For each item not yet in DIR, writes DIR/KEY.json: {"language", "segments": [{"start", "end",
 "text"}]}. The language is chosen as the listening step chooses it for a recording with no
 clue (`Listener`): transcribed in each of the programme's languages (--languages), the one the
-engine is surest of (the highest mean avg_logprob) kept. Whisper's own detection is not used:
+engine is surest of (the highest mean avg_logprob) kept. An item with a prompt is heard as the
+listening step hears a recording again: in the language given, with the prompt. Whisper's own detection is not used:
 on espeak-ng's Swedish it answers Latin, Thai or English.
 The model is loaded once; a cached item is not spoken again.
 """
@@ -51,7 +53,9 @@ def main():
         wav = Path(work) / "speech.wav"
         for n, item in enumerate(todo, 1):
             subprocess.run(["espeak-ng", "-v", item["voice"], "-s", "150", "-w", str(wav), item["text"]], check=True)
-            heard = [speech_engine.transcribe(model, str(wav), language, name=item["key"]) for language in args.languages.split(",")]
+            languages = [item["language"]] if item.get("language") else args.languages.split(",")
+            heard = [speech_engine.transcribe(model, str(wav), language, name=item["key"], prompt=item.get("prompt"))
+                     for language in languages]
             transcript = max(heard, key=sureness)
             rows = [{"start": s["start"], "end": s["end"], "text": s["text"]} for s in transcript.segments]
             out = cache / f"{item['key']}.json"

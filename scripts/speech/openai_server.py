@@ -6,7 +6,7 @@
 
 Serves `POST /v1/audio/transcriptions` as whisper.cpp's server, speaches, LocalAI and vLLM do:
 multipart/form-data with `file`, `model` (any name is accepted), `language` (empty or auto to
-detect), `response_format` (`json`, the default: {"text"}; `verbose_json`: {"task", "text",
+detect), `prompt` (words to expect), `response_format` (`json`, the default: {"text"}; `verbose_json`: {"task", "text",
 "language", "duration", "segments": [{"id", "start", "end", "text", "avg_logprob",
 "no_speech_prob", "compression_ratio"}]}; `text`; `srt`; `vtt`) and
 `timestamp_granularities[]` (`word` adds "words" to verbose_json). Also `GET /v1/models` and
@@ -78,10 +78,10 @@ class Engine:
                 return True
             return False
 
-    def transcribe(self, audio: bytes, filename: str, language: str | None, words: bool):
+    def transcribe(self, audio: bytes, filename: str, language: str | None, words: bool, prompt: str | None = None):
         with self._decode_lock:
             return speech_engine.transcribe(self.model, io.BytesIO(audio), language,
-                                            name=filename, word_timestamps=words)
+                                            name=filename, word_timestamps=words, prompt=prompt)
 
 
 def parse_form(content_type: str, body: bytes) -> tuple[dict[str, list[str]], dict[str, tuple[str, bytes]]]:
@@ -170,7 +170,8 @@ class Handler(BaseHTTPRequestHandler):
         except EngineError as error:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(error), param="language") from error
         try:
-            transcript = self.engine.transcribe(audio, filename, language, words="word" in granularities)
+            transcript = self.engine.transcribe(audio, filename, language, words="word" in granularities,
+                                                prompt=first(fields, "prompt") or None)
         except EngineError as error:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(error), param="file") from error
         self.send_transcript(transcript, response_format)

@@ -106,8 +106,9 @@ def load_model(model_dir: Union[str, Path] = DEFAULT_MODEL_DIR):
 
 def transcribe(model, audio: Union[str, BinaryIO], language: Optional[str],
                name: str = "input", word_timestamps: bool = False,
-               vad_filter: bool = True) -> Transcript:
-    """Transcribes one recording; `name` is what error messages call it (usually its path).
+               vad_filter: bool = True, prompt: Optional[str] = None) -> Transcript:
+    """Transcribes one recording; `name` is what error messages call it (usually its path);
+    `prompt` the words to expect (Whisper's initial prompt), or None.
 
     `vad_filter=False` exists only for measure.py, to show what Whisper invents without VAD.
     """
@@ -127,6 +128,10 @@ def transcribe(model, audio: Union[str, BinaryIO], language: Optional[str],
             # sentence said at 1200 s reported as 202.5-1202.6 s; faster-whisper issues #110
             # and #1119). The first and last word's times are right, so the segment takes them.
             word_timestamps=True,
+            # Names and titles to expect: Whisper spells what it hears like them. It may also
+            # repeat them where they were not said, so efterhand checks the prompted text
+            # against the plain one (PromptedHearing in Sources/Speech).
+            initial_prompt=prompt or None,
         )
         rows = [segment_row(s, word_timestamps) for s in segments]  # decoding happens here
     except EngineError:

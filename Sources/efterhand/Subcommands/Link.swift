@@ -3,6 +3,7 @@ import Foundation
 import Linking
 import MediaProbe
 import Schedule
+import Speech
 
 /// `efterhand link`: which talk each recording holds.
 struct Link: ParsableCommand {
@@ -31,6 +32,12 @@ struct Link: ParsableCommand {
 
         @Option(help: "Read what is said in recordings from a JSON file, {\"PATH\": [{\"start\", \"end\", \"text\"}]} (as a speech engine heard their first minutes); weighed for recordings the other clues leave in doubt.")
         var heard: String?
+
+        @Option(help: ArgumentHelp("Write, to a JSON file {\"PATH\": \"PROMPT\"}, the words to prompt a speech engine with when it hears again the recordings that what was heard leaves in doubt (the listening step's second pass).", visibility: .hidden))
+        var heardPrompts: String?
+
+        @Option(help: ArgumentHelp("Read what was heard again with those prompts (a --heard file); it counts where it agrees with --heard.", visibility: .hidden))
+        var heardPrompted: String?
 
         @Option(help: "Time zone for wall-clock times without an offset (default: the programme's own, else Europe/Stockholm).")
         var timeZone: String?
@@ -65,10 +72,19 @@ struct Link: ParsableCommand {
             }
             if let heard {
                 let lines = try Self.heardLines(heard)
-                for index in recordings.indices { recordings[index].heard = lines[recordings[index].path] ?? [] }
+                let again = try heardPrompted.map(Self.heardLines) ?? [:]
+                for index in recordings.indices {
+                    let path = recordings[index].path
+                    recordings[index].heard = Self.merged(plain: lines[path] ?? [], prompted: again[path])
+                }
             }
             let linkStarted = Date()
             let linker = Linker(sessions: programme.sessions, options: LinkOptions(timeZone: zone))
+            if let heardPrompts {
+                let prompts = ParallelMap.run(recordings) { recording in linker.heardPrompt(for: recording).map { (recording.path, $0) } }
+                let written = Dictionary(prompts.compactMap { $0 }, uniquingKeysWith: { a, _ in a })
+                try JSONEncoder().encode(written).write(to: URL(fileURLWithPath: heardPrompts))
+            }
             let results = linker.link(recordings)
             let linkSeconds = Date().timeIntervalSince(linkStarted)
             if json {
@@ -80,6 +96,15 @@ struct Link: ParsableCommand {
                 FileHandle.standardError.write(Data(String(format: "probed %d recordings in %.3f s; linked them to %d sessions in %.3f s\n",
                     recordings.count, linkStarted.timeIntervalSince(probeStarted), programme.sessions.count, linkSeconds).utf8))
             }
+        }
+
+        /// What was heard with a prompt where it agrees with what was heard without one, and
+        /// the plain lines elsewhere: the listening step's merge (`PromptedHearing`).
+        static func merged(plain: [HeardLine], prompted: [HeardLine]?) -> [HeardLine] {
+            guard let prompted else { return plain }
+            let segments = { (lines: [HeardLine]) in lines.map { SpeechSegment(start: $0.start, end: $0.end, text: $0.text) } }
+            return PromptedHearing.merge(plain: segments(plain), prompted: segments(prompted)).segments
+                .map { HeardLine(start: $0.start, end: $0.end, text: $0.text) }
         }
 
         /// The `--heard` file: recording paths to what was heard in them; a clear error for a
