@@ -14,7 +14,7 @@ ASR_BENCH_PACKAGES := espeak-ng sox
 .PHONY: speech run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve bench-asr reliability fuzz fixtures sample-media clean
 
 # The speech engine `make speech` installs, as a command template (README, "Speech-to-text drafts").
-SPEECH_COMMAND := .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model}
+SPEECH_COMMAND := .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model} --prompt={prompt}
 SPEECH_MODEL := .speech-model/whisper-base
 
 run: deps speech build

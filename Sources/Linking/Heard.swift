@@ -115,15 +115,28 @@ extension ProgrammeIndex {
         return nil
     }
 
-    /// A folded word as it sounds, roughly, for names: doubled letters once, `h` after the first
-    /// letter gone, o and u alike (`Gunilla` and `Gonilah` are both `gonila`).
+    /// A folded word as it sounds, roughly, for names: c as k (as s before e, i and y), w as v,
+    /// z as s, x as ks, doubled letters once, `h` after the first letter gone, o and u alike
+    /// (`Gunilla` and `Gonilah` are both `gonila`; `Carlson` and `Karlsson` both `karlson`).
     static func sound(_ word: String) -> String {
+        let letters = Array(word)
         var out: [Character] = []
-        for letter in word {
-            let sounded: Character = letter == "u" ? "o" : letter
-            if sounded == "h" && !out.isEmpty { continue }
-            if out.last == sounded { continue }
-            out.append(sounded)
+        for (index, letter) in letters.enumerated() {
+            let next = index + 1 < letters.count ? letters[index + 1] : " "
+            let sounded: [Character]
+            switch letter {
+            case "u": sounded = ["o"]
+            case "c": sounded = "eiy".contains(next) ? ["s"] : ["k"]
+            case "w": sounded = ["v"]
+            case "z": sounded = ["s"]
+            case "x": sounded = ["k", "s"]
+            default: sounded = [letter]
+            }
+            for one in sounded {
+                if one == "h" && !out.isEmpty { continue }
+                if out.last == one { continue }
+                out.append(one)
+            }
         }
         return String(out)
     }
@@ -198,10 +211,17 @@ extension Linker {
         guard !recording.heard.isEmpty, decide(recording).result.status != .linked else { return nil }
         var clues = programme.clues(for: recording, zone: options.timeZone)
         clues.heard = HeardText(recording.heard)
-        let best = scorer.scoreAll(clues, clockNote: nil).filter { $0.score > 0 }.prefix(LinkThresholds.promptSessions)
+        var best = Array(scorer.scoreAll(clues, clockNote: nil).filter { $0.score > 0 }.prefix(LinkThresholds.promptSessions).map(\.session))
+        if best.count < LinkThresholds.promptSessions {
+            // Where the words weigh little (a name and a title misheard), the sessions whose
+            // speakers and title sound most like what was heard, letter by letter.
+            let more = programme.soundingAlike(recording.heard.map(\.text).joined(separator: " "))
+            best += more.filter { !best.contains($0) }.prefix(LinkThresholds.promptSessions - best.count)
+        }
+        guard !best.isEmpty else { return nil }
         var prompt = ""
-        for scored in best {
-            let session = programme.sessions[scored.session]
+        for index in best {
+            let session = programme.sessions[index]
             let names = session.persons.joined(separator: ", ")
             let line = (names.isEmpty ? "" : names + ": ") + session.title.trimmingCharacters(in: .whitespacesAndNewlines)
             let sentence = line.hasSuffix(".") || line.hasSuffix("?") || line.hasSuffix("!") ? line : line + "."
@@ -209,5 +229,36 @@ extension Linker {
             prompt += (prompt.isEmpty ? "" : " ") + sentence
         }
         return prompt.isEmpty ? nil : prompt
+    }
+}
+
+extension ProgrammeIndex {
+    /// The sessions whose speakers' names and title share the most letter triples with
+    /// `heard` (as a share of their own), best first, those that share at least
+    /// `promptSoundAlike` of them. Only to choose what to prompt a speech engine with: it
+    /// weighs nothing for a link.
+    func soundingAlike(_ heard: String) -> [Int] {
+        let said = Self.triples(heard)
+        guard !said.isEmpty else { return [] }
+        var shares: [(index: Int, share: Double)] = []
+        for (index, session) in sessions.enumerated() {
+            let own = Self.triples((session.persons + [session.title]).joined(separator: " "))
+            guard !own.isEmpty else { continue }
+            let share = Double(own.filter(said.contains).count) / Double(own.count)
+            if share >= LinkThresholds.promptSoundAlike { shares.append((index, share)) }
+        }
+        return shares.sorted { ($0.share, $1.index) > ($1.share, $0.index) }.map(\.index)
+    }
+
+    /// The letter triples of a text's words as they sound (folded, `sound`), each word padded
+    /// with a space at either end.
+    static func triples(_ text: String) -> Set<String> {
+        var out = Set<String>()
+        for word in TextMatch.fold(text).split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
+            let letters = Array(" " + sound(String(word)) + " ")
+            guard letters.count >= 3 else { continue }
+            for index in 0...(letters.count - 3) { out.insert(String(letters[index..<(index + 3)])) }
+        }
+        return out
     }
 }

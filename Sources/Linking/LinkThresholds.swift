@@ -115,8 +115,11 @@ enum LinkThresholds {
     /// A recording that what was heard leaves in doubt is heard again with a prompt: the
     /// speakers and titles of the this many sessions that score best for it, and no more than
     /// `promptCharacters` characters of them (Whisper reads at most 224 tokens of a prompt).
-    static let promptSessions = 6
+    static let promptSessions = 4
     static let promptCharacters = 600
+    /// When fewer sessions score, the prompt is filled with those whose speakers and title
+    /// share at least this share of their letter triples with what was heard.
+    static let promptSoundAlike = 0.4
     /// A word that more than this share of the sessions (and more than `topicRareAtLeast`) have
     /// among their topic words tells nothing ("arbetat", "erfarenheter").
     static let topicRareShare = 0.02

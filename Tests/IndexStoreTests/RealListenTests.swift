@@ -70,7 +70,7 @@ struct RealListenTests {
         let binary = try efterhandBinary
         let index = ["--index", week.index.path]
         #expect(try run(binary, ["ingest", "--media", week.media.path, "--schedule", programme.path, "--no-thumbnails"] + index).status == 0)
-        let command = "\(Self.python) \(Self.adaptor) --input {input} --output {output} --language {language} --model {model}"
+        let command = "\(Self.python) \(Self.adaptor) --input {input} --output {output} --language {language} --model {model} --prompt={prompt}"
         let transcribe = try run(binary, ["transcribe", "--speech-command", command, "--model", Self.model, "--json"] + index)
         #expect(transcribe.status == 0, "\(transcribe.output)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(transcribe.output.utf8)) as? [String: Any], "\(transcribe.output)")

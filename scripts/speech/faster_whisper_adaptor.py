@@ -4,7 +4,7 @@
 Template (run with the venv that scripts/speech/install.sh makes):
 
     .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py \
-        --input {input} --output {output} --language {language} --model {model} --prompt {prompt}
+        --input {input} --output {output} --language {language} --model {model} --prompt={prompt}
 
 The input is a WAV (16 kHz mono s16; anything FFmpeg decodes also works). The output is JSON
 {"language": "sv", "duration": s, "segments": [{"start", "end", "text", "avg_logprob",

@@ -56,6 +56,16 @@ class OutputTests(unittest.TestCase):
                          "WEBVTT\n\n00:00:00.000 --> 01:01:01.500\nA &lt;b&gt; &amp; --&gt; c\n\n")
 
 
+class AdaptorArgumentTests(unittest.TestCase):
+    def test_prompt_is_optional_and_may_begin_with_a_dash(self):
+        import faster_whisper_adaptor
+        base = ["--input", "a.wav", "--output", "a.json"]
+        self.assertEqual(faster_whisper_adaptor.parse_arguments(base).prompt, "")
+        self.assertEqual(faster_whisper_adaptor.parse_arguments(base + ["--prompt="]).prompt, "")
+        prompt = "-Julia Olander: Digitala Görel – en robot."
+        self.assertEqual(faster_whisper_adaptor.parse_arguments(base + [f"--prompt={prompt}"]).prompt, prompt)
+
+
 class MultipartTests(unittest.TestCase):
     def test_binary_file_and_repeated_fields_survive_parsing(self):
         audio = bytes(range(256)) * 4 + b"\r\n--not-the-boundary\r\n" + os.urandom(4096)

@@ -6,7 +6,7 @@ import Speech
 /// field is optional, and a flag given wins over its field:
 ///
 ///     {"engine": "command",
-///      "command": ".venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model}",
+///      "command": ".venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model} --prompt={prompt}",
 ///      "model": ".speech-model/whisper-base"}
 ///
 ///     {"engine": "openai",
@@ -31,7 +31,7 @@ struct SpeechOptions: ParsableArguments {
     @Option(help: "Speech engine: command (a program run per piece of audio) or openai (an OpenAI-compatible server).")
     var engine: String?
 
-    @Option(help: "The command engine's template, with {input} {output} {language} {model}.")
+    @Option(help: "The command engine's template, with {input} {output} {language} {model}, and {prompt} for an engine that takes words to expect.")
     var speechCommand: String?
 
     @Option(help: "The openai engine's API base, with the version, such as http://127.0.0.1:8765/v1.")
