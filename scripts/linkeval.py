@@ -531,6 +531,7 @@ def main():
         if f.get("kinds"):
             print("by kind:")
             print_kinds(f["kinds"])
+            print_speaking(f)
 
 
 def compare(args):
@@ -548,14 +549,76 @@ def compare(args):
           f"at least 0.95 in {sum(s >= 0.95 for s in shares)} of {len(rows)} weeks")
     print(f"precision: min {min(f['precision'] for f in rows):.4f}; wrong automatic links per week: at most {max(f['links_wrong'] for f in rows)}")
     if any(f.get("kinds") for f in rows):
-        total = {}
-        for f in rows:
-            for kind, row in f["kinds"].items():
-                for key, value in row.items():
-                    total.setdefault(kind, {}).setdefault(key, 0)
-                    total[kind][key] += value
         print(f"by kind, over the {len(rows)} weeks:")
-        print_kinds(total)
+        print_kinds(add_up(rows, "kinds"))
+        if all("kinds_once" in f for f in rows):
+            print_speaking({key: add_up(rows, key) for key in ("kinds", "kinds_once", "kinds_ear", "engine")})
+
+
+def link(command, folder):
+    """`efterhand link`'s JSON answer."""
+    run = subprocess.run(command, capture_output=True, text=True, cwd=folder)
+    if run.returncode != 0:
+        sys.exit(f"efterhand link failed: {run.stderr}")
+    return json.loads(run.stdout) if "--json" in command else None
+
+
+def engine_floor(said, heard, again, languages, truth, sessions):
+    """What the engine heard of the speaking recordings, per language of the script: word
+    errors against the script, and how many speakers' whole names were heard letter for letter,
+    the first time and (raw, before efterhand's check) with the prompt."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "speech"))
+    import wer
+    persons = {s["guid"]: s["persons"] for s in sessions}
+    floor = {}
+    for path, (text, voice) in said.items():
+        row = floor.setdefault(voice, {"words": 0, "errors": 0, "talks": 0, "names": 0, "prompted": 0, "names_prompted": 0})
+        errors, count = wer.word_errors(text, " ".join(x["text"] for x in heard[path]))
+        row["words"] += count
+        row["errors"] += errors
+        if not truth.get(path):
+            continue
+        names = [" ".join(wer.words(name)) for name in persons[truth[path][0]["guid"]]]
+        said_names = [name for name in names if name in " ".join(wer.words(text))]
+        if not said_names:
+            continue
+        row["talks"] += 1
+        row["names"] += any(name in " ".join(wer.words(" ".join(x["text"] for x in heard[path]))) for name in said_names)
+        if path in again:
+            row["prompted"] += 1
+            row["names_prompted"] += any(name in " ".join(wer.words(" ".join(x["text"] for x in again[path]))) for name in said_names)
+    return floor
+
+
+def print_speaking(f):
+    """The speaking recordings heard once, heard again with a prompt (efterhand), and by a
+    perfect ear, side by side; then what the engine heard of them."""
+    kinds = sorted(k for k in f["kinds"] if k.startswith("speak") or k.startswith("decoy"))
+    if not kinds or "kinds_once" not in f:
+        return
+    print("speaking recordings, linked right (linked wrong): heard once | heard again with a prompt (efterhand) | perfect ear")
+    for kind in kinds:
+        cells = []
+        for name in ("kinds_once", "kinds", "kinds_ear"):
+            row = f[name].get(kind, {"count": 0, "linked_right": 0, "linked_wrong": 0})
+            cells.append(f"{row['linked_right'] / max(1, row['count']):.3f} ({row['linked_wrong']})")
+        print(f"  {kind:12} {f['kinds'][kind]['count']:4d}: " + " | ".join(cells))
+    for voice, row in sorted(f.get("engine", {}).items()):
+        prompted = (f"; with the prompt {row['names_prompted']} of {row['prompted']} heard again"
+                    if row["prompted"] else "")
+        print(f"  engine on espeak-ng {voice}: {1 - row['errors'] / max(1, row['words']):.3f} of the script's words heard right; "
+              f"speaker's whole name heard in {row['names']} of {row['talks']} talks that say it{prompted}")
+
+
+def add_up(rows, key):
+    """A per-kind (or per-language) table summed over weeks."""
+    total = {}
+    for f in rows:
+        for kind, row in f.get(key, {}).items():
+            for name, value in row.items():
+                total.setdefault(kind, {}).setdefault(name, 0)
+                total[kind][name] += value
+    return total
 
 
 def run_seed(args, seed, keep):
@@ -583,27 +646,41 @@ def run_seed(args, seed, keep):
     (folder / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1))
     command = [str(Path(args.bin).resolve()), "link", "--schedule", str(folder / "schedule.json"), "--probe-results", str(folder / "probe.json"),
                "--json", "--stats"]
+    answers = {}
     if said:
         heard, languages = hear(said, args.heard_text)
         (folder / "heard.json").write_text(json.dumps(heard, ensure_ascii=False, indent=1))
         command += ["--heard", str(folder / "heard.json")]
+        if not args.heard_text:
+            # In the same run: the recordings heard once, and heard by a perfect ear (the
+            # speakers' script: the ceiling of the method).
+            answers["once"] = link(command, folder)
+            exact, _ = hear(said, True)
+            (folder / "heard-exact.json").write_text(json.dumps(exact, ensure_ascii=False, indent=1))
+            answers["ear"] = link(command[:-1] + [str(folder / "heard-exact.json")], folder)
+        again = {}
         if not args.heard_text and not args.one_hearing:
             # The listening step's second hearing: what the linker would prompt the engine with
             # for each recording what was heard leaves in doubt, heard again with it.
-            prompting = subprocess.run(command + ["--heard-prompts", str(folder / "prompts.json")], capture_output=True, text=True, cwd=folder)
-            if prompting.returncode != 0:
-                sys.exit(f"efterhand link --heard-prompts failed: {prompting.stderr}")
+            link(command + ["--heard-prompts", str(folder / "prompts.json")], folder)
             prompts = {path: prompt for path, prompt in json.loads((folder / "prompts.json").read_text()).items() if path in said}
             if prompts:
                 again, _ = hear(said, False, prompts, languages)
                 (folder / "heard-prompted.json").write_text(json.dumps(again, ensure_ascii=False, indent=1))
                 command += ["--heard-prompted", str(folder / "heard-prompted.json")]
+        if not args.heard_text:
+            answers["engine"] = engine_floor(said, heard, again, languages, truth, sessions)
     run = subprocess.run(command, capture_output=True, text=True, cwd=folder)
     if run.returncode != 0:
         sys.exit(f"efterhand link failed: {run.stderr}")
     answer = json.loads(run.stdout)
     figures = evaluate(answer, truth)
     figures["kinds"] = by_kind(answer, truth, kinds)
+    for name in ("once", "ear"):
+        if name in answers:
+            figures[f"kinds_{name}"] = by_kind(answers[name], truth, kinds)
+    if "engine" in answers:
+        figures["engine"] = answers["engine"]
     figures["sessions"] = len(sessions)
     figures["link_stats"] = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
     if not keep:

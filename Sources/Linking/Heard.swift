@@ -211,11 +211,18 @@ extension Linker {
         guard !recording.heard.isEmpty, decide(recording).result.status != .linked else { return nil }
         var clues = programme.clues(for: recording, zone: options.timeZone)
         clues.heard = HeardText(recording.heard)
-        var best = Array(scorer.scoreAll(clues, clockNote: nil).filter { $0.score > 0 }.prefix(LinkThresholds.promptSessions).map(\.session))
+        let text = recording.heard.map(\.text).joined(separator: " ")
+        let said = ProgrammeIndex.triples(text)
+        // The best-scoring sessions, those that score alike (a speaker of several talks) in the
+        // order of how much their names and title sound like what was heard.
+        let scored = scorer.scoreAll(clues, clockNote: nil).filter { $0.score > 0 }
+            .map { (session: $0.session, score: $0.score, alike: programme.soundShare(of: $0.session, in: said)) }
+            .sorted { ($0.score, $0.alike, $1.session) > ($1.score, $1.alike, $0.session) }
+        var best = Array(scored.prefix(LinkThresholds.promptSessions).map(\.session))
         if best.count < LinkThresholds.promptSessions {
             // Where the words weigh little (a name and a title misheard), the sessions whose
             // speakers and title sound most like what was heard, letter by letter.
-            let more = programme.soundingAlike(recording.heard.map(\.text).joined(separator: " "))
+            let more = programme.soundingAlike(said)
             best += more.filter { !best.contains($0) }.prefix(LinkThresholds.promptSessions - best.count)
         }
         guard !best.isEmpty else { return nil }
@@ -234,20 +241,22 @@ extension Linker {
 
 extension ProgrammeIndex {
     /// The sessions whose speakers' names and title share the most letter triples with
-    /// `heard` (as a share of their own), best first, those that share at least
+    /// `said` (the triples of what was heard; as a share of their own), best first, those that share at least
     /// `promptSoundAlike` of them. Only to choose what to prompt a speech engine with: it
     /// weighs nothing for a link.
-    func soundingAlike(_ heard: String) -> [Int] {
-        let said = Self.triples(heard)
+    func soundingAlike(_ said: Set<String>) -> [Int] {
         guard !said.isEmpty else { return [] }
-        var shares: [(index: Int, share: Double)] = []
-        for (index, session) in sessions.enumerated() {
-            let own = Self.triples((session.persons + [session.title]).joined(separator: " "))
-            guard !own.isEmpty else { continue }
-            let share = Double(own.filter(said.contains).count) / Double(own.count)
-            if share >= LinkThresholds.promptSoundAlike { shares.append((index, share)) }
-        }
+        let shares = sessions.indices.map { (index: $0, share: soundShare(of: $0, in: said)) }
+            .filter { $0.share >= LinkThresholds.promptSoundAlike }
         return shares.sorted { ($0.share, $1.index) > ($1.share, $0.index) }.map(\.index)
+    }
+
+    /// The share of session `index`'s letter triples (its speakers' names and title, by
+    /// `triples`) that are among `said`.
+    func soundShare(of index: Int, in said: Set<String>) -> Double {
+        let session = sessions[index]
+        let own = Self.triples((session.persons + [session.title]).joined(separator: " "))
+        return own.isEmpty ? 0 : Double(own.filter(said.contains).count) / Double(own.count)
     }
 
     /// The letter triples of a text's words as they sound (folded, `sound`), each word padded

@@ -14,30 +14,13 @@ Prints a Markdown table and writes measure.json into the clips folder.
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import speech_engine  # noqa: E402
-
-
-def words(text: str) -> list[str]:
-    """Lowercased words with punctuation stripped ("Föredrag," -> "föredrag")."""
-    return re.sub(r"[^\w\s]", " ", text.lower()).split()
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level Levenshtein distance divided by the number of reference words."""
-    ref, hyp = words(reference), words(hypothesis)
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        current = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
-        previous = current
-    return previous[-1] / max(1, len(ref))
+from wer import word_error_rate, words  # noqa: E402
 
 
 def timed_transcribe(model, path: Path, language, vad: bool = True) -> tuple[speech_engine.Transcript, float]:
