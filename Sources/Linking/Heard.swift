@@ -81,8 +81,11 @@ extension ProgrammeIndex {
         }
         let title = heardTitle(heard, session: index).flatMap { $0.recall >= LinkThresholds.spokenTitleFloor ? $0 : nil }
         if let title { supports.append(LinkThresholds.spokenTitleSupport * title.recall * title.recall) }
-        // Topic words said outside the title as said.
-        let about = heardTopics(heard, session: index).filter { word in title.map { !$0.quote.contains(word.word) } ?? true }
+        // Topic words said outside the title and the name as said: a speaker's name that the
+        // abstract also mentions is one clue, not two.
+        let about = heardTopics(heard, session: index).filter { word in
+            !(title?.quote.contains(word.word) ?? false) && !(name?.quote.contains(word.word) ?? false)
+        }
         if !about.isEmpty {
             supports.append(LinkThresholds.spokenTopicSupport * min(1, Double(about.count) / Double(LinkThresholds.spokenTopicFull)))
         }
