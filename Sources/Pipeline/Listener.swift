@@ -12,7 +12,10 @@ public struct ListenSummary: Sendable, Codable, Equatable {
     public var recordings = 0
     public var listened = 0
     public var unchanged = 0
-    /// Of those listened to now, how many the linker then linked.
+    /// Recordings that what was heard left in doubt, heard again now with a prompt of the
+    /// names and titles of the sessions they may hold.
+    public var heardAgain = 0
+    /// Of those listened to or heard again now, how many the linker then linked.
     public var linked = 0
     /// Seconds of audio sent to the engine.
     public var audioSeconds = 0.0
@@ -20,7 +23,7 @@ public struct ListenSummary: Sendable, Codable, Equatable {
     public var errors: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case recordings, listened, unchanged, linked, audioSeconds = "audio_seconds", errors
+        case recordings, listened, unchanged, heardAgain = "heard_again", linked, audioSeconds = "audio_seconds", errors
     }
 
     public init() {}
@@ -71,6 +74,7 @@ struct Listener {
         let stage = LinkStage(database: database, segmentMinutes: options.segmentMinutes)
         if summary.listened > 0 { try stage.relink(nameSegments: false) }
         let again = engine.takesPrompt ? try listenAgain(&summary, stage: stage) : []
+        summary.heardAgain = again.count
         if !again.isEmpty { try stage.relink(nameSegments: false) }
         let heard = Set(due.map(\.id)).union(again)
         guard !heard.isEmpty else { return summary }

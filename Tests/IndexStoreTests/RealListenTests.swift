@@ -112,7 +112,7 @@ struct RealListenTests {
         #expect(transcribe.status == 0, "\(transcribe.output)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(transcribe.output.utf8)) as? [String: Any], "\(transcribe.output)")
         let listen = try #require(summary["listen"] as? [String: Any], "\(summary)")
-        #expect(listen["listened"] as? Int == 1 && listen["linked"] as? Int == 1, "\(listen)")
+        #expect(listen["listened"] as? Int == 1 && listen["heard_again"] as? Int == 1 && listen["linked"] as? Int == 1, "\(listen)")
 
         let links = try run(binary, ["links", "--json"] + index)
         let all = try #require(try JSONSerialization.jsonObject(with: Data(links.output.utf8)) as? [[String: Any]], "\(links.output)")

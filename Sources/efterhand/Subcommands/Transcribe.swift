@@ -11,8 +11,10 @@ struct Transcribe: ParsableCommand {
         discussion: """
             Each linked recording is transcribed over each of its talks' in-to-out spans, in the session's language \
             (--language overrides). First, each recording in review or unmatched is listened to (its first 3 minutes and a \
-            minute at each candidate's in point) and linked again with what is said in it (--no-listen skips that); what \
-            was heard is kept as the draft of those minutes. Drafts never replace verified text. A span the same model already drafted from the \
+            minute at each candidate's in point) and linked again with what is said in it (--no-listen skips that); one \
+            still in doubt is heard again with the names and titles of the talks it may hold as the engine's prompt (an \
+            engine that takes one), and that counts where it agrees with the first hearing. What was heard is kept as the \
+            draft of those minutes. Drafts never replace verified text. A span the same model already drafted from the \
             same audio is left as it is (--force drafts it again). A span that fails is named and the others go on; \
             the run then exits 1.
             """
@@ -90,7 +92,8 @@ enum TranscribeOutput {
         if let listen = summary.listen, listen.recordings > 0 {
             Swift.print("""
                 listened: \(listen.recordings) recordings in review or unmatched: \(listen.listened) listened to \
-                (\(String(format: "%.1f", listen.audioSeconds / 60)) minutes), \(listen.unchanged) heard before; \(listen.linked) now linked by what is said
+                (\(String(format: "%.1f", listen.audioSeconds / 60)) minutes), \(listen.unchanged) heard before, \(listen.heardAgain) heard again with the names \
+                and titles they may hold; \(listen.linked) now linked by what is said
                 """)
         }
         let rate = summary.seconds > 0 ? summary.audioSeconds / summary.seconds : 0
