@@ -8,26 +8,6 @@ import TestSupport
 /// is in Swedish and English.
 @Suite("listening with the real engine", .serialized)
 struct RealListenTests {
-    static let python = RealTranscribeTests.python
-    static let model = RealTranscribeTests.model
-    static let adaptor = RealTranscribeTests.adaptor
-
-    /// Ten minutes of 48 kHz stereo AAC with no tags, silent but for espeak-ng saying `text`
-    /// in `voice` (English unless told) from 0:05.
-    static func recording(_ name: String, saying text: String, voice: String = "en", in folder: URL) throws -> URL {
-        let said = folder.appendingPathComponent("\(name).wav")
-        let file = folder.appendingPathComponent("Media/\(name).m4a")
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        #expect(try run("/usr/bin/espeak-ng", ["-v", voice, "-s", "150", "-w", said.path, text]).status == 0, "make test installs espeak-ng")
-        let made = try run("/usr/bin/ffmpeg", [
-            "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-i", said.path,
-            "-filter_complex", "[1]aresample=48000,aformat=channel_layouts=stereo,adelay=5000|5000[s];[0][s]amix=inputs=2:duration=first:normalize=0[out]",
-            "-map", "[out]", "-t", "600", "-map_metadata", "-1", "-c:a", "aac", "-b:a", "64k", file.path,
-        ])
-        try #require(made.status == 0, "ffmpeg: \(made.output)")
-        return file
-    }
-
     /// The programme with one session's title and language made English.
     static func english(session id: Int, title: String, from source: URL, to target: URL) throws {
         var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: source)) as? [String: Any])
@@ -55,23 +35,18 @@ struct RealListenTests {
 
     @Test("a speaker who names herself and her talk is linked to it with the reason; a lunch break is not linked")
     func speakingAndDecoy() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.python) && FileManager.default.fileExists(atPath: Self.model + "/model.bin"),
-                     "the speech engine is not installed: run `make speech` (make test does)")
-        let week = try SampleWeek()
+        try RealEngine.requireInstalled()
+        let week = try RealEngine.emptyWeek()
         defer { week.remove() }
-        for name in try FileManager.default.contentsOfDirectory(atPath: week.media.path) {
-            try FileManager.default.removeItem(at: week.media.appendingPathComponent(name))
-        }
         // Session 105 becomes an English talk, so that the week has two languages.
         let programme = week.folder.appendingPathComponent("schedule-en.json")
         try Self.english(session: 105, title: "Open data: what it is and what you can do with it", from: week.schedule, to: programme)
-        let talk = try Self.recording("export_final_v3", saying: "Good morning everyone. My name is Gunilla Gudmunds. Today I will talk about open data, what it is and what you can do with it.", in: week.folder)
-        _ = try Self.recording("export_final_v4", saying: "It is time for lunch. We will see you back here at one o'clock. Lunch is served in the restaurant on the second floor.", in: week.folder)
+        let talk = try RealEngine.recording("export_final_v3", saying: "Good morning everyone. My name is Gunilla Gudmunds. Today I will talk about open data, what it is and what you can do with it.", voice: "en", at: 5, length: 600, in: week.folder)
+        _ = try RealEngine.recording("export_final_v4", saying: "It is time for lunch. We will see you back here at one o'clock. Lunch is served in the restaurant on the second floor.", voice: "en", at: 5, length: 600, in: week.folder)
         let binary = try efterhandBinary
         let index = ["--index", week.index.path]
         #expect(try run(binary, ["ingest", "--media", week.media.path, "--schedule", programme.path, "--no-thumbnails"] + index).status == 0)
-        let command = "\(Self.python) \(Self.adaptor) --input {input} --output {output} --language {language} --model {model} --prompt={prompt}"
-        let transcribe = try run(binary, ["transcribe", "--speech-command", command, "--model", Self.model, "--json"] + index)
+        let transcribe = try run(binary, ["transcribe", "--speech-command", RealEngine.command, "--model", RealEngine.model, "--json"] + index)
         #expect(transcribe.status == 0, "\(transcribe.output)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(transcribe.output.utf8)) as? [String: Any], "\(transcribe.output)")
         let listen = try #require(summary["listen"] as? [String: Any], "\(summary)")
@@ -95,20 +70,15 @@ struct RealListenTests {
     /// and titles that sound most like it, the name and the title come back.
     @Test("a Swedish speaker whose name the engine mishears is heard again with the programme's names and titles, and linked")
     func heardAgain() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.python) && FileManager.default.fileExists(atPath: Self.model + "/model.bin"),
-                     "the speech engine is not installed: run `make speech` (make test does)")
-        let week = try SampleWeek()
+        try RealEngine.requireInstalled()
+        let week = try RealEngine.emptyWeek()
         defer { week.remove() }
-        for name in try FileManager.default.contentsOfDirectory(atPath: week.media.path) {
-            try FileManager.default.removeItem(at: week.media.appendingPathComponent(name))
-        }
-        _ = try Self.recording("export_final_v5", saying: "Tack för att ni kom. Mitt namn är Gunilla Gudmunds. I dag ska jag prata om sommarjobbare som löser hållbarhetsutmaningar.",
-                               voice: "sv", in: week.folder)
+        _ = try RealEngine.recording("export_final_v5", saying: "Tack för att ni kom. Mitt namn är Gunilla Gudmunds. I dag ska jag prata om sommarjobbare som löser hållbarhetsutmaningar.",
+                                     voice: "sv", at: 5, length: 600, in: week.folder)
         let binary = try efterhandBinary
         let index = ["--index", week.index.path]
         #expect(try run(binary, ["ingest", "--media", week.media.path, "--schedule", week.schedule.path, "--no-thumbnails"] + index).status == 0)
-        let command = "\(Self.python) \(Self.adaptor) --input {input} --output {output} --language {language} --model {model} --prompt={prompt}"
-        let transcribe = try run(binary, ["transcribe", "--speech-command", command, "--model", Self.model, "--json"] + index)
+        let transcribe = try run(binary, ["transcribe", "--speech-command", RealEngine.command, "--model", RealEngine.model, "--json"] + index)
         #expect(transcribe.status == 0, "\(transcribe.output)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(transcribe.output.utf8)) as? [String: Any], "\(transcribe.output)")
         let listen = try #require(summary["listen"] as? [String: Any], "\(summary)")
