@@ -25,7 +25,7 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
                     let (hits, facets) = try services.repository.searchWithFacets(query, timeLimit: gate.timeLimit)
                     guard try services.isCurrent(catalogue) else { return nil }
                     let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
-                    return Representation(try APIJSON.encode(document), contentType: APIDocuments.mediaType)
+                    return Representation(try document.json(), contentType: APIDocuments.mediaType)
                 }
             } catch let error as SearchTimeLimitExceeded {
                 throw APIError(.serviceUnavailable, code: "search_too_long",
@@ -96,7 +96,9 @@ struct SearchResults: Encodable {
     var total: Int
     var hits: [Hit]
     var facets: SearchFacets
+}
 
+extension SearchResults {
     init(query: SearchQuery, hits: [SearchHit], facets: SearchFacets, catalogue: Catalogue) {
         self.query = Query(q: query.text, topic: query.topic, day: query.day, speaker: query.speaker, room: query.room, language: query.language,
                            limit: query.limit)
