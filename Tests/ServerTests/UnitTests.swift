@@ -139,6 +139,9 @@ struct UnitTests {
         #expect(try await first.value == 1)
         #expect(try await second.value == 2)
         #expect(try await gate.run { 4 } == 4)
+        // On the gate's own threads, not Swift's cooperative pool.
+        let thread = try await gate.run { Thread.current.name ?? "" }
+        #expect(thread?.hasPrefix("TP-") == true, "\(thread ?? "refused")")
     }
 
     @Test("queries decode + and escapes")
