@@ -214,6 +214,42 @@ extension IndexDatabase {
     }
 
     static func facets(_ query: SearchQuery, _ pattern: SearchPattern, db: Database) throws -> SearchFacets {
+        query.hasFilters ? try facetsRowByRow(query, pattern, db: db) : try facetsBySession(pattern, db: db)
+    }
+
+    /// The facets of a query without filters: the matching segments counted per session in
+    /// SQL, then each session's topics, speakers, room and day counted that many times. The
+    /// same counts as `facetsRowByRow` (SearchTests compares them), without reading up to
+    /// `facetLimit` whole rows into Swift: on the 100,000-segment index that was 30% of the
+    /// server's samples under distinct queries, and the hits 1.3% (issue 20).
+    static func facetsBySession(_ pattern: SearchPattern, db: Database) throws -> SearchFacets {
+        let zone = try Self.zone(db)
+        let statement = try db.cachedStatement(sql: """
+            WITH top(id) AS (SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT \(Self.facetLimit))
+            SELECT session.topics, session.persons, session.room, session.start, COUNT(DISTINCT search.segment_id)
+            FROM top
+            JOIN search ON search.rowid = top.id
+            JOIN segment ON segment.id = search.segment_id
+            JOIN session ON session.guid = search.session_guid
+            JOIN recording ON recording.id = search.recording_id
+            WHERE recording.state = 'ok' AND session.do_not_record = 0
+              AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
+            GROUP BY session.guid
+            """)
+        var facets = SearchFacets()
+        for row in try Row.fetchAll(statement, arguments: [pattern.fts]) {
+            let count: Int = row[4]
+            let list = { (column: Int) -> [String] in (row[column] as String?).flatMap { try? JSONText.decode($0) as [String] } ?? [] }
+            for topic in list(0) { facets.topics[topic, default: 0] += count }
+            for person in list(1) { facets.speakers[person, default: 0] += count }
+            if let room = row[2] as String? { facets.rooms[room, default: 0] += count }
+            facets.days[ClockText.day(Date(timeIntervalSince1970: row[3]), zone: zone), default: 0] += count
+        }
+        return facets
+    }
+
+    /// The facets of a query with filters: each matching row read and filtered as the hits are.
+    static func facetsRowByRow(_ query: SearchQuery, _ pattern: SearchPattern, db: Database) throws -> SearchFacets {
         let zone = try Self.zone(db)
         var facets = SearchFacets()
         var seen = Set<Int64>()

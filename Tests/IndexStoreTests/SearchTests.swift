@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import IndexStore
 import Pipeline
+import TestSupport
 
 /// Watch-later lookups on the sample week: each query lands on the expected segment and second.
 @Suite("search", .serialized)
@@ -110,6 +111,24 @@ struct SearchTests {
     @Test("exact forms rank above folded ones")
     func exactFirst() {
         #expect(SearchPattern("Öppna")!.exactBonus(in: "Öppna data") > SearchPattern("oppna")!.exactBonus(in: "Öppna data"))
+    }
+
+    @Test("facets counted per session in SQL are the facets counted row by row, for every query of the benchmark list")
+    func facetsBySession() throws {
+        let list = EfterhandBinary.root.appendingPathComponent("scripts/bench/queries.txt")
+        let queries = try String(contentsOf: list, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        #expect(queries.count >= 300)
+        var compared = 0, nonEmpty = 0
+        for text in queries + ["innovation", "öppna data", "görel", "fotboll parken", "data*"] {
+            guard let pattern = SearchPattern(text) else { continue }
+            let (bySession, rowByRow) = try database.writer.read { db in
+                (try IndexDatabase.facetsBySession(pattern, db: db), try IndexDatabase.facetsRowByRow(SearchQuery(text: text), pattern, db: db))
+            }
+            #expect(bySession == rowByRow, "\(text)")
+            compared += 1
+            if bySession != SearchFacets() { nonEmpty += 1 }
+        }
+        #expect(compared >= 300 && nonEmpty >= 20, "\(compared) queries compared, \(nonEmpty) with facets")
     }
 
     @Test("filters: topic, day, speaker, room, language; facets count the matches")
