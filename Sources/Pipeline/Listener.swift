@@ -124,15 +124,10 @@ struct Listener {
                 filter.apply(try engine.transcribe(wav: $0, language: language, prompt: prompt))
             }) else { continue }
             audio += seconds
-            for segment in heard where first + segment.start >= piece.lowerBound && first + segment.start < piece.upperBound {
-                var moved = segment
-                moved.start += first
-                moved.end = min(first + segment.end, piece.upperBound)
-                prompted.append(moved)
-            }
+            prompted += Self.placed(heard, first: first, in: piece)
         }
         let merged = PromptedHearing.merge(plain: plain, prompted: prompted).segments
-        let cues = merged.map { Transcriber.draft($0, first: 0, until: .infinity, language: spans.language) }
+        let cues = merged.map { Transcriber.draft(placed: $0, language: spans.language) }
         var heard = spans
         heard.prompt = ListenedSpans.digest(prompt)
         try database.saveSpeechDraft(recordingID: id, key: ListenedSpans.key, signature: heard.signature, spans: spans.spans,
@@ -223,7 +218,7 @@ struct Listener {
     /// Hears one recording's pieces and stores them as drafts, with the stretches heard.
     /// Returns the seconds of audio sent.
     func listen(_ item: Due) throws -> Double {
-        var kept: [(segment: SpeechSegment, first: Double, until: Double)] = []
+        var kept: [SpeechSegment] = []
         var audio = 0.0
         var languages = item.languages
         var language: String? = nil
@@ -238,16 +233,21 @@ struct Listener {
                 language = heardIn
                 languages = [heardIn]
             }
-            for segment in heard where first + segment.start >= piece.lowerBound && first + segment.start < piece.upperBound {
-                kept.append((segment, first, piece.upperBound))
-            }
+            kept += Self.placed(heard, first: first, in: piece)
         }
         let heardIn = language ?? "und"
-        let cues = kept.map { Transcriber.draft($0.segment, first: $0.first, until: $0.until, language: heardIn) }
+        let cues = kept.map { Transcriber.draft(placed: $0, language: heardIn) }
         var listened = item.listened.adding(item.pieces)
         listened.language = heardIn
         try database.saveSpeechDraft(recordingID: item.id, key: ListenedSpans.key, signature: listened.signature, spans: item.pieces,
                                      source: engine.source, cues: cues)
         return audio
+    }
+
+    /// The segments heard in a window whose first sample is at `first` that begin inside
+    /// `piece`, on the recording's timeline and ending by the piece's end.
+    static func placed(_ heard: [SpeechSegment], first: Double, in piece: ClosedRange<Double>) -> [SpeechSegment] {
+        heard.filter { piece.lowerBound <= first + $0.start && first + $0.start < piece.upperBound }
+            .map { Transcriber.placed($0, first: first, until: piece.upperBound) }
     }
 }

@@ -246,11 +246,24 @@ public struct Transcriber: Sendable {
     /// A segment heard in audio whose first sample is at `first`, as a draft cue on the
     /// recording's timeline that ends by `until`, with the engine's confidence where it gave one.
     static func draft(_ segment: SpeechSegment, first: Double, until: Double, language: String) -> DraftCue {
-        let start = first + segment.start
-        let end = min(first + segment.end, until)
+        draft(placed: placed(segment, first: first, until: until), language: language)
+    }
+
+    /// A segment heard in audio whose first sample is at `first`, moved onto the recording's
+    /// timeline and ending by `until` (never before its start).
+    static func placed(_ segment: SpeechSegment, first: Double, until: Double) -> SpeechSegment {
+        var placed = segment
+        placed.start = first + segment.start
+        placed.end = max(placed.start, min(first + segment.end, until))
+        return placed
+    }
+
+    /// A segment already on the recording's timeline as a draft cue, with the engine's
+    /// confidence where it gave one.
+    static func draft(placed segment: SpeechSegment, language: String) -> DraftCue {
         let confidence = segment.avgLogprob == nil && segment.noSpeechProb == nil
             ? nil : CueConfidence(avgLogprob: segment.avgLogprob, noSpeechProb: segment.noSpeechProb)
-        return DraftCue(Cue(start: start, end: max(start, end), text: segment.text), language: language, confidence: confidence)
+        return DraftCue(Cue(start: segment.start, end: segment.end, text: segment.text), language: language, confidence: confidence)
     }
 
     /// Window files are `efterhand-audio-<pid>-<uuid>.wav` in the temporary folder.
