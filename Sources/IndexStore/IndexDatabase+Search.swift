@@ -227,13 +227,7 @@ extension IndexDatabase {
         let statement = try db.cachedStatement(sql: """
             WITH top(id) AS (SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT \(Self.facetLimit))
             SELECT session.topics, session.persons, session.room, session.start, COUNT(DISTINCT search.segment_id)
-            FROM top
-            JOIN search ON search.rowid = top.id
-            JOIN segment ON segment.id = search.segment_id
-            JOIN session ON session.guid = search.session_guid
-            JOIN recording ON recording.id = search.recording_id
-            WHERE recording.state = 'ok' AND session.do_not_record = 0
-              AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
+            \(Self.publishedRows)
             GROUP BY session.guid
             """)
         var facets = SearchFacets()
@@ -338,6 +332,19 @@ extension IndexDatabase {
 
     /// What a hit needs of each ranked row, joined, in rank order; rows of recordings or
     /// sessions that are not published are left out.
+    /// The search rows whose rowids are in `top(id)`, with their segment, session and recording,
+    /// of published segments only: a recording that was read, a session not opted out, and a
+    /// link to it. Hits and facets both read through it.
+    static let publishedRows = """
+        FROM top
+        JOIN search ON search.rowid = top.id
+        JOIN segment ON segment.id = search.segment_id
+        JOIN session ON session.guid = search.session_guid
+        JOIN recording ON recording.id = search.recording_id
+        WHERE recording.state = 'ok' AND session.do_not_record = 0
+          AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
+        """
+
     static func rows(_ ranked: [(id: Int64, score: Double)], db: Database, text: Bool = true) throws -> [(row: Row, rank: Double)] {
         guard !ranked.isEmpty else { return [] }
         let ids = "[" + ranked.map { String($0.id) }.joined(separator: ",") + "]"
@@ -350,13 +357,7 @@ extension IndexDatabase {
                    segment.title, segment.start_seconds, segment.end_seconds,
                    session.title, session.start, session.room, session.persons, session.topics, session.language,
                    recording.path, \(texts)
-            FROM top
-            JOIN search ON search.rowid = top.id
-            JOIN segment ON segment.id = search.segment_id
-            JOIN session ON session.guid = search.session_guid
-            JOIN recording ON recording.id = search.recording_id
-            WHERE recording.state = 'ok' AND session.do_not_record = 0
-              AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
+            \(Self.publishedRows)
             """)
         let rows = try Row.fetchAll(statement, arguments: [ids])
         var byID: [Int64: Row] = [:]
