@@ -84,11 +84,11 @@ public struct LinkStage: IngestStage {
         try linker(sessions).link(try linkable(stored))
     }
 
-    /// The words to prompt a speech engine with when it hears again each of `ids` (recordings
-    /// listened to that what was heard leaves in doubt): see `Linker.heardPrompt`. Recordings
-    /// that need no second hearing are left out.
-    func heardPrompts(for ids: Set<Int64>) throws -> [Int64: String] {
-        let stored = try database.recordings(includeMissing: false).filter { $0.id.map(ids.contains) ?? false && $0.state == .ok && $0.probe != nil }
+    /// The words to prompt a speech engine with when it hears again each of `recordings`
+    /// (listened to, and left in doubt by what was heard): see `Linker.heardPrompt`. Recordings
+    /// that need no second hearing, or have no probe, are left out.
+    func heardPrompts(for recordings: [StoredRecording]) throws -> [Int64: String] {
+        let stored = recordings.filter { $0.probe != nil }
         let linker = try linker(try database.sessions())
         var prompts: [Int64: String] = [:]
         for (recording, linkable) in zip(stored, try linkable(stored)) {

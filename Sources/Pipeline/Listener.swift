@@ -91,11 +91,11 @@ struct Listener {
         let listened = try database.listenedSpans()
         let recordings = Dictionary(try database.recordings(includeMissing: false).compactMap { recording in recording.id.map { ($0, recording) } },
                                     uniquingKeysWith: { a, _ in a })
-        let doubtful = Set(listened.keys.filter { id in
-            guard let recording = recordings[id], let spans = listened[id] else { return false }
-            return chosen?.contains(id) ?? true && recording.linkStatus != .linked && recording.state == .ok
-                && spans.fingerprint == recording.fingerprint && spans.source == engine.source
-        })
+        let doubtful = listened.keys.sorted().compactMap { id -> StoredRecording? in
+            guard let recording = recordings[id], let spans = listened[id], chosen?.contains(id) ?? true, recording.linkStatus != .linked,
+                  recording.state == .ok, spans.fingerprint == recording.fingerprint, spans.source == engine.source else { return nil }
+            return recording
+        }
         guard !doubtful.isEmpty else { return [] }
         var again: Set<Int64> = []
         for (id, prompt) in try stage.heardPrompts(for: doubtful).sorted(by: { $0.key < $1.key }) {
