@@ -8,8 +8,8 @@ import Foundation
 /// generated answers.
 extension SearchResults {
     /// The answer as JSON.
-    func json() throws -> Data {
-        var out = JSONText()
+    func json() -> Data {
+        var out = JSONWriter()
         out.open("{")
         out.key("facets")
         out.open("{")
@@ -36,7 +36,7 @@ extension SearchResults {
 
 extension SearchResults.Hit {
     /// Its keys in the encoder's sorted order.
-    func write(_ out: inout JSONText) {
+    func write(_ out: inout JSONWriter) {
         out.open("{")
         out.key("at_seconds"); out.number(atSeconds)
         out.key("end_seconds"); out.number(endSeconds)
@@ -67,7 +67,7 @@ extension SearchResults.Hit {
 
 extension SearchResults.Query {
     /// Its keys in the encoder's sorted order.
-    func write(_ out: inout JSONText) {
+    func write(_ out: inout JSONWriter) {
         out.open("{")
         if let day { out.key("day"); out.string(day) }
         if let language { out.key("language"); out.string(language) }
@@ -83,7 +83,7 @@ extension SearchResults.Query {
 /// JSON written into bytes as JSONEncoder writes it with `.sortedKeys` and
 /// `.withoutEscapingSlashes`: no spaces, strings escaped as it escapes them, whole doubles
 /// without ".0", a dictionary's keys in the order it sorts them.
-struct JSONText {
+struct JSONWriter {
     private(set) var bytes: [UInt8] = []
     /// Whether the next member of the open object or array needs no comma before it.
     private var first = true

@@ -61,7 +61,7 @@ import Testing
         var g = Generator(state: 20)
         for round in 0..<2000 {
             let answer = Self.answer(&g)
-            let made = try answer.json(), encoded = try APIJSON.encode(answer)
+            let made = answer.json(), encoded = try APIJSON.encode(answer)
             #expect(made == encoded, "round \(round):\n\(String(decoding: made, as: UTF8.self))\n\(String(decoding: encoded, as: UTF8.self))")
             if made != encoded { break }
         }

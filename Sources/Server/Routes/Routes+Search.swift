@@ -25,7 +25,7 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
                     let (hits, facets) = try services.repository.searchWithFacets(query, timeLimit: gate.timeLimit)
                     guard try services.isCurrent(catalogue) else { return nil }
                     let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
-                    return Representation(try document.json(), contentType: APIDocuments.mediaType)
+                    return Representation(document.json(), contentType: APIDocuments.mediaType)
                 }
             } catch let error as SearchTimeLimitExceeded {
                 throw APIError(.serviceUnavailable, code: "search_too_long",
