@@ -61,6 +61,12 @@ public final class Catalogue: Sendable {
         public var languages: [String]
     }
 
+    /// A thumbnail a public recording shows, made or still to be made.
+    public struct PublicThumbnail: Sendable {
+        public var thumbnail: ThumbnailFile
+        public var recordingID: Int64
+    }
+
     /// A topic, room or day with how many published sessions it has.
     public struct Facet: Sendable, Equatable {
         public var name: String
@@ -84,7 +90,7 @@ public final class Catalogue: Sendable {
     private let entryIndex: [String: Int]
     private let slugIndex: [String: Int]
     /// Public thumbnails by their file (`thumbnails/ab/….jpg`).
-    private let thumbnailFiles: [String: ThumbnailFile]
+    private let thumbnailFiles: [String: PublicThumbnail]
     /// The snapshot this catalogue was worked out from, for a page that shows what is not
     /// published too (`/overview`), so that it reads one state of the index, not two.
     public let snapshot: IndexSnapshot
@@ -138,13 +144,13 @@ public final class Catalogue: Sendable {
     /// The recordings that may be served (present, probed, not a copy, linked to a session of
     /// the programme and to no opted-out one), and the thumbnails they make public.
     private static func publicRecordings(in snapshot: IndexSnapshot, sessions: [String: Session])
-        -> (recordings: [Int64: PublicRecording], thumbnailFiles: [String: ThumbnailFile]) {
+        -> (recordings: [Int64: PublicRecording], thumbnailFiles: [String: PublicThumbnail]) {
         func optedOut(_ link: StoredLink) -> Bool {
             Catalogue.isOptedOut(link, of: sessions[link.sessionGuid])
         }
 
         var publicRecordings: [Int64: PublicRecording] = [:]
-        var thumbnailFiles: [String: ThumbnailFile] = [:]
+        var thumbnailFiles: [String: PublicThumbnail] = [:]
         for recording in snapshot.recordings {
             guard let id = recording.id, recording.state == .ok, recording.duplicateOf == nil else { continue }
             let made = (snapshot.links[id] ?? []).filter { $0.kind == .link }
@@ -169,7 +175,7 @@ public final class Catalogue: Sendable {
             let sessionImages = held.compactMap { snapshot.thumbnails[ThumbnailKey.session(fingerprint: fingerprint, guid: $0.session.guid)] }
             let cover = snapshot.thumbnails[ThumbnailKey.cover(fingerprint: fingerprint)]
             for file in segments.compactMap(\.thumbnail) + sessionImages + [cover].compactMap({ $0 }) {
-                thumbnailFiles[file.file] = file
+                thumbnailFiles[file.file] = PublicThumbnail(thumbnail: file, recordingID: id)
             }
             let languages = Set(states.filter { $0.cues > 0 || $0.status == .verified }.map(\.language))
             let defaultLanguage = snapshot.defaultLanguages[id] ?? "und"
@@ -205,7 +211,7 @@ public final class Catalogue: Sendable {
     }
 
     /// A public thumbnail by its file relative to the index folder; nil for any other text.
-    public func thumbnail(file: String) -> ThumbnailFile? {
+    public func thumbnail(file: String) -> PublicThumbnail? {
         thumbnailFiles[file]
     }
 

@@ -3,11 +3,14 @@ import Foundation
 import GRDB
 import Schedule
 
-/// A thumbnail file the index made, relative to the index folder (`thumbnails/ab/….jpg`).
+/// A picture the index names, by its file relative to the index folder (`thumbnails/ab/….jpg`):
+/// made, or planned and made when first asked for (see `StoredThumbnail`).
 public struct ThumbnailFile: Sendable, Equatable {
     public var file: String
     public var width: Int
     public var height: Int
+    /// Seconds into the recording of the frame it shows (or is to show).
+    public var time: Double? = nil
 }
 
 /// How far one segment's transcript has come in one language, without its text.
@@ -101,8 +104,8 @@ extension IndexDatabase {
                 spans[row["recording_id"], default: [:]][row["language"], default: []].append((row["start_seconds"], row["end_seconds"]))
             }
             var thumbnails: [String: ThumbnailFile] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, file, width, height FROM thumbnail") {
-                thumbnails[row["key"]] = ThumbnailFile(file: row["file"], width: row["width"], height: row["height"])
+            for row in try Row.fetchAll(db, sql: "SELECT key, file, width, height, time_seconds FROM thumbnail") {
+                thumbnails[row["key"]] = ThumbnailFile(file: row["file"], width: row["width"], height: row["height"], time: row["time_seconds"])
             }
 
             let languages = Dictionary(sessions.map { ($0.guid, $0.language) }, uniquingKeysWith: { a, _ in a })

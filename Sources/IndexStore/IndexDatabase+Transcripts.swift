@@ -211,14 +211,6 @@ extension IndexDatabase {
         }
     }
 
-    /// Remembers a thumbnail file made for `key`.
-    public func saveThumbnail(key: String, file: String, width: Int, height: Int, time: Double?, source: String) throws {
-        try writer.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO thumbnail (key, file, width, height, time_seconds, source) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [key, file, width, height, time, source])
-        }
-    }
-
     // MARK: - Reads
 
     /// Every cue of a recording, by time.
@@ -238,22 +230,6 @@ extension IndexDatabase {
         let cues = try cues(recordingID: recordingID)
         let spans = try writer.read { db in try Self.verifiedSpans(recordingID: recordingID, db: db) }
         return Self.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: defaultLanguage)
-    }
-
-    /// Every thumbnail made, by key, with its file (relative to the index folder).
-    public func thumbnailFiles() throws -> [String: String] {
-        try writer.read { db in
-            var files: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, file FROM thumbnail") { files[row["key"]] = row["file"] }
-            return files
-        }
-    }
-
-    /// The file and size of a thumbnail, when one was made for `key`.
-    public func thumbnail(key: String) throws -> (file: String, width: Int, height: Int)? {
-        try writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT file, width, height FROM thumbnail WHERE key = ?", arguments: [key]).map { ($0["file"], $0["width"], $0["height"]) }
-        }
     }
 
     // MARK: - Helpers

@@ -331,6 +331,16 @@ public struct Thumbnailer: Sendable {
 
     /// `width` made even, and the height that keeps the display aspect ratio, made even; both
     /// at least 2.
+    /// The size a thumbnail `width` wide will have, as far as the probe can say: a picture of
+    /// `pictureWidth`×`pictureHeight` with square pixels (16:9 when the size is unknown). The
+    /// probe does not read the sample aspect ratio, so an anamorphic picture comes out otherwise.
+    public static func plannedSize(width: Int, pictureWidth: Int?, pictureHeight: Int?) -> (width: Int, height: Int) {
+        guard let pictureWidth, let pictureHeight, pictureWidth > 0, pictureHeight > 0 else {
+            return outputSize(width: width, sourceWidth: 16, sourceHeight: 9, sampleAspect: 1)
+        }
+        return outputSize(width: width, sourceWidth: pictureWidth, sourceHeight: pictureHeight, sampleAspect: 1)
+    }
+
     static func outputSize(width: Int, sourceWidth: Int, sourceHeight: Int, sampleAspect: Double) -> (width: Int, height: Int) {
         let even = max(2, width & ~1)
         let displayAspect = Double(sourceWidth) * sampleAspect / Double(sourceHeight)

@@ -3,6 +3,7 @@ import IndexStore
 /// Marks copies of one file at several paths: every recording with the fingerprint of an
 /// older one (the smallest id) is a duplicate of it.
 struct DuplicateStage: IngestStage {
+    static let name = "duplicates"
     let database: IndexDatabase
 
     func run(_ run: inout IngestRun) throws {

@@ -14,8 +14,8 @@ public struct IngestOptions: Sendable {
     /// being written.
     public var settleSeconds: Double = 1
     public var recentSeconds: Double = 30
-    /// Make a JPEG for every segment and session (off with `--no-thumbnails`).
-    public var thumbnails = true
+    /// When the JPEG of every segment and session is made (`--thumbnails`).
+    public var thumbnails = ThumbnailMode.onRequest
     /// Width of the thumbnails in pixels.
     public var thumbnailWidth = 320
     /// Follow symlinks whose target lies outside the media folders (`--follow-symlinks`); the
@@ -25,6 +25,18 @@ public struct IngestOptions: Sendable {
     public init(media: [String]) {
         self.media = media
     }
+}
+
+/// When an ingest makes the pictures of segments and sessions.
+public enum ThumbnailMode: String, Sendable, CaseIterable {
+    /// Named at ingest (file, time, size) with nothing decoded; `efterhand serve` makes each
+    /// when it is first asked for, and a later `--thumbnails now` run makes those still missing.
+    /// Decoding up to a segment's second costs far more than probing a file.
+    case onRequest = "on-request"
+    /// Named and made during the ingest, with every named one whose file is missing.
+    case now
+    /// None named, none made.
+    case off
 }
 
 /// What an ingest run did, in the contract of `efterhand ingest --json`.
@@ -49,9 +61,14 @@ public struct IngestSummary: Sendable, Equatable, Codable {
     public var errors: [String] = []
     /// Cues read from subtitle streams and sidecar files in this run.
     public var cues = 0
-    /// Thumbnails made in this run (those already made are not made again), and how long it took.
+    /// Thumbnails made in this run (those already made are not made again), named in this run
+    /// to be made on request, and how long both took.
     public var thumbnails = 0
+    public var thumbnailsPlanned = 0
     public var thumbnailSeconds = 0.0
+    /// Seconds each stage of the run took, by stage (`programme`, `scan`, `probe`, `link`,
+    /// `duplicates`, `captions`, `thumbnails`).
+    public var stageSeconds: [String: Double] = [:]
     /// Manual decisions whose session left the programme: moved to the same session under its
     /// new guid, or (their recordings) put in review.
     public var decisions: [String] = []
@@ -60,7 +77,8 @@ public struct IngestSummary: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case recordings, new, changed, unchanged, moved, missing, duplicates, failed, linked, review, unmatched, segments, seconds
-        case skipped, errors, cues, thumbnails, thumbnailSeconds = "thumbnail_seconds", decisions, speech
+        case skipped, errors, cues, thumbnails, thumbnailsPlanned = "thumbnails_planned", thumbnailSeconds = "thumbnail_seconds"
+        case stageSeconds = "stage_seconds", decisions, speech
     }
 
     public init() {}

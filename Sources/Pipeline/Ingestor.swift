@@ -38,7 +38,9 @@ public struct Ingestor: Sendable {
     public func run(programme: Programme?, progress: @escaping @Sendable (IngestProgress) -> Void = { _ in }) throws -> IngestSummary {
         var run = IngestRun(progress: progress)
         for stage in stages(programme: programme) {
+            let started = Date()
             try stage.run(&run)
+            run.summary.stageSeconds[type(of: stage).name, default: 0] += Date().timeIntervalSince(started)
         }
         try tally(&run.summary)
         run.summary.seconds = Date().timeIntervalSince(run.started)
@@ -68,6 +70,8 @@ public struct Ingestor: Sendable {
 /// One stage of an ingest: reads what the stages before it left in `run`, does its one job on
 /// the index, and leaves what the stages after it need.
 protocol IngestStage {
+    /// What the summary's `stage_seconds` calls it.
+    static var name: String { get }
     func run(_ run: inout IngestRun) throws
 }
 

@@ -6,6 +6,7 @@ import MediaProbe
 /// new files, changed ones, moves (the same fingerprint at another path keeps its id) and files
 /// that are gone (marked missing, or deleted with `--prune`).
 struct ProbeStage: IngestStage {
+    static let name = "probe"
     let database: IndexDatabase
     let options: IngestOptions
 

@@ -5,6 +5,7 @@ import Schedule
 /// Stores the programme given to the run (when one was), and reads first whether an earlier
 /// run still owes the index a relink.
 struct ProgrammeStage: IngestStage {
+    static let name = "programme"
     let database: IndexDatabase
     let programme: Programme?
 

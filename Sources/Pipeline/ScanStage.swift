@@ -5,6 +5,7 @@ import MediaProbe
 /// What is on disk now, and which of it the index must look at: files whose size or
 /// modification time changed, new files, and none that are still being written.
 struct ScanStage: IngestStage {
+    static let name = "scan"
     let database: IndexDatabase
     let options: IngestOptions
 

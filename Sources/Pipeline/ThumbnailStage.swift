@@ -3,74 +3,117 @@ import IndexStore
 import MediaProbe
 import Schedule
 
-/// Makes a JPEG for every segment of every linked video recording and one per session, in
-/// parallel, skipping those already made (kept by fingerprint and start, see `ThumbnailKey`).
-/// Audio-only recordings use their cover picture when they have one. Off with `--no-thumbnails`.
+/// Names a JPEG for every segment of every linked video recording and one per session (audio
+/// recordings: their cover picture, when they have one), kept by fingerprint and start (see
+/// `ThumbnailKey`) so that nothing is named or made twice. By default nothing is decoded here:
+/// `efterhand serve` makes a picture when it is first asked for (`ThumbnailWorkshop`), since
+/// decoding up to a segment's second costs many times what probing the file did. With
+/// `--thumbnails now` every named picture whose file is missing is made here, in parallel.
 struct ThumbnailStage: IngestStage {
+    static let name = "thumbnails"
     let database: IndexDatabase
     let options: IngestOptions
 
-    /// One picture to make.
+    /// One picture to make now.
     struct Job: Sendable {
-        var key: String
+        var thumbnail: StoredThumbnail
         var path: String
-        var time: Double
-        var file: String
     }
 
     func run(_ run: inout IngestRun) throws {
-        guard options.thumbnails, let folder = database.folder else { return }
+        guard options.thumbnails != .off, let folder = database.folder else { return }
         let started = Date()
-        let jobs = try wanted(folder: folder)
-        let thumbnailer = Thumbnailer()
-        let width = options.thumbnailWidth
-        let deadline = options.probe.timeout
-        let made = ParallelMap.run(jobs) { job -> Result<Thumbnail, ProbeError> in
-            Result { () throws(ProbeError) -> Thumbnail in try thumbnailer.jpeg(path: job.path, at: job.time, width: width, deadline: deadline) }
-        }
-        for (job, result) in zip(jobs, made) {
-            switch result {
-            case .success(let thumbnail):
-                let target = (folder as NSString).appendingPathComponent(job.file)
-                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try thumbnail.jpeg.write(to: URL(fileURLWithPath: target), options: .atomic)
-                try database.saveThumbnail(key: job.key, file: job.file, width: thumbnail.width, height: thumbnail.height,
-                                           time: thumbnail.time, source: thumbnail.source.rawValue)
-                run.summary.thumbnails += 1
-            case .failure(let error):
-                run.summary.errors.append("thumbnail for \(job.path) at \(ClockText.position(job.time)): \(error.message)")
-            }
+        let (planned, jobs) = try plan(folder: folder)
+        try database.planThumbnails(planned)
+        run.summary.thumbnailsPlanned = options.thumbnails == .now ? 0 : planned.count
+        if options.thumbnails == .now {
+            make(jobs, folder: folder, run: &run)
         }
         run.summary.thumbnailSeconds = Date().timeIntervalSince(started)
     }
 
-    /// The pictures not made yet, for every linked recording with video or a cover.
-    private func wanted(folder: String) throws -> [Job] {
+    /// The pictures the index does not name yet, for every linked recording with video or a
+    /// cover, and (with `--thumbnails now`) every named one of theirs whose file is missing.
+    private func plan(folder: String) throws -> (planned: [StoredThumbnail], jobs: [Job]) {
+        var planned: [StoredThumbnail] = []
         var jobs: [Job] = []
         let links = try database.links()
         let segments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
-        let existing = try database.thumbnailFiles()
-        func present(_ key: String) -> Bool {
-            existing[key].map { FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0)) } ?? false
+        let known = try database.thumbnails()
+        let pictures = try database.pictureSources()
+        let makeNow = options.thumbnails == .now
+        func missing(_ thumbnail: StoredThumbnail) -> Bool {
+            !FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent(thumbnail.file))
         }
         for recording in try database.recordings(includeMissing: false, withProbe: false) where recording.state == .ok && recording.linkStatus == .linked {
             guard let id = recording.id, let fingerprint = recording.fingerprint else { continue }
-            let segmentKeys = (segments[id] ?? []).map { (ThumbnailKey.segment(fingerprint: fingerprint, start: $0.startSeconds),
-                                                          $0.startSeconds + min(5, ($0.endSeconds - $0.startSeconds) / 2)) }
-            let sessionKeys = (links[id] ?? []).filter { $0.kind == .link }.map { (ThumbnailKey.session(fingerprint: fingerprint, guid: $0.sessionGuid),
-                                                                                 $0.inSeconds + min(60, ($0.outSeconds - $0.inSeconds) / 10)) }
-            // Everything already made (or the cover, for audio): nothing to decode, not even the probe.
-            if (segmentKeys + sessionKeys).allSatisfy({ present($0.0) }) || present(ThumbnailKey.cover(fingerprint: fingerprint)) { continue }
-            guard let probe = try database.recording(idOrPath: String(id))?.probe else { continue }
-            let hasVideo = probe.streams.contains { $0.kind == .video && !$0.attachedPicture }
-            let hasCover = probe.streams.contains { $0.attachedPicture }
-            guard hasVideo || hasCover else { continue }
-            let wanted = hasVideo ? segmentKeys + sessionKeys : [(ThumbnailKey.cover(fingerprint: fingerprint), 0.0)]
-            for (key, time) in wanted where !present(key) {
-                let file = "thumbnails/\(fingerprint.suffix(2))/\(key.replacingOccurrences(of: "@", with: "_")).jpg"
-                jobs.append(Job(key: key, path: recording.absolutePath, time: time, file: file))
+            let wanted = Self.wanted(fingerprint: fingerprint, segments: segments[id] ?? [], links: links[id] ?? [])
+            let named: [StoredThumbnail]
+            if let cover = known[ThumbnailKey.cover(fingerprint: fingerprint)] {
+                named = [cover]
+            } else if wanted.allSatisfy({ known[$0.key] != nil }) {
+                // Everything already named: nothing more to do.
+                named = wanted.compactMap { known[$0.key] }
+            } else {
+                guard let picture = pictures[id] else { continue }
+                let size = Thumbnailer.plannedSize(width: options.thumbnailWidth, pictureWidth: picture.width, pictureHeight: picture.height)
+                let pictures = picture.isCover ? [(key: ThumbnailKey.cover(fingerprint: fingerprint), time: 0.0)] : wanted
+                let source = picture.isCover ? Thumbnail.Source.coverPicture : .frame
+                named = pictures.map { wanted in
+                    known[wanted.key] ?? StoredThumbnail(key: wanted.key, file: Self.file(key: wanted.key, fingerprint: fingerprint),
+                                                         width: size.width, height: size.height, time: wanted.time, source: source.rawValue)
+                }
+                planned += named.filter { known[$0.key] == nil }
+            }
+            if makeNow {
+                jobs += named.filter(missing).map { Job(thumbnail: $0, path: recording.absolutePath) }
             }
         }
-        return jobs
+        return (planned, jobs)
+    }
+
+    /// The pictures a linked recording should have: one per segment, a little into it, and one
+    /// per session it holds, a little after the in point.
+    static func wanted(fingerprint: String, segments: [Segment], links: [StoredLink]) -> [(key: String, time: Double)] {
+        let segmentPictures = segments.map {
+            (key: ThumbnailKey.segment(fingerprint: fingerprint, start: $0.startSeconds), time: $0.startSeconds + min(5, ($0.endSeconds - $0.startSeconds) / 2))
+        }
+        let sessionPictures = links.filter { $0.kind == .link }.map {
+            (key: ThumbnailKey.session(fingerprint: fingerprint, guid: $0.sessionGuid), time: $0.inSeconds + min(60, ($0.outSeconds - $0.inSeconds) / 10))
+        }
+        return segmentPictures + sessionPictures
+    }
+
+    /// Where a picture's file goes, relative to the index folder.
+    static func file(key: String, fingerprint: String) -> String {
+        "thumbnails/\(fingerprint.suffix(2))/\(key.replacingOccurrences(of: "@", with: "_")).jpg"
+    }
+
+    /// Decodes and writes `jobs`, two at a time; a picture that cannot be made is an error of
+    /// the run, named, and the others go on.
+    private func make(_ jobs: [Job], folder: String, run: inout IngestRun) {
+        let thumbnailer = Thumbnailer()
+        let deadline = options.probe.timeout
+        let made = ParallelMap.run(jobs) { job -> Result<Thumbnail, ProbeError> in
+            Result { () throws(ProbeError) -> Thumbnail in
+                try thumbnailer.jpeg(path: job.path, at: job.thumbnail.time ?? 0, width: job.thumbnail.width, deadline: deadline)
+            }
+        }
+        for (job, result) in zip(jobs, made) {
+            do {
+                let thumbnail = try result.get()
+                let target = (folder as NSString).appendingPathComponent(job.thumbnail.file)
+                try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try thumbnail.jpeg.write(to: URL(fileURLWithPath: target), options: .atomic)
+                var stored = job.thumbnail
+                (stored.width, stored.height, stored.time, stored.source) = (thumbnail.width, thumbnail.height, thumbnail.time, thumbnail.source.rawValue)
+                try database.saveThumbnail(stored)
+                run.summary.thumbnails += 1
+            } catch let error as ProbeError {
+                run.summary.errors.append("thumbnail for \(job.path) at \(ClockText.position(job.thumbnail.time ?? 0)): \(error.message)")
+            } catch {
+                run.summary.errors.append("thumbnail for \(job.path) at \(ClockText.position(job.thumbnail.time ?? 0)): \(error)")
+            }
+        }
     }
 }

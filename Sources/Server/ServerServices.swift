@@ -23,6 +23,8 @@ public final class ServerServices: Sendable {
     /// Where searches run (see `SearchGate`).
     let searches = SearchGate()
     let fileIO = FileIO()
+    /// Makes the thumbnails ingest named but did not make (see `ThumbnailWorkshop`).
+    let thumbnails = ThumbnailWorkshop()
     let logger = Logger(label: "efterhand.http")
     /// Runs index work that may take a while (rebuilding the catalogue, reading a page's
     /// snapshot, writing) off the tasks that serve requests: its own threads, two per core and at

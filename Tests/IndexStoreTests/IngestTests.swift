@@ -210,7 +210,7 @@ struct IngestTests {
         let database = try IndexDatabase(folder: week.index.path)
         var options = IngestOptions(media: [week.media.path])
         options.settleSeconds = 1  // the default 30 s "recent" window is kept: both files are recent
-        options.thumbnails = false
+        options.thumbnails = .off
         let summary = try Ingestor(database: database, options: options).run(programme: nil)
         #expect(summary.skipped.contains { $0.hasPrefix(growing) && $0.contains("still being written") }, "\(summary.skipped)")
         let paths = try database.recordings().map(\.path)

@@ -12,7 +12,7 @@ struct SearchTests {
         let database = try! IndexDatabase(folder: week.index.path)
         var options = IngestOptions(media: [week.media.path])
         options.recentSeconds = 0
-        options.thumbnails = false
+        options.thumbnails = .off
         _ = try! Ingestor(database: database, options: options).run(programme: try! week.programme())
         return (week, database)
     }()

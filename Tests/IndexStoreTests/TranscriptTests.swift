@@ -8,18 +8,20 @@ import Pipeline
 /// thumbnails and the caption-coverage report, on a copy of the sample week.
 @Suite("transcripts and thumbnails", .serialized)
 struct TranscriptTests {
-    func ingested() throws -> (SampleWeek, IndexDatabase) {
+    func ingested(thumbnails: ThumbnailMode = .onRequest) throws -> (SampleWeek, IndexDatabase) {
         let week = try SampleWeek()
         let database = try IndexDatabase(folder: week.index.path)
         var options = IngestOptions(media: [week.media.path])
         options.recentSeconds = 0
+        options.thumbnails = thumbnails
         _ = try Ingestor(database: database, options: options).run(programme: try week.programme())
         return (week, database)
     }
 
-    func reingest(_ week: SampleWeek, _ database: IndexDatabase) throws -> IngestSummary {
+    func reingest(_ week: SampleWeek, _ database: IndexDatabase, thumbnails: ThumbnailMode = .onRequest) throws -> IngestSummary {
         var options = IngestOptions(media: [week.media.path])
         options.recentSeconds = 0
+        options.thumbnails = thumbnails
         return try Ingestor(database: database, options: options).run(programme: nil)
     }
 
@@ -166,9 +168,9 @@ struct TranscriptTests {
         #expect(try database.cues(recordingID: try database.recording(idOrPath: week.path("jsp-kamera.mp4"))!.id!).isEmpty)
     }
 
-    @Test("a JPEG of the right size for every video segment, not made again on re-ingest")
+    @Test("with --thumbnails now, a JPEG of the right size for every video segment, not made again on re-ingest")
     func thumbnails() throws {
-        let (week, database) = try ingested()
+        let (week, database) = try ingested(thumbnails: .now)
         defer { week.remove() }
         var checked = 0
         for recording in try database.recordings() where recording.linkStatus == .linked {
@@ -183,8 +185,40 @@ struct TranscriptTests {
         }
         #expect(checked == (try database.segments()).count)
         #expect(checked >= 50)
+        let again = try reingest(week, database, thumbnails: .now)
+        #expect(again.thumbnails == 0 && again.thumbnailsPlanned == 0)
+    }
+
+    @Test("by default every picture is named with its time and size and none is decoded; a later --thumbnails now makes them")
+    func thumbnailsOnRequest() throws {
+        let (week, database) = try ingested()
+        defer { week.remove() }
+        let named = try database.thumbnails()
+        let segments = try database.segments()
+        #expect(named.count >= segments.count)
+        for thumbnail in named.values {
+            #expect(!FileManager.default.fileExists(atPath: week.index.appendingPathComponent(thumbnail.file).path))
+            #expect(thumbnail.source == "frame" ? thumbnail.time != nil : thumbnail.source == "cover_picture")
+        }
+        // The sample week's 16:9 videos: the size the picture will have.
+        #expect(named.values.filter { $0.source == "frame" }.allSatisfy { $0.width == 320 && $0.height == 180 })
+        // A segment's picture is a little into it.
+        let segmentsByRecording = Dictionary(grouping: segments, by: { $0.recordingID ?? -1 })
+        let recording = try #require(try database.recordings().first { $0.linkStatus == .linked && segmentsByRecording[$0.id ?? -1] != nil })
+        let segment = try #require(segmentsByRecording[recording.id ?? -1]?.first)
+        let key = ThumbnailKey.segment(fingerprint: recording.fingerprint!, start: segment.startSeconds)
+        #expect(named[key]?.time == segment.startSeconds + min(5, (segment.endSeconds - segment.startSeconds) / 2))
+
         let again = try reingest(week, database)
-        #expect(again.thumbnails == 0)
+        #expect(again.thumbnails == 0 && again.thumbnailsPlanned == 0, "named once")
+        #expect(try database.thumbnails() == named)
+
+        let now = try reingest(week, database, thumbnails: .now)
+        #expect(now.thumbnails == named.count && now.errors.isEmpty)
+        for thumbnail in try database.thumbnails().values {
+            let data = try Data(contentsOf: week.index.appendingPathComponent(thumbnail.file))
+            #expect(data.prefix(2) == Data([0xFF, 0xD8]))
+        }
     }
 
     @Test("the caption report puts what is most missing first")

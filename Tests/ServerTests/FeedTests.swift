@@ -133,7 +133,7 @@ struct FeedTests {
             let search = try await client.execute(uri: "/api/search?q=Yesbox", method: .get).json()
             #expect((search["hits"] as? [Any])?.isEmpty == true)
         }
-        // Nor the opted-out recording's thumbnails, which ingest did make.
+        // Nor the opted-out recording's thumbnails, which ingest did name: not served, and not made either.
         let fingerprint = try #require(try database.recording(idOrPath: String(optedOut))?.fingerprint)
         let file = try #require(try database.thumbnail(key: ThumbnailKey.session(fingerprint: fingerprint, guid: SampleIndex.guid(109)))?.file)
         try await sample.test { client in

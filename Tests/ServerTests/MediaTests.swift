@@ -134,20 +134,51 @@ struct MediaTests {
         }
     }
 
-    @Test("a thumbnail the feed names is served as the file ingest made")
+    @Test("a thumbnail the feed names is made on its first request, once however many ask, kept beside the index and served from there")
     func thumbnail() async throws {
-        let sample = try SampleIndex.shared.get()
+        let sample = try SampleIndex()
         let page = try jsonObject(await sample.test { client in try await client.execute(uri: "/feed.json?page_size=1", method: .get).data })
         let items = try #require(page["items"] as? [[String: Any]])
         let image = try #require(items.first?["image"] as? String)
         let path = localPath(image)
-        let file = try Data(contentsOf: sample.index.appendingPathComponent(String(path.dropFirst())))
+        let file = sample.index.appendingPathComponent(String(path.dropFirst()))
+        #expect(!FileManager.default.fileExists(atPath: file.path), "ingest names the picture and leaves the decoding to the first request")
         try await sample.test { client in
-            let response = try await client.execute(uri: path, method: .get)
-            #expect(response.status == .ok)
-            #expect(response.data == file)
-            #expect(response.headers[.eTag] != nil)
-            #expect(response.headers[.cacheControl]?.contains("max-age") == true)
+            let first = try await withThrowingTaskGroup(of: (HTTPResponse.Status, Data).self) { group in
+                for _ in 0..<8 {
+                    group.addTask { let response = try await client.execute(uri: path, method: .get); return (response.status, response.data) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(first.allSatisfy { $0.0 == .ok && $0.1 == first[0].1 })
+            let made = try Data(contentsOf: file)
+            #expect(made == first[0].1 && made.prefix(2) == Data([0xFF, 0xD8]) && made.suffix(2) == Data([0xFF, 0xD9]))
+            let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date
+
+            let again = try await client.execute(uri: path, method: .get)
+            #expect(again.status == .ok && again.data == made)
+            #expect(again.headers[.eTag] != nil)
+            #expect(again.headers[.cacheControl]?.contains("max-age") == true)
+            #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date == modified, "made once")
+        }
+    }
+
+    @Test("a named thumbnail whose recording's file is gone is 404, and the server goes on")
+    func thumbnailOfVanishedFile() async throws {
+        let sample = try SampleIndex()
+        let database = try sample.database()
+        let recording = try #require(try database.recording(idOrPath: String(try recordingID("sommarjobbare.mp4", in: database))))
+        let named = try database.thumbnails().values.filter { $0.key.hasPrefix(recording.fingerprint! + "@") }
+        let thumbnail = try #require(named.first)
+        try FileManager.default.removeItem(at: sample.media.appendingPathComponent("sommarjobbare.mp4"))
+        try await sample.test { client in
+            for _ in 0..<2 {
+                let response = try await client.execute(uri: "/" + thumbnail.file, method: .get)
+                #expect(response.status == .notFound)
+                #expect(response.errorCode == "not_found")
+                #expect(!String(decoding: response.data, as: UTF8.self).contains(sample.media.path), "no server path in the answer")
+            }
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
         }
     }
 

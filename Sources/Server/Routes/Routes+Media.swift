@@ -10,16 +10,7 @@ func addMediaRoutes(to routes: RouteRegistrar, services: ServerServices) {
         let id = try recordingID(context)
         let catalogue = try await services.catalogue()
         guard let recording = catalogue.recordings[id] else { throw unknownRecording(id) }
-        // Resolved now, not at ingest: a file swapped for a link to elsewhere since is refused.
-        guard let path = MediaFiles.resolved(recording.recording.absolutePath) else {
-            throw APIError.notFound("the file of this address is gone from the server")
-        }
-        guard MediaFiles.isInside(path, roots: catalogue.mediaRoots), !MediaFiles.isSystemPath(path) else {
-            services.logger.warning("refused to serve recording \(id): '\(path)' lies outside the media folders \(catalogue.mediaRoots)")
-            throw APIError.notFound(catalogue.mediaRoots.isEmpty
-                ? "the index names no media folder yet: run `efterhand ingest` again to serve this file"
-                : "the file of this address lies outside the media folders")
-        }
+        let path = try servablePath(of: recording, in: catalogue, services: services)
         return try await serveFile(path, contentType: recording.mediaType, cacheControl: "public, max-age=3600",
                                    request: request, context: context, services: services)
     }
@@ -28,14 +19,52 @@ func addMediaRoutes(to routes: RouteRegistrar, services: ServerServices) {
         let catalogue = try await services.catalogue()
         // The address is looked up among the thumbnails of public recordings; only the file
         // name stored by the index is joined to the index folder.
-        guard let thumbnail = catalogue.thumbnail(file: requested),
-              !thumbnail.file.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
+        guard let found = catalogue.thumbnail(file: requested),
+              !found.thumbnail.file.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
             throw APIError.notFound("no thumbnail '/\(requested)'")
         }
-        let path = (services.configuration.indexFolder as NSString).appendingPathComponent(thumbnail.file)
-        return try await serveFile(path, contentType: "image/jpeg", cacheControl: "public, max-age=86400",
+        let path = (services.configuration.indexFolder as NSString).appendingPathComponent(found.thumbnail.file)
+        let cacheControl = "public, max-age=86400"
+        if !FileManager.default.fileExists(atPath: path), let recording = catalogue.recordings[found.recordingID] {
+            // Named by ingest, not made yet: made now, once, and kept beside the others.
+            let order = ThumbnailWorkshop.Order(
+                target: path, source: try servablePath(of: recording, in: catalogue, services: services), time: found.thumbnail.time ?? 0,
+                width: found.thumbnail.width, deadline: 10)
+            let jpeg: Data
+            do {
+                jpeg = try await services.thumbnails.make(order)
+            } catch let error as ProbeError {
+                services.logger.warning("could not make thumbnail '\(found.thumbnail.file)' of recording \(found.recordingID): \(error.message)")
+                throw APIError.notFound("no picture could be made of this recording at this time")
+            } catch is ThumbnailWorkshop.Unavailable {
+                throw APIError.notFound("no picture could be made of this recording at this time")
+            }
+            if !FileManager.default.fileExists(atPath: path) {
+                // The index folder cannot be written: the picture as made, this once.
+                return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: cacheControl, .contentLength: String(jpeg.count)],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: jpeg)))
+            }
+        }
+        return try await serveFile(path, contentType: "image/jpeg", cacheControl: cacheControl,
                                    request: request, context: context, services: services)
     }
+}
+
+/// Where a public recording's file is now, if the server may read it: resolved now, not at
+/// ingest (a file swapped for a link to elsewhere since is refused), inside a media folder the
+/// index names and outside the system's folders; else 404.
+func servablePath(of recording: Catalogue.PublicRecording, in catalogue: Catalogue, services: ServerServices) throws -> String {
+    let id = recording.id
+    guard let path = MediaFiles.resolved(recording.recording.absolutePath) else {
+        throw APIError.notFound("the file of this address is gone from the server")
+    }
+    guard MediaFiles.isInside(path, roots: catalogue.mediaRoots), !MediaFiles.isSystemPath(path) else {
+        services.logger.warning("refused to serve recording \(id): '\(path)' lies outside the media folders \(catalogue.mediaRoots)")
+        throw APIError.notFound(catalogue.mediaRoots.isEmpty
+            ? "the index names no media folder yet: run `efterhand ingest` again to serve this file"
+            : "the file of this address lies outside the media folders")
+    }
+    return path
 }
 
 /// A file with validators and byte ranges: `ETag` (size and modification time), `Last-Modified`,

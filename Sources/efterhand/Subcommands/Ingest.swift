@@ -36,7 +36,11 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Delete recordings whose files are gone, instead of marking them missing.")
     var prune = false
 
-    @Flag(help: "Make no thumbnails.")
+    @Option(help: ArgumentHelp("When to make the thumbnails: on-request (named now, made by `efterhand serve` when first asked for), now, or off.",
+                               valueName: "when"))
+    var thumbnails: ThumbnailMode = .onRequest
+
+    @Flag(help: "Make no thumbnails (the same as --thumbnails off).")
     var noThumbnails = false
 
     @Flag(help: "Follow symlinks whose target lies outside the --media folders (by default they are skipped, and named). Never into /proc, /sys or /dev.")
@@ -70,7 +74,7 @@ struct Ingest: ParsableCommand {
         options.prune = prune
         options.segmentMinutes = segmentMinutes
         options.probe.timeout = timeout
-        options.thumbnails = !noThumbnails
+        options.thumbnails = noThumbnails ? .off : thumbnails
         options.followSymlinks = followSymlinks
         let bar = ProgressBar()
         var summary: IngestSummary
@@ -103,7 +107,8 @@ struct Ingest: ParsableCommand {
                 \(summary.recordings) recordings: \(summary.new) new, \(summary.changed) changed, \(summary.unchanged) unchanged, \
                 \(summary.moved) moved, \(summary.missing) missing, \(summary.duplicates) duplicates, \(summary.failed) failed
                 links: \(summary.linked) linked, \(summary.review) in review, \(summary.unmatched) unmatched; \(summary.segments) segments
-                captions: \(summary.cues) cues read; thumbnails: \(summary.thumbnails) made in \(String(format: "%.2f", summary.thumbnailSeconds)) s
+                captions: \(summary.cues) cues read; thumbnails: \(summary.thumbnailsPlanned) named (made when first asked for), \
+                \(summary.thumbnails) made in \(String(format: "%.2f", summary.thumbnailSeconds)) s
                 index: \(index.index)/\(IndexDatabase.fileName) (\(String(format: "%.2f", summary.seconds)) s)
                 """)
             if let speech = summary.speech { TranscribeOutput.print(speech, json: false) }
@@ -112,3 +117,5 @@ struct Ingest: ParsableCommand {
         if summary.speech?.errors.isEmpty == false { throw ExitCode(1) }
     }
 }
+
+extension ThumbnailMode: ExpressibleByArgument {}
