@@ -75,17 +75,20 @@ extension IndexDatabase {
     /// Rebuilds the search rows of one recording from its links, segments, sessions and cues.
     /// Called inside the transactions that change them, so search never lags the index.
     static func refreshSearch(recordingID: Int64, db: Database) throws {
-        try db.execute(sql: "DELETE FROM search WHERE rowid IN (SELECT rowid FROM search_row WHERE recording_id = ?)", arguments: [recordingID])
-        try db.execute(sql: "DELETE FROM search_row WHERE recording_id = ?", arguments: [recordingID])
-        let segments = try Row.fetchAll(db, sql: """
+        // Cached statements: this runs once per recording in every ingest that links, and
+        // preparing its seven statements each time was most of its cost.
+        try db.cachedStatement(sql: "DELETE FROM search WHERE rowid IN (SELECT rowid FROM search_row WHERE recording_id = ?)")
+            .execute(arguments: [recordingID])
+        try db.cachedStatement(sql: "DELETE FROM search_row WHERE recording_id = ?").execute(arguments: [recordingID])
+        let segments = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT segment.id, segment.session_guid, segment.title, segment.start_seconds, segment.end_seconds,
                    session.title AS session_title, session.subtitle, session.abstract, session.persons, session.topics
             FROM segment JOIN session ON session.guid = segment.session_guid
             WHERE segment.recording_id = ? AND session.do_not_record = 0
             ORDER BY segment.session_guid, segment.start_seconds, segment.position
-            """, arguments: [recordingID])
+            """), arguments: [recordingID])
         guard !segments.isEmpty else { return }
-        let cues = try Row.fetchAll(db, sql: "SELECT start_seconds, end_seconds, text FROM cue WHERE recording_id = ? ORDER BY start_seconds",
+        let cues = try Row.fetchAll(db.cachedStatement(sql: "SELECT start_seconds, end_seconds, text FROM cue WHERE recording_id = ? ORDER BY start_seconds"),
                                     arguments: [recordingID])
         let bounds = segments.map { segment -> Segment in
             Segment(id: segment["id"], sessionGuid: segment["session_guid"], position: 0, startSeconds: segment["start_seconds"],
@@ -96,6 +99,15 @@ extension IndexDatabase {
             let span = Cue(start: cue["start_seconds"], end: cue["end_seconds"], text: "")
             if let segment = segmentFor(span, among: bounds), let id = segment.id { text[id, default: []].append(cue["text"]) }
         }
+        let newRow = try db.cachedStatement(sql: "INSERT INTO search_row (recording_id) VALUES (?)")
+        let sessionRow = try db.cachedStatement(sql: """
+            INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
+            VALUES (?, 'session', ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?)
+            """)
+        let segmentRow = try db.cachedStatement(sql: """
+            INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
+            VALUES (?, 'segment', ?, ?, ?, '', '', '', '', '', ?, ?, ?)
+            """)
         var firstOfSession = Set<String>()
         for segment in segments {
             let guid: String = segment["session_guid"]
@@ -103,21 +115,15 @@ extension IndexDatabase {
             if firstOfSession.insert(guid).inserted {
                 let persons: [String] = (try? JSONText.decode(segment["persons"] as String)) ?? []
                 let topics: [String] = (try? JSONText.decode(segment["topics"] as String)) ?? []
-                try db.execute(sql: "INSERT INTO search_row (recording_id) VALUES (?)", arguments: [recordingID])
+                try newRow.execute(arguments: [recordingID])
                 let texts = [segment["session_title"] as String, (segment["subtitle"] as String?) ?? "", (segment["abstract"] as String?) ?? "",
                              persons.joined(separator: ", "), topics.joined(separator: ", ")]
-                try db.execute(sql: """
-                    INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
-                    VALUES (?, 'session', ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?)
-                    """, arguments: StatementArguments([db.lastInsertedRowID, recordingID, guid, id] as [any DatabaseValueConvertible])
-                        + StatementArguments(texts + [SearchPattern.pairs(texts)]))
+                try sessionRow.execute(arguments: StatementArguments([db.lastInsertedRowID, recordingID, guid, id] as [any DatabaseValueConvertible])
+                    + StatementArguments(texts + [SearchPattern.pairs(texts)]))
             }
-            try db.execute(sql: "INSERT INTO search_row (recording_id) VALUES (?)", arguments: [recordingID])
+            try newRow.execute(arguments: [recordingID])
             let texts = [segment["title"] as String] + (text[id] ?? [])
-            try db.execute(sql: """
-                INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
-                VALUES (?, 'segment', ?, ?, ?, '', '', '', '', '', ?, ?, ?)
-                """, arguments: [db.lastInsertedRowID, recordingID, guid, id, texts[0], texts.dropFirst().joined(separator: "\n"), SearchPattern.pairs(texts)])
+            try segmentRow.execute(arguments: [db.lastInsertedRowID, recordingID, guid, id, texts[0], texts.dropFirst().joined(separator: "\n"), SearchPattern.pairs(texts)])
         }
     }
 

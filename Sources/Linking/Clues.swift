@@ -42,8 +42,8 @@ struct Clues {
     /// Compacted room keys the recording names, with where each was read.
     var rooms: [String: Evidence.RoomSource]
     var explicit: [Int: ExplicitReference]
-    var titleWeighted = TitleIndex.Weighted(words: [], set: [], weights: [], total: 0)
-    var fileWeighted = TitleIndex.Weighted(words: [], set: [], weights: [], total: 0)
+    var titleWeighted = TitleIndex.Weighted(words: [], set: [], weights: [], total: 0, lengths: [])
+    var fileWeighted = TitleIndex.Weighted(words: [], set: [], weights: [], total: 0, lengths: [])
     var chapterWeighted: [TitleIndex.Weighted] = []
     /// Sessions whose titles share rare words with the recording's text.
     var textCandidates: [Int] = []

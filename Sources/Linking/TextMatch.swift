@@ -83,10 +83,18 @@ public enum TextMatch {
     /// other (at least 6 letters shared: compounds and inflections), or, for words of 5 letters
     /// or more, one typo apart.
     public static func sameWord(_ a: String, _ b: String) -> Bool {
+        a == b || sameWord(a, count: a.count, b, count: b.count)
+    }
+
+    /// `sameWord` for words whose lengths in characters are known (counting them is most of the
+    /// work when one word is compared with many).
+    static func sameWord(_ a: String, count aCount: Int, _ b: String, count bCount: Int) -> Bool {
+        // Both rules need a word of at least five letters on the short side.
+        guard min(aCount, bCount) >= 5 else { return a == b }
         if a == b { return true }
-        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
-        if short.count >= 6 && long.hasPrefix(short) { return true }
-        if short.count >= 5 && long.count - short.count <= 1 { return withinOneEdit(Array(short.utf8), Array(long.utf8)) }
+        let (short, shortCount, long, longCount) = aCount <= bCount ? (a, aCount, b, bCount) : (b, bCount, a, aCount)
+        if shortCount >= 6 && long.hasPrefix(short) { return true }
+        if longCount - shortCount <= 1 { return withinOneEdit(Array(short.utf8), Array(long.utf8)) }
         return false
     }
 
@@ -167,6 +175,8 @@ struct TitleIndex {
         var set: Set<String>
         var weights: [Double]
         var total: Double
+        /// Each word's length in characters.
+        var lengths: [Int]
         var isEmpty: Bool { words.isEmpty }
     }
 
@@ -174,7 +184,7 @@ struct TitleIndex {
         var seen = Set<String>()
         let unique = words.filter { seen.insert($0).inserted }
         let weights = unique.map(weight)
-        return Weighted(words: unique, set: seen, weights: weights, total: weights.reduce(0, +))
+        return Weighted(words: unique, set: seen, weights: weights, total: weights.reduce(0, +), lengths: unique.map(\.count))
     }
 
     /// F1 of weighted precision and recall between the words of a recording's text and a
@@ -187,8 +197,11 @@ struct TitleIndex {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
         func matched(_ x: Weighted, in y: Weighted) -> Double {
             var sum = 0.0
-            for (index, word) in x.words.enumerated() where y.set.contains(word) || y.words.contains(where: { TextMatch.sameWord(word, $0) }) {
-                sum += x.weights[index]
+            for (index, word) in x.words.enumerated() {
+                let length = x.lengths[index]
+                if y.set.contains(word) || y.words.indices.contains(where: { TextMatch.sameWord(word, count: length, y.words[$0], count: y.lengths[$0]) }) {
+                    sum += x.weights[index]
+                }
             }
             return sum
         }

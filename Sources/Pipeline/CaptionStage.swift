@@ -7,6 +7,7 @@ import MediaProbe
 /// the sidecar files next to them (`SidecarFiles`), each read again only when it changed. A
 /// file that cannot be read is reported in the summary and passed over.
 struct CaptionStage: IngestStage {
+    static let name = "captions"
     let database: IndexDatabase
     let options: IngestOptions
 
@@ -14,7 +15,7 @@ struct CaptionStage: IngestStage {
         let recordings = try database.recordings(includeMissing: false, withProbe: false).filter { $0.state == .ok }
         let known = try database.captionSources()
         let languages = try sessionLanguages()
-        let streams = SubtitleStreams(database: database, timeout: options.probe.timeout)
+        var streams = SubtitleStreams(database: database, timeout: options.probe.timeout, subtitled: try database.recordingsWithSubtitleStreams())
         var sidecars = SidecarFiles(database: database)
         for recording in recordings {
             guard let id = recording.id, let fingerprint = recording.fingerprint else { continue }
@@ -23,6 +24,7 @@ struct CaptionStage: IngestStage {
             try streams.read(recording, id: id, fingerprint: fingerprint, sources: sources, language: &draft, summary: &run.summary)
             try sidecars.read(recording, id: id, sources: sources, language: &draft, summary: &run.summary)
         }
+        try streams.finish()
         // Segments are named from their transcripts once a run: the ones the link stage cut
         // again, and those whose drafts from subtitles and sidecars changed.
         try SegmentNamer().refresh(database)
@@ -76,15 +78,25 @@ struct SubtitleStreams {
     let database: IndexDatabase
     let reader = SubtitleReader(maxCues: CaptionFile.maxCues)
     let timeout: Double
+    /// The recordings whose probe found a subtitle stream: only theirs are opened.
+    let subtitled: Set<Int64>
+    /// Recordings without subtitle streams, to be marked read all in one transaction by `finish`
+    /// (one each was most of a cold ingest's caption stage).
+    private var nothingToRead: [(recordingID: Int64, source: String, signature: String)] = []
 
-    init(database: IndexDatabase, timeout: Double) {
+    init(database: IndexDatabase, timeout: Double, subtitled: Set<Int64>) {
         self.database = database
         self.timeout = timeout
+        self.subtitled = subtitled
     }
 
-    func read(_ recording: StoredRecording, id: Int64, fingerprint: String, sources: [String: String], language: inout DraftLanguage,
-              summary: inout IngestSummary) throws {
+    mutating func read(_ recording: StoredRecording, id: Int64, fingerprint: String, sources: [String: String], language: inout DraftLanguage,
+                       summary: inout IngestSummary) throws {
         guard sources["streams"] != fingerprint else { return }
+        guard subtitled.contains(id) else {
+            nothingToRead.append((id, "streams", fingerprint))
+            return
+        }
         let tracks = try language.probed()?.streams.filter { $0.kind == .subtitle } ?? []
         do {
             if !tracks.isEmpty {
@@ -99,6 +111,11 @@ struct SubtitleStreams {
         }
         // Marked as read even after an error: tried again only when the file changes.
         try database.saveDraftCues(recordingID: id, source: "streams", signature: fingerprint, cues: [])
+    }
+
+    /// Marks the recordings without subtitle streams as read.
+    func finish() throws {
+        try database.markCaptionSourcesRead(nothingToRead)
     }
 }
 

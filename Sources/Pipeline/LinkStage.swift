@@ -7,6 +7,7 @@ import Schedule
 /// segments, and writes each recording whose links changed in its own transaction. Runs in an
 /// ingest when anything linking depends on changed, and after every manual decision.
 public struct LinkStage: IngestStage {
+    static let name = "link"
     let database: IndexDatabase
     /// Length of even segments for long sessions without chapters.
     let segmentMinutes: Double
@@ -27,6 +28,9 @@ public struct LinkStage: IngestStage {
             report(IngestProgress(done: done, total: total, elapsed: Date().timeIntervalSince(started), stage: .link))
         }
     }
+
+    /// Recordings whose links are stored in one transaction.
+    static let recordingsPerCommit = 50
 
     /// Links, decides and cuts every present recording; writes those whose links changed.
     /// A decision whose session left the programme follows it to the one session of the new
@@ -51,8 +55,15 @@ public struct LinkStage: IngestStage {
         let segmenter = Segmenter(evenMinutes: segmentMinutes)
         let storedSegments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
 
+        // Stored some recordings at a time: one transaction each cost a third of linking a cold
+        // week, and a run killed between two batches is completed by the next (`owedRelink`).
+        var batch: [IndexDatabase.LinkSave] = []
         for (done, (recording, proposal)) in zip(stored, proposals).enumerated() {
             progress(done, stored.count)
+            if batch.count >= Self.recordingsPerCommit {
+                try database.saveLinks(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
             guard let id = recording.id else { continue }
             var outcome = Outcome(proposal)
             for decision in decisions[recording.fingerprint ?? ""] ?? [] {
@@ -68,9 +79,10 @@ public struct LinkStage: IngestStage {
                 && recording.recordingStart == proposal.recordingStart && recording.recordingStartSource == proposal.recordingStartSource
                 && Self.sameCuts(storedSegments[id] ?? [], segments)
             if unchangedLinks { continue }
-            try database.saveLinks(recordingID: id, status: outcome.status, start: proposal.recordingStart, startSource: proposal.recordingStartSource,
-                                   links: rows, segments: segments)
+            batch.append(IndexDatabase.LinkSave(recordingID: id, status: outcome.status, start: proposal.recordingStart,
+                                                startSource: proposal.recordingStartSource, links: rows, segments: segments))
         }
+        try database.saveLinks(batch)
         progress(stored.count, stored.count)
         // Segments cut again are "Del N av M" until named from their transcripts once more.
         if nameSegments { try SegmentNamer().refresh(database) }
