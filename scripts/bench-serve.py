@@ -5,8 +5,10 @@ the same feed bytes as a static file, on loopback ports of this machine only.
 It ingests the sample week (Media/) into a temporary index, starts the release build of
 `efterhand serve` on it and nginx on a copy of the feed's first page, then runs wrk for
 30 s with 64 connections against each of (in three slices of 10 s, taken in turn so that a change
-in the machine's load touches all alike): nginx's static feed, the server's /feed.json and
-the server's /api/search with one query repeated (answered from the server's cache).
+in the machine's load touches all alike): nginx's static feed, the server's /feed.json, a
+watch page, and the server's /api/search with one query repeated (answered from the server's
+cache). Every thumbnail the feed's first page names is fetched twice, one at a time: the first
+request makes it (ingest only names pictures), the second is served from the file it left.
 A third server, `hummingbird-floor` (built with efterhand), is Hummingbird 2 alone answering
 the same feed bytes from memory: it shows how much of the gap to nginx is the framework's.
 Distinct searches (issue 20): every request of `scripts/bench/search-queries.lua` asks a query
@@ -30,11 +32,13 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -130,6 +134,27 @@ def bench_index(work, processes):
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
     return result
+
+
+# A watch page of the sample week, with its player, chapters and transcript.
+WATCH_PAGE = "iv21-105-oppna-data"
+
+
+def picture_addresses(feed):
+    """Every thumbnail address the feed's first page names: items' images and segments'."""
+    found = []
+    for item in feed["items"]:
+        for address in [item.get("image")] + [s.get("thumbnail") for s in item.get("_efterhand", {}).get("segments", [])]:
+            if address and address not in found:
+                found.append(address)
+    return [urllib.parse.urlsplit(address).path for address in found]
+
+
+def fetch_seconds(url):
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=30) as response:
+        response.read()
+    return time.perf_counter() - start
 
 
 def free_port():
@@ -239,6 +264,7 @@ http {{
         targets = [("nginx static feed", f"http://127.0.0.1:{nginx_port}/feed.json", None),
                    ("Hummingbird alone, same", f"http://127.0.0.1:{floor_port}/feed.json", None),
                    ("efterhand /feed.json", base + "/feed.json", None),
+                   ("efterhand watch page", base + "/sessions/" + WATCH_PAGE, None),
                    ("efterhand /api/search", search_url, None)]
         slices = {name: [] for name, _, _ in targets}
         for _ in range(ROUNDS):
@@ -247,6 +273,14 @@ http {{
         results = {name: summed(slices[name]) for name, _, _ in targets}
         for name, _, _ in targets:
             line(name, results[name], slices[name])
+
+        # Thumbnails are made when first asked for: what that first request costs, and the next.
+        pictures = picture_addresses(json.loads(feed))
+        first = [fetch_seconds(base + address) for address in pictures]
+        again = [fetch_seconds(base + address) for address in pictures]
+        print(f"{'  thumbnails, first request':28} {len(pictures)} pictures: p50 {1000 * statistics.median(first):.1f} ms, "
+              f"max {1000 * max(first):.1f} ms (decoded from the recording, then kept)")
+        print(f"{'  thumbnails, again':28} p50 {1000 * statistics.median(again):.2f} ms (from the file)")
 
         # Distinct searches: a query drawn from the list per request, and the floor beside it.
         fresh, fresh_parts, floor, floor_parts = distinct_searches(base, index, work)

@@ -5,7 +5,7 @@ run, as ratios. Benchmarks are not tests: nothing here fails a build.
     python3 scripts/bench.py            # every benchmark
     python3 scripts/bench.py probe      # one of them
 
-The probe corpus (1000 recordings of 45 minutes, about 8 GB) is made outside the repository,
+The probe corpus (1000 real-shaped recordings of 45 minutes, about 18 GB) is made outside the repository,
 in $EFTERHAND_BENCH_DIR (default /var/tmp/efterhand-bench), unless it already exists.
 """
 import json
@@ -22,7 +22,7 @@ BIN = ROOT / ".build" / "release" / "efterhand"
 BENCH_DIR = Path(os.environ.get("EFTERHAND_BENCH_DIR", "/var/tmp/efterhand-bench"))
 CORPUS = BENCH_DIR / "corpus"
 CORPUS_SIZE = int(os.environ.get("EFTERHAND_BENCH_FILES", "1000"))
-FORMATS = ["mp4-faststart", "mp4-moov-at-end", "mkv", "m4a", "webm"]
+FORMATS = ["mp4-faststart", "mp4-moov-at-end", "mkv", "m4a"]
 TALK_SECONDS = 45 * 60
 
 
@@ -40,33 +40,44 @@ def chapter_metadata(path, index, count=6):
     Path(path).write_text("\n".join(lines) + "\n")
 
 
+# What a recording looks like: as an editor's export or a stream's recording (x264's default
+# keyframe every 250 frames, so a thumbnail decodes up to ten seconds of 720p to reach its second).
+SHAPE = "1280x720 25 fps H.264 keyint 250, AAC 48 kHz, 45 minutes, 6 chapters"
+
+
 def make_corpus():
-    """1000 distinct 45-minute talks, five containers, each with chapters (about 8 MB each)."""
+    """1000 distinct 45-minute talks in four containers, each with chapters (about 20 MB each).
+    The picture is five minutes of testsrc2 repeated (encoded once); every file is a remux with
+    its own tags and chapter titles, so each has its own fingerprint."""
     done = CORPUS / ".complete"
-    if done.exists() and len(list(CORPUS.glob("talk-*"))) >= CORPUS_SIZE:
+    if done.exists() and done.read_text().strip() == SHAPE and len(list(CORPUS.glob("talk-*"))) >= CORPUS_SIZE:
         return
-    print(f"making the corpus in {CORPUS} (once; about 8 GB)...", flush=True)
+    print(f"making the corpus in {CORPUS} (once; {SHAPE}; about 18 GB)...", flush=True)
+    if CORPUS.exists() and (not done.exists() or done.read_text().strip() != SHAPE):
+        shutil.rmtree(CORPUS)
     CORPUS.mkdir(parents=True, exist_ok=True)
-    bases = BENCH_DIR / "bases"
+    bases = BENCH_DIR / "bases-720p25"
     bases.mkdir(exist_ok=True)
-    video = ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=15"]
-    audio = ["-f", "lavfi", "-i", "sine=frequency=300:sample_rate=44100"]
+    piece = bases / "piece.mkv"
+    if not piece.exists():
+        print("  encoding five minutes of 720p25 video and 48 kHz audio", flush=True)
+        ff("-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000",
+           "-t", "300", "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast", "-b:v", "40k", "-g", "250",
+           "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "16k", "-ar", "48000", str(piece))
     meta = BENCH_DIR / "base-chapters.txt"
     chapter_metadata(meta, 0)
-    x264 = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "14k", "-g", "150", "-pix_fmt", "yuv420p"]
     recipes = {
-        "mp4-faststart": (["-map", "0:v", "-map", "1:a", *x264, "-c:a", "aac", "-b:a", "10k", "-movflags", "+faststart"], "mp4"),
-        "mp4-moov-at-end": (["-map", "0:v", "-map", "1:a", *x264, "-c:a", "aac", "-b:a", "10k"], "mp4"),
-        "mkv": (["-map", "0:v", "-map", "1:a", *x264, "-c:a", "aac", "-b:a", "10k"], "mkv"),
-        "m4a": (["-map", "1:a", "-c:a", "aac", "-b:a", "24k"], "m4a"),
-        "webm": (["-map", "0:v", "-map", "1:a", "-c:v", "libvpx", "-b:v", "14k", "-g", "150", "-deadline", "realtime", "-cpu-used", "8",
-                  "-c:a", "libopus", "-b:a", "10k"], "webm"),
+        "mp4-faststart": (["-map", "0:v", "-map", "0:a", "-movflags", "+faststart"], "mp4"),
+        "mp4-moov-at-end": (["-map", "0:v", "-map", "0:a"], "mp4"),
+        "mkv": (["-map", "0:v", "-map", "0:a"], "mkv"),
+        "m4a": (["-map", "0:a"], "m4a"),
     }
     for name, (args, ext) in recipes.items():
         base = bases / f"{name}.{ext}"
         if not base.exists():
-            print(f"  encoding base {base.name}", flush=True)
-            ff(*video, *audio, "-i", str(meta), "-map_metadata", "2", "-map_chapters", "2", "-t", str(TALK_SECONDS), *args, str(base))
+            print(f"  making base {base.name}", flush=True)
+            ff("-stream_loop", "-1", "-i", str(piece), "-i", str(meta), "-map_metadata", "1", "-map_chapters", "1",
+               "-t", str(TALK_SECONDS), *args, "-c", "copy", str(base))
     for index in range(CORPUS_SIZE):
         name = FORMATS[index % len(FORMATS)]
         ext = recipes[name][1]
@@ -80,7 +91,7 @@ def make_corpus():
            "-map_metadata", "1", "-map_chapters", "1", "-c", "copy", *flags, str(target))
         if index % 100 == 99:
             print(f"  {index + 1} files", flush=True)
-    done.write_text("ok\n")
+    done.write_text(SHAPE + "\n")
 
 
 def rchar():
@@ -168,14 +179,15 @@ def bench_link():
 
 
 def peak_rss_kb(command, **kwargs):
-    """Runs a command and returns (seconds, its peak resident memory in KB)."""
-    import resource
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Runs a command and returns (seconds, its own peak resident memory in KB): from wait4 on
+    that one process, not RUSAGE_CHILDREN, which keeps the largest child this script ever had."""
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
-    seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(after, before)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return time.perf_counter() - start, usage.ru_maxrss
 
 
 def bench_ingest():
@@ -187,24 +199,50 @@ def bench_ingest():
     n = len(files)
     work = Path(tempfile.mkdtemp(prefix="efterhand-bench-ingest-"))
     schedule = work / "schedule.json"
-    schedule.write_text(json.dumps(linkeval.c3voc(linkeval.make_programme(rnd.Random(5), 1000)), ensure_ascii=False))
-    index = work / "index"
-    print(f"\n== ingest: {n} recordings of 45 minutes with a 1000-session programme (page cache warm) ==")
-    subprocess.run(["cat", *files[:1]], stdout=subprocess.DEVNULL)
+    sessions = linkeval.make_programme(rnd.Random(5), 1000)
+    # Each talk names its session's guid in a tag (as a recording set-up that tags its files
+    # does), so that every recording is linked, cut into segments and given its pictures.
+    for index, session in enumerate(sessions):
+        session["guid"] = f"{index:08d}-0000-4000-8000-000000000000"
+        session["do_not_record"] = False
+    schedule.write_text(json.dumps(linkeval.c3voc(sessions), ensure_ascii=False))
+    print(f"\n== ingest: {n} recordings of 45 minutes ({SHAPE}) with a 1000-session programme (page cache warm) ==")
+    subprocess.run(["cat", *files], stdout=subprocess.DEVNULL)
     ffprobe = ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters", "-of", "json"]
     start = time.perf_counter()
     subprocess.run(["xargs", "-d", "\n", "-n", "1", "-P", "2", *ffprobe], input="\n".join(files).encode(),
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peer = time.perf_counter() - start
-    cold, cold_rss = peak_rss_kb([str(BIN), "ingest", "--media", str(CORPUS), "--schedule", str(schedule), "--index", str(index)])
-    warm, _ = peak_rss_kb([str(BIN), "ingest", "--media", str(CORPUS), "--schedule", str(schedule), "--index", str(index)])
     floor = floor_seconds(files)
-    print(f"{'run':44} {'seconds':>9} {'ratio':>12}")
-    print(f"{'xargs -P2 ffprobe (probing only)':44} {peer:9.2f} {'1.0x':>12}")
-    print(f"{'libavformat alone, 2 threads (the floor)':44} {floor:9.2f} {peer / floor:11.1f}x faster")
-    print(f"{'efterhand ingest, cold (probe+link+index)':44} {cold:9.2f} {peer / cold:11.1f}x faster")
-    print(f"{'efterhand ingest again, nothing changed':44} {warm:9.2f} {100 * warm / cold:10.1f}% of cold")
-    print(f"targets: cold ingest at least 30x faster than xargs -P2 ffprobe -> {peer / cold:.1f}x; re-ingest under 5% of cold -> {100 * warm / cold:.1f}%")
+
+    def ingest(index, *flags):
+        command = [str(BIN), "ingest", "--media", str(CORPUS), "--schedule", str(schedule), "--index", str(index), "--json", *flags]
+        start = time.perf_counter()
+        done = subprocess.run(command, check=True, capture_output=True, text=True)
+        return time.perf_counter() - start, json.loads(done.stdout)
+
+    # Cold: an empty index each time; the median of three for the default, one with --thumbnails now (minutes).
+    colds = []
+    for attempt in range(3):
+        shutil.rmtree(work / "index", ignore_errors=True)
+        colds.append(ingest(work / "index"))
+    cold, cold_summary = sorted(colds, key=lambda run: run[0])[1]
+    warm, _ = ingest(work / "index")
+    now, now_summary = ingest(work / "index-now", "--thumbnails", "now")
+    print(f"{'run':52} {'seconds':>9} {'floor speed':>12}")
+    print(f"{'xargs -P2 ffprobe (probing only)':52} {peer:9.2f} {floor / peer:11.2f}x")
+    print(f"{'libavformat alone, 2 threads (the floor)':52} {floor:9.2f} {1:11.2f}x")
+    print(f"{'efterhand ingest, cold, thumbnails on request':52} {cold:9.2f} {floor / cold:11.2f}x")
+    print(f"{'efterhand ingest, cold, --thumbnails now':52} {now:9.2f} {floor / now:11.2f}x")
+    print(f"{'efterhand ingest again, nothing changed':52} {warm:9.2f} {100 * warm / cold:10.1f}% of cold")
+    for label, summary in [("on request", cold_summary), ("now", now_summary)]:
+        stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in sorted(summary["stage_seconds"].items(), key=lambda kv: -kv[1]))
+        print(f"  stages, thumbnails {label} (s): {stages}")
+    print(f"  linked {cold_summary['linked']}, in review {cold_summary['review']}, segments {cold_summary['segments']}; "
+          f"pictures named {cold_summary['thumbnails_planned']}, made with --thumbnails now {now_summary['thumbnails']} "
+          f"({now_summary['thumbnail_seconds']:.1f} s: {1000 * 2 * now_summary['thumbnail_seconds'] / max(1, now_summary['thumbnails']):.0f} ms of a core each)")
+    print(f"targets: cold ingest (with its thumbnails on request) at least 0.8 of the floor's speed -> {floor / cold:.2f}; "
+          f"at least 30x faster than xargs -P2 ffprobe -> {peer / cold:.1f}x; re-ingest under 5% of cold -> {100 * warm / cold:.1f}%")
 
     # Peak memory with 10,000 recordings: short files are fine for this one.
     many = BENCH_DIR / "many"
