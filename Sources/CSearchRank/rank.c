@@ -60,3 +60,7 @@ int efterhand_register_rank(sqlite3 *db) {
     if (api == NULL || api->iVersion < 2) return SQLITE_ERROR;
     return api->xCreateFunction(api, "efterhand_rank", NULL, efterhand_rank, NULL);
 }
+
+int efterhand_sqlite_memstatus_off(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}

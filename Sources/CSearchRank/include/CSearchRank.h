@@ -15,4 +15,10 @@
 /// Returns SQLITE_OK, or an SQLite error code when the connection has no FTS5.
 int efterhand_register_rank(sqlite3 *db);
 
+/// Turns off SQLite's memory statistics for the whole process (`SQLITE_CONFIG_MEMSTATUS`, a C
+/// variadic call Swift cannot make): with them on, every allocation SQLite makes takes one
+/// process-wide mutex, which searches on several threads queue for. Works only before SQLite
+/// is first used in the process; returns SQLITE_OK, or SQLITE_MISUSE when it is too late.
+int efterhand_sqlite_memstatus_off(void);
+
 #endif
