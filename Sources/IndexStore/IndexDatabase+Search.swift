@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Linking
 import Schedule
+import Synchronization
 
 /// A viewer's lookup: words (and "quoted phrases") plus optional filters.
 public struct SearchQuery: Sendable, Equatable {
@@ -99,7 +100,7 @@ extension IndexDatabase {
             let span = Cue(start: cue["start_seconds"], end: cue["end_seconds"], text: "")
             if let segment = segmentFor(span, among: bounds), let id = segment.id { text[id, default: []].append(cue["text"]) }
         }
-        let newRow = try db.cachedStatement(sql: "INSERT INTO search_row (recording_id) VALUES (?)")
+        let newRow = try db.cachedStatement(sql: "INSERT INTO search_row (recording_id, segment_id, session_guid) VALUES (?, ?, ?)")
         let sessionRow = try db.cachedStatement(sql: """
             INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
             VALUES (?, 'session', ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?)
@@ -115,13 +116,13 @@ extension IndexDatabase {
             if firstOfSession.insert(guid).inserted {
                 let persons: [String] = (try? JSONText.decode(segment["persons"] as String)) ?? []
                 let topics: [String] = (try? JSONText.decode(segment["topics"] as String)) ?? []
-                try newRow.execute(arguments: [recordingID])
+                try newRow.execute(arguments: [recordingID, id, guid])
                 let texts = [segment["session_title"] as String, (segment["subtitle"] as String?) ?? "", (segment["abstract"] as String?) ?? "",
                              persons.joined(separator: ", "), topics.joined(separator: ", ")]
                 try sessionRow.execute(arguments: StatementArguments([db.lastInsertedRowID, recordingID, guid, id] as [any DatabaseValueConvertible])
                     + StatementArguments(texts + [SearchPattern.pairs(texts)]))
             }
-            try newRow.execute(arguments: [recordingID])
+            try newRow.execute(arguments: [recordingID, id, guid])
             let texts = [segment["title"] as String] + (text[id] ?? [])
             try segmentRow.execute(arguments: [db.lastInsertedRowID, recordingID, guid, id, texts[0], texts.dropFirst().joined(separator: "\n"), SearchPattern.pairs(texts)])
         }
@@ -227,21 +228,34 @@ extension IndexDatabase {
     /// SQL, then each session's topics, speakers, room and day counted that many times. The
     /// same counts as `facetsRowByRow` (SearchTests compares them), without reading up to
     /// `facetLimit` whole rows into Swift: on the 100,000-segment index that was 30% of the
-    /// server's samples under distinct queries, and the hits 1.3% (issue 20).
+    /// server's samples under distinct queries, and the hits 1.3% (issue 20). The matching
+    /// rows are counted from `search_row` (a few numbers each, not the full-text row with its
+    /// transcript), per recording and session, and whether a recording's session is published
+    /// is asked once per such pair instead of once per row. (Search rows are rebuilt in the
+    /// transactions that cut segments, so each names a segment that is there; a deleted
+    /// recording's rows fall out with the join to `recording`.)
     static func facetsBySession(_ pattern: SearchPattern, db: Database) throws -> SearchFacets {
         let zone = try Self.zone(db)
         let statement = try db.cachedStatement(sql: """
-            WITH top(id) AS (SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT \(Self.facetLimit))
-            SELECT session.topics, session.persons, session.room, session.start, COUNT(DISTINCT search.segment_id)
-            \(Self.publishedRows)
+            WITH top(id) AS (SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid LIMIT \(Self.facetLimit)),
+            pairs(recording_id, session_guid, segments) AS (
+              SELECT search_row.recording_id, search_row.session_guid, COUNT(DISTINCT search_row.segment_id)
+              FROM top
+              JOIN search_row ON search_row.rowid = top.id
+              GROUP BY search_row.recording_id, search_row.session_guid)
+            SELECT session.topics, session.persons, session.room, session.start, SUM(pairs.segments)
+            FROM pairs
+            JOIN session ON session.guid = pairs.session_guid
+            JOIN recording ON recording.id = pairs.recording_id
+            WHERE recording.state = 'ok' AND session.do_not_record = 0
+              AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
             GROUP BY session.guid
             """)
         var facets = SearchFacets()
         for row in try Row.fetchAll(statement, arguments: [pattern.fts]) {
             let count: Int = row[4]
-            let list = { (column: Int) -> [String] in (row[column] as String?).flatMap { try? JSONText.decode($0) as [String] } ?? [] }
-            for topic in list(0) { facets.topics[topic, default: 0] += count }
-            for person in list(1) { facets.speakers[person, default: 0] += count }
+            for topic in SessionLists.decoded(row[0]) { facets.topics[topic, default: 0] += count }
+            for person in SessionLists.decoded(row[1]) { facets.speakers[person, default: 0] += count }
             if let room = row[2] as String? { facets.rooms[room, default: 0] += count }
             facets.days[ClockText.day(Date(timeIntervalSince1970: row[3]), zone: zone), default: 0] += count
         }
@@ -434,5 +448,25 @@ extension IndexDatabase {
 extension SearchQuery {
     var hasFilters: Bool {
         [topic, day, speaker, room, language].contains { $0.map { !$0.isEmpty } ?? false }
+    }
+}
+
+/// A session's topics or persons (a JSON list of strings) as decoded before: facets read the
+/// same sessions' lists for query after query, and decoding them was 8% of the server's
+/// samples on the 100,000-segment index. Kept by the JSON text itself, so an edited session
+/// is decoded afresh; forgotten all at once past `capacity` texts.
+enum SessionLists {
+    static let capacity = 20_000
+    private static let decodedLists = Mutex<[String: [String]]>([:])
+
+    static func decoded(_ json: String?) -> [String] {
+        guard let json, !json.isEmpty else { return [] }
+        if let known = decodedLists.withLock({ $0[json] }) { return known }
+        let list: [String] = (try? JSONText.decode(json)) ?? []
+        decodedLists.withLock { lists in
+            if lists.count >= capacity { lists.removeAll(keepingCapacity: true) }
+            lists[json] = list
+        }
+        return list
     }
 }

@@ -76,6 +76,18 @@ enum Migrations {
             #"ALTER TABLE "cue" ADD COLUMN "avg_logprob" DOUBLE"#,
             #"ALTER TABLE "cue" ADD COLUMN "no_speech_prob" DOUBLE"#,
         ]),
+        // Which segment and session each search row is of, beside its recording: facets count
+        // matching rows per session from these small rows instead of reading each row's whole
+        // text (transcripts included) out of the full-text table (issue 20).
+        ("v8: search rows name their segment and session", [
+            #"ALTER TABLE "search_row" ADD COLUMN "segment_id" INTEGER"#,
+            #"ALTER TABLE "search_row" ADD COLUMN "session_guid" TEXT"#,
+            """
+            UPDATE "search_row" SET
+              "segment_id" = (SELECT "segment_id" FROM "search" WHERE "search"."rowid" = "search_row"."rowid"),
+              "session_guid" = (SELECT "session_guid" FROM "search" WHERE "search"."rowid" = "search_row"."rowid")
+            """,
+        ]),
     ]
 
     /// The migrator that runs them.

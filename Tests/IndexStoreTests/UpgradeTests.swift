@@ -87,6 +87,35 @@ import TestSupport
         #expect(cues.filter { $0.status == .verified }.map(\.cue.text).contains("Här pratar vi om öppna data och automatisering."))
     }
 
+    @Test("v8 names each search row's segment and session as today's code does: the same rows, the same facets")
+    func searchRowsNamed() throws {
+        let migrated = try Self.copy()
+        let rebuilt = try Self.copy()
+        defer {
+            try? FileManager.default.removeItem(at: migrated)
+            try? FileManager.default.removeItem(at: rebuilt)
+        }
+        let old = try IndexDatabase(folder: migrated.path)
+        let new = try IndexDatabase(folder: rebuilt.path)
+        try new.rebuildSearch()
+        let rows = { (database: IndexDatabase) throws -> [[String]] in
+            try database.writer.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT search.segment_id, search.session_guid, search_row.segment_id, search_row.session_guid
+                    FROM search_row JOIN search ON search.rowid = search_row.rowid ORDER BY search.segment_id, search.kind
+                    """).map { row in (0..<4).map { (row[$0] as DatabaseValue).description } }
+            }
+        }
+        let named = try rows(old)
+        #expect(!named.isEmpty)
+        #expect(named.allSatisfy { $0[0] == $0[2] && $0[1] == $0[3] })
+        #expect(Set(named.map { $0[2] + $0[3] }) == Set(try rows(new).map { $0[2] + $0[3] }))
+        for text in ["öppna data", "data", "innovation", "göteborg", "robot", "a"] {
+            let query = SearchQuery(text: text)
+            #expect(try old.facets(query) == new.facets(query), "\(text)")
+        }
+    }
+
     @Test("an index at v3 gets its search rows when v4 rebuilds the full-text table")
     func searchRowsAfterV4() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-v3-\(UUID().uuidString)")
