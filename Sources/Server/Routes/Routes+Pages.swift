@@ -20,8 +20,14 @@ func addPageRoutes(to router: Router<ServerContext>, services: ServerServices) {
         }
         // Seconds into the session; "nan", "inf" and other numbers no talk lasts start at the beginning.
         let t = QueryParameters(request.uri.query).text("t").flatMap(Double.init).flatMap { $0.isFinite && $0 < 1e7 ? max(0, $0) : nil } ?? 0
-        let page = WatchPage(catalogue: catalogue, entry: entry, language: language, start: t, origin: origin(of: request, catalogue: catalogue))
-        return htmlResponse(page.render(), request: request)
+        let origin = origin(of: request, catalogue: catalogue)
+        // Rendered once per commit, language, start and origin, then served from the cache as
+        // the feed is: rendering on every request held the page to about 550 a second (issue 20).
+        let key = "watch\u{1}" + [entry.session.guid, language.rawValue, String(t), origin].joined(separator: "\u{1}")
+        let page = services.cache.representation(catalogue, key: key) {
+            htmlRepresentation(WatchPage(catalogue: catalogue, entry: entry, language: language, start: t, origin: origin).render())
+        }
+        return htmlResponse(page, request: request)
     }
     router.get("/overview") { request, _ -> Response in
         // The catalogue and the rest of the programme from one snapshot, read once.
@@ -54,9 +60,19 @@ func addPageSecurityHeaders(to headers: inout HTTPFields) {
     headers[.init("Referrer-Policy")!] = "strict-origin-when-cross-origin"
 }
 
+/// A page's HTML, ready to be sent many times.
+func htmlRepresentation(_ html: String) -> Representation {
+    Representation(Data(html.utf8), contentType: "text/html; charset=utf-8")
+}
+
 /// A page's HTML as an answer: gzip and entity tag as for the API; pages vary by language.
 func htmlResponse(_ html: String, request: Request, status: HTTPResponse.Status = .ok) -> Response {
-    var response = Representation(Data(html.utf8), contentType: "text/html; charset=utf-8").response(to: request, cacheControl: "no-cache")
+    htmlResponse(htmlRepresentation(html), request: request, status: status)
+}
+
+/// A rendered page as an answer (see `htmlResponse(_:request:status:)`).
+func htmlResponse(_ page: Representation?, request: Request, status: HTTPResponse.Status = .ok) -> Response {
+    var response = (page ?? htmlRepresentation("")).response(to: request, cacheControl: "no-cache")
     response.status = response.status == .notModified ? .notModified : status
     addPageSecurityHeaders(to: &response.headers)
     response.headers[.vary] = "Accept-Encoding, Accept-Language"
