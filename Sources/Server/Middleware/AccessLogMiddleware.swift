@@ -25,6 +25,14 @@ struct AccessLogMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let agent = request.headers[.userAgent] ?? "-"
-        logger.info("\(request.method.rawValue) \(request.uri.string) \(status) \(bytes) \(String(format: "%.2f", milliseconds)) ms \"\(agent)\"")
+        logger.info("\(request.method.rawValue) \(request.uri.string) \(status) \(bytes) \(Self.twoDecimals(milliseconds)) ms \"\(agent)\"")
+    }
+
+    /// `String(format: "%.2f")` without Foundation's format parser (1% of a busy server's samples).
+    static func twoDecimals(_ value: Double) -> String {
+        guard value.isFinite, value >= 0, value < 1e12 else { return String(value) }
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 }
