@@ -88,6 +88,12 @@ enum Migrations {
               "session_guid" = (SELECT "session_guid" FROM "search" WHERE "search"."rowid" = "search_row"."rowid")
             """,
         ]),
+        // Every change a person makes (who, when, what, before and after), for the staff pages'
+        // history and its export (issue 21; `IndexDatabase+Audit.swift`).
+        ("v9: audit log", [
+            #"CREATE TABLE "audit" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "at" DOUBLE NOT NULL, "who" TEXT NOT NULL, "action" TEXT NOT NULL, "fingerprint" TEXT, "recording_path" TEXT, "session_guid" TEXT, "before" TEXT NOT NULL, "after" TEXT NOT NULL)"#,
+            #"CREATE INDEX "audit_session" ON "audit"("session_guid")"#,
+        ]),
     ]
 
     /// The migrator that runs them.

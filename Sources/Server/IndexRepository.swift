@@ -20,8 +20,9 @@ public protocol IndexRepository: IndexReading {
     func recording(idOrPath: String) throws -> StoredRecording?
     /// Links and candidates by recording id.
     func links() throws -> [Int64: [StoredLink]]
-    /// Records and applies a person's decision (`efterhand link accept|reject|unlink`).
-    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?) throws -> StoredRecording
+    /// Records and applies a person's decision (`efterhand link accept|reject|unlink`); `who`
+    /// goes into the audit log.
+    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording
     /// Stores a transcript a person corrected (`efterhand transcript import`).
     func importTranscript(recording: String, captions: CaptionFile, name: String, language: String?, verified: Bool) throws -> TranscriptImport
 }
@@ -34,7 +35,7 @@ extension IndexRepository {
 }
 
 extension IndexDatabase: IndexRepository {
-    public func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?) throws -> StoredRecording {
-        try LinkStage(database: self).decide(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
+    public func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording {
+        try LinkStage(database: self).decide(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds, by: who)
     }
 }

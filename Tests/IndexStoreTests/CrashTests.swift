@@ -122,7 +122,7 @@ struct CrashTests {
         #expect(try Self.dump(readOnly, root: week.folder.path) == expected)
         #expect(try readOnly.snapshot().recordings.count == 10)
         #expect(try readOnly.changeWatch()?.version() == readOnly.changeWatch()?.version())
-        #expect(throws: (any Error).self) { try LinkStage(database: readOnly).decide(.unlink, recording: week.path("inspelning-01.mp4")) }
+        #expect(throws: (any Error).self) { try LinkStage(database: readOnly).decide(.unlink, recording: week.path("inspelning-01.mp4"), by: "test") }
         #expect(throws: IndexError.self) { try IndexDatabase(readOnlyFolder: week.folder.appendingPathComponent("nothing").path) }
     }
 

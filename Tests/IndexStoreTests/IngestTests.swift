@@ -158,10 +158,10 @@ struct IngestTests {
         _ = try week.ingest(database, programme: try week.programme())
 
         // The unmatched file is the closing talk (which the engine cannot know).
-        try LinkStage(database: database).decide(.accept, recording: week.path("MVI_0042.MP4"), session: SampleWeek.guid(111), inSeconds: 30, outSeconds: 1700)
+        try LinkStage(database: database).decide(.accept, recording: week.path("MVI_0042.MP4"), session: SampleWeek.guid(111), inSeconds: 30, outSeconds: 1700, by: "test")
         // The title-only match is wrong, says a person; and the Yesbox file is not a talk at all.
-        try LinkStage(database: database).decide(.reject, recording: week.path("oppna-data.webm"), session: SampleWeek.guid(105))
-        try LinkStage(database: database).decide(.unlink, recording: week.path("yesbox/2021-10-07 09-58-00.mp4"))
+        try LinkStage(database: database).decide(.reject, recording: week.path("oppna-data.webm"), session: SampleWeek.guid(105), by: "test")
+        try LinkStage(database: database).decide(.unlink, recording: week.path("yesbox/2021-10-07 09-58-00.mp4"), by: "test")
 
         func check() throws {
             let accepted = try linkOf(database, "moved/MVI_0042.MP4", in: week)
@@ -186,6 +186,17 @@ struct IngestTests {
         try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: week.path("oppna-data.webm"))
         _ = try week.ingest(database, programme: try week.programme())
         try check()
+
+        // Each decision is in the audit log once, with who made it and the links before and after;
+        // the re-ingests added nothing.
+        let audit = try database.auditEntries()
+        #expect(audit.map(\.action) == ["unlink", "reject", "accept"])
+        #expect(audit.allSatisfy { $0.who == "test" && $0.fingerprint != nil })
+        let accept = try #require(audit.last)
+        #expect(accept.sessionGuid == SampleWeek.guid(111) && accept.recordingPath?.hasSuffix("MVI_0042.MP4") == true)
+        #expect(accept.before.contains("\"link_status\":\"unmatched\"") && accept.before.contains("\"links\":[]"))
+        #expect(accept.after.contains("\"session\":\"\(SampleWeek.guid(111))\"") && accept.after.contains("\"in_seconds\":30"))
+        #expect(try database.auditEntries(sessionGuid: SampleWeek.guid(111)) == [accept])
     }
 
     @Test("a file still growing is skipped and named; a file written a moment ago that stays put is indexed")
@@ -240,9 +251,9 @@ struct IngestTests {
         let database = try IndexDatabase(folder: week.index.path)
         let first = try programmeWithoutGuids(week)
         _ = try week.ingest(database, programme: first)
-        try LinkStage(database: database).decide(.accept, recording: week.path("MVI_0042.MP4"), session: "iv21-111-vad-tar-vi-med-oss", inSeconds: 30, outSeconds: 1700)
-        try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: "iv21-110-johanneberg", inSeconds: 12, outSeconds: 600)
-        try LinkStage(database: database).decide(.accept, recording: week.path("sommarjobbare.mp4"), session: "iv21-104-sommarjobbare")
+        try LinkStage(database: database).decide(.accept, recording: week.path("MVI_0042.MP4"), session: "iv21-111-vad-tar-vi-med-oss", inSeconds: 30, outSeconds: 1700, by: "test")
+        try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: "iv21-110-johanneberg", inSeconds: 12, outSeconds: 600, by: "test")
+        try LinkStage(database: database).decide(.accept, recording: week.path("sommarjobbare.mp4"), session: "iv21-104-sommarjobbare", by: "test")
 
         // Renamed (time and room kept), moved by an hour (title and room kept), and both (only the room kept).
         let edited = try programmeWithoutGuids(week, edit: [
@@ -274,7 +285,7 @@ struct IngestTests {
         #expect(!(snapshot.links[summerID] ?? []).contains { $0.kind == .link })
         // And a choice of a session that left the programme cannot be made again.
         let gone = try #require(first.sessions.first { $0.slug == "iv21-104-sommarjobbare" }?.guid)
-        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("sommarjobbare.mp4"), session: gone) }
+        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("sommarjobbare.mp4"), session: gone, by: "test") }
 
         // A re-run changes nothing of that: the decisions moved once, and stay moved.
         let again = try week.ingest(database, programme: edited)
@@ -288,9 +299,9 @@ struct IngestTests {
         defer { week.remove() }
         let database = try IndexDatabase(folder: week.index.path)
         _ = try week.ingest(database, programme: try week.programme())
-        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: "nope.mp4", session: SampleWeek.guid(101)) }
-        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: "no-such-session") }
-        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: SampleWeek.guid(110), inSeconds: 100, outSeconds: 50) }
-        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: SampleWeek.guid(110), inSeconds: 0, outSeconds: 99_999) }
+        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: "nope.mp4", session: SampleWeek.guid(101), by: "test") }
+        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: "no-such-session", by: "test") }
+        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: SampleWeek.guid(110), inSeconds: 100, outSeconds: 50, by: "test") }
+        #expect(throws: DecisionError.self) { try LinkStage(database: database).decide(.accept, recording: week.path("jsp-kamera.mp4"), session: SampleWeek.guid(110), inSeconds: 0, outSeconds: 99_999, by: "test") }
     }
 }

@@ -101,7 +101,7 @@ struct ListenTests {
         #expect(try database.recording(idOrPath: path)?.linkStatus == .linked)
 
         let session = try #require(try database.sessions().first { $0.guid.hasSuffix("105") })
-        try LinkStage(database: database).decide(.reject, recording: path, session: session.guid)
+        try LinkStage(database: database).decide(.reject, recording: path, session: session.guid, by: "test")
         let afterRejection = SpeakerEngine(saying: Self.speaker)
         let third = try Transcriber(database: database, engine: afterRejection, options: only(week)).run()
         let recording = try #require(try database.recording(idOrPath: path))

@@ -218,7 +218,7 @@ struct FeedTests {
             #expect(next?.contains("page_size=3") == true)
 
             // Another process publishes a session (111, the second newest) between two pages.
-            try LinkStage(database: database).decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss")
+            try LinkStage(database: database).decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss", by: "test")
 
             while let path = next {
                 let page = try await client.execute(uri: path, method: .get).json()

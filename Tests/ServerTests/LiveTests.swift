@@ -33,7 +33,7 @@ struct LiveTests {
 
             // Another process commits; the running server answers from the new state.
             let before = try await client.execute(uri: "/feed.json", method: .get)
-            try LinkStage(database: database).decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss")
+            try LinkStage(database: database).decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss", by: "test")
             let after = try await client.execute(uri: "/feed.json", method: .get, headers: [.ifNoneMatch: before.headers[.eTag] ?? ""])
             #expect(after.status == .ok, "the old tag is stale after the commit")
             #expect(after.text.contains(SampleIndex.guid(111)))
@@ -52,9 +52,9 @@ struct LiveTests {
                     // Publish and withdraw session 111 over and over, each a committed transaction.
                     for round in 0..<6 {
                         if round.isMultiple(of: 2) {
-                            try LinkStage(database: database).decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss")
+                            try LinkStage(database: database).decide(.accept, recording: String(unmatched), session: "iv21-111-vad-tar-vi-med-oss", by: "test")
                         } else {
-                            try LinkStage(database: database).decide(.unlink, recording: String(unmatched))
+                            try LinkStage(database: database).decide(.unlink, recording: String(unmatched), by: "test")
                         }
                     }
                 }

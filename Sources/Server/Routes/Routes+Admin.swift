@@ -32,7 +32,7 @@ private func addDecisionRoute(to routes: RouteRegistrar, services: ServerService
             guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             do {
                 let recording = try services.repository.decide(action, recording: String(id), session: decision.session,
-                                                                inSeconds: decision.inSeconds, outSeconds: decision.outSeconds)
+                                                                inSeconds: decision.inSeconds, outSeconds: decision.outSeconds, by: "api:admin")
                 let links = (try services.repository.links()[id] ?? []).filter { $0.kind == .link }
                 return DecisionResult(recordingID: id, linkStatus: recording.linkStatus.rawValue, links: links.map(DecisionResult.Link.init))
             } catch let error as DecisionError {
