@@ -8,9 +8,12 @@ import Logging
 /// The request context of every route: Hummingbird's basics, with room for a transcript upload.
 public struct ServerContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The client's address, for throttling sign-ins; nil when the channel has none (tests).
+    public var remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// Uploads (transcripts) up to the size of the largest caption file read (16 MiB).
@@ -60,6 +63,7 @@ public func buildRouter(services: ServerServices) -> Router<ServerContext> {
     addMediaRoutes(to: routes, services: services)
     addServiceRoutes(to: routes, services: services)
     addPageRoutes(to: router, services: services)
+    addStaffRoutes(to: router, services: services)
     let admin = RouteRegistrar(router: router, group: router.group().add(middleware: AdminAuthMiddleware(token: services.configuration.adminToken)))
     addAdminRoutes(to: admin, services: services)
     return router

@@ -16,8 +16,11 @@ public struct ServerConfiguration: Sendable {
     public var mediaURL: String?
     /// Origins (`https://portal.example.org`) whose pages may call the API from a browser; no others.
     public var corsOrigins: [String]
-    /// The bearer token that write routes require; nil turns writes off.
+    /// The bearer token that write routes require; nil turns writes off. It also signs in to
+    /// the staff pages, as `admin`.
     public var adminToken: String?
+    /// The people who may sign in to the staff pages (`--staff-tokens FILE`), besides the admin token.
+    public var staffTokens: [StaffToken] = []
     /// Log one line per request (swift-log, label `efterhand.http`, level info).
     public var accessLog: Bool
     /// `Cache-Control` max-age of feeds and API answers, in seconds.
@@ -39,4 +42,12 @@ public struct ServerConfiguration: Sendable {
         self.accessLog = accessLog
         self.maxAge = maxAge
     }
+
+    /// Everyone who may sign in to the staff pages: the admin token as `admin`, then the file's.
+    public var staffAccounts: [StaffToken] {
+        (adminToken.map { [StaffToken(name: "admin", token: $0)] } ?? []) + staffTokens
+    }
+
+    /// Whether the public address is https, so that cookies are sent only over https.
+    var isHTTPS: Bool { publicURL?.lowercased().hasPrefix("https://") == true }
 }

@@ -25,6 +25,8 @@ public final class ServerServices: Sendable {
     let fileIO = FileIO()
     /// Makes the thumbnails ingest named but did not make (see `ThumbnailWorkshop`).
     let thumbnails = ThumbnailWorkshop()
+    /// Who is signed in to the staff pages.
+    let staff: StaffSessions
     let logger = Logger(label: "efterhand.http")
     /// Runs index work that may take a while (rebuilding the catalogue, reading a page's
     /// snapshot, writing) off the tasks that serve requests: its own threads, two per core and at
@@ -36,6 +38,7 @@ public final class ServerServices: Sendable {
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
         links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
+        staff = StaffSessions(tokens: configuration.staffAccounts)
         let file = (configuration.indexFolder as NSString).appendingPathComponent(IndexDatabase.fileName)
         indexFile = file
         let database: IndexDatabase
@@ -56,6 +59,7 @@ public final class ServerServices: Sendable {
     public init(configuration: ServerConfiguration, repository: any IndexRepository) throws {
         self.configuration = configuration
         links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
+        staff = StaffSessions(tokens: configuration.staffAccounts)
         indexFile = nil
         opened = NIOLockedValueBox(OpenedIndex(repository: repository, catalogues: try CatalogueStore(index: repository, links: links), identity: nil))
         pool = Self.makePool()

@@ -8,6 +8,7 @@ enum PageAssets {
     static let names: [(file: String, contentType: String)] = [
         ("site.css", "text/css; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
+        ("staff.js", "text/javascript; charset=utf-8"),
     ]
 
     /// The assets as read from the bundle, or why they could not be.

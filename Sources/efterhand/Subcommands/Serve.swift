@@ -37,6 +37,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file holding the bearer token for write routes (else EFTERHAND_ADMIN_TOKEN; without either, writes are off).")
     var adminTokenFile: String?
 
+    @Option(help: "A file of staff who may sign in to /staff: one 'name token' per line (tokens of 16 characters or more). The admin token signs in as 'admin'.")
+    var staffTokens: String?
+
     @Option(help: "Seconds a connection may stay idle (no request, or a head that stalls) before it is closed.")
     var idleTimeout = 30
 
@@ -75,7 +78,16 @@ struct Serve: AsyncParsableCommand {
             indexFolder: index.index, host: host, port: port, publicURL: publicURL, mediaURL: mediaURL, corsOrigins: corsOrigins,
             adminToken: (token?.isEmpty ?? true) ? nil : token, accessLog: !noAccessLog)
         configuration.idleTimeoutSeconds = idleTimeout
+        if let staffTokens {
+            do {
+                configuration.staffTokens = try StaffToken.parse(String(contentsOfFile: staffTokens, encoding: .utf8))
+            } catch {
+                FileHandle.standardError.write(Data("error: the staff file '\(staffTokens)': \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         let publicURL = publicURL
+        let staffOpen = !configuration.staffAccounts.isEmpty
         let writes = configuration.adminToken == nil ? "off" : "on (bearer token)"
         let app: any ApplicationProtocol
         do {
@@ -85,6 +97,7 @@ struct Serve: AsyncParsableCommand {
                 print("  feed: \(base)/feed.json")
                 print("  page: \(base)/")
                 print("  api:  \(base)/openapi.json")
+                if staffOpen { print("  staff: \(base)/staff (sign in with a staff token)") }
             }
         } catch {
             FileHandle.standardError.write(Data("error: cannot serve the index in '\(index.index)': \(error)\n".utf8))

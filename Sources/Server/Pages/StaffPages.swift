@@ -1,0 +1,116 @@
+import Feed
+import Foundation
+import IndexStore
+import Linking
+import Schedule
+
+/// The staff sign-in page (`staff-sign-in.mustache`): one field, the staff token.
+struct SignInPage {
+    enum Problem {
+        case wrongToken, closed, throttled(minutes: Int)
+    }
+
+    let siteTitle: String
+    let language: PageLanguage
+    // Stored, not computed: the templates read values by reflection.
+    let sv: Bool
+    let message: String?
+
+    init(siteTitle: String, language: PageLanguage, problem: Problem?) {
+        self.siteTitle = siteTitle
+        self.language = language
+        sv = language == .sv
+        message = switch problem {
+        case .wrongToken: language.pick("Fel nyckel. Försök igen.", "Wrong token. Try again.")
+        case .closed: language.pick("Personalsidorna är avstängda: servern har ingen personalnyckel (--admin-token-file eller --staff-tokens).",
+                                    "The staff pages are off: the server has no staff token (--admin-token-file or --staff-tokens).")
+        case .throttled(let minutes): language.pick("För många försök. Vänta \(minutes) minuter.", "Too many tries. Wait \(minutes) minutes.")
+        case nil: nil
+        }
+    }
+
+    func render() -> String {
+        PageFrame(language: language, title: language.pick("Logga in", "Sign in") + " – " + siteTitle, siteTitle: siteTitle, current: "/staff",
+                  noindex: true).render(body: PageTemplates.render(self, with: "staff-sign-in"))
+    }
+}
+
+/// The review queue (`/staff/review`, `staff-review.mustache`): every recording in review or
+/// unmatched, with its candidates, their scores and the linker's reasons, the video beside
+/// them (each candidate plays it from its in point), and forms to accept, reject or unlink, or
+/// to choose another session of the programme.
+struct ReviewPage {
+    struct Item {
+        var id: Int64
+        var path: String
+        var status: String
+        var duration: String
+        var media: String
+        var candidates: [Candidate]
+        var action: String
+    }
+
+    struct Candidate {
+        var guid: String
+        var title: String
+        var when: String
+        var score: String
+        var inSeconds: String
+        var outSeconds: String
+        var span: String
+        var reasons: [String]
+        var linked: Bool
+    }
+
+    struct SessionChoice {
+        var slug: String
+        var label: String
+    }
+
+    let siteTitle: String
+    let language: PageLanguage
+    let sv: Bool
+    let items: [Item]
+    let sessions: [SessionChoice]
+    let csrf: String
+    let who: String
+    let notice: String?
+    let empty: Bool
+
+    init(snapshot: IndexSnapshot, siteTitle: String, language: PageLanguage, session: StaffSessions.Session, notice: String?) {
+        self.siteTitle = siteTitle
+        self.language = language
+        sv = language == .sv
+        csrf = session.formToken
+        who = session.name
+        self.notice = notice
+        let zone = ConferenceZone.named(snapshot.conference?.timeZone)
+        let byGuid = Dictionary(snapshot.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        func when(_ session: Session) -> String {
+            ClockText.day(session.start, zone: zone) + " " + ClockText.wallClock(session.start, zone: zone) + "–" + ClockText.wallClock(session.end, zone: zone)
+                + (session.room.map { ", " + $0 } ?? "")
+        }
+        items = snapshot.recordings.filter { $0.state == .ok && $0.duplicateOf == nil && ($0.linkStatus == .review || $0.linkStatus == .unmatched) }
+            .compactMap { recording in
+                guard let id = recording.id else { return nil }
+                let candidates = (snapshot.links[id] ?? []).sorted { $0.score > $1.score }.compactMap { link -> Candidate? in
+                    guard let session = byGuid[link.sessionGuid] else { return nil }
+                    return Candidate(guid: session.guid, title: session.title, when: when(session), score: String(format: "%.2f", link.score),
+                                     inSeconds: String(WholeSeconds.nearest(link.inSeconds)), outSeconds: String(WholeSeconds.nearest(link.outSeconds)),
+                                     span: HTML.timecode(link.inSeconds) + "–" + HTML.timecode(link.outSeconds),
+                                     reasons: link.reasons, linked: link.kind == .link)
+                }
+                return Item(id: id, path: recording.path, status: language.pick(recording.linkStatus == .review ? "osäker" : "ingen koppling",
+                                                                                 recording.linkStatus == .review ? "in review" : "unmatched"),
+                            duration: recording.duration.map(HTML.timecode) ?? "?", media: "/staff/media/\(id)", candidates: candidates,
+                            action: "/staff/recordings/\(id)/decisions")
+            }
+        empty = items.isEmpty
+        sessions = snapshot.sessions.map { SessionChoice(slug: $0.slug ?? $0.guid, label: $0.title + " (" + when($0) + ")") }
+    }
+
+    func render() -> String {
+        PageFrame(language: language, title: language.pick("Granska inspelningar", "Review recordings") + " – " + siteTitle, siteTitle: siteTitle,
+                  current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-review"), scripts: ["/assets/staff.js"])
+    }
+}

@@ -1,0 +1,196 @@
+import Feed
+import Foundation
+import Hummingbird
+import IndexStore
+import MediaProbe
+import Pipeline
+
+/// The staff area under `/staff` (issue 21): sign-in with a staff token, then pages built on
+/// the same operations as the CLI and the API. Every page and write needs a signed-in session
+/// (pages send others to the sign-in page, 303; writes answer 403); every write carries the
+/// session's form token (CSRF) and is refused without it; the session cookie is `HttpOnly`,
+/// `SameSite=Strict`, `Secure` when the public URL is https, and ends after eight hours.
+func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) {
+    router.get("/staff") { request, _ -> Response in
+        redirect(to: staffSession(request, services) == nil ? "/staff/sign-in" : "/staff/review")
+    }
+    router.get("/staff/sign-in") { request, _ -> Response in
+        if staffSession(request, services) != nil { return redirect(to: "/staff/review") }
+        return try await signInPage(request, services: services, problem: nil, status: .ok)
+    }
+    router.post("/staff/sign-in") { request, context -> Response in
+        try requireSameOrigin(request, services: services)
+        let address = context.remoteAddress ?? "unknown"
+        if let wait = services.staff.waitBeforeTrying(from: address) {
+            var response = try await signInPage(request, services: services, problem: .throttled(minutes: (wait + 59) / 60), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
+        let form = try await formFields(request, context: context)
+        guard services.staff.isOpen else {
+            return try await signInPage(request, services: services, problem: .closed, status: .forbidden)
+        }
+        guard let token = form["token"]?.trimmingCharacters(in: .whitespacesAndNewlines), let name = services.staff.name(for: token) else {
+            services.staff.failed(from: address)
+            services.logger.notice("staff sign-in refused from \(address)")
+            return try await signInPage(request, services: services, problem: .wrongToken, status: .unauthorized)
+        }
+        services.staff.succeeded(from: address)
+        let (id, _) = services.staff.open(for: name)
+        services.logger.info("staff sign-in: \(name) from \(address)")
+        var response = redirect(to: "/staff/review")
+        response.setCookie(sessionCookie(id, services: services, maxAge: StaffSessions.lifetimeSeconds))
+        return response
+    }
+    router.post("/staff/sign-out") { request, context -> Response in
+        let form = try await formFields(request, context: context)
+        let (id, _) = try requireStaffWrite(request, form: form, services: services)
+        services.staff.close(id)
+        var response = redirect(to: "/staff/sign-in")
+        response.setCookie(sessionCookie("", services: services, maxAge: 0))
+        return response
+    }
+    router.get("/staff/review") { request, _ -> Response in
+        guard let (_, session) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        let catalogue = try await services.catalogue()
+        let language = PageLanguage.preferred(request.headers[.acceptLanguage])
+        let notice = QueryParameters(request.uri.query).text("done")
+        let page = ReviewPage(snapshot: catalogue.snapshot, siteTitle: catalogue.title, language: language, session: session, notice: notice)
+        return staffResponse(page.render(), request: request)
+    }
+    router.post("/staff/recordings/{id}/decisions") { request, context -> Response in
+        let form = try await formFields(request, context: context)
+        let (_, session) = try requireStaffWrite(request, form: form, services: services)
+        guard let id = Int64(context.parameters.get("id") ?? ""), id > 0 else { throw APIError.notFound("no such recording") }
+        guard let action = form["action"].flatMap(Decision.Action.init(rawValue:)) else {
+            throw APIError.badParameter("'action' must be accept, reject or unlink")
+        }
+        let chosen = form["session"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+        let inSeconds = try seconds(form["in"], name: "in")
+        let outSeconds = try seconds(form["out"], name: "out")
+        try services.requireIndexFile()
+        let who = "staff:" + session.name
+        let done = try await services.blocking { () -> String in
+            guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
+            do {
+                let recording = try services.repository.decide(action, recording: String(id), session: chosen, inSeconds: inSeconds,
+                                                                outSeconds: outSeconds, by: who)
+                return "\(action.rawValue) \(recording.path)"
+            } catch let error as DecisionError {
+                throw APIError.badParameter(error.description)
+            }
+        }
+        services.catalogues.invalidate()
+        return redirect(to: "/staff/review?done=" + (done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+    router.get("/staff/media/{id}") { request, context -> Response in
+        guard staffSession(request, services) != nil else { throw APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first") }
+        guard let id = Int64(context.parameters.get("id") ?? ""), id > 0 else { throw APIError.notFound("no such recording") }
+        let catalogue = try await services.catalogue()
+        // Any recording the index read, published or not: staff review the ones in doubt.
+        guard let recording = catalogue.snapshot.recordings.first(where: { $0.id == id && $0.state == .ok }),
+              let path = MediaFiles.resolved(recording.absolutePath),
+              MediaFiles.isInside(path, roots: catalogue.mediaRoots), !MediaFiles.isSystemPath(path) else {
+            throw APIError.notFound("no recording \(id) to play")
+        }
+        return try await serveFile(path, contentType: MediaTypes.of(recording), cacheControl: "private, max-age=60",
+                                   request: request, context: context, services: services)
+    }
+    router.get("/staff/audit.json") { request, _ -> Response in
+        guard staffSession(request, services) != nil else { throw APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first") }
+        let entries = try await services.blocking { try (services.repository as? IndexDatabase)?.auditEntries() ?? [] }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var response = Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "private, no-store"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(entries))))
+        response.headers[.contentDisposition] = "attachment; filename=\"efterhand-audit.json\""
+        return response
+    }
+}
+
+/// The name of the session cookie.
+let staffCookie = "efterhand_staff"
+
+/// The signed-in session a request carries, with its id; nil without one.
+func staffSession(_ request: Request, _ services: ServerServices) -> (id: String, session: StaffSessions.Session)? {
+    guard let id = request.cookies[staffCookie]?.value, let session = services.staff.session(id) else { return nil }
+    return (id, session)
+}
+
+/// The session of a write: signed in, and the form's `csrf` field is the session's form token;
+/// 403 otherwise, and nothing changes.
+func requireStaffWrite(_ request: Request, form: [String: String], services: ServerServices) throws -> (id: String, session: StaffSessions.Session) {
+    guard let (id, session) = staffSession(request, services) else {
+        throw APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first")
+    }
+    let sent = form["csrf"]
+    guard let sent, ConstantTime.equal(sent, session.formToken) else {
+        throw APIError(.forbidden, code: "csrf", message: "the form is not from this sign-in (reload the page and try again)")
+    }
+    return (id, session)
+}
+
+/// A sign-in from another site's page is refused: its `Origin`, when the browser sends one,
+/// must be this server (or the public URL).
+func requireSameOrigin(_ request: Request, services: ServerServices) throws {
+    // Without an Origin (not a browser's form post) there is nothing to compare.
+    guard let origin = request.headers[.origin]?.lowercased() else { return }
+    var allowed: Set<String> = []
+    if let host = request.head.authority?.lowercased() { allowed.formUnion(["http://" + host, "https://" + host]) }
+    if let publicURL = services.configuration.publicURL?.lowercased() {
+        allowed.insert(publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL)
+    }
+    guard allowed.contains(origin) else {
+        throw APIError(.forbidden, code: "cross_site", message: "a sign-in must come from this site's own page")
+    }
+}
+
+/// The fields of a form post (`application/x-www-form-urlencoded`), at most 64 KiB; a field
+/// given twice keeps its first value. Reads the body: call it once per request.
+func formFields(_ request: Request, context: ServerContext) async throws -> [String: String] {
+    var request = request
+    let body = try await request.collectBody(upTo: 64 * 1024)
+    var fields: [String: String] = [:]
+    for pair in String(buffer: body).split(separator: "&") {
+        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        func decoded(_ text: Substring) -> String {
+            String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+        }
+        let name = decoded(parts[0])
+        if fields[name] == nil { fields[name] = parts.count > 1 ? decoded(parts[1]) : "" }
+    }
+    return fields
+}
+
+/// A form's number of seconds: nil when empty; 400 when it is not a number.
+private func seconds(_ text: String?, name: String) throws -> Double? {
+    guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+    guard let value = Double(text.replacingOccurrences(of: ",", with: ".")), value.isFinite else {
+        throw APIError.badParameter("'\(name)' must be a number of seconds, not '\(text)'")
+    }
+    return value
+}
+
+/// The session cookie (empty and already expired to sign out).
+private func sessionCookie(_ id: String, services: ServerServices, maxAge: Int) -> Cookie {
+    Cookie(name: staffCookie, value: id, maxAge: maxAge, path: "/", secure: services.configuration.isHTTPS, httpOnly: true, sameSite: .strict)
+}
+
+/// 303 See Other to `location`.
+func redirect(to location: String) -> Response {
+    Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+}
+
+/// A staff page: never cached, never framed elsewhere, never indexed.
+private func staffResponse(_ html: String, request: Request, status: HTTPResponse.Status = .ok) -> Response {
+    var response = htmlResponse(html, request: request, status: status)
+    response.headers[.cacheControl] = "private, no-store"
+    return response
+}
+
+private func signInPage(_ request: Request, services: ServerServices, problem: SignInPage.Problem?, status: HTTPResponse.Status) async throws -> Response {
+    let catalogue = try await services.catalogue()
+    let language = PageLanguage.preferred(request.headers[.acceptLanguage])
+    return staffResponse(SignInPage(siteTitle: catalogue.title, language: language, problem: problem).render(), request: request, status: status)
+}

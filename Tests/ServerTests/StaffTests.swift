@@ -1,0 +1,201 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import IndexStore
+import Server
+import Testing
+
+/// The staff area (issue 21): sign-in, sessions, form tokens, and the review queue's decisions.
+@Suite("staff pages")
+struct StaffTests {
+    static let token = "anna-token-0123456789"
+
+    func configuration(_ sample: SampleIndex, publicURL: String? = "https://play.example.org") -> ServerConfiguration {
+        var configuration = sample.configuration(publicURL: publicURL)
+        configuration.staffTokens = [StaffToken(name: "anna", token: Self.token)]
+        return configuration
+    }
+
+    static func form(_ fields: [(String, String)]) -> ByteBuffer {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        return ByteBuffer(string: fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&"))
+    }
+
+    static let formType: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+
+    /// A form post's headers with `cookie` (and `origin`) too.
+    static func formHeaders(cookie: String? = nil, origin: String? = nil) -> HTTPFields {
+        var headers = formType
+        if let cookie { headers[.cookie] = cookie }
+        if let origin { headers[.origin] = origin }
+        return headers
+    }
+
+    /// Signs in; the session cookie's `name=value`.
+    static func signIn(_ client: any TestClientProtocol, token: String = Self.token) async throws -> String? {
+        let response = try await client.execute(uri: "/staff/sign-in", method: .post, headers: formType, body: form([("token", token)]))
+        guard response.status == .seeOther, let cookie = response.headers[values: .setCookie].first else { return nil }
+        return String(cookie.prefix { $0 != ";" })
+    }
+
+    /// The review page's form token.
+    static func formToken(_ client: any TestClientProtocol, cookie: String) async throws -> String {
+        let page = try await client.execute(uri: "/staff/review", method: .get, headers: [.cookie: cookie]).text
+        let marker = "name=\"csrf\" value=\""
+        let start = try #require(page.range(of: marker)).upperBound
+        return String(page[start...].prefix { $0 != "\"" })
+    }
+
+    @Test("without a session every staff page sends to the sign-in page and every staff write and file is refused, changing nothing")
+    func signedOut() async throws {
+        let sample = try SampleIndex()
+        let database = try sample.database()
+        let unmatched = try recordingID("MVI_0042.MP4", in: database)
+        try await sample.test(configuration(sample)) { client in
+            for path in ["/staff", "/staff/review"] {
+                let response = try await client.execute(uri: path, method: .get)
+                #expect(response.status == .seeOther, "\(path)")
+                #expect(response.headers[.location] == "/staff/sign-in", "\(path)")
+            }
+            for path in ["/staff/media/\(unmatched)", "/staff/audit.json"] {
+                #expect(try await client.execute(uri: path, method: .get).status == .forbidden, "\(path)")
+            }
+            for (path, fields) in [("/staff/recordings/\(unmatched)/decisions", [("action", "unlink")]), ("/staff/sign-out", [])] {
+                let response = try await client.execute(uri: path, method: .post, headers: Self.formType, body: Self.form(fields))
+                #expect(response.status == .forbidden, "\(path)")
+            }
+            // A cookie that is no session is none.
+            let forged = try await client.execute(uri: "/staff/review", method: .get, headers: [.cookie: "efterhand_staff=made-up"])
+            #expect(forged.status == .seeOther)
+        }
+        #expect(try database.auditEntries().isEmpty)
+        #expect(try database.decisions().isEmpty)
+    }
+
+    @Test("a right token signs in with an HttpOnly, SameSite=Strict, Secure cookie that expires; a wrong one does not; sign-out ends it")
+    func signInAndOut() async throws {
+        let sample = try SampleIndex()
+        try await sample.test(configuration(sample)) { client in
+            let wrong = try await client.execute(uri: "/staff/sign-in", method: .post, headers: Self.formType, body: Self.form([("token", "anna-token-0123456780")]))
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.headers[values: .setCookie].isEmpty)
+            #expect(wrong.text.contains("Fel nyckel"))
+
+            let right = try await client.execute(uri: "/staff/sign-in", method: .post, headers: Self.formType, body: Self.form([("token", Self.token)]))
+            #expect(right.status == .seeOther && right.headers[.location] == "/staff/review")
+            let cookie = try #require(right.headers[values: .setCookie].first)
+            for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/", "Max-Age=28800"] {
+                #expect(cookie.contains(attribute), "\(attribute) in \(cookie)")
+            }
+            let session = String(cookie.prefix { $0 != ";" })
+            let review = try await client.execute(uri: "/staff/review", method: .get, headers: [.cookie: session])
+            #expect(review.status == .ok)
+            #expect(review.text.contains("anna") && review.text.contains("MVI_0042.MP4"))
+            #expect(review.headers[.cacheControl] == "private, no-store")
+
+            let csrf = try await Self.formToken(client, cookie: session)
+            let out = try await client.execute(uri: "/staff/sign-out", method: .post, headers: Self.formHeaders(cookie: session),
+                                               body: Self.form([("csrf", csrf)]))
+            #expect(out.status == .seeOther && out.headers[.location] == "/staff/sign-in")
+            #expect(try await client.execute(uri: "/staff/review", method: .get, headers: [.cookie: session]).status == .seeOther)
+        }
+        // Over plain http the cookie cannot be Secure, or the browser would never send it back.
+        try await sample.test(configuration(sample, publicURL: nil)) { client in
+            let right = try await client.execute(uri: "/staff/sign-in", method: .post, headers: Self.formType, body: Self.form([("token", Self.token)]))
+            let cookie = try #require(right.headers[values: .setCookie].first)
+            #expect(!cookie.contains("Secure") && cookie.contains("SameSite=Strict"))
+        }
+    }
+
+    @Test("the admin token signs in as admin; with no token at all the staff pages are off")
+    func accounts() async throws {
+        let sample = try SampleIndex()
+        var configuration = sample.configuration(adminToken: "admin-secret-token")
+        try await sample.test(configuration) { client in
+            let cookie = try await Self.signIn(client, token: "admin-secret-token")
+            #expect(cookie != nil)
+        }
+        configuration.adminToken = nil
+        try await sample.test(configuration) { client in
+            let response = try await client.execute(uri: "/staff/sign-in", method: .post, headers: Self.formType, body: Self.form([("token", "")]))
+            #expect(response.status == .forbidden)
+        }
+    }
+
+    @Test("after five wrong tokens an address waits, even with the right one")
+    func throttled() async throws {
+        let sample = try SampleIndex()
+        try await sample.test(configuration(sample)) { client in
+            for _ in 0..<5 {
+                let response = try await client.execute(uri: "/staff/sign-in", method: .post, headers: Self.formType, body: Self.form([("token", "guess-guess-guess-guess")]))
+                #expect(response.status == .unauthorized)
+            }
+            let blocked = try await client.execute(uri: "/staff/sign-in", method: .post, headers: Self.formType, body: Self.form([("token", Self.token)]))
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.headers[.retryAfter] != nil)
+            #expect(blocked.headers[values: .setCookie].isEmpty)
+        }
+    }
+
+    @Test("a sign-in posted from another site's page is refused")
+    func crossSiteSignIn() async throws {
+        let sample = try SampleIndex()
+        try await sample.test(configuration(sample)) { client in
+            let response = try await client.execute(uri: "/staff/sign-in", method: .post,
+                                                    headers: Self.formHeaders(origin: "https://evil.example"), body: Self.form([("token", Self.token)]))
+            #expect(response.status == .forbidden)
+            #expect(response.headers[values: .setCookie].isEmpty)
+        }
+    }
+
+    @Test("a decision from the review queue is the CLI's decision, kept by fingerprint, in the audit log as staff:anna; a forged one changes nothing")
+    func decide() async throws {
+        let sample = try SampleIndex()
+        let database = try sample.database()
+        let unmatched = try recordingID("MVI_0042.MP4", in: database)
+        try await sample.test(configuration(sample)) { client in
+            let session = try #require(try await Self.signIn(client))
+            let csrf = try await Self.formToken(client, cookie: session)
+            let path = "/staff/recordings/\(unmatched)/decisions"
+            let fields = [("action", "accept"), ("session", "iv21-111-vad-tar-vi-med-oss"), ("in", "30"), ("out", "1700")]
+            // Signed in, but the form is not from the page (no form token, or another one): refused.
+            for forged in [fields, fields + [("csrf", "not-the-token")]] {
+                let response = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session), body: Self.form(forged))
+                #expect(response.status == .forbidden)
+            }
+            #expect(try database.decisions().isEmpty)
+
+            let response = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session),
+                                                    body: Self.form(fields + [("csrf", csrf)]))
+            #expect(response.status == .seeOther)
+            #expect(response.headers[.location]?.hasPrefix("/staff/review?done=accept") == true)
+            let review = try await client.execute(uri: "/staff/review", method: .get, headers: [.cookie: session]).text
+            #expect(!review.contains("id=\"recording-\(unmatched)\""), "linked now, so out of the queue")
+
+            let bad = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session),
+                                               body: Self.form([("action", "accept"), ("session", "no-such-session"), ("csrf", csrf)]))
+            #expect(bad.status == .badRequest)
+        }
+        let decisions = try database.decisions()
+        #expect(decisions.count == 1 && decisions.first?.action == .accept && decisions.first?.inSeconds == 30 && decisions.first?.outSeconds == 1700)
+        let audit = try database.auditEntries()
+        #expect(audit.count == 1 && audit.first?.who == "staff:anna" && audit.first?.sessionGuid == SampleIndex.guid(111))
+        #expect(try database.recording(idOrPath: String(unmatched))?.linkStatus == .linked)
+    }
+
+    @Test("the staff file: names and tokens by line; short tokens, doubles and bad names are named by their line")
+    func staffFile() throws {
+        let tokens = try StaffToken.parse("# redaktörer\nanna anna-token-0123456789\n\nbo.berg:bo-token-0123456789abc  # tekniker\n")
+        #expect(tokens == [StaffToken(name: "anna", token: "anna-token-0123456789"), StaffToken(name: "bo.berg", token: "bo-token-0123456789abc")])
+        for (text, line) in [("anna short", 1), ("anna anna-token-0123456789\nanna other-token-0123456789", 2), ("an na\tx", 1), ("<b> anna-token-0123456789", 1)] {
+            #expect(throws: StaffFileError.self) { try StaffToken.parse(text) }
+            do {
+                _ = try StaffToken.parse(text)
+            } catch let error as StaffFileError {
+                #expect(error.line == line, "\(text)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+}
