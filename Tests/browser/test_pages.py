@@ -119,6 +119,7 @@ def main():
         index = os.path.join(work, "Index")
         subprocess.run([BIN, "ingest", "--media", media, "--schedule", schedule, "--index", index] + INGEST_EXTRA,
                        check=True, stdout=subprocess.DEVNULL)
+        state["ingest"] = [BIN, "ingest", "--media", media, "--schedule", schedule, "--index", index] + INGEST_EXTRA
         # A speech engine of the test's own drafts inspelning-01.mp4 (talk 101): it hears the
         # same sentence 5 s into each window it is given.
         engine = os.path.join(work, "engine.sh")
@@ -376,6 +377,68 @@ def run_checks(driver, base):
         assert [m.text for m in marks] == ["blomsterängar"], [m.text for m in marks]
         assert not cards[0].find_elements(By.CSS_SELECTOR, "b, script"), "transcript text became elements"
     snippet_text()
+
+    @check("staff: /staff/review without a session shows the sign-in page; a token opens the review queue; axe-core finds nothing serious on either")
+    def staff_sign_in():
+        driver.delete_all_cookies()
+        driver.get(base + "/staff/review")
+        wait_for(driver, lambda d: d.find_elements(By.ID, "token"), "not sent to the sign-in page")
+        assert driver.current_url.endswith("/staff/sign-in"), driver.current_url
+        screenshot(driver, "staff-sign-in.png")
+        axe_check(driver, "staff-sign-in")
+        field = driver.find_element(By.ID, "token")
+        field.send_keys(ADMIN_TOKEN)
+        field.send_keys(Keys.ENTER)
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "section.review"), "no review queue after signing in")
+        assert "MVI_0042.MP4" in driver.page_source, "the unmatched recording is not in the queue"
+        screenshot(driver, "staff-review.png")
+        axe_check(driver, "staff-review")
+    staff_sign_in()
+
+    @check("staff: the review queue is readable on a phone (no horizontal scrolling)")
+    def staff_phone():
+        driver.set_window_size(390, 844)
+        driver.get(base + "/staff/review")
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "section.review"), "no review queue")
+        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        screenshot(driver, "staff-review-phone.png")
+        driver.set_window_size(1280, 900)
+        assert not wide, "the review queue scrolls sideways on a phone"
+    staff_phone()
+
+    @check("staff, keyboard only: link the unmatched recording to the closing talk from the queue; the feed has it, and a re-ingest keeps it")
+    def staff_keyboard():
+        driver.get(base + "/staff/review")
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "section.review"), "no review queue")
+        body = driver.find_element(By.TAG_NAME, "body")
+        body.send_keys(Keys.TAB)
+        for _ in range(80):
+            active = driver.switch_to.active_element
+            if active.get_attribute("list") == "sessions":
+                break
+            active.send_keys(Keys.TAB)
+        else:
+            raise AssertionError("Tab never reached the field for another session")
+        active.send_keys("iv21-111-vad-tar-vi-med-oss")
+        active.send_keys(Keys.TAB)
+        button = driver.switch_to.active_element
+        assert button.get_attribute("value") == "accept", button.get_attribute("outerHTML")
+        button.send_keys(Keys.ENTER)
+        wait_for(driver, lambda d: "done=" in d.current_url, "no answer to the decision")
+        assert "Sparat" in driver.page_source, "no notice of the decision"
+        queued = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "section.review h2")]
+        assert not any("MVI_0042.MP4" in title for title in queued), f"the linked recording is still in the queue: {queued}"
+        feed = json.loads(get(base + "/feed.json")[2])
+        assert any(item["id"].endswith("000000000111") for item in feed["items"]), "the closing talk is not in the feed"
+        subprocess.run(state["ingest"], check=True, stdout=subprocess.DEVNULL)
+        for _ in range(50):
+            feed = json.loads(get(base + "/feed.json")[2])
+            if any(item["id"].endswith("000000000111") for item in feed["items"]):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the decision did not survive a re-ingest")
+    staff_keyboard()
 
 
 if __name__ == "__main__":
