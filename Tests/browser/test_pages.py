@@ -406,38 +406,57 @@ def run_checks(driver, base):
         assert not wide, "the review queue scrolls sideways on a phone"
     staff_phone()
 
-    @check("staff, keyboard only: link the unmatched recording to the closing talk from the queue; the feed has it, and a re-ingest keeps it")
+    @check("staff, keyboard only: link the unmatched recording to the closing talk from the queue, in and out set while watching; "
+           "the feed has it from those seconds, and a re-ingest keeps it")
     def staff_keyboard():
         driver.get(base + "/staff/review")
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "section.review"), "no review queue")
-        body = driver.find_element(By.TAG_NAME, "body")
-        body.send_keys(Keys.TAB)
-        for _ in range(80):
-            active = driver.switch_to.active_element
-            if active.get_attribute("list") == "sessions":
-                break
-            active.send_keys(Keys.TAB)
-        else:
-            raise AssertionError("Tab never reached the field for another session")
-        active.send_keys("iv21-111-vad-tar-vi-med-oss")
-        active.send_keys(Keys.TAB)
-        button = driver.switch_to.active_element
-        assert button.get_attribute("value") == "accept", button.get_attribute("outerHTML")
-        button.send_keys(Keys.ENTER)
+        video = driver.find_element(By.CSS_SELECTOR, "section.review video")
+        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+
+        def seek(seconds):
+            # Where a person scrubbed the player to.
+            driver.execute_script("arguments[0].pause(); arguments[0].currentTime = arguments[1]", video, seconds)
+            wait_for(driver, lambda d: abs(d.execute_script("return arguments[0].currentTime", video) - seconds) < 0.05, "the video did not seek")
+
+        def tab_to(matches, what):
+            for _ in range(80):
+                active = driver.switch_to.active_element
+                if matches(active):
+                    return active
+                active.send_keys(Keys.TAB)
+            raise AssertionError(f"Tab never reached {what}")
+
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        field = tab_to(lambda e: e.get_attribute("list") == "sessions", "the field for another session")
+        field.send_keys("iv21-111-vad-tar-vi-med-oss")
+        form = field.find_element(By.XPATH, "ancestor::form")
+        seek(12)
+        tab_to(lambda e: e.get_attribute("data-set") == "in", "'Sätt in här'").send_keys(Keys.ENTER)
+        seek(25)
+        tab_to(lambda e: e.get_attribute("data-set") == "out", "'Sätt ut här'").send_keys(Keys.ENTER)
+        tab_to(lambda e: e.get_attribute("data-nudge") == "out" and e.get_attribute("data-by") == "1", "'+1' of the out point").send_keys(Keys.ENTER)
+        values = (form.find_element(By.NAME, "in").get_attribute("value"), form.find_element(By.NAME, "out").get_attribute("value"))
+        assert values == ("12", "26"), f"in and out are {values}"
+        tab_to(lambda e: e.get_attribute("type") == "submit" and e.get_attribute("value") == "accept", "'Koppla'").send_keys(Keys.ENTER)
         wait_for(driver, lambda d: "done=" in d.current_url, "no answer to the decision")
         assert "Sparat" in driver.page_source, "no notice of the decision"
         queued = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "section.review h2")]
         assert not any("MVI_0042.MP4" in title for title in queued), f"the linked recording is still in the queue: {queued}"
-        feed = json.loads(get(base + "/feed.json")[2])
-        assert any(item["id"].endswith("000000000111") for item in feed["items"]), "the closing talk is not in the feed"
+
+        def closing_talk():
+            feed = json.loads(get(base + "/feed.json")[2])
+            return next((item for item in feed["items"] if item["id"].endswith("000000000111")), None)
+        item = closing_talk()
+        assert item is not None, "the closing talk is not in the feed"
+        assert item["attachments"][0]["url"].endswith("#t=12,26"), item["attachments"]
         subprocess.run(state["ingest"], check=True, stdout=subprocess.DEVNULL)
         for _ in range(50):
-            feed = json.loads(get(base + "/feed.json")[2])
-            if any(item["id"].endswith("000000000111") for item in feed["items"]):
+            item = closing_talk()
+            if item is not None:
                 break
             time.sleep(0.1)
-        else:
-            raise AssertionError("the decision did not survive a re-ingest")
+        assert item is not None and item["attachments"][0]["url"].endswith("#t=12,26"), "the decision did not survive a re-ingest"
     staff_keyboard()
 
 
