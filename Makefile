@@ -16,13 +16,17 @@ ASR_BENCH_PACKAGES := espeak-ng sox
 # The speech engine `make speech` installs, as a command template (README, "Speech-to-text drafts").
 SPEECH_COMMAND := .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model} --prompt={prompt}
 SPEECH_MODEL := .speech-model/whisper-base
+# Who may sign in to the staff pages of `make run` (made once, with a random token).
+STAFF_FILE := Index/staff.txt
 
 run: deps speech build
 	$(BIN) ingest --media Media --schedule Media/schedule.json --index Index --transcribe --speech-command "$(SPEECH_COMMAND)" --model $(SPEECH_MODEL)
 	$(BIN) links --index Index
 	$(BIN) report --index Index
 	$(BIN) search --index Index "fotboll i parken"
-	$(BIN) serve --index Index --host 127.0.0.1 --port 8080 --public-url http://127.0.0.1:8080
+	@test -s $(STAFF_FILE) || { printf 'redaktor %s\n' "$$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" > $(STAFF_FILE) && chmod 600 $(STAFF_FILE); }
+	@echo "staff pages: http://127.0.0.1:8080/staff (sign in with the token in $(STAFF_FILE): $$(cut -d' ' -f2 $(STAFF_FILE)))"
+	$(BIN) serve --index Index --host 127.0.0.1 --port 8080 --public-url http://127.0.0.1:8080 --staff-tokens $(STAFF_FILE)
 
 test: deps test-deps
 	$(SWIFT) build --build-tests
