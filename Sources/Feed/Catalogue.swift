@@ -105,7 +105,10 @@ public final class Catalogue: Sendable {
         let zone = ConferenceZone.named(snapshot.conference?.timeZone)
         timeZone = zone
 
-        let sessions = Dictionary(snapshot.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        // A session a person hid is left out as if it were not in the programme: its recordings
+        // are served only for the other sessions they hold.
+        let sessions = Dictionary(snapshot.sessions.filter { !snapshot.hiddenSessions.contains($0.guid) }.map { ($0.guid, $0) },
+                                  uniquingKeysWith: { a, _ in a })
         let (publicRecordings, thumbnailFiles) = Self.publicRecordings(in: snapshot, sessions: sessions)
 
         // Published sessions, each with its parts.
@@ -116,7 +119,7 @@ public final class Catalogue: Sendable {
             }
         }
         var entries: [Entry] = []
-        for session in snapshot.sessions where !Catalogue.isOptedOut(session) {
+        for session in snapshot.sessions where !Catalogue.isOptedOut(session) && !snapshot.hiddenSessions.contains(session.guid) {
             guard var mine = parts[session.guid], !mine.isEmpty else { continue }
             mine.sort { ($0.link.part ?? 0, $0.recording.path) < ($1.link.part ?? 0, $1.recording.path) }
             let segments = mine.flatMap { part in

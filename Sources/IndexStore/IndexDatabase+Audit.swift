@@ -68,3 +68,37 @@ extension IndexDatabase {
         }
     }
 }
+
+extension IndexDatabase {
+    /// Hides a session from the feed, pages and search (`hidden`), or publishes it again, as
+    /// `who` chose; kept by the session's guid through re-ingests and programme re-imports, and
+    /// written to the audit log in the same transaction. An opted-out session is never
+    /// published: that is the programme's to change, and asking throws `PublicationError`.
+    public func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT title, do_not_record FROM session WHERE guid = ?", arguments: [sessionGuid]) else {
+                throw PublicationError(description: "no session '\(sessionGuid)' in the programme")
+            }
+            if !hidden, (row["do_not_record"] as Bool?) == true {
+                throw PublicationError(description: "'\(row["title"] as String? ?? sessionGuid)' is marked do-not-record in the programme, so it is never published")
+            }
+            let before = try Bool.fetchOne(db, sql: "SELECT hidden FROM publication WHERE session_guid = ?", arguments: [sessionGuid]) ?? false
+            try db.execute(sql: "INSERT OR REPLACE INTO publication (session_guid, hidden, at, who) VALUES (?, ?, ?, ?)",
+                           arguments: [sessionGuid, hidden, Date().timeIntervalSince1970, who])
+            try db.execute(sql: """
+                INSERT INTO audit (at, who, action, fingerprint, recording_path, session_guid, before, after) VALUES (?, ?, ?, NULL, NULL, ?, ?, ?)
+                """, arguments: [Date().timeIntervalSince1970, who, hidden ? "hide" : "publish", sessionGuid,
+                                 "{\"hidden\":\(before)}", "{\"hidden\":\(hidden)}"])
+        }
+    }
+
+    /// The sessions a person hid.
+    public func hiddenSessions() throws -> Set<String> {
+        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT session_guid FROM publication WHERE hidden = 1")) }
+    }
+}
+
+/// Why a session's publication could not be changed.
+public struct PublicationError: Error, CustomStringConvertible {
+    public var description: String
+}

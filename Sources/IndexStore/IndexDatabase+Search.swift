@@ -249,6 +249,7 @@ extension IndexDatabase {
             JOIN recording ON recording.id = pairs.recording_id
             WHERE recording.state = 'ok' AND session.do_not_record = 0
               AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
+              AND NOT EXISTS (SELECT 1 FROM publication WHERE publication.session_guid = session.guid AND publication.hidden = 1)
             GROUP BY session.guid
             """)
         var facets = SearchFacets()
@@ -353,7 +354,7 @@ extension IndexDatabase {
     /// What a hit needs of each ranked row, joined, in rank order; rows of recordings or
     /// sessions that are not published are left out.
     /// The search rows whose rowids are in `top(id)`, with their segment, session and recording,
-    /// of published segments only: a recording that was read, a session not opted out, and a
+    /// of published segments only: a recording that was read, a session neither opted out nor hidden, and a
     /// link to it. Hits and facets both read through it.
     static let publishedRows = """
         FROM top
@@ -363,6 +364,7 @@ extension IndexDatabase {
         JOIN recording ON recording.id = search.recording_id
         WHERE recording.state = 'ok' AND session.do_not_record = 0
           AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = recording.id AND link.session_guid = session.guid AND link.kind = 'link')
+          AND NOT EXISTS (SELECT 1 FROM publication WHERE publication.session_guid = session.guid AND publication.hidden = 1)
         """
 
     static func rows(_ ranked: [(id: Int64, score: Double)], db: Database, text: Bool = true) throws -> [(row: Row, rank: Double)] {

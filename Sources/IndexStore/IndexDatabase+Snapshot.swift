@@ -47,6 +47,8 @@ public struct IndexSnapshot: Sendable {
     public var thumbnails: [String: ThumbnailFile]
     /// The resolved media roots (see `mediaRoots()`): the server serves no file outside them.
     public var mediaRoots: [String] = []
+    /// Sessions a person hid (`setHidden`): never published while hidden.
+    public var hiddenSessions: Set<String> = []
 
     public init(conference: Conference?, sessions: [Session], recordings: [StoredRecording], links: [Int64: [StoredLink]],
                 segments: [Int64: [Segment]], transcripts: [Int64: [TranscriptState]] = [:], defaultLanguages: [Int64: String] = [:],
@@ -119,9 +121,11 @@ extension IndexDatabase {
                     .map { TranscriptState(segmentID: $0.segment.id, language: $0.language, status: $0.status, cues: $0.cues.count,
                                            machine: $0.machineSource != nil) }
             }
-            return IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
-                                 transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails,
-                                 mediaRoots: try Self.mediaRoots(db))
+            var snapshot = IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
+                                         transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails,
+                                         mediaRoots: try Self.mediaRoots(db))
+            snapshot.hiddenSessions = Set(try String.fetchAll(db, sql: "SELECT session_guid FROM publication WHERE hidden = 1"))
+            return snapshot
         }
     }
 

@@ -94,6 +94,11 @@ enum Migrations {
             #"CREATE TABLE "audit" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "at" DOUBLE NOT NULL, "who" TEXT NOT NULL, "action" TEXT NOT NULL, "fingerprint" TEXT, "recording_path" TEXT, "session_guid" TEXT, "before" TEXT NOT NULL, "after" TEXT NOT NULL)"#,
             #"CREATE INDEX "audit_session" ON "audit"("session_guid")"#,
         ]),
+        // A person's choice to hide a published session, or publish it again, kept by the
+        // session's guid across programme re-imports (issue 21; `IndexDatabase+Audit.swift`).
+        ("v10: publication choices", [
+            #"CREATE TABLE "publication" ("session_guid" TEXT PRIMARY KEY, "hidden" INTEGER NOT NULL, "at" DOUBLE NOT NULL, "who" TEXT NOT NULL)"#,
+        ]),
     ]
 
     /// The migrator that runs them.

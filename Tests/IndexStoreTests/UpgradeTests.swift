@@ -19,14 +19,14 @@ import TestSupport
         return folder
     }
 
-    /// What `sqlite_master` says of a database file, and which migrations it ran.
+    /// What `sqlite_master` says of a database file, and which migrations it ran, in the order it ran them ("v10" sorts before "v2").
     static func schema(_ file: URL) throws -> (objects: [String], migrations: [String]) {
         let queue = try DatabaseQueue(path: file.path)
         return try queue.read { db in
             let objects = try Row.fetchAll(db, sql: "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").map { row in
                 "\(row["type"] as String) \(row["name"] as String) on \(row["tbl_name"] as String): \((row["sql"] as String?) ?? "-")"
             }
-            return (objects, try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier"))
+            return (objects, try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"))
         }
     }
 

@@ -37,6 +37,11 @@ final class ValuesIndex: IndexRepository {
     }
     func links() throws -> [Int64: [StoredLink]] { try snapshot().links }
 
+    /// Hiding is not part of what these tests build: a session stays as the values have it.
+    func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws {
+        throw TranscriptError(description: "a repository of values hides nothing")
+    }
+
     /// An unlink takes the recording's links away, as the index would, and counts as a commit.
     func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording {
         try state.withLockedValue { value in

@@ -52,7 +52,7 @@ struct StaffTests {
         let database = try sample.database()
         let unmatched = try recordingID("MVI_0042.MP4", in: database)
         try await sample.test(configuration(sample)) { client in
-            for path in ["/staff", "/staff/review"] {
+            for path in ["/staff", "/staff/review", "/staff/sessions"] {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .seeOther, "\(path)")
                 #expect(response.headers[.location] == "/staff/sign-in", "\(path)")
@@ -60,7 +60,8 @@ struct StaffTests {
             for path in ["/staff/media/\(unmatched)", "/staff/audit.json"] {
                 #expect(try await client.execute(uri: path, method: .get).status == .forbidden, "\(path)")
             }
-            for (path, fields) in [("/staff/recordings/\(unmatched)/decisions", [("action", "unlink")]), ("/staff/sign-out", [])] {
+            for (path, fields) in [("/staff/recordings/\(unmatched)/decisions", [("action", "unlink")]), ("/staff/sign-out", []),
+                                   ("/staff/sessions/\(SampleIndex.guid(105))/publication", [("action", "hide")])] {
                 let response = try await client.execute(uri: path, method: .post, headers: Self.formType, body: Self.form(fields))
                 #expect(response.status == .forbidden, "\(path)")
             }
@@ -181,6 +182,60 @@ struct StaffTests {
         let audit = try database.auditEntries()
         #expect(audit.count == 1 && audit.first?.who == "staff:anna" && audit.first?.sessionGuid == SampleIndex.guid(111))
         #expect(try database.recording(idOrPath: String(unmatched))?.linkStatus == .linked)
+    }
+
+    @Test("a hidden session leaves the feed, its page and search, and comes back when published; an opted-out one cannot be; both in the audit log")
+    func publication() async throws {
+        let sample = try SampleIndex()
+        let database = try sample.database()
+        let guid = SampleIndex.guid(105)
+        try await sample.test(configuration(sample)) { client in
+            let session = try #require(try await Self.signIn(client))
+            let csrf = try await Self.formToken(client, cookie: session)
+            let page = try await client.execute(uri: "/staff/sessions", method: .get, headers: [.cookie: session]).text
+            #expect(page.contains("id=\"session-\(guid)\"") && page.contains("publicerad"))
+            #expect(page.contains("disabled aria-describedby=\"why-\(SampleIndex.guid(109))\""), "the opted-out talk's button is off")
+            #expect(page.contains("do-not-record i programmet"))
+
+            /// Whether the feed and a search show the session.
+            func shown() async throws -> (feed: Bool, search: Bool) {
+                let feed = try await client.execute(uri: "/feed.json?page_size=50", method: .get).text.contains(guid)
+                let search = try await client.execute(uri: "/api/search?q=oppna", method: .get, headers: [.cacheControl: "no-cache"]).text.contains(guid)
+                return (feed, search)
+            }
+            let before = try await shown()
+            #expect(before.feed && before.search)
+            let path = "/staff/sessions/\(guid)/publication"
+            let forged = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session), body: Self.form([("action", "hide")]))
+            #expect(forged.status == .forbidden)
+            let afterForged = try await shown()
+            #expect(afterForged.feed)
+
+            let hide = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session),
+                                                body: Self.form([("action", "hide"), ("csrf", csrf)]))
+            #expect(hide.status == .seeOther)
+            let hidden = try await shown()
+            #expect(!hidden.feed && !hidden.search)
+            #expect(try await client.execute(uri: "/sessions/iv21-105-oppna-data", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/staff/sessions", method: .get, headers: [.cookie: session]).text.contains("dold"))
+
+            let publish = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session),
+                                                   body: Self.form([("action", "publish"), ("csrf", csrf)]))
+            #expect(publish.status == .seeOther)
+            let published = try await shown()
+            #expect(published.feed && published.search)
+
+            let optedOut = try await client.execute(uri: "/staff/sessions/\(SampleIndex.guid(109))/publication", method: .post,
+                                                    headers: Self.formHeaders(cookie: session), body: Self.form([("action", "publish"), ("csrf", csrf)]))
+            #expect(optedOut.status == .badRequest)
+            let feed = try await client.execute(uri: "/feed.json?page_size=50", method: .get).text
+            #expect(!feed.contains(SampleIndex.guid(109)))
+        }
+        let audit = try database.auditEntries(sessionGuid: guid)
+        #expect(audit.map(\.action) == ["publish", "hide"])
+        #expect(audit.allSatisfy { $0.who == "staff:anna" })
+        #expect(audit.last?.before == "{\"hidden\":false}" && audit.last?.after == "{\"hidden\":true}")
+        #expect(try database.hiddenSessions().isEmpty)
     }
 
     @Test("the staff file: names and tokens by line; short tokens, doubles and bad names are named by their line")

@@ -395,6 +395,23 @@ def run_checks(driver, base):
         axe_check(driver, "staff-review")
     staff_sign_in()
 
+    @check("staff: the publishing page lists the sessions, the opted-out one's button off with the reason; axe-core finds nothing serious; no sideways scrolling on a phone")
+    def staff_sessions():
+        driver.get(base + "/staff/sessions")
+        rows = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "table.sessions tbody tr"), "no sessions")
+        assert len(rows) >= 10, len(rows)
+        off = driver.find_elements(By.CSS_SELECTOR, "button[disabled][aria-describedby]")
+        assert off and "do-not-record" in driver.find_element(By.ID, off[0].get_attribute("aria-describedby")).text, "no reason for the disabled button"
+        screenshot(driver, "staff-sessions.png")
+        axe_check(driver, "staff-sessions")
+        driver.set_window_size(390, 844)
+        driver.get(base + "/staff/sessions")
+        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        screenshot(driver, "staff-sessions-phone.png")
+        driver.set_window_size(1280, 900)
+        assert not wide, "the publishing page scrolls sideways on a phone"
+    staff_sessions()
+
     @check("staff: the review queue is readable on a phone (no horizontal scrolling)")
     def staff_phone():
         driver.set_window_size(390, 844)

@@ -114,3 +114,61 @@ struct ReviewPage {
                   current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-review"), scripts: ["/assets/staff.js"])
     }
 }
+
+/// Publish state per session (`/staff/sessions`, `staff-sessions.mustache`): published, hidden
+/// by a person, without a recording, or opted out in the programme (then the button is off and
+/// the page says why).
+struct SessionsPage {
+    struct Row {
+        var guid: String
+        var title: String
+        var when: String
+        var state: String
+        var watch: String?
+        var action: String
+        /// `hide` or `publish`; nil when the button is off.
+        var change: String?
+        var label: String
+        var blocked: String?
+    }
+
+    let siteTitle: String
+    let language: PageLanguage
+    let sv: Bool
+    let rows: [Row]
+    let csrf: String
+    let who: String
+    let notice: String?
+
+    init(catalogue: Catalogue, language: PageLanguage, session: StaffSessions.Session, notice: String?) {
+        let snapshot = catalogue.snapshot
+        siteTitle = catalogue.title
+        self.language = language
+        sv = language == .sv
+        csrf = session.formToken
+        who = session.name
+        self.notice = notice
+        let zone = ConferenceZone.named(snapshot.conference?.timeZone)
+        rows = snapshot.sessions.sorted { ($0.start, $0.guid) < ($1.start, $1.guid) }.map { session in
+            let when = ClockText.day(session.start, zone: zone) + " " + ClockText.wallClock(session.start, zone: zone) + (session.room.map { ", " + $0 } ?? "")
+            let published = catalogue.entry(guidOrSlug: session.guid) != nil
+            let hidden = snapshot.hiddenSessions.contains(session.guid)
+            let optedOut = Catalogue.isOptedOut(session)
+            let state = optedOut ? language.pick("vill inte spelas in", "opted out")
+                : hidden ? language.pick("dold", "hidden")
+                : published ? language.pick("publicerad", "published") : language.pick("ingen inspelning", "no recording")
+            return Row(guid: session.guid, title: session.title, when: when, state: state,
+                       watch: published ? "/sessions/" + (session.slug ?? session.guid) : nil,
+                       action: "/staff/sessions/\(session.guid)/publication",
+                       change: optedOut ? nil : hidden ? "publish" : "hide",
+                       label: hidden || optedOut ? language.pick("Publicera", "Publish") : language.pick("Dölj", "Hide"),
+                       blocked: optedOut ? language.pick("Talaren har bett att inte spelas in (do-not-record i programmet): sessionen publiceras aldrig.",
+                                                         "The speaker asked not to be recorded (do-not-record in the programme): it is never published.") : nil)
+        }
+    }
+
+    func render() -> String {
+        PageFrame(language: language, title: language.pick("Publicering", "Publishing") + " – " + siteTitle, siteTitle: siteTitle,
+                  current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-sessions"))
+    }
+}

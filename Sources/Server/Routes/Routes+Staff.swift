@@ -83,6 +83,33 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         services.catalogues.invalidate()
         return redirect(to: "/staff/review?done=" + (done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
+    router.get("/staff/sessions") { request, _ -> Response in
+        guard let (_, session) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        let catalogue = try await services.catalogue()
+        let language = PageLanguage.preferred(request.headers[.acceptLanguage])
+        let page = SessionsPage(catalogue: catalogue, language: language, session: session, notice: QueryParameters(request.uri.query).text("done"))
+        return staffResponse(page.render(), request: request)
+    }
+    router.post("/staff/sessions/{guid}/publication") { request, context -> Response in
+        let form = try await formFields(request, context: context)
+        let (_, session) = try requireStaffWrite(request, form: form, services: services)
+        let guid = context.parameters.get("guid") ?? ""
+        guard let hide = ["hide": true, "publish": false][form["action"] ?? ""] else {
+            throw APIError.badParameter("'action' must be hide or publish")
+        }
+        try services.requireIndexFile()
+        let who = "staff:" + session.name
+        try await services.blocking {
+            do {
+                try services.repository.setHidden(hide, sessionGuid: guid, by: who)
+            } catch let error as PublicationError {
+                throw APIError.badParameter(error.description)
+            }
+        }
+        services.catalogues.invalidate()
+        let done = (hide ? "hide " : "publish ") + guid
+        return redirect(to: "/staff/sessions?done=" + (done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "#session-" + guid)
+    }
     router.get("/staff/media/{id}") { request, context -> Response in
         guard staffSession(request, services) != nil else { throw APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first") }
         guard let id = Int64(context.parameters.get("id") ?? ""), id > 0 else { throw APIError.notFound("no such recording") }
