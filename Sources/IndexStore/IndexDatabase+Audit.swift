@@ -74,11 +74,14 @@ extension IndexDatabase {
     /// `who` chose; kept by the session's guid through re-ingests and programme re-imports, and
     /// written to the audit log in the same transaction. An opted-out session is never
     /// published: that is the programme's to change, and asking throws `PublicationError`.
-    public func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws {
+    /// `sessionGuid` may also be the session's slug.
+    public func setHidden(_ hidden: Bool, sessionGuid reference: String, by who: String) throws {
         try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT title, do_not_record FROM session WHERE guid = ?", arguments: [sessionGuid]) else {
-                throw PublicationError(description: "no session '\(sessionGuid)' in the programme")
+            guard let row = try Row.fetchOne(db, sql: "SELECT guid, title, do_not_record FROM session WHERE guid = ? OR slug = ? ORDER BY guid = ? DESC LIMIT 1",
+                                             arguments: [reference, reference, reference]) else {
+                throw PublicationError(description: "no session '\(reference)' in the programme (give its guid or slug)")
             }
+            let sessionGuid: String = row["guid"]
             if !hidden, (row["do_not_record"] as Bool?) == true {
                 throw PublicationError(description: "'\(row["title"] as String? ?? sessionGuid)' is marked do-not-record in the programme, so it is never published")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import IndexStore
 import Pipeline
 import Linking
@@ -197,6 +198,28 @@ struct IngestTests {
         #expect(accept.before.contains("\"link_status\":\"unmatched\"") && accept.before.contains("\"links\":[]"))
         #expect(accept.after.contains("\"session\":\"\(SampleWeek.guid(111))\"") && accept.after.contains("\"in_seconds\":30"))
         #expect(try database.auditEntries(sessionGuid: SampleWeek.guid(111)) == [accept])
+    }
+
+    @Test("efterhand session hide|publish: the staff pages' publication, from the shell, by slug, kept across a re-ingest, audited; an opted-out talk is refused")
+    func sessionCommand() throws {
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        _ = try week.ingest(database, programme: try week.programme())
+        let binary = try EfterhandBinary.path()
+        let index = ["--index", week.index.path]
+        let hide = try run(binary, ["session", "hide", "iv21-105-oppna-data"] + index, environment: ["USER": "redaktor"])
+        #expect(hide.status == 0 && hide.output.contains("hidden"), "\(hide.output)")
+        #expect(try database.hiddenSessions() == [SampleWeek.guid(105)])
+        _ = try week.ingest(database, programme: try week.programme())
+        #expect(try database.hiddenSessions() == [SampleWeek.guid(105)], "kept across a re-ingest")
+        #expect(try database.auditEntries(sessionGuid: SampleWeek.guid(105)).first?.who == "cli:redaktor")
+        let optedOut = try run(binary, ["session", "publish", SampleWeek.guid(109)] + index)
+        #expect(optedOut.status == 1 && optedOut.output.contains("do-not-record"), "\(optedOut.output)")
+        let unknown = try run(binary, ["session", "hide", "no-such-talk"] + index)
+        #expect(unknown.status == 1 && unknown.output.contains("no session"), "\(unknown.output)")
+        #expect(try run(binary, ["session", "publish", "iv21-105-oppna-data"] + index).status == 0)
+        #expect(try database.hiddenSessions().isEmpty)
     }
 
     @Test("a file still growing is skipped and named; a file written a moment ago that stays put is indexed")
