@@ -99,6 +99,20 @@ def axe_check(driver, page):
     assert not bad, f"serious/critical axe violations on {page}: " + ", ".join(v["id"] for v in bad)
 
 
+def assert_fits_a_phone(driver, url, ready, shot, what):
+    """Opens `url` at a phone's width (390 px), waits for the CSS selector `ready`, saves a
+    screenshot, and fails when the page scrolls sideways; the window is wide again after."""
+    driver.set_window_size(390, 844)
+    try:
+        driver.get(url)
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ready), f"{what}: nothing matches {ready}")
+        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        screenshot(driver, shot)
+    finally:
+        driver.set_window_size(1280, 900)
+    assert not wide, f"{what} scrolls sideways on a phone"
+
+
 def video_time(driver):
     return driver.execute_script("return document.getElementById('video').currentTime")
 
@@ -343,13 +357,7 @@ def run_checks(driver, base):
 
     @check("the lookup page is readable on a phone (no horizontal scrolling)")
     def phone():
-        driver.set_window_size(390, 844)
-        driver.get(base + "/?q=" + urllib.parse.quote("öppna data"))
-        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card"), "no hits")
-        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
-        screenshot(driver, "home-phone.png")
-        driver.set_window_size(1280, 900)
-        assert not wide, "the page scrolls sideways on a phone"
+        assert_fits_a_phone(driver, base + "/?q=" + urllib.parse.quote("öppna data"), "#hits li.card", "home-phone.png", "the lookup page")
     phone()
 
     @check("a snippet with '&' and '<b>' in the transcript's text (escaped in the WebVTT) shows them as text, and marks the match")
@@ -404,23 +412,12 @@ def run_checks(driver, base):
         assert off and "do-not-record" in driver.find_element(By.ID, off[0].get_attribute("aria-describedby")).text, "no reason for the disabled button"
         screenshot(driver, "staff-sessions.png")
         axe_check(driver, "staff-sessions")
-        driver.set_window_size(390, 844)
-        driver.get(base + "/staff/sessions")
-        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
-        screenshot(driver, "staff-sessions-phone.png")
-        driver.set_window_size(1280, 900)
-        assert not wide, "the publishing page scrolls sideways on a phone"
+        assert_fits_a_phone(driver, base + "/staff/sessions", "table.sessions", "staff-sessions-phone.png", "the publishing page")
     staff_sessions()
 
     @check("staff: the review queue is readable on a phone (no horizontal scrolling)")
     def staff_phone():
-        driver.set_window_size(390, 844)
-        driver.get(base + "/staff/review")
-        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "section.review"), "no review queue")
-        wide = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
-        screenshot(driver, "staff-review-phone.png")
-        driver.set_window_size(1280, 900)
-        assert not wide, "the review queue scrolls sideways on a phone"
+        assert_fits_a_phone(driver, base + "/staff/review", "section.review", "staff-review-phone.png", "the review queue")
     staff_phone()
 
     @check("staff, keyboard only: link the unmatched recording to the closing talk from the queue, in and out set while watching; "
