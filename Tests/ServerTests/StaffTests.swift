@@ -52,7 +52,7 @@ struct StaffTests {
         let database = try sample.database()
         let unmatched = try recordingID("MVI_0042.MP4", in: database)
         try await sample.test(configuration(sample)) { client in
-            for path in ["/staff", "/staff/review", "/staff/sessions"] {
+            for path in ["/staff", "/staff/review", "/staff/sessions", "/staff/sessions/\(SampleIndex.guid(105))/history"] {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .seeOther, "\(path)")
                 #expect(response.headers[.location] == "/staff/sign-in", "\(path)")
@@ -230,6 +230,14 @@ struct StaffTests {
             #expect(optedOut.status == .badRequest)
             let feed = try await client.execute(uri: "/feed.json?page_size=50", method: .get).text
             #expect(!feed.contains(SampleIndex.guid(109)))
+
+            // The session's history shows both changes, newest first, with who and the states.
+            let history = try await client.execute(uri: "/staff/sessions/iv21-105-oppna-data/history", method: .get, headers: [.cookie: session]).text
+            let publishAt = try #require(history.range(of: "<td>publish")), hideAt = try #require(history.range(of: "<td>hide"))
+            #expect(publishAt.lowerBound < hideAt.lowerBound)
+            #expect(history.contains("staff:anna") && history.contains("{&quot;hidden&quot;:true}"))
+            let untouched = try await client.execute(uri: "/staff/sessions/\(SampleIndex.guid(101))/history", method: .get, headers: [.cookie: session]).text
+            #expect(untouched.contains("Ingen har ändrat något här."))
         }
         let audit = try database.auditEntries(sessionGuid: guid)
         #expect(audit.map(\.action) == ["publish", "hide"])

@@ -473,6 +473,15 @@ def run_checks(driver, base):
         assert item is not None and item["attachments"][0]["url"].endswith("#t=12,26"), "the decision did not survive a re-ingest"
     staff_keyboard()
 
+    @check("staff: the closing talk's history shows the decision with who made it; axe-core finds nothing serious")
+    def staff_history():
+        driver.get(base + "/staff/sessions/iv21-111-vad-tar-vi-med-oss/history")
+        rows = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "table.sessions tbody tr"), "no history")
+        assert "staff:admin" in rows[0].text and "accept" in rows[0].text, rows[0].text
+        screenshot(driver, "staff-history.png")
+        axe_check(driver, "staff-history")
+    staff_history()
+
 
 if __name__ == "__main__":
     try:

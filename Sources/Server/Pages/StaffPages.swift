@@ -126,6 +126,7 @@ struct SessionsPage {
         var state: String
         var watch: String?
         var action: String
+        var history: String
         /// `hide` or `publish`; nil when the button is off.
         var change: String?
         var label: String
@@ -159,7 +160,7 @@ struct SessionsPage {
                 : published ? language.pick("publicerad", "published") : language.pick("ingen inspelning", "no recording")
             return Row(guid: session.guid, title: session.title, when: when, state: state,
                        watch: published ? "/sessions/" + (session.slug ?? session.guid) : nil,
-                       action: "/staff/sessions/\(session.guid)/publication",
+                       action: "/staff/sessions/\(session.guid)/publication", history: "/staff/sessions/\(session.guid)/history",
                        change: optedOut ? nil : hidden ? "publish" : "hide",
                        label: hidden || optedOut ? language.pick("Publicera", "Publish") : language.pick("Dölj", "Hide"),
                        blocked: optedOut ? language.pick("Talaren har bett att inte spelas in (do-not-record i programmet): sessionen publiceras aldrig.",
@@ -170,5 +171,47 @@ struct SessionsPage {
     func render() -> String {
         PageFrame(language: language, title: language.pick("Publicering", "Publishing") + " – " + siteTitle, siteTitle: siteTitle,
                   current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-sessions"))
+    }
+}
+
+/// What people changed of one session (`/staff/sessions/{guid}/history`, `staff-history.mustache`):
+/// the audit log's entries for it, newest first, with who, when, what, before and after.
+struct HistoryPage {
+    struct Entry {
+        var at: String
+        var who: String
+        var action: String
+        var recording: String?
+        var before: String
+        var after: String
+    }
+
+    let siteTitle: String
+    let language: PageLanguage
+    let sv: Bool
+    let title: String
+    let entries: [Entry]
+    let empty: Bool
+    let csrf: String
+    let who: String
+
+    init(catalogue: Catalogue, session: Session, audit: [AuditEntry], language: PageLanguage, staff: StaffSessions.Session) {
+        siteTitle = catalogue.title
+        self.language = language
+        sv = language == .sv
+        title = session.title
+        csrf = staff.formToken
+        who = staff.name
+        let zone = catalogue.timeZone
+        entries = audit.map {
+            Entry(at: ClockText.day($0.at, zone: zone) + " " + ClockText.wallClock($0.at, zone: zone), who: $0.who, action: $0.action,
+                  recording: $0.recordingPath, before: $0.before, after: $0.after)
+        }
+        empty = entries.isEmpty
+    }
+
+    func render() -> String {
+        PageFrame(language: language, title: language.pick("Historik", "History") + " – " + title + " – " + siteTitle, siteTitle: siteTitle,
+                  current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-history"))
     }
 }

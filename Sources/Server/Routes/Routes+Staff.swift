@@ -90,6 +90,17 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         let page = SessionsPage(catalogue: catalogue, language: language, session: session, notice: QueryParameters(request.uri.query).text("done"))
         return staffResponse(page.render(), request: request)
     }
+    router.get("/staff/sessions/{guid}/history") { request, context -> Response in
+        guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        let catalogue = try await services.catalogue()
+        let reference = context.parameters.get("guid") ?? ""
+        guard let session = catalogue.snapshot.sessions.first(where: { $0.guid == reference || $0.slug == reference }) else {
+            throw APIError.notFound("no session '\(reference)' in the programme")
+        }
+        let audit = try await services.blocking { try (services.repository as? IndexDatabase)?.auditEntries(sessionGuid: session.guid) ?? [] }
+        let language = PageLanguage.preferred(request.headers[.acceptLanguage])
+        return staffResponse(HistoryPage(catalogue: catalogue, session: session, audit: audit, language: language, staff: staff).render(), request: request)
+    }
     router.post("/staff/sessions/{guid}/publication") { request, context -> Response in
         let form = try await formFields(request, context: context)
         let (_, session) = try requireStaffWrite(request, form: form, services: services)
