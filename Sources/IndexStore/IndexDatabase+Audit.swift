@@ -35,12 +35,15 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 extension IndexDatabase {
     /// Adds `entry` to the audit log.
     public func recordAudit(_ entry: AuditEntry) throws {
-        try writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO audit (at, who, action, fingerprint, recording_path, session_guid, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [entry.at.timeIntervalSince1970, entry.who, entry.action, entry.fingerprint, entry.recordingPath,
-                                 entry.sessionGuid, entry.before, entry.after])
-        }
+        try writer.write { db in try Self.insertAudit(entry, db: db) }
+    }
+
+    /// Inside the caller's transaction: adds `entry` to the audit log.
+    static func insertAudit(_ entry: AuditEntry, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO audit (at, who, action, fingerprint, recording_path, session_guid, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.at.timeIntervalSince1970, entry.who, entry.action, entry.fingerprint, entry.recordingPath,
+                             entry.sessionGuid, entry.before, entry.after])
     }
 
     /// The audit log, newest first: all of it, or what touched one session or one recording
@@ -88,16 +91,18 @@ extension IndexDatabase {
             let before = try Bool.fetchOne(db, sql: "SELECT hidden FROM publication WHERE session_guid = ?", arguments: [sessionGuid]) ?? false
             try db.execute(sql: "INSERT OR REPLACE INTO publication (session_guid, hidden, at, who) VALUES (?, ?, ?, ?)",
                            arguments: [sessionGuid, hidden, Date().timeIntervalSince1970, who])
-            try db.execute(sql: """
-                INSERT INTO audit (at, who, action, fingerprint, recording_path, session_guid, before, after) VALUES (?, ?, ?, NULL, NULL, ?, ?, ?)
-                """, arguments: [Date().timeIntervalSince1970, who, hidden ? "hide" : "publish", sessionGuid,
-                                 "{\"hidden\":\(before)}", "{\"hidden\":\(hidden)}"])
+            try Self.insertAudit(AuditEntry(who: who, action: hidden ? "hide" : "publish", fingerprint: nil, recordingPath: nil, sessionGuid: sessionGuid,
+                                            before: "{\"hidden\":\(before)}", after: "{\"hidden\":\(hidden)}"), db: db)
         }
     }
 
     /// The sessions a person hid.
     public func hiddenSessions() throws -> Set<String> {
-        try writer.read { db in Set(try String.fetchAll(db, sql: "SELECT session_guid FROM publication WHERE hidden = 1")) }
+        try writer.read { db in try Self.hiddenSessions(db) }
+    }
+
+    static func hiddenSessions(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT session_guid FROM publication WHERE hidden = 1"))
     }
 }
 

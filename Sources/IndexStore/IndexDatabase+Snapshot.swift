@@ -124,7 +124,7 @@ extension IndexDatabase {
             var snapshot = IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
                                          transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails,
                                          mediaRoots: try Self.mediaRoots(db))
-            snapshot.hiddenSessions = Set(try String.fetchAll(db, sql: "SELECT session_guid FROM publication WHERE hidden = 1"))
+            snapshot.hiddenSessions = try Self.hiddenSessions(db)
             return snapshot
         }
     }

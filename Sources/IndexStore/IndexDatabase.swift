@@ -349,12 +349,22 @@ public final class IndexDatabase: Sendable {
     public func links() throws -> [Int64: [StoredLink]] {
         try writer.read { db in
             var byRecording: [Int64: [StoredLink]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM link ORDER BY recording_id, kind, position") {
-                let link = try LinkRow(row: row)
+            for link in try Self.linkRows(db, sql: "SELECT * FROM link ORDER BY recording_id, kind, position") {
                 byRecording[link.recordingID, default: []].append(link.link)
             }
             return byRecording
         }
+    }
+
+    /// Links and candidates of one recording, in stored order.
+    public func links(recordingID: Int64) throws -> [StoredLink] {
+        try writer.read { db in
+            try Self.linkRows(db, sql: "SELECT * FROM link WHERE recording_id = ? ORDER BY kind, position", arguments: [recordingID]).map(\.link)
+        }
+    }
+
+    private static func linkRows(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [LinkRow] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).map { try LinkRow(row: $0) }
     }
 
     /// Segments of one recording (or of all), in order.

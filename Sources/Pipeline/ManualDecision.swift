@@ -74,7 +74,7 @@ extension LinkStage {
             var links: [Link]
             enum CodingKeys: String, CodingKey { case linkStatus = "link_status", links }
         }
-        let links = (try database.links()[recording.id ?? -1] ?? []).filter { $0.kind == .link }
+        let links = try database.links(recordingID: recording.id ?? -1).filter { $0.kind == .link }
         let state = State(linkStatus: recording.linkStatus.rawValue,
                           links: links.map { State.Link(session: $0.sessionGuid, inSeconds: $0.inSeconds, outSeconds: $0.outSeconds, decidedBy: $0.decidedBy.rawValue) })
         let encoder = JSONEncoder()
