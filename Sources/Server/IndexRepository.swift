@@ -23,6 +23,8 @@ public protocol IndexRepository: IndexReading {
     /// Records and applies a person's decision (`efterhand link accept|reject|unlink`); `who`
     /// goes into the audit log.
     func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording
+    /// The audit log, newest first: all of it, or one session's or recording's (see `IndexDatabase.auditEntries`).
+    func auditEntries(sessionGuid: String?, fingerprint: String?, limit: Int) throws -> [AuditEntry]
     /// Hides a session or publishes it again (see `IndexDatabase.setHidden`).
     func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws
     /// Stores a transcript a person corrected (`efterhand transcript import`).

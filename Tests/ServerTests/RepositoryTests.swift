@@ -37,6 +37,9 @@ final class ValuesIndex: IndexRepository {
     }
     func links() throws -> [Int64: [StoredLink]] { try snapshot().links }
 
+    /// No person changed these values.
+    func auditEntries(sessionGuid: String?, fingerprint: String?, limit: Int) throws -> [AuditEntry] { [] }
+
     /// Hiding is not part of what these tests build: a session stays as the values have it.
     func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws {
         throw TranscriptError(description: "a repository of values hides nothing")

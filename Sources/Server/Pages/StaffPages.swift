@@ -77,19 +77,17 @@ struct ReviewPage {
     let notice: String?
     let empty: Bool
 
-    init(snapshot: IndexSnapshot, siteTitle: String, language: PageLanguage, session: StaffSessions.Session, notice: String?) {
-        self.siteTitle = siteTitle
+    init(catalogue: Catalogue, language: PageLanguage, session: StaffSessions.Session, notice: String?) {
+        let snapshot = catalogue.snapshot
+        siteTitle = catalogue.title
         self.language = language
         sv = language == .sv
         csrf = session.formToken
         who = session.name
         self.notice = notice
-        let zone = ConferenceZone.named(snapshot.conference?.timeZone)
+        let zone = catalogue.timeZone
         let byGuid = Dictionary(snapshot.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
-        func when(_ session: Session) -> String {
-            ClockText.day(session.start, zone: zone) + " " + ClockText.wallClock(session.start, zone: zone) + "–" + ClockText.wallClock(session.end, zone: zone)
-                + (session.room.map { ", " + $0 } ?? "")
-        }
+        func when(_ session: Session) -> String { StaffText.slot(session, zone: zone, withEnd: true) }
         items = snapshot.recordings.filter { $0.state == .ok && $0.duplicateOf == nil && ($0.linkStatus == .review || $0.linkStatus == .unmatched) }
             .compactMap { recording in
                 guard let id = recording.id else { return nil }
@@ -149,9 +147,8 @@ struct SessionsPage {
         csrf = session.formToken
         who = session.name
         self.notice = notice
-        let zone = ConferenceZone.named(snapshot.conference?.timeZone)
         rows = snapshot.sessions.sorted { ($0.start, $0.guid) < ($1.start, $1.guid) }.map { session in
-            let when = ClockText.day(session.start, zone: zone) + " " + ClockText.wallClock(session.start, zone: zone) + (session.room.map { ", " + $0 } ?? "")
+            let when = StaffText.slot(session, zone: catalogue.timeZone, withEnd: false)
             let published = catalogue.entry(guidOrSlug: session.guid) != nil
             let hidden = snapshot.hiddenSessions.contains(session.guid)
             let optedOut = Catalogue.isOptedOut(session)
@@ -204,7 +201,7 @@ struct HistoryPage {
         who = staff.name
         let zone = catalogue.timeZone
         entries = audit.map {
-            Entry(at: ClockText.day($0.at, zone: zone) + " " + ClockText.wallClock($0.at, zone: zone), who: $0.who, action: $0.action,
+            Entry(at: StaffText.moment($0.at, zone: zone), who: $0.who, action: $0.action,
                   recording: $0.recordingPath, before: $0.before, after: $0.after)
         }
         empty = entries.isEmpty
@@ -213,5 +210,18 @@ struct HistoryPage {
     func render() -> String {
         PageFrame(language: language, title: language.pick("Historik", "History") + " – " + title + " – " + siteTitle, siteTitle: siteTitle,
                   current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-history"))
+    }
+}
+
+/// How the staff pages write times, in the conference's zone.
+enum StaffText {
+    /// `2021-10-05 10:00`.
+    static func moment(_ date: Date, zone: TimeZone) -> String {
+        ClockText.day(date, zone: zone) + " " + ClockText.wallClock(date, zone: zone)
+    }
+
+    /// A session's day, start (and end) and room: `2021-10-05 10:00–10:45, Sal A`.
+    static func slot(_ session: Session, zone: TimeZone, withEnd: Bool) -> String {
+        moment(session.start, zone: zone) + (withEnd ? "–" + ClockText.wallClock(session.end, zone: zone) : "") + (session.room.map { ", " + $0 } ?? "")
     }
 }

@@ -1,6 +1,7 @@
 import Feed
 import Foundation
 import Hummingbird
+import IndexStore
 import MediaProbe
 
 /// `/media/{id}` and `/thumbnails/...`: files the index knows, found by id or by the exact
@@ -10,7 +11,7 @@ func addMediaRoutes(to routes: RouteRegistrar, services: ServerServices) {
         let id = try recordingID(context)
         let catalogue = try await services.catalogue()
         guard let recording = catalogue.recordings[id] else { throw unknownRecording(id) }
-        let path = try servablePath(of: recording, in: catalogue, services: services)
+        let path = try servablePath(of: recording.recording, in: catalogue, services: services)
         return try await serveFile(path, contentType: recording.mediaType, cacheControl: "public, max-age=3600",
                                    request: request, context: context, services: services)
     }
@@ -28,7 +29,7 @@ func addMediaRoutes(to routes: RouteRegistrar, services: ServerServices) {
         if !FileManager.default.fileExists(atPath: path), let recording = catalogue.recordings[found.recordingID] {
             // Named by ingest, not made yet: made now, once, and kept beside the others.
             let order = ThumbnailWorkshop.Order(
-                target: path, source: try servablePath(of: recording, in: catalogue, services: services), time: found.thumbnail.time ?? 0,
+                target: path, source: try servablePath(of: recording.recording, in: catalogue, services: services), time: found.thumbnail.time ?? 0,
                 width: found.thumbnail.width, deadline: 10)
             let jpeg: Data
             do {
@@ -53,9 +54,9 @@ func addMediaRoutes(to routes: RouteRegistrar, services: ServerServices) {
 /// Where a public recording's file is now, if the server may read it: resolved now, not at
 /// ingest (a file swapped for a link to elsewhere since is refused), inside a media folder the
 /// index names and outside the system's folders; else 404.
-func servablePath(of recording: Catalogue.PublicRecording, in catalogue: Catalogue, services: ServerServices) throws -> String {
-    let id = recording.id
-    guard let path = MediaFiles.resolved(recording.recording.absolutePath) else {
+func servablePath(of recording: StoredRecording, in catalogue: Catalogue, services: ServerServices) throws -> String {
+    let id = recording.id ?? 0
+    guard let path = MediaFiles.resolved(recording.absolutePath) else {
         throw APIError.notFound("the file of this address is gone from the server")
     }
     guard MediaFiles.isInside(path, roots: catalogue.mediaRoots), !MediaFiles.isSystemPath(path) else {

@@ -30,7 +30,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         guard services.staff.isOpen else {
             return try await signInPage(request, services: services, problem: .closed, status: .forbidden)
         }
-        guard let token = form["token"]?.trimmingCharacters(in: .whitespacesAndNewlines), let name = services.staff.name(for: token) else {
+        guard let token = form.text("token"), let name = services.staff.name(for: token) else {
             services.staff.failed(from: address)
             services.logger.notice("staff sign-in refused from \(address)")
             return try await signInPage(request, services: services, problem: .wrongToken, status: .unauthorized)
@@ -55,17 +55,17 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         let catalogue = try await services.catalogue()
         let language = PageLanguage.preferred(request.headers[.acceptLanguage])
         let notice = QueryParameters(request.uri.query).text("done")
-        let page = ReviewPage(snapshot: catalogue.snapshot, siteTitle: catalogue.title, language: language, session: session, notice: notice)
+        let page = ReviewPage(catalogue: catalogue, language: language, session: session, notice: notice)
         return staffResponse(page.render(), request: request)
     }
     router.post("/staff/recordings/{id}/decisions") { request, context -> Response in
         let form = try await formFields(request, context: context)
         let (_, session) = try requireStaffWrite(request, form: form, services: services)
-        guard let id = Int64(context.parameters.get("id") ?? ""), id > 0 else { throw APIError.notFound("no such recording") }
+        let id = try recordingID(context)
         guard let action = form["action"].flatMap(Decision.Action.init(rawValue:)) else {
             throw APIError.badParameter("'action' must be accept, reject or unlink")
         }
-        let chosen = form["session"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+        let chosen = form.text("session")
         let inSeconds = try seconds(form["in"], name: "in")
         let outSeconds = try seconds(form["out"], name: "out")
         try services.requireIndexFile()
@@ -93,18 +93,18 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
     router.get("/staff/sessions/{guid}/history") { request, context -> Response in
         guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
-        let reference = context.parameters.get("guid") ?? ""
+        let reference = context.pathParameter("guid")
         guard let session = catalogue.snapshot.sessions.first(where: { $0.guid == reference || $0.slug == reference }) else {
             throw APIError.notFound("no session '\(reference)' in the programme")
         }
-        let audit = try await services.blocking { try (services.repository as? IndexDatabase)?.auditEntries(sessionGuid: session.guid) ?? [] }
+        let audit = try await services.blocking { try services.repository.auditEntries(sessionGuid: session.guid, fingerprint: nil, limit: 10_000) }
         let language = PageLanguage.preferred(request.headers[.acceptLanguage])
         return staffResponse(HistoryPage(catalogue: catalogue, session: session, audit: audit, language: language, staff: staff).render(), request: request)
     }
     router.post("/staff/sessions/{guid}/publication") { request, context -> Response in
         let form = try await formFields(request, context: context)
         let (_, session) = try requireStaffWrite(request, form: form, services: services)
-        let guid = context.parameters.get("guid") ?? ""
+        let guid = context.pathParameter("guid")
         guard let hide = ["hide": true, "publish": false][form["action"] ?? ""] else {
             throw APIError.badParameter("'action' must be hide or publish")
         }
@@ -122,21 +122,20 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         return redirect(to: "/staff/sessions?done=" + (done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "#session-" + guid)
     }
     router.get("/staff/media/{id}") { request, context -> Response in
-        guard staffSession(request, services) != nil else { throw APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first") }
-        guard let id = Int64(context.parameters.get("id") ?? ""), id > 0 else { throw APIError.notFound("no such recording") }
+        guard staffSession(request, services) != nil else { throw signInFirst() }
+        let id = try recordingID(context)
         let catalogue = try await services.catalogue()
         // Any recording the index read, published or not: staff review the ones in doubt.
-        guard let recording = catalogue.snapshot.recordings.first(where: { $0.id == id && $0.state == .ok }),
-              let path = MediaFiles.resolved(recording.absolutePath),
-              MediaFiles.isInside(path, roots: catalogue.mediaRoots), !MediaFiles.isSystemPath(path) else {
+        guard let recording = catalogue.snapshot.recordings.first(where: { $0.id == id && $0.state == .ok }) else {
             throw APIError.notFound("no recording \(id) to play")
         }
+        let path = try servablePath(of: recording, in: catalogue, services: services)
         return try await serveFile(path, contentType: MediaTypes.of(recording), cacheControl: "private, max-age=60",
                                    request: request, context: context, services: services)
     }
     router.get("/staff/audit.json") { request, _ -> Response in
-        guard staffSession(request, services) != nil else { throw APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first") }
-        let entries = try await services.blocking { try (services.repository as? IndexDatabase)?.auditEntries() ?? [] }
+        guard staffSession(request, services) != nil else { throw signInFirst() }
+        let entries = try await services.blocking { try services.repository.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 10_000) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -158,15 +157,18 @@ func staffSession(_ request: Request, _ services: ServerServices) -> (id: String
 
 /// The session of a write: signed in, and the form's `csrf` field is the session's form token;
 /// 403 otherwise, and nothing changes.
-func requireStaffWrite(_ request: Request, form: [String: String], services: ServerServices) throws -> (id: String, session: StaffSessions.Session) {
-    guard let (id, session) = staffSession(request, services) else {
-        throw APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first")
-    }
+func requireStaffWrite(_ request: Request, form: QueryParameters, services: ServerServices) throws -> (id: String, session: StaffSessions.Session) {
+    guard let (id, session) = staffSession(request, services) else { throw signInFirst() }
     let sent = form["csrf"]
-    guard let sent, ConstantTime.equal(sent, session.formToken) else {
+    guard let sent, HeaderValues.sameToken(sent, session.formToken) else {
         throw APIError(.forbidden, code: "csrf", message: "the form is not from this sign-in (reload the page and try again)")
     }
     return (id, session)
+}
+
+/// What a staff file or write answers without a signed-in session.
+private func signInFirst() -> APIError {
+    APIError(.forbidden, code: "sign_in", message: "sign in to the staff pages first")
 }
 
 /// A sign-in from another site's page is refused: its `Origin`, when the browser sends one,
@@ -184,21 +186,12 @@ func requireSameOrigin(_ request: Request, services: ServerServices) throws {
     }
 }
 
-/// The fields of a form post (`application/x-www-form-urlencoded`), at most 64 KiB; a field
-/// given twice keeps its first value. Reads the body: call it once per request.
-func formFields(_ request: Request, context: ServerContext) async throws -> [String: String] {
+/// The fields of a form post (`application/x-www-form-urlencoded`, the format of a query
+/// string, read by the same `QueryParameters`), at most 64 KiB. Reads the body: call it once
+/// per request.
+func formFields(_ request: Request, context: ServerContext) async throws -> QueryParameters {
     var request = request
-    let body = try await request.collectBody(upTo: 64 * 1024)
-    var fields: [String: String] = [:]
-    for pair in String(buffer: body).split(separator: "&") {
-        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        func decoded(_ text: Substring) -> String {
-            String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-        }
-        let name = decoded(parts[0])
-        if fields[name] == nil { fields[name] = parts.count > 1 ? decoded(parts[1]) : "" }
-    }
-    return fields
+    return QueryParameters(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
 }
 
 /// A form's number of seconds: nil when empty; 400 when it is not a number.

@@ -47,19 +47,6 @@ public struct StaffFileError: Error, CustomStringConvertible {
     public var description: String { "line \(line): \(problem)" }
 }
 
-/// Compares two secrets in time that does not depend on where they differ (nor, beyond the
-/// longer one's length, on their lengths).
-enum ConstantTime {
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var difference = UInt8(truncatingIfNeeded: x.count ^ y.count) | UInt8(x.count == y.count ? 0 : 1)
-        for index in 0..<max(x.count, y.count) {
-            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
-        }
-        return difference == 0
-    }
-}
-
 /// The staff's sign-ins: sessions kept in this process (a restart signs everyone out), each
 /// with its own token for forms (CSRF) and an expiry, and failed sign-ins counted per address so
 /// that guessing is throttled.
@@ -93,7 +80,7 @@ final class StaffSessions: Sendable {
     /// constant time.
     func name(for token: String) -> String? {
         var found: String?
-        for staff in tokens where ConstantTime.equal(staff.token, token) { found = staff.name }
+        for staff in tokens where HeaderValues.sameToken(token, staff.token) { found = staff.name }
         return found
     }
 
