@@ -32,3 +32,8 @@ struct IndexOptions: ParsableArguments {
         throw ExitCode(exitCode)
     }
 }
+
+/// Who a change made from the shell is in the audit log: the account that ran the command.
+enum CommandLineUser {
+    static var audited: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+}

@@ -70,10 +70,8 @@ enum DecisionOutput {
     static func run(_ action: Decision.Action, _ arguments: Decide.Arguments, session: String?, inSeconds: Double? = nil, outSeconds: Double? = nil) throws {
         let database = try arguments.index.open()
         do {
-            // The audit log names who decided: the account that ran the command.
-            let who = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
             let recording = try LinkStage(database: database).decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds,
-                                                                     outSeconds: outSeconds, by: who)
+                                                                     outSeconds: outSeconds, by: CommandLineUser.audited)
             let result = try database.linkResults().first { $0.path == recording.path }
             print("\(action.rawValue): recorded for \(TerminalText.escaped(recording.path)) (kept by its fingerprint across re-ingests)")
             if let result { print(LinkReport.text([result], zone: ConferenceZone.named(try database.conference()?.timeZone)), terminator: "") }

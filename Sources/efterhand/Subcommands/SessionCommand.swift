@@ -30,7 +30,7 @@ struct SessionCommand: ParsableCommand {
 
     static func change(hidden: Bool, _ arguments: Arguments) throws {
         let database = try arguments.index.open()
-        let who = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+        let who = CommandLineUser.audited
         do {
             try database.setHidden(hidden, sessionGuid: arguments.session, by: who)
         } catch let error as PublicationError {
