@@ -85,6 +85,14 @@ final class ResponseCache: Sendable {
         return made
     }
 
+    /// The cached answer for `key`, or the one `render` makes (and keeps).
+    func representation(_ catalogue: Catalogue, key: String, render: () throws -> Representation) rethrows -> Representation {
+        if let hit = cached(catalogue, key: key) { return hit }
+        let made = try render()
+        store(made, catalogue, key: key)
+        return made
+    }
+
     /// The answer kept for `key` in `catalogue`'s generation.
     func cached(_ catalogue: Catalogue, key: String) -> Representation? {
         state.withLockedValue { $0.generation == catalogue.generation ? $0.entries[key] : nil }

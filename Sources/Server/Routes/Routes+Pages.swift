@@ -71,8 +71,8 @@ func htmlResponse(_ html: String, request: Request, status: HTTPResponse.Status 
 }
 
 /// A rendered page as an answer (see `htmlResponse(_:request:status:)`).
-func htmlResponse(_ page: Representation?, request: Request, status: HTTPResponse.Status = .ok) -> Response {
-    var response = (page ?? htmlRepresentation("")).response(to: request, cacheControl: "no-cache")
+func htmlResponse(_ page: Representation, request: Request, status: HTTPResponse.Status = .ok) -> Response {
+    var response = page.response(to: request, cacheControl: "no-cache")
     response.status = response.status == .notModified ? .notModified : status
     addPageSecurityHeaders(to: &response.headers)
     response.headers[.vary] = "Accept-Encoding, Accept-Language"
