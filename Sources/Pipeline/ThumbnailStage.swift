@@ -109,10 +109,9 @@ struct ThumbnailStage: IngestStage {
                 (stored.width, stored.height, stored.time, stored.source) = (thumbnail.width, thumbnail.height, thumbnail.time, thumbnail.source.rawValue)
                 try database.saveThumbnail(stored)
                 run.summary.thumbnails += 1
-            } catch let error as ProbeError {
-                run.summary.errors.append("thumbnail for \(job.path) at \(ClockText.position(job.thumbnail.time ?? 0)): \(error.message)")
             } catch {
-                run.summary.errors.append("thumbnail for \(job.path) at \(ClockText.position(job.thumbnail.time ?? 0)): \(error)")
+                let reason = (error as? ProbeError)?.message ?? "\(error)"
+                run.summary.errors.append("thumbnail for \(job.path) at \(ClockText.position(job.thumbnail.time ?? 0)): \(reason)")
             }
         }
     }
