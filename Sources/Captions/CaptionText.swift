@@ -177,3 +177,21 @@ enum CaptionText {
         text.count > 60 ? String(text.prefix(60)) + "…" : String(text)
     }
 }
+
+/// A position a person typed: `1:02:03`, `2:03.5`, or plain seconds (`75`, `75,5`); nil for
+/// anything else, a negative number or more than ten million seconds (a staff form's field, a
+/// command's argument).
+public enum TypedPosition {
+    public static func seconds(_ text: String) -> Double? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        let value: Double?
+        if text.contains(":") {
+            value = CaptionText.seconds(Substring(text))
+        } else {
+            let plain = text.replacingOccurrences(of: ",", with: ".")
+            value = plain.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }) && !plain.isEmpty ? Double(plain) : nil
+        }
+        guard let value, value.isFinite, value >= 0, value <= 10_000_000 else { return nil }
+        return value
+    }
+}

@@ -239,10 +239,15 @@ public final class IndexDatabase: Sendable {
         }
     }
 
-    /// Points the decisions on session `old` at session `new` (its successor in a new programme).
+    /// Points the decisions and chapters on session `old` at session `new` (its successor in a new programme).
     public func moveDecisions(from old: String, to new: String) throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE decision SET session_guid = ? WHERE session_guid = ?", arguments: [new, old])
+            // A person's chapters follow too, unless the new session has its own for that recording.
+            try db.execute(sql: """
+                DELETE FROM chapter_set WHERE session_guid = ? AND fingerprint IN (SELECT fingerprint FROM chapter_set WHERE session_guid = ?)
+                """, arguments: [old, new])
+            try db.execute(sql: "UPDATE chapter_set SET session_guid = ? WHERE session_guid = ?", arguments: [new, old])
         }
     }
 

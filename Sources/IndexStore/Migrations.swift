@@ -99,6 +99,13 @@ enum Migrations {
         ("v10: publication choices", [
             #"CREATE TABLE "publication" ("session_guid" TEXT PRIMARY KEY, "hidden" INTEGER NOT NULL, "at" DOUBLE NOT NULL, "who" TEXT NOT NULL)"#,
         ]),
+        // A person's chapters for a session in a recording (renamed, added, moved, deleted on the
+        // staff pages or with `efterhand chapters`), kept by the recording's fingerprint and the
+        // session's guid: they win over the file's chapters and the even cuts, through re-ingests
+        // (issue 21; `IndexDatabase+Chapters.swift`).
+        ("v11: manual chapters", [
+            #"CREATE TABLE "chapter_set" ("fingerprint" TEXT NOT NULL, "session_guid" TEXT NOT NULL, "position" INTEGER NOT NULL, "start_seconds" DOUBLE NOT NULL, "title" TEXT NOT NULL, "at" DOUBLE NOT NULL, "who" TEXT NOT NULL, PRIMARY KEY ("fingerprint", "session_guid", "position"))"#,
+        ]),
     ]
 
     /// The migrator that runs them.

@@ -100,6 +100,8 @@ public struct Segment: Sendable, Equatable, Codable {
         case session
         /// An even cut of a long session without chapters.
         case even
+        /// A chapter a person set (`ManualChapter`): wins over the other three.
+        case manual
     }
 
     public var id: Int64?

@@ -54,6 +54,7 @@ public struct LinkStage: IngestStage {
         let existing = try database.links()
         let segmenter = Segmenter(evenMinutes: segmentMinutes)
         let storedSegments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
+        let chapterSets = try database.chapterSets()
 
         // Stored some recordings at a time: one transaction each cost a third of linking a cold
         // week, and a run killed between two batches is completed by the next (`owedRelink`).
@@ -73,7 +74,8 @@ public struct LinkStage: IngestStage {
                 let title = followed.gone[candidate.sessionGuid].map { "'\($0.title)'" } ?? candidate.sessionGuid
                 notes.append("\(recording.path): the session you chose (\(title)) is no longer in the programme; the recording is in review")
             }
-            let segments = cut(outcome.links, of: recording, sessions: sessionsByGuid, segmenter: segmenter)
+            let segments = cut(outcome.links, of: recording, sessions: sessionsByGuid, segmenter: segmenter,
+                               chapterSets: chapterSets[recording.fingerprint ?? ""] ?? [:])
             let rows = outcome.links + outcome.candidates
             let unchangedLinks = (existing[id] ?? []) == rows && recording.linkStatus == outcome.status
                 && recording.recordingStart == proposal.recordingStart && recording.recordingStartSource == proposal.recordingStartSource
@@ -125,13 +127,15 @@ public struct LinkStage: IngestStage {
         }
     }
 
-    /// The segments of each linked session of `recording`.
-    private func cut(_ links: [StoredLink], of recording: StoredRecording, sessions: [String: Session], segmenter: Segmenter) -> [Segment] {
+    /// The segments of each linked session of `recording`, with the chapters people set for it
+    /// (`chapterSets`, by session guid).
+    private func cut(_ links: [StoredLink], of recording: StoredRecording, sessions: [String: Session], segmenter: Segmenter,
+                     chapterSets: [String: [ManualChapter]]) -> [Segment] {
         links.flatMap { link -> [Segment] in
             let session = sessions[link.sessionGuid]
             return segmenter.segments(sessionGuid: link.sessionGuid, title: session?.title ?? link.sessionGuid, topics: session?.topics ?? [],
                                       inSeconds: link.inSeconds, outSeconds: link.outSeconds, duration: recording.duration,
-                                      chapters: recording.probe?.chapters ?? [])
+                                      chapters: recording.probe?.chapters ?? [], manual: chapterSets[link.sessionGuid])
         }
     }
 

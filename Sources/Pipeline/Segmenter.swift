@@ -3,9 +3,9 @@ import IndexStore
 import Schedule
 import MediaProbe
 
-/// Cuts the part of a recording that belongs to a session into segments: the recording's
-/// chapters inside it (clipped, odd ones cleaned up), else even cuts for long sessions, else
-/// the session as one segment. Pure.
+/// Cuts the part of a recording that belongs to a session into segments: the chapters a person
+/// set for it, else the recording's chapters inside it (clipped, odd ones cleaned up), else even
+/// cuts for long sessions, else the session as one segment. Pure.
 public struct Segmenter: Sendable {
     /// Length of even segments for long sessions without chapters.
     public var evenLength: Double
@@ -22,13 +22,16 @@ public struct Segmenter: Sendable {
     }
 
     /// Segments for the session `guid` between `inSeconds` and `outSeconds` of a recording
-    /// with `chapters` and `duration`.
+    /// with `chapters` and `duration`; `manual` is the chapter set a person made, if any.
     public func segments(sessionGuid guid: String, title: String, topics: [String], inSeconds: Double, outSeconds: Double,
-                         duration: Double?, chapters: [Chapter]) -> [Segment] {
+                         duration: Double?, chapters: [Chapter], manual: [ManualChapter]? = nil) -> [Segment] {
         let end = min(outSeconds, duration ?? outSeconds)
         let start = max(0, min(inSeconds, end))
         guard end - start >= minimumLength else {
             return [Segment(sessionGuid: guid, position: 0, startSeconds: start, endSeconds: max(start, end), title: title, topics: topics, source: .session)]
+        }
+        if let manual, !manual.isEmpty {
+            return manualSegments(manual, sessionGuid: guid, title: title, topics: topics, from: start, to: end)
         }
         let pieces = cleanChapters(chapters, from: start, to: end)
         if !pieces.isEmpty {
@@ -60,6 +63,34 @@ public struct Segmenter: Sendable {
             let to = index == count - 1 ? end : min(end, start + Double(index + 1) * step)
             return Segment(sessionGuid: guid, position: index, startSeconds: from, endSeconds: to,
                            title: Self.evenTitle(position: index, count: count), topics: topics, source: .even)
+        }
+    }
+
+    /// A person's chapters cut to `from...to`: the first starts at `from` whatever its own start,
+    /// each runs to the next one's start and the last to `to`; chapters that start within
+    /// `minimumLength` of the next, or of the end, or outside the part, are passed over (kept in
+    /// the set, so they come back when the in and out points do). With none left, the part is
+    /// one segment named `title`.
+    func manualSegments(_ manual: [ManualChapter], sessionGuid guid: String, title: String, topics: [String], from: Double, to: Double) -> [Segment] {
+        let sorted = manual.enumerated().filter { $0.element.startSeconds.isFinite }
+            .sorted { ($0.element.startSeconds, $0.offset) < ($1.element.startSeconds, $1.offset) }
+        var pieces: [(start: Double, title: String)] = []
+        for (offset, chapter) in sorted {
+            let title = chapter.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            let named = title.isEmpty ? "Kapitel \(offset + 1)" : title
+            let begins = max(from, chapter.startSeconds)
+            guard to - begins >= minimumLength else { continue }
+            if let last = pieces.last, begins - last.start < minimumLength {
+                // Two chapters at (nearly) the same second, or several before the in point: the later one stands.
+                pieces[pieces.count - 1] = (last.start, named)
+            } else {
+                pieces.append((pieces.isEmpty ? from : begins, named))
+            }
+        }
+        if pieces.isEmpty { pieces = [(from, title)] }
+        return pieces.enumerated().map { index, piece in
+            Segment(sessionGuid: guid, position: index, startSeconds: piece.start, endSeconds: index + 1 < pieces.count ? pieces[index + 1].start : to,
+                    title: piece.title, topics: topics, source: .manual)
         }
     }
 
