@@ -53,10 +53,20 @@ public struct CaptionCoverage: Sendable, Equatable, Codable {
     public var minutesDraftSubtitles = 0.0
     public var minutesVerified = 0.0
     public var languages: [String]
+    /// Where the session's first segment without verified text starts (the staff pages' link
+    /// to correct it); nil when every segment is verified.
+    public var firstUnchecked: Place?
+
+    /// A second of a recording.
+    public struct Place: Sendable, Equatable, Codable {
+        public var recordingID: Int64
+        public var startSeconds: Double
+        enum CodingKeys: String, CodingKey { case recordingID = "recording_id", startSeconds = "start_seconds" }
+    }
 
     enum CodingKeys: String, CodingKey {
         case sessionGuid = "session_guid", title, start, segments, empty, draft, draftMachine = "draft_machine", verified
-        case minutesWithoutVerifiedText = "minutes_without_verified_text", minutes, languages
+        case minutesWithoutVerifiedText = "minutes_without_verified_text", minutes, languages, firstUnchecked = "first_unchecked"
         case minutesDraftMachine = "minutes_draft_machine", minutesDraftSubtitles = "minutes_draft_subtitles", minutesVerified = "minutes_verified"
     }
 
@@ -191,6 +201,51 @@ extension IndexDatabase {
                                 verifiedSpan: verified ? first...last : nil)
     }
 
+    /// Stores the cues a person corrected beside the player (the staff pages' "Klar") as
+    /// verified text of `language` over exactly `span`, the stretch they checked: the cues there
+    /// are replaced by `cues`, and no later draft (subtitles, sidecar, speech-to-text) lands in
+    /// it. Validated like an imported file (inside the recording, in order, no overlaps beyond
+    /// half a second, inside `span`); nothing is stored when a cue has a problem. The audit log
+    /// keeps `who`, the cues before and after, and the session `sessionGuid` they belong to.
+    public func correctTranscript(recordingID id: Int64, cues: [Cue], language requested: String, span: ClosedRange<Double>,
+                                  sessionGuid: String?, by who: String) throws -> TranscriptImport {
+        let (recording, _) = try transcriptRecording(String(id))
+        guard let language = LanguageCode.normalize(requested) else {
+            throw TranscriptError(description: "'\(requested)' is not a language code (sv, en, ...)")
+        }
+        guard span.lowerBound.isFinite, span.upperBound.isFinite, span.lowerBound >= 0,
+              recording.duration.map({ span.upperBound <= $0 + 1 }) ?? true else {
+            throw TranscriptError(description: "the checked stretch \(ClockText.position(span.lowerBound))–\(ClockText.position(span.upperBound)) is not inside the recording")
+        }
+        let kept = cues.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let file = CaptionFile(file: "cue", format: .webVTT, entries: kept.enumerated().map { CaptionFile.Entry(cue: $0.element, line: $0.offset + 1) })
+        var problems = file.validate(duration: recording.duration).map(\.description)
+        for (index, cue) in kept.enumerated() where cue.start < span.lowerBound - 0.0015 || cue.end > span.upperBound + 0.0015 {
+            problems.append("cue \(index + 1) (\(ClockText.position(cue.start))–\(ClockText.position(cue.end))) is outside the checked stretch \(ClockText.position(span.lowerBound))–\(ClockText.position(span.upperBound))")
+        }
+        guard problems.isEmpty else {
+            throw TranscriptError(description: "the transcript was not saved: \(problems.count) problem\(problems.count == 1 ? "" : "s")", problems: problems)
+        }
+        let before = try self.cues(recordingID: id).filter { $0.language == language && $0.cue.start < span.upperBound && $0.cue.end > span.lowerBound }
+        let result = try importTranscript(recordingID: id, cues: kept, language: language, source: who,
+                                          verified: true, span: span)
+        struct State: Encodable {
+            var language: String
+            var from: Double
+            var to: Double
+            var cues: [Cue]
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func state(_ cues: [Cue]) throws -> String {
+            String(decoding: try encoder.encode(State(language: language, from: span.lowerBound, to: span.upperBound, cues: cues)), as: UTF8.self)
+        }
+        try recordAudit(AuditEntry(who: who, action: "transcript", fingerprint: recording.fingerprint, recordingPath: recording.path,
+                                   sessionGuid: sessionGuid, before: try state(before.map(\.cue)), after: try state(kept)))
+        let whole = try transcripts(recordingID: id, defaultLanguage: language).filter { $0.language == language && $0.status == .verified }.count
+        return TranscriptImport(stored: result.stored, skippedVerified: result.skipped, language: language, verifiedSegments: whole, verifiedSpan: span)
+    }
+
     /// Per published session (linked, not opted out): its segments' transcript states in the
     /// session's language, the minutes without verified text and the languages present;
     /// what is most missing first.
@@ -209,6 +264,9 @@ extension IndexDatabase {
                 let wanted = LanguageCode.normalize(session.language) ?? fallback
                 if transcript.language == wanted || (transcripts.allSatisfy { $0.language != wanted } && transcript.language == transcripts.first?.language) {
                     entry.add(transcript, minutes: (transcript.segment.endSeconds - transcript.segment.startSeconds) / 60)
+                    if transcript.status != .verified && entry.firstUnchecked == nil {
+                        entry.firstUnchecked = CaptionCoverage.Place(recordingID: id, startSeconds: transcript.segment.startSeconds)
+                    }
                 }
                 bySession[session.guid] = entry
             }
