@@ -64,6 +64,7 @@ public func buildRouter(services: ServerServices) -> Router<ServerContext> {
     addServiceRoutes(to: routes, services: services)
     addPageRoutes(to: router, services: services)
     addStaffRoutes(to: router, services: services)
+    addStaffEditRoutes(to: router, services: services)
     let admin = RouteRegistrar(router: router, group: router.group().add(middleware: AdminAuthMiddleware(token: services.configuration.adminToken)))
     addAdminRoutes(to: admin, services: services)
     return router

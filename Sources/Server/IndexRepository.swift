@@ -4,7 +4,8 @@ import IndexStore
 import Pipeline
 
 /// Everything the routes read and write of the index (Hummingbird's repository template): the
-/// catalogue's reads, search, transcripts, and the two writes staff make. `IndexDatabase` is
+/// catalogue's reads, search, transcripts, and the writes staff make (decisions, publication,
+/// chapters, transcripts). `IndexDatabase` is
 /// the one `efterhand serve` uses; a route test may build one from values instead of an
 /// FFmpeg ingest of `Media/`.
 public protocol IndexRepository: IndexReading {
@@ -29,6 +30,15 @@ public protocol IndexRepository: IndexReading {
     func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws
     /// Stores a transcript a person corrected (`efterhand transcript import`).
     func importTranscript(recording: String, captions: CaptionFile, name: String, language: String?, verified: Bool) throws -> TranscriptImport
+    /// Stores cues a person corrected as verified text over the stretch they checked (see
+    /// `IndexDatabase.correctTranscript`).
+    func correctTranscript(recordingID: Int64, cues: [Cue], language: String, span: ClosedRange<Double>, sessionGuid: String?, by who: String) throws -> TranscriptImport
+    /// Every cue of a recording, by language and time.
+    func cues(recordingID: Int64) throws -> [StoredCue]
+    /// The caption report (`efterhand report`).
+    func captionCoverage() throws -> [CaptionCoverage]
+    /// Sets or resets a session's chapters in a recording (`efterhand chapters set|reset`).
+    func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment]
 }
 
 extension IndexRepository {
@@ -41,5 +51,9 @@ extension IndexRepository {
 extension IndexDatabase: IndexRepository {
     public func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording {
         try LinkStage(database: self).decide(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds, by: who)
+    }
+
+    public func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {
+        try LinkStage(database: self).setChapters(chapters, recording: recording, session: session, by: who)
     }
 }

@@ -66,6 +66,18 @@ final class ValuesIndex: IndexRepository {
         TranscriptImport(stored: captions.cues.count, skippedVerified: 0, language: language ?? "sv", verifiedSegments: 0, verifiedSpan: nil)
     }
 
+    /// Corrections and chapters are not part of what these tests build.
+    func correctTranscript(recordingID: Int64, cues: [Cue], language: String, span: ClosedRange<Double>, sessionGuid: String?, by who: String) throws -> TranscriptImport {
+        throw TranscriptError(description: "a repository of values keeps no corrections")
+    }
+
+    func cues(recordingID: Int64) throws -> [StoredCue] { [] }
+    func captionCoverage() throws -> [CaptionCoverage] { [] }
+
+    func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {
+        throw TranscriptError(description: "a repository of values keeps no chapters")
+    }
+
     /// One talk in one recording, two chapters: the smallest week that publishes something.
     static func oneTalk() -> ValuesIndex {
         let start = Date(timeIntervalSince1970: 1_633_420_800) // 2021-10-05 08:00 UTC, 10:00 in Stockholm

@@ -52,7 +52,8 @@ struct StaffTests {
         let database = try sample.database()
         let unmatched = try recordingID("MVI_0042.MP4", in: database)
         try await sample.test(configuration(sample)) { client in
-            for path in ["/staff", "/staff/review", "/staff/sessions", "/staff/sessions/\(SampleIndex.guid(105))/history"] {
+            for path in ["/staff", "/staff/review", "/staff/sessions", "/staff/sessions/\(SampleIndex.guid(105))/history",
+                         "/staff/sessions/\(SampleIndex.guid(105))/edit", "/staff/captions"] {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .seeOther, "\(path)")
                 #expect(response.headers[.location] == "/staff/sign-in", "\(path)")
@@ -61,7 +62,9 @@ struct StaffTests {
                 #expect(try await client.execute(uri: path, method: .get).status == .forbidden, "\(path)")
             }
             for (path, fields) in [("/staff/recordings/\(unmatched)/decisions", [("action", "unlink")]), ("/staff/sign-out", []),
-                                   ("/staff/sessions/\(SampleIndex.guid(105))/publication", [("action", "hide")])] {
+                                   ("/staff/sessions/\(SampleIndex.guid(105))/publication", [("action", "hide")]),
+                                   ("/staff/sessions/\(SampleIndex.guid(105))/chapters", [("recording", "1"), ("action", "reset")]),
+                                   ("/staff/recordings/1/transcript", [("from", "0"), ("to", "10"), ("language", "sv"), ("count", "0")])] {
                 let response = try await client.execute(uri: path, method: .post, headers: Self.formType, body: Self.form(fields))
                 #expect(response.status == .forbidden, "\(path)")
             }
@@ -244,6 +247,59 @@ struct StaffTests {
         #expect(audit.allSatisfy { $0.who == "staff:anna" })
         #expect(audit.last?.before == "{\"hidden\":false}" && audit.last?.after == "{\"hidden\":true}")
         #expect(try database.hiddenSessions().isEmpty)
+    }
+
+    @Test("chapters and transcript lines edited beside the player are the CLI's operations, shown on the public side; forged posts change nothing")
+    func edit() async throws {
+        let sample = try SampleIndex()
+        let database = try sample.database()
+        let guid = SampleIndex.guid(105)
+        let id = try recordingID("oppna-data.webm", in: database)
+        try await sample.test(configuration(sample)) { client in
+            let session = try #require(try await Self.signIn(client))
+            let csrf = try await Self.formToken(client, cookie: session)
+            let page = try await client.execute(uri: "/staff/sessions/iv21-105-oppna-data/edit", method: .get, headers: [.cookie: session])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("src=\"/staff/media/\(id)#t=0\"") && page.text.contains("name=\"title-8\""), "nine even cuts to rename")
+            #expect(page.text.contains("Välkommen till Innovationsveckan och till Göteborgs Stad."), "the first segment's lines, to correct")
+
+            let chapters = "/staff/sessions/\(guid)/chapters"
+            let fields = [("recording", String(id)), ("count", "1"), ("start-0", "0:00:00"), ("title-0", "Inledning"),
+                          ("start-1", "0:20:00"), ("title-1", "Frågor från publiken"), ("action", "save")]
+            let forged = try await client.execute(uri: chapters, method: .post, headers: Self.formHeaders(cookie: session), body: Self.form(fields))
+            #expect(forged.status == .forbidden)
+            #expect(try database.segments(recordingID: id).allSatisfy { $0.source == .even })
+
+            let saved = try await client.execute(uri: chapters, method: .post, headers: Self.formHeaders(cookie: session), body: Self.form(fields + [("csrf", csrf)]))
+            #expect(saved.status == .seeOther)
+            #expect(saved.headers[.location]?.contains("done=") == true)
+            #expect(try database.segments(recordingID: id).map(\.title) == ["Inledning", "Frågor från publiken"])
+            let vtt = try await client.execute(uri: "/api/recordings/\(id)/chapters.vtt", method: .get).text
+            #expect(vtt.contains("00:20:00.000 --> ") && vtt.contains("Frågor från publiken"))
+
+            // A start outside the talk comes back as a problem on the page, and nothing changes.
+            let outside = try await client.execute(uri: chapters, method: .post, headers: Self.formHeaders(cookie: session),
+                                                   body: Self.form([("recording", String(id)), ("count", "0"), ("start-0", "9:00:00"), ("title-0", "Sent"), ("csrf", csrf)]))
+            #expect(outside.headers[.location]?.contains("problem=") == true)
+            #expect(try database.segments(recordingID: id).count == 2)
+
+            let transcript = "/staff/recordings/\(id)/transcript"
+            let lines = [("language", "sv"), ("from", "0"), ("to", "1200"), ("session", guid), ("count", "1"),
+                         ("cue-0-start", "0:00:30"), ("cue-0-end", "0:00:35"), ("cue-0-text", "Välkommen, sa hon."), ("action", "verify")]
+            let forgedText = try await client.execute(uri: transcript, method: .post, headers: Self.formHeaders(cookie: session), body: Self.form(lines))
+            #expect(forgedText.status == .forbidden)
+            let verified = try await client.execute(uri: transcript, method: .post, headers: Self.formHeaders(cookie: session), body: Self.form(lines + [("csrf", csrf)]))
+            #expect(verified.status == .seeOther && verified.headers[.location]?.contains("done=") == true)
+            let captions = try await client.execute(uri: "/api/recordings/\(id)/transcript.vtt?language=sv", method: .get).text
+            #expect(captions.contains("Välkommen, sa hon.") && !captions.contains("och till Göteborgs Stad"))
+
+            // The caption report now sends the editor to the second segment, the first without checked text.
+            let report = try await client.execute(uri: "/staff/captions", method: .get, headers: [.cookie: session]).text
+            #expect(report.contains("/staff/sessions/\(guid)/edit?recording=\(id)&amp;at=1200#text"))
+        }
+        let audit = try database.auditEntries(sessionGuid: guid)
+        #expect(audit.map(\.action) == ["transcript", "chapters"])
+        #expect(audit.allSatisfy { $0.who == "staff:anna" })
     }
 
     @Test("the staff file: names and tokens by line; short tokens, doubles and bad names are named by their line")

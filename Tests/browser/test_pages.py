@@ -482,6 +482,85 @@ def run_checks(driver, base):
         axe_check(driver, "staff-history")
     staff_history()
 
+    @check("staff: on a session's editor, move a chapter's start to where the video is, rename it, and save; the public chapters have it")
+    def staff_chapters():
+        driver.get(base + "/staff/sessions")
+        driver.find_element(By.CSS_SELECTOR, "#session-7f3c2a10-0000-4000-8000-000000000105 a[href$='/edit']").click()
+        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video on the editor")[0]
+        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+        state["oppna_id"] = video.get_attribute("src").split("/staff/media/")[1].split("#")[0]
+        driver.execute_script("arguments[0].pause(); arguments[0].currentTime = 330", video)
+        wait_for(driver, lambda d: abs(video_time(d) - 330) < 0.05, "the video did not seek")
+        form = driver.find_element(By.CSS_SELECTOR, "form.chapter-form")
+        form.find_element(By.CSS_SELECTOR, "button[data-set='start-1']").click()
+        assert form.find_element(By.NAME, "start-1").get_attribute("value") == "0:05:30", form.find_element(By.NAME, "start-1").get_attribute("value")
+        title = form.find_element(By.NAME, "title-1")
+        title.clear()
+        title.send_keys("Vad är öppna data?")
+        screenshot(driver, "staff-edit-chapters.png")
+        form.find_element(By.CSS_SELECTOR, "button[value='save']").click()
+        wait_for(driver, lambda d: "done=" in d.current_url, "no answer to saving the chapters")
+        assert "Sparat" in driver.page_source and "satta för hand" in driver.page_source, "no notice, or the chapters are not called manual"
+        chapters = get(base + f"/api/recordings/{state['oppna_id']}/chapters.vtt")[2]
+        assert "00:05:30.000 --> " in chapters and "Vad är öppna data?" in chapters, chapters
+    staff_chapters()
+
+    @check("staff: the line being said is highlighted while the video plays; correct it, press Klar; the public watch page shows it")
+    def staff_correct():
+        driver.get(base + "/staff/sessions/iv21-105-oppna-data/edit?at=0#text")
+        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video on the editor")[0]
+        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+        rows = driver.find_elements(By.CSS_SELECTOR, "form.cues tr.cue")
+        assert rows and rows[0].get_attribute("data-start") == "30", [r.get_attribute("data-start") for r in rows]
+        driver.execute_script("arguments[0].currentTime = 31", video)
+        wait_for(driver, lambda d: "current" in rows[0].get_attribute("class"), "the line said at 0:31 is not highlighted")
+        assert rows[0].get_attribute("aria-current") == "true"
+        text = rows[0].find_element(By.TAG_NAME, "textarea")
+        text.clear()
+        text.send_keys("Välkommen till Innovationsveckan, hos Göteborgs Stad.")
+        screenshot(driver, "staff-edit-text.png")
+        driver.find_element(By.CSS_SELECTOR, "form.cues button[value='verify']").click()
+        wait_for(driver, lambda d: "done=" in d.current_url, "no answer to Klar")
+        assert driver.find_elements(By.XPATH, "//form[@class='cues']//strong[text()='kontrollerat']"), "the stretch is not shown as checked"
+        # This browser fetched the transcript's JSON earlier, and the API lets browsers keep it
+        # for --max-age seconds: a viewer who had the page open sees the change after that. The
+        # check is about what the server answers now, so the browser's cache is off for it.
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        driver.get(base + "/sessions/iv21-105-oppna-data")
+        lines = [li.text for li in wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#transcript li"), "no transcript on the watch page")]
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+        assert any("hos Göteborgs Stad" in line for line in lines), lines[:3]
+    staff_correct()
+
+    @check("staff: after a re-ingest the chapter and the corrected line are still there, on the editor and on the public side")
+    def staff_edits_survive():
+        subprocess.run(state["ingest"], check=True, stdout=subprocess.DEVNULL)
+        for _ in range(50):
+            chapters = get(base + f"/api/recordings/{state['oppna_id']}/chapters.vtt")[2]
+            if "Vad är öppna data?" in chapters:
+                break
+            time.sleep(0.1)
+        assert "00:05:30.000 --> " in chapters and "Vad är öppna data?" in chapters, chapters
+        assert "hos Göteborgs Stad" in get(base + f"/api/recordings/{state['oppna_id']}/transcript.vtt?language=sv")[2]
+        driver.get(base + "/sessions/iv21-105-oppna-data")
+        assert "Vad är öppna data?" in driver.page_source, "the renamed chapter is not on the watch page"
+    staff_edits_survive()
+
+    @check("staff: axe-core finds nothing serious on the editor and the caption report; the caption report links to the next segment to check; "
+           "the editor fits a phone")
+    def staff_edit_pages():
+        driver.get(base + "/staff/sessions/iv21-105-oppna-data/edit")
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "form.cues"), "no editor")
+        axe_check(driver, "staff-edit")
+        driver.get(base + "/staff/captions")
+        link = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "a[href*='7f3c2a10-0000-4000-8000-000000000105/edit']"), "no link to the session")[0]
+        assert "at=330" in link.get_attribute("href"), link.get_attribute("href")
+        screenshot(driver, "staff-captions.png")
+        axe_check(driver, "staff-captions")
+        assert_fits_a_phone(driver, base + "/staff/sessions/iv21-105-oppna-data/edit", "form.cues", "staff-edit-phone.png", "the editor")
+    staff_edit_pages()
+
 
 if __name__ == "__main__":
     try:

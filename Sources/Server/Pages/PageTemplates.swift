@@ -9,7 +9,7 @@ import Mustache
 /// HTML or script-safe JSON, and says why in a comment.
 enum PageTemplates {
     /// The template files, by name without `.mustache`.
-    static let names = ["frame", "home", "option", "not-found", "watch", "watch-head", "overview", "overview-slot", "staff-sign-in", "staff-review", "staff-cut", "staff-bar", "staff-sessions", "staff-history"]
+    static let names = ["frame", "home", "option", "not-found", "watch", "watch-head", "overview", "overview-slot", "staff-sign-in", "staff-review", "staff-cut", "staff-bar", "staff-sessions", "staff-history", "staff-edit", "staff-captions"]
 
     /// The templates as read from the bundle, or why they could not be.
     private static let loaded: Result<MustacheLibrary, PageTemplateError> = load()

@@ -125,6 +125,8 @@ struct SessionsPage {
         var watch: String?
         var action: String
         var history: String
+        /// The chapter and transcript editor, for a session with a recording.
+        var edit: String?
         /// `hide` or `publish`; nil when the button is off.
         var change: String?
         var label: String
@@ -147,6 +149,7 @@ struct SessionsPage {
         csrf = session.formToken
         who = session.name
         self.notice = notice
+        let recorded = Set(snapshot.links.values.joined().filter { $0.kind == .link }.map(\.sessionGuid))
         rows = snapshot.sessions.sorted { ($0.start, $0.guid) < ($1.start, $1.guid) }.map { session in
             let when = StaffText.slot(session, zone: catalogue.timeZone, withEnd: false)
             let published = catalogue.entry(guidOrSlug: session.guid) != nil
@@ -158,6 +161,7 @@ struct SessionsPage {
             return Row(guid: session.guid, title: session.title, when: when, state: state,
                        watch: published ? "/sessions/" + (session.slug ?? session.guid) : nil,
                        action: "/staff/sessions/\(session.guid)/publication", history: "/staff/sessions/\(session.guid)/history",
+                       edit: recorded.contains(session.guid) ? "/staff/sessions/\(session.guid)/edit" : nil,
                        change: optedOut ? nil : hidden ? "publish" : "hide",
                        label: hidden || optedOut ? language.pick("Publicera", "Publish") : language.pick("Dölj", "Hide"),
                        blocked: optedOut ? language.pick("Talaren har bett att inte spelas in (do-not-record i programmet): sessionen publiceras aldrig.",
@@ -218,6 +222,22 @@ enum StaffText {
     /// `2021-10-05 10:00`.
     static func moment(_ date: Date, zone: TimeZone) -> String {
         ClockText.day(date, zone: zone) + " " + ClockText.wallClock(date, zone: zone)
+    }
+
+    /// A position in a recording as a person types it back: `0:12:30`, `0:12:30.5` (to the millisecond).
+    static func clock(_ seconds: Double) -> String {
+        let millis = WholeSeconds.nearest(max(0, seconds) * 1000)
+        let whole = ClockText.position(Double(millis / 1000), rounding: .down)
+        guard millis % 1000 != 0 else { return whole }
+        var fraction = String(format: "%03d", millis % 1000)
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return whole + "." + fraction
+    }
+
+    /// Seconds for a link or a form's hidden field, to the millisecond: `750`, `750.5`.
+    static func seconds(_ seconds: Double) -> String {
+        let millis = WholeSeconds.nearest(max(0, seconds) * 1000)
+        return millis % 1000 == 0 ? String(millis / 1000) : String(Double(millis) / 1000)
     }
 
     /// A session's day, start (and end) and room: `2021-10-05 10:00–10:45, Sal A`.

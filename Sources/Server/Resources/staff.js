@@ -1,7 +1,9 @@
 // The staff pages' script. Without it every link and form still works (a candidate's link
 // opens the recording at its in point, in and out are typed as seconds); with it, "play from"
 // seeks the video beside it, and in and out points are set while watching (SReview's check:
-// set them at the player's time, nudge them by 1 or 10 s, play the first and last seconds).
+// set them at the player's time, nudge them by 1 or 10 s, play the first and last seconds);
+// chapter starts and transcript lines are set at the player's time too, and the line being
+// said is highlighted.
 "use strict";
 
 /// Seconds the preview of a cut's start or end plays.
@@ -9,14 +11,25 @@ const PREVIEW_SECONDS = 5;
 
 for (const hidden of document.querySelectorAll(".needs-script")) hidden.hidden = false;
 
+// A field's seconds: plain (`75.5`) or, in a field marked data-clock, `h:mm:ss.s` as well.
 function secondsIn(input) {
-  const value = Number(String(input.value).replace(",", "."));
+  const text = String(input.value).trim().replace(",", ".");
+  let value = 0;
+  for (const part of text.split(":")) value = value * 60 + Number(part);
   return Number.isFinite(value) ? value : 0;
+}
+
+function clock(seconds) {
+  const tenths = Math.round(seconds * 10);
+  const whole = Math.floor(tenths / 10);
+  const text = `${Math.floor(whole / 3600)}:${String(Math.floor(whole / 60) % 60).padStart(2, "0")}:${String(whole % 60).padStart(2, "0")}`;
+  return tenths % 10 ? `${text}.${tenths % 10}` : text;
 }
 
 function setSeconds(input, seconds, video) {
   const end = video && Number.isFinite(video.duration) ? video.duration : Infinity;
-  input.value = String(Math.round(Math.min(Math.max(0, seconds), end) * 10) / 10);
+  const value = Math.round(Math.min(Math.max(0, seconds), end) * 10) / 10;
+  input.value = input.hasAttribute("data-clock") ? clock(value) : String(value);
 }
 
 let stopAt = null;
@@ -63,5 +76,13 @@ document.addEventListener("timeupdate", (event) => {
   if (stopAt !== null && video.currentTime >= stopAt) {
     video.pause();
     stopAt = null;
+  }
+  // The transcript line being said is highlighted while the video plays.
+  for (const form of document.querySelectorAll(`form.cues[data-video="${video.id}"]`)) {
+    for (const row of form.querySelectorAll("tr.cue[data-start]")) {
+      const now = video.currentTime >= Number(row.dataset.start) && video.currentTime < Number(row.dataset.end);
+      row.classList.toggle("current", now);
+      if (now) row.setAttribute("aria-current", "true"); else row.removeAttribute("aria-current");
+    }
   }
 }, true);

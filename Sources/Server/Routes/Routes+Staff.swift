@@ -1,4 +1,5 @@
 import Feed
+import Captions
 import Foundation
 import Hummingbird
 import IndexStore
@@ -187,11 +188,11 @@ func requireSameOrigin(_ request: Request, services: ServerServices) throws {
 }
 
 /// The fields of a form post (`application/x-www-form-urlencoded`, the format of a query
-/// string, read by the same `QueryParameters`), at most 64 KiB. Reads the body: call it once
+/// string, read by the same `QueryParameters`), at most `limit` bytes. Reads the body: call it once
 /// per request.
-func formFields(_ request: Request, context: ServerContext) async throws -> QueryParameters {
+func formFields(_ request: Request, context: ServerContext, limit: Int = 64 * 1024) async throws -> QueryParameters {
     var request = request
-    return QueryParameters(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
+    return QueryParameters(String(buffer: try await request.collectBody(upTo: limit)))
 }
 
 /// A form's number of seconds: nil when empty; 400 when it is not a number.
@@ -224,4 +225,144 @@ private func signInPage(_ request: Request, services: ServerServices, problem: S
     let catalogue = try await services.catalogue()
     let language = PageLanguage.preferred(request.headers[.acceptLanguage])
     return staffResponse(SignInPage(siteTitle: catalogue.title, language: language, problem: problem).render(), request: request, status: status)
+}
+
+/// The chapter editor, the transcript corrections and the caption report (issue 21, parts 4
+/// and 5): pages and writes on `LinkStage.setChapters` and `IndexDatabase.correctTranscript`,
+/// as `efterhand chapters` and `efterhand transcript import --verified` use them.
+func addStaffEditRoutes(to router: Router<ServerContext>, services: ServerServices) {
+    router.get("/staff/sessions/{guid}/edit") { request, context -> Response in
+        guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        let catalogue = try await services.catalogue()
+        let reference = context.pathParameter("guid")
+        guard let session = catalogue.snapshot.sessions.first(where: { $0.guid == reference || $0.slug == reference }) else {
+            throw APIError.notFound("no session '\(reference)' in the programme")
+        }
+        let query = QueryParameters(request.uri.query)
+        let requested = query.text("recording").flatMap { Int64($0) }
+        let at = query.text("at").flatMap(TypedPosition.seconds)
+        let linked = catalogue.snapshot.recordings.filter { recording in
+            (catalogue.snapshot.links[recording.id ?? -1] ?? []).contains { $0.kind == .link && $0.sessionGuid == session.guid }
+        }.compactMap(\.id)
+        let recordingID = linked.first { $0 == requested } ?? linked.first
+        let (transcripts, cues) = try await services.blocking { () -> (RecordingTranscripts?, [StoredCue]) in
+            guard let recordingID else { return (nil, []) }
+            return (try services.repository.recordingTranscripts(recordingID: recordingID), try services.repository.cues(recordingID: recordingID))
+        }
+        let page = EditPage(catalogue: catalogue, session: session, recordingID: recordingID, at: at, requestedLanguage: query.text("language"),
+                            transcripts: transcripts, cues: cues, language: PageLanguage.preferred(request.headers[.acceptLanguage]), staff: staff,
+                            notice: query.text("done"), problem: query.text("problem"))
+        return staffResponse(page.render(), request: request)
+    }
+    router.post("/staff/sessions/{guid}/chapters") { request, context -> Response in
+        let form = try await formFields(request, context: context)
+        let (_, staff) = try requireStaffWrite(request, form: form, services: services)
+        let guid = context.pathParameter("guid")
+        guard let recording = form.text("recording"), Int64(recording) != nil else { throw APIError.badParameter("'recording' must be a recording id") }
+        let back = "/staff/sessions/\(escapedForPath(guid))/edit?recording=\(recording)"
+        let chapters: [ManualChapter]?
+        do {
+            chapters = form["action"] == "reset" ? nil : try chapterRows(form)
+        } catch let error as ChapterError {
+            return redirect(to: back + "&problem=" + escapedForQuery(error.description))
+        }
+        try services.requireIndexFile()
+        let who = "staff:" + staff.name
+        let problem = try await services.blocking { () -> String? in
+            do {
+                _ = try services.repository.setChapters(chapters, recording: recording, session: guid, by: who)
+                return nil
+            } catch let error as ChapterError {
+                return error.description
+            }
+        }
+        services.catalogues.invalidate()
+        if let problem { return redirect(to: back + "&problem=" + escapedForQuery(problem)) }
+        return redirect(to: back + "&done=" + escapedForQuery(chapters == nil ? "kapitlen återställda" : "\(chapters?.count ?? 0) kapitel"))
+    }
+    router.post("/staff/recordings/{id}/transcript") { request, context -> Response in
+        // A long segment's cues, escaped as a form: far more than a decision's few fields.
+        let form = try await formFields(request, context: context, limit: 2 * 1024 * 1024)
+        let (_, staff) = try requireStaffWrite(request, form: form, services: services)
+        let id = try recordingID(context)
+        let guid = form.text("session") ?? ""
+        guard let from = form.text("from").flatMap(TypedPosition.seconds), let to = form.text("to").flatMap(TypedPosition.seconds), from <= to else {
+            throw APIError.badParameter("'from' and 'to' must be the seconds of the stretch checked")
+        }
+        let language = form.text("language") ?? ""
+        let back = "/staff/sessions/\(escapedForPath(guid))/edit?recording=\(id)&at=\(StaffText.seconds(from))&language=\(escapedForQuery(language))"
+        let cues: [Cue]
+        do {
+            cues = try cueRows(form)
+        } catch let error as TranscriptError {
+            return redirect(to: back + "&problem=" + escapedForQuery(error.description) + "#text")
+        }
+        try services.requireIndexFile()
+        let who = "staff:" + staff.name
+        let outcome = try await services.blocking { () -> String in
+            guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
+            do {
+                let result = try services.repository.correctTranscript(recordingID: id, cues: cues, language: language, span: from...to,
+                                                                       sessionGuid: guid.isEmpty ? nil : guid, by: who)
+                return "&done=" + escapedForQuery(result.stored == 1 ? "1 rad kontrollerad" : "\(result.stored) rader kontrollerade")
+            } catch let error as TranscriptError {
+                return "&problem=" + escapedForQuery(([error.description] + error.problems).joined(separator: "; "))
+            }
+        }
+        services.catalogues.invalidate()
+        return redirect(to: back + outcome + "#text")
+    }
+    router.get("/staff/captions") { request, _ -> Response in
+        guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        let catalogue = try await services.catalogue()
+        let coverage = try await services.blocking { try services.repository.captionCoverage() }
+        let page = CaptionsPage(catalogue: catalogue, coverage: coverage, language: PageLanguage.preferred(request.headers[.acceptLanguage]), staff: staff)
+        return staffResponse(page.render(), request: request)
+    }
+}
+
+/// The most rows a chapter or transcript form may send.
+private let maximumFormRows = 5_000
+
+/// The chapters of the chapter form: rows `start-N`, `title-N`, `delete-N` for N below
+/// `count`, and the blank row `count` for a new chapter; rows ticked for deletion, and a blank
+/// new row, left out.
+private func chapterRows(_ form: QueryParameters) throws -> [ManualChapter] {
+    let count = min(maximumFormRows, max(0, form.text("count").flatMap { Int($0) } ?? 0))
+    var chapters: [ManualChapter] = []
+    for index in 0...count where form["delete-\(index)"] == nil {
+        let start = form.text("start-\(index)")
+        let title = form.text("title-\(index)")
+        if start == nil && title == nil { continue }
+        guard let text = start, let seconds = TypedPosition.seconds(text) else {
+            throw ChapterError(description: "chapter \(index + 1) ('\(title ?? "")') needs a start like 0:12:30, not '\(start ?? "")'")
+        }
+        chapters.append(ManualChapter(startSeconds: seconds, title: title ?? ""))
+    }
+    return chapters
+}
+
+/// The cues of the transcript form: rows `cue-N-start`, `cue-N-end`, `cue-N-text`,
+/// `cue-N-delete`, and the blank row `count` for a new line; deleted rows and rows without
+/// text left out (the text is taken as typed, lines and all).
+private func cueRows(_ form: QueryParameters) throws -> [Cue] {
+    let count = min(maximumFormRows, max(0, form.text("count").flatMap { Int($0) } ?? 0))
+    var cues: [Cue] = []
+    for index in 0...count where form["cue-\(index)-delete"] == nil {
+        guard let text = form.text("cue-\(index)-text") else { continue }
+        guard let start = form.text("cue-\(index)-start").flatMap(TypedPosition.seconds),
+              let end = form.text("cue-\(index)-end").flatMap(TypedPosition.seconds), end >= start else {
+            throw TranscriptError(description: "line \(index + 1) ('\(text.prefix(40))') needs a start and an end like 0:12:30.5, the end not before the start")
+        }
+        cues.append(Cue(start: start, end: end, text: text.replacingOccurrences(of: "\r\n", with: "\n")))
+    }
+    return cues.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+}
+
+private func escapedForQuery(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+}
+
+private func escapedForPath(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? ""
 }
