@@ -262,6 +262,9 @@ struct StaffTests {
             #expect(page.status == .ok)
             #expect(page.text.contains("src=\"/staff/media/\(id)#t=0\"") && page.text.contains("name=\"title-8\""), "nine even cuts to rename")
             #expect(page.text.contains("Välkommen till Innovationsveckan och till Göteborgs Stad."), "the first segment's lines, to correct")
+            let english = try await client.execute(uri: "/staff/sessions/iv21-105-oppna-data/edit", method: .get,
+                                                   headers: [.cookie: session, .acceptLanguage: "en-GB,en;q=0.9"]).text
+            #expect(english.contains("Save chapters") && english.contains(">Done</button>") && !english.contains("Spara kapitel"))
 
             let chapters = "/staff/sessions/\(guid)/chapters"
             let fields = [("recording", String(id)), ("count", "1"), ("start-0", "0:00:00"), ("title-0", "Inledning"),
