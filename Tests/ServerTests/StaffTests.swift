@@ -296,12 +296,24 @@ struct StaffTests {
             let captions = try await client.execute(uri: "/api/recordings/\(id)/transcript.vtt?language=sv", method: .get).text
             #expect(captions.contains("Välkommen, sa hon.") && !captions.contains("och till Göteborgs Stad"))
 
+            // In and out from the editor: the review queue's decision, back on the editor; a
+            // return address outside the staff pages is not followed.
+            let decisions = "/staff/recordings/\(id)/decisions"
+            for (back, expected) in [("/staff/sessions/\(guid)/edit?recording=\(id)", "/staff/sessions/\(guid)/edit?recording=\(id)&done="),
+                                     ("https://elsewhere.example/", "/staff/review?done="), ("/staff/sessions//elsewhere.example", "/staff/review?done=")] {
+                let fix = try await client.execute(uri: decisions, method: .post, headers: Self.formHeaders(cookie: session),
+                                                   body: Self.form([("action", "accept"), ("session", guid), ("in", "4"), ("out", "2400"),
+                                                                    ("return", back), ("csrf", csrf)]))
+                #expect(fix.status == .seeOther && fix.headers[.location]?.hasPrefix(expected) == true, "\(fix.headers[.location] ?? "")")
+            }
+            #expect(try database.segments(recordingID: id).first?.startSeconds == 4, "the first chapter follows the in point")
+
             // The caption report now sends the editor to the second segment, the first without checked text.
             let report = try await client.execute(uri: "/staff/captions", method: .get, headers: [.cookie: session]).text
             #expect(report.contains("/staff/sessions/\(guid)/edit?recording=\(id)&amp;at=1200#text"))
         }
         let audit = try database.auditEntries(sessionGuid: guid)
-        #expect(audit.map(\.action) == ["transcript", "chapters"])
+        #expect(audit.map(\.action) == ["accept", "accept", "accept", "transcript", "chapters"])
         #expect(audit.allSatisfy { $0.who == "staff:anna" })
     }
 

@@ -561,6 +561,25 @@ def run_checks(driver, base):
         assert_fits_a_phone(driver, base + "/staff/sessions/iv21-105-oppna-data/edit", "form.cues", "staff-edit-phone.png", "the editor")
     staff_edit_pages()
 
+    @check("staff: fix a linked talk's in point on its editor while watching; the feed plays it from there")
+    def staff_fix_in_point():
+        driver.get(base + "/staff/sessions/iv21-105-oppna-data/edit")
+        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video on the editor")[0]
+        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+        driver.execute_script("arguments[0].pause(); arguments[0].currentTime = 7", video)
+        wait_for(driver, lambda d: abs(video_time(d) - 7) < 0.05, "the video did not seek")
+        form = driver.find_element(By.CSS_SELECTOR, "form.decide")
+        form.find_element(By.CSS_SELECTOR, "button[data-set='in']").click()
+        form.find_element(By.CSS_SELECTOR, "button[data-nudge='in'][data-by='-1']").click()
+        assert form.find_element(By.NAME, "in").get_attribute("value") == "6", form.find_element(By.NAME, "in").get_attribute("value")
+        form.find_element(By.CSS_SELECTOR, "button[value='accept']").click()
+        wait_for(driver, lambda d: "/edit?" in d.current_url and "done=" in d.current_url, "not back on the editor after saving in and out")
+        assert driver.find_element(By.NAME, "start-0").get_attribute("value") == "0:00:06", "the first chapter does not start at the new in point"
+        feed = json.loads(get(base + "/feed.json")[2])
+        item = next(item for item in feed["items"] if item["id"].endswith("000000000105"))
+        assert "#t=6," in item["attachments"][0]["url"], item["attachments"]
+    staff_fix_in_point()
+
 
 if __name__ == "__main__":
     try:

@@ -61,6 +61,11 @@ struct EditPage {
     let recordingID: Int64
     let recordingPath: String
     let media: String
+    /// The in and out form: the review queue's decision, sent back here.
+    let cutAction: String
+    let inSeconds: String
+    let outSeconds: String
+    let back: String
     let chapterAction: String
     let chapterSource: String
     let manual: Bool
@@ -108,6 +113,11 @@ struct EditPage {
         parts = linkedRecordings.map { Part(label: $0.path, href: base + "?recording=\($0.id ?? 0)", current: $0.id == chosen?.id) }
         severalParts = parts.count > 1
         media = "/staff/media/\(recordingID)"
+        cutAction = "/staff/recordings/\(recordingID)/decisions"
+        let link = (snapshot.links[recordingID] ?? []).first { $0.kind == .link && $0.sessionGuid == session.guid }
+        inSeconds = link.map { StaffText.seconds($0.inSeconds) } ?? ""
+        outSeconds = link.map { StaffText.seconds($0.outSeconds) } ?? ""
+        back = base + "?recording=\(recordingID)"
         chapterAction = "/staff/sessions/\(session.guid)/chapters"
         transcriptAction = "/staff/recordings/\(recordingID)/transcript"
 

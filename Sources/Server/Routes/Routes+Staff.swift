@@ -82,6 +82,10 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
             }
         }
         services.catalogues.invalidate()
+        // The session editor's in and out form comes back to the editor; nothing leaves /staff/.
+        if let back = form.text("return"), back.hasPrefix("/staff/sessions/"), !back.contains("//"), !back.contains("\\") {
+            return redirect(to: back + (back.contains("?") ? "&" : "?") + "done=" + escapedForQuery(done))
+        }
         return redirect(to: "/staff/review?done=" + (done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
     }
     router.get("/staff/sessions") { request, _ -> Response in
