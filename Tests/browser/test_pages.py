@@ -482,12 +482,17 @@ def run_checks(driver, base):
         axe_check(driver, "staff-history")
     staff_history()
 
+    def editor_video():
+        """The session editor's video, once its metadata is loaded."""
+        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video on the editor")[0]
+        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+        return video
+
     @check("staff: on a session's editor, move a chapter's start to where the video is, rename it, and save; the public chapters have it")
     def staff_chapters():
         driver.get(base + "/staff/sessions")
         driver.find_element(By.CSS_SELECTOR, "#session-7f3c2a10-0000-4000-8000-000000000105 a[href$='/edit']").click()
-        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video on the editor")[0]
-        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+        video = editor_video()
         state["oppna_id"] = video.get_attribute("src").split("/staff/media/")[1].split("#")[0]
         driver.execute_script("arguments[0].pause(); arguments[0].currentTime = 330", video)
         wait_for(driver, lambda d: abs(video_time(d) - 330) < 0.05, "the video did not seek")
@@ -508,8 +513,7 @@ def run_checks(driver, base):
     @check("staff: the line being said is highlighted while the video plays; correct it, press Klar; the public watch page shows it")
     def staff_correct():
         driver.get(base + "/staff/sessions/iv21-105-oppna-data/edit?at=0#text")
-        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video on the editor")[0]
-        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+        video = editor_video()
         rows = driver.find_elements(By.CSS_SELECTOR, "form.cues tr.cue")
         assert rows and rows[0].get_attribute("data-start") == "30", [r.get_attribute("data-start") for r in rows]
         driver.execute_script("arguments[0].currentTime = 31", video)
@@ -564,8 +568,7 @@ def run_checks(driver, base):
     @check("staff: fix a linked talk's in point on its editor while watching; the feed plays it from there")
     def staff_fix_in_point():
         driver.get(base + "/staff/sessions/iv21-105-oppna-data/edit")
-        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video on the editor")[0]
-        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video's metadata did not load")
+        video = editor_video()
         driver.execute_script("arguments[0].pause(); arguments[0].currentTime = 7", video)
         wait_for(driver, lambda d: abs(video_time(d) - 7) < 0.05, "the video did not seek")
         form = driver.find_element(By.CSS_SELECTOR, "form.decide")
