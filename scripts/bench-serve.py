@@ -327,6 +327,11 @@ http {{
         print()
         for text, ok in checks:
             print(("PASS  " if ok else "FAIL  ") + text)
+        if large["rate"] < 2000 and large_floor["rate"] < 2000:
+            # Not a miss of efterhand's: SQLite's FTS5 alone answers fewer than the target here.
+            print(f"      the 2,000/s target is above the floor: FTS5 alone answered {large_floor['rate']:.0f}/s on two threads in this run "
+                  f"(efterhand {large['rate'] / large_floor['rate']:.2f} x the floor); with 64 connections waiting on two cores, "
+                  f"{large['rate']:.0f}/s means {64 / large['rate'] * 1000:.0f} ms in line on average, so p99 < 50 ms needs more than the floor too")
         return 0 if all(ok for _, ok in checks) else 1
     finally:
         for process in processes:

@@ -176,11 +176,17 @@ extension IndexDatabase {
     }
 
     /// Hits and facets of a query in one read of the index: both of one commit, for one
-    /// connection and one transaction instead of two (the API's search answer).
-    public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration? = nil) throws -> (hits: [SearchHit], facets: SearchFacets) {
+    /// connection and one transaction instead of two (the API's search answer). With the
+    /// `facetTable` of a snapshot, the facets of a query without filters are looked up in it:
+    /// the caller makes sure the snapshot is of the commit this read sees (the server drops an
+    /// answer when a commit came between its catalogue and the search).
+    public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration? = nil,
+                                 facetTable: SearchFacetTable? = nil) throws -> (hits: [SearchHit], facets: SearchFacets) {
         guard let pattern = SearchPattern(query.text) else { return ([], SearchFacets()) }
         return try writer.read { db in try Self.within(timeLimit, db: db) {
-            (try Self.hits(query, pattern, db: db), try Self.facets(query, pattern, db: db))
+            let hits = try Self.hits(query, pattern, db: db)
+            if let facetTable, !query.hasFilters { return (hits, try Self.facets(pattern, table: facetTable, db: db)) }
+            return (hits, try Self.facets(query, pattern, db: db))
         } }
     }
 
@@ -433,7 +439,7 @@ extension IndexDatabase {
         return true
     }
 
-    private static func zone(_ db: Database) throws -> TimeZone {
+    static func zone(_ db: Database) throws -> TimeZone {
         ConferenceZone.named(try String.fetchOne(db.cachedStatement(sql: "SELECT time_zone FROM conference WHERE id = 1")))
     }
 

@@ -49,6 +49,9 @@ public struct IndexSnapshot: Sendable {
     public var mediaRoots: [String] = []
     /// Sessions a person hid (`setHidden`): never published while hidden.
     public var hiddenSessions: Set<String> = []
+    /// What search facets need of each search row (see `SearchFacetTable`); nil in a
+    /// snapshot built from values.
+    public var facetTable: SearchFacetTable?
 
     public init(conference: Conference?, sessions: [Session], recordings: [StoredRecording], links: [Int64: [StoredLink]],
                 segments: [Int64: [Segment]], transcripts: [Int64: [TranscriptState]] = [:], defaultLanguages: [Int64: String] = [:],
@@ -125,6 +128,7 @@ extension IndexDatabase {
                                          transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails,
                                          mediaRoots: try Self.mediaRoots(db))
             snapshot.hiddenSessions = try Self.hiddenSessions(db)
+            snapshot.facetTable = try Self.facetTable(db)
             return snapshot
         }
     }

@@ -13,8 +13,9 @@ public protocol IndexRepository: IndexReading {
     func search(_ query: SearchQuery, timeLimit: Duration?) throws -> [SearchHit]
     /// Counts per topic, day, room and speaker of what `query` matches.
     func facets(_ query: SearchQuery, timeLimit: Duration?) throws -> SearchFacets
-    /// Both of one state of the index (see `IndexDatabase.searchWithFacets`).
-    func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?) throws -> (hits: [SearchHit], facets: SearchFacets)
+    /// Both of one state of the index (see `IndexDatabase.searchWithFacets`), the facets
+    /// looked up in `facetTable` when one is given.
+    func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?, facetTable: SearchFacetTable?) throws -> (hits: [SearchHit], facets: SearchFacets)
     /// A recording's transcript, text included; nil for an unknown id.
     func recordingTranscripts(recordingID: Int64) throws -> RecordingTranscripts?
     /// One recording by id or path.
@@ -43,7 +44,7 @@ public protocol IndexRepository: IndexReading {
 
 extension IndexRepository {
     /// One after the other: a repository of values has no commits to fall between them.
-    public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?) throws -> (hits: [SearchHit], facets: SearchFacets) {
+    public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?, facetTable: SearchFacetTable?) throws -> (hits: [SearchHit], facets: SearchFacets) {
         (try search(query, timeLimit: timeLimit), try facets(query, timeLimit: timeLimit))
     }
 }

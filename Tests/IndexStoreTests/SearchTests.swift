@@ -131,6 +131,44 @@ struct SearchTests {
         #expect(compared >= 300 && nonEmpty >= 20, "\(compared) queries compared, \(nonEmpty) with facets")
     }
 
+    @Test("facets looked up in the snapshot's facet table are the facets counted in SQL, for every query of the benchmark list, a hidden session and a missing recording included")
+    func facetTable() throws {
+        let list = EfterhandBinary.root.appendingPathComponent("scripts/bench/queries.txt")
+        let queries = try String(contentsOf: list, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+            + ["innovation", "öppna data", "görel", "fotboll parken", "data*", "Yesbox"]
+        // A copy of its own: a person hides a session and a file goes missing.
+        let week = try SampleWeek()
+        defer { week.remove() }
+        let database = try IndexDatabase(folder: week.index.path)
+        var options = IngestOptions(media: [week.media.path])
+        options.recentSeconds = 0
+        options.thumbnails = .off
+        _ = try Ingestor(database: database, options: options).run(programme: try week.programme())
+        func compare(_ stage: String) throws -> Int {
+            let table = try #require(try database.snapshot().facetTable)
+            var nonEmpty = 0
+            for text in queries {
+                guard let pattern = SearchPattern(text) else { continue }
+                let (inSQL, lookedUp) = try database.writer.read { db in
+                    (try IndexDatabase.facetsBySession(pattern, db: db), try IndexDatabase.facets(pattern, table: table, db: db))
+                }
+                #expect(inSQL == lookedUp, "\(stage): \(text)")
+                if inSQL != SearchFacets() { nonEmpty += 1 }
+                let answer = try database.searchWithFacets(SearchQuery(text: text), facetTable: table)
+                #expect(answer.facets == inSQL, "\(stage): \(text)")
+            }
+            return nonEmpty
+        }
+        #expect(try compare("as ingested") >= 20)
+        let before = try database.searchWithFacets(SearchQuery(text: "data"), facetTable: try database.snapshot().facetTable).facets
+        try database.setHidden(true, sessionGuid: "iv21-105-oppna-data", by: "cli:test")
+        try FileManager.default.removeItem(atPath: week.path("jsp-kamera.mp4"))
+        _ = try Ingestor(database: database, options: options).run(programme: nil)
+        #expect(try compare("hidden and missing") >= 10)
+        let after = try database.searchWithFacets(SearchQuery(text: "data"), facetTable: try database.snapshot().facetTable).facets
+        #expect(after != before, "hiding a session changes the facets")
+    }
+
     @Test("filters: topic, day, speaker, room, language; facets count the matches")
     func filters() throws {
         #expect(try database.search(SearchQuery(text: "innovation", day: "2021-10-07")).allSatisfy { $0.sessionTitle.contains("innovationsmotor") })

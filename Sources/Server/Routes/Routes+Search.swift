@@ -22,7 +22,8 @@ func addSearchRoutes(to routes: RouteRegistrar, services: ServerServices) {
             let made: Representation??
             do {
                 made = try await gate.run { () -> Representation? in
-                    let (hits, facets) = try services.repository.searchWithFacets(query, timeLimit: gate.timeLimit)
+                    let (hits, facets) = try services.repository.searchWithFacets(query, timeLimit: gate.timeLimit,
+                                                                                  facetTable: catalogue.snapshot.facetTable)
                     guard try services.isCurrent(catalogue) else { return nil }
                     let document = SearchResults(query: query, hits: hits, facets: facets, catalogue: catalogue)
                     return Representation(document.json(), contentType: APIDocuments.mediaType)
