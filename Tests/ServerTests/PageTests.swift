@@ -84,7 +84,9 @@ struct PageTests {
                 #expect(html.contains("<label for=\"\(id)\">"), "label for \(id)")
             }
             #expect(html.contains("class=\"chip\" href=\"/?topic="))
-            #expect(html.contains("<script src=\"/assets/app.js\" defer></script>"))
+            // The assets by names that carry a hash of their bytes.
+            #expect(html.contains(/<script src="\/assets\/app\.[0-9a-f]{16}\.js" defer><\/script>/))
+            #expect(html.contains(/<link rel="stylesheet" href="\/assets\/site\.[0-9a-f]{16}\.css">/))
             // Nothing fetched from elsewhere: every script, image, media and stylesheet address is
             // this server's (relative, or under the public URL).
             let fetched = html.matches(of: /(?:src|<link[^>]*href)="([^"]*)"/).map { String($0.output.1) }
@@ -111,6 +113,12 @@ struct PageTests {
             #expect(js.headers[.contentType] == "text/javascript; charset=utf-8")
             let missing = try await client.execute(uri: "/assets/nope.js", method: .get)
             #expect(missing.status == .notFound)
+            // The hashed name the pages link to: the same bytes, kept a year.
+            let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            let hashed = try #require(page.firstMatch(of: /\/assets\/site\.[0-9a-f]{16}\.css/)).output
+            let forever = try await client.execute(uri: String(hashed), method: .get)
+            #expect(forever.status == .ok && forever.body == css.body)
+            #expect(forever.headers[.cacheControl] == "public, max-age=31536000, immutable")
         }
     }
 

@@ -57,6 +57,7 @@ struct PageFrame {
         var nav: [NavItem]
         var body: String
         var scripts: [String]
+        var stylesheet: String
     }
 
     /// The whole page around `body` (HTML rendered by the page's template).
@@ -65,7 +66,8 @@ struct PageFrame {
         let nav = [("/", l.pick("Sök", "Search")), ("/overview", l.pick("Veckan i överblick", "Week at a glance"))].map {
             Model.NavItem(href: $0.0, label: $0.1, current: current == $0.0)
         }
-        let model = Model(lang: l.rawValue, sv: l == .sv, title: title, siteTitle: siteTitle, head: head, noindex: noindex, nav: nav, body: body, scripts: scripts)
+        let model = Model(lang: l.rawValue, sv: l == .sv, title: title, siteTitle: siteTitle, head: head, noindex: noindex, nav: nav, body: body, scripts: scripts,
+                          stylesheet: PageAssets.path("site.css"))
         return PageTemplates.render(model, with: "frame")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import IndexStore
 
 /// The stylesheet and script of the web pages, served by efterhand itself under `/assets/`.
 /// They are files of the Server target's resources (`Sources/Server/Resources`), read once;
@@ -16,6 +17,27 @@ enum PageAssets {
 
     /// The assets by file name (empty when they could not be read; see `requireLoaded()`).
     static var files: [String: Representation] { (try? loaded.get()) ?? [:] }
+
+    /// Each asset's name with a hash of its bytes (`site.3f2a9c01d4e7.css`), which the pages
+    /// link to: a browser or CDN may keep it forever, and a new build links to a new name.
+    static let hashedNames: [String: String] = {
+        var names: [String: String] = [:]
+        for (file, _) in Self.names {
+            guard let body = files[file]?.body else { continue }
+            let hash = String(FNV1a.hash(Data(body.readableBytesView)), radix: 16)
+            let stem = (file as NSString).deletingPathExtension, ext = (file as NSString).pathExtension
+            names[file] = stem + "." + String(repeating: "0", count: max(0, 16 - hash.count)) + hash + "." + ext
+        }
+        return names
+    }()
+
+    /// The file an asset name stands for: itself, or the file of a hashed name.
+    static let byHashedName: [String: String] = Dictionary(hashedNames.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+
+    /// The path pages link an asset by: `/assets/` and its hashed name.
+    static func path(_ file: String) -> String {
+        "/assets/" + (hashedNames[file] ?? file)
+    }
 
     /// Throws when an asset is missing from the Server target's resources.
     static func requireLoaded() throws {

@@ -182,7 +182,7 @@ struct EditPage {
 
     func render() -> String {
         PageFrame(language: language, title: language.pick("Redigera", "Edit") + " – " + title + " – " + siteTitle, siteTitle: siteTitle,
-                  current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-edit"), scripts: ["/assets/staff.js"])
+                  current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-edit"), scripts: [PageAssets.path("staff.js")])
     }
 }
 

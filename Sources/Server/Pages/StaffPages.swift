@@ -109,7 +109,7 @@ struct ReviewPage {
 
     func render() -> String {
         PageFrame(language: language, title: language.pick("Granska inspelningar", "Review recordings") + " – " + siteTitle, siteTitle: siteTitle,
-                  current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-review"), scripts: ["/assets/staff.js"])
+                  current: "/staff", noindex: true).render(body: PageTemplates.render(self, with: "staff-review"), scripts: [PageAssets.path("staff.js")])
     }
 }
 

@@ -147,6 +147,6 @@ struct WatchPage {
     /// The whole page.
     func render() -> String {
         PageFrame(language: language, title: title + " – " + siteTitle, siteTitle: siteTitle, head: PageTemplates.render(head, with: "watch-head"))
-            .render(body: PageTemplates.render(self, with: "watch"), scripts: ["/assets/app.js"])
+            .render(body: PageTemplates.render(self, with: "watch"), scripts: [PageAssets.path("app.js")])
     }
 }

@@ -41,11 +41,14 @@ func addPageRoutes(to router: Router<ServerContext>, services: ServerServices) {
         return response
     }
     router.get("/assets/{file}") { request, context -> Response in
-        let file = context.pathParameter("file")
-        guard let asset = PageAssets.files[file] else {
-            throw APIError.notFound("no asset '\(file)'")
+        let name = context.pathParameter("file")
+        // Pages link the hashed names, whose bytes never change: kept a year. The plain names
+        // still answer (an hour), for pages cached before a new build.
+        let hashed = PageAssets.byHashedName[name]
+        guard let asset = PageAssets.files[hashed ?? name] else {
+            throw APIError.notFound("no asset '\(name)'")
         }
-        return asset.response(to: request, cacheControl: "public, max-age=3600")
+        return asset.response(to: request, cacheControl: hashed != nil ? "public, max-age=31536000, immutable" : "public, max-age=3600")
     }
 }
 
