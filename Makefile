@@ -6,7 +6,7 @@ RELEASE_BIN := .build/release/efterhand
 # Debian packages the build needs (FFmpeg's and SQLite's headers), and those the tests and
 # benchmarks use as peers and fixture makers.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev zlib1g-dev
-TEST_PACKAGES := ffmpeg python3 python3-pip python3-venv chromium chromium-driver python3-selenium espeak-ng sox
+TEST_PACKAGES := ffmpeg python3 python3-pip python3-venv chromium chromium-driver python3-selenium espeak-ng sox nginx
 BENCH_PACKAGES := ffmpeg python3 gcc
 # make bench-asr also speaks its test clips (espeak-ng) and converts them (sox).
 ASR_BENCH_PACKAGES := espeak-ng sox

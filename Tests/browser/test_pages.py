@@ -165,6 +165,16 @@ def main():
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         driver.set_page_load_timeout(30)
         run_checks(driver, base)
+        # The static publish of the same index, served by nginx with no efterhand process running.
+        server.terminate()
+        server.wait(timeout=10)
+        server = None
+        nginx = published_site(work, index)
+        try:
+            run_static_checks(driver, nginx[0])
+        finally:
+            nginx[1].terminate()
+            nginx[1].wait(timeout=10)
     finally:
         if driver is not None:
             driver.quit()
@@ -175,6 +185,60 @@ def main():
             except subprocess.TimeoutExpired:
                 server.kill()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def published_site(work, index):
+    """`efterhand publish` of INDEX into WORK/site, served by Debian's nginx with the repo's
+    configuration (scripts/publish/nginx.conf) on a free port: its base URL and process."""
+    site = os.path.join(work, "site")
+    subprocess.run([BIN, "publish", "--index", index, "--to", site, "--check"], check=True, stdout=subprocess.DEVNULL)
+    # nginx's workers run as an unprivileged user: let them read the folders and files.
+    for folder, _, names in os.walk(work):
+        os.chmod(folder, 0o755)
+        for name in names:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o644 if not os.access(path, os.X_OK) else 0o755)
+    port = free_port()
+    with open(os.path.join(ROOT, "scripts/publish/nginx.conf")) as template:
+        config = template.read().replace("@ROOT@", site).replace("@PORT@", str(port)).replace("@WORK@", work)
+    path = os.path.join(work, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(config)
+    process = subprocess.Popen(["nginx", "-c", path, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if get(base + "/feed.json")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise RuntimeError("nginx did not serve the publish")
+    return base, process
+
+
+def run_static_checks(driver, base):
+    @check("static publish on nginx, no efterhand running: the watch page's JSON-LD, chapter and caption tracks load, and ?t= seeks")
+    def static_watch_page():
+        driver.get(base + "/sessions/iv21-105-oppna-data?t=90")
+        blocks = driver.find_elements(By.CSS_SELECTOR, "script[type='application/ld+json']")
+        assert blocks, "no JSON-LD"
+        document = json.loads(blocks[0].get_attribute("textContent"))
+        assert "VideoObject" in json.dumps(document), document
+        video = wait_for(driver, lambda d: d.find_elements(By.ID, "video"), "no video")[0]
+        wait_for(driver, lambda d: d.execute_script("return arguments[0].readyState >= 1", video), "the video did not load from nginx")
+        # ?t= counts from the session's start: its in point in the recording (data-offset).
+        target = float(video.get_attribute("data-offset")) + 90
+        wait_for(driver, lambda d: abs(video_time(d) - target) < 1.5, f"?t=90 did not seek to {target} s")
+        # A track loads once shown: every track's readyState becomes 2 (loaded).
+        driver.execute_script("for (const t of arguments[0].textTracks) t.mode = 'hidden'", video)
+        wait_for(driver, lambda d: d.execute_script(
+            "return Array.from(arguments[0].querySelectorAll('track')).every(t => t.readyState === 2)", video), "a track did not load")
+        cues = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#transcript li"), "no transcript from the published JSON")
+        assert cues, "no transcript"
+        screenshot(driver, "static-session.png")
+    static_watch_page()
 
 
 INGEST_EXTRA = []

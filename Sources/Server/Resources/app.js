@@ -189,6 +189,10 @@
   if (!form && video) {
     var offset = parseFloat(video.getAttribute("data-offset") || "0");
     var start = parseFloat(video.getAttribute("data-start") || "0");
+    // A page that was not rendered for its ?t= (a static publish, whose host ignores queries)
+    // takes it, or #t=, from its address.
+    var asked = new URLSearchParams(location.search).get("t") || (location.hash.match(/t=([0-9.]+)/) || [])[1];
+    if (!start && asked && isFinite(parseFloat(asked))) start = Math.max(0, parseFloat(asked));
     seek(video, offset + start, false);
     Array.prototype.forEach.call(document.querySelectorAll("#chapters a.seek"), function (a) {
       a.addEventListener("click", function (event) {

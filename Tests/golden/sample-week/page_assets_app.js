@@ -2,7 +2,7 @@
 Content-Type: text/javascript; charset=utf-8
 Cache-Control: public, max-age=3600
 Vary: Accept-Encoding
-ETag: "1751004bb97680cd-2f2b"
+ETag: "617302e357a06c5b-3085"
 
 "use strict";
 (function () {
@@ -195,6 +195,10 @@ ETag: "1751004bb97680cd-2f2b"
   if (!form && video) {
     var offset = parseFloat(video.getAttribute("data-offset") || "0");
     var start = parseFloat(video.getAttribute("data-start") || "0");
+    // A page that was not rendered for its ?t= (a static publish, whose host ignores queries)
+    // takes it, or #t=, from its address.
+    var asked = new URLSearchParams(location.search).get("t") || (location.hash.match(/t=([0-9.]+)/) || [])[1];
+    if (!start && asked && isFinite(parseFloat(asked))) start = Math.max(0, parseFloat(asked));
     seek(video, offset + start, false);
     Array.prototype.forEach.call(document.querySelectorAll("#chapters a.seek"), function (a) {
       a.addEventListener("click", function (event) {
