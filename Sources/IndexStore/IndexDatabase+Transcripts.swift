@@ -328,7 +328,7 @@ extension IndexDatabase {
 
 /// Language codes as the index keeps them: two letters where there are two (`swe` → `sv`).
 public enum LanguageCode {
-    static let threeToTwo = ["swe": "sv", "eng": "en", "fin": "fi", "nor": "no", "nob": "nb", "dan": "da", "deu": "de", "ger": "de",
+    public static let threeToTwo = ["swe": "sv", "eng": "en", "fin": "fi", "nor": "no", "nob": "nb", "dan": "da", "deu": "de", "ger": "de",
                              "fra": "fr", "fre": "fr", "spa": "es", "ara": "ar", "som": "so", "per": "fa", "fas": "fa"]
 
     /// `swe` → `sv`, `sv-SE` → `sv`, `und` → nil.

@@ -38,6 +38,8 @@ public protocol IndexRepository: IndexReading {
     func cues(recordingID: Int64) throws -> [StoredCue]
     /// The caption report (`efterhand report`).
     func captionCoverage() throws -> [CaptionCoverage]
+    /// The search index as a static publish carries it (see `StaticSearchData`).
+    func staticSearchData() throws -> StaticSearchData
     /// Sets or resets a session's chapters in a recording (`efterhand chapters set|reset`).
     func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment]
 }

@@ -43,8 +43,11 @@ struct PublishTests {
         let configuration = sample.configuration(publicURL: "https://play.example.org")
         let summary = try await StaticSite.publish(configuration: configuration, to: folder.path)
         #expect(summary.swapped && summary.problems.isEmpty, "\(summary.problems)")
-        let files = Self.files(folder).filter { !$0.hasPrefix("media/") }
-        #expect(files.count == summary.files)
+        let all = Self.files(folder).filter { !$0.hasPrefix("media/") }
+        #expect(all.count == summary.files)
+        // The static search's files are the publish's own (search.js reads them; no server answers there).
+        #expect(all.contains("search/meta.json") && all.contains { $0.hasPrefix("search/t/") && $0.hasSuffix(".json.gz") })
+        let files = all.filter { !$0.hasPrefix("search/") }
         for expected in ["index.html", "overview/index.html", "feed.json", "sessions/iv21-105-oppna-data/index.html", "api/topics/index.json",
                          "openapi.json"] {
             #expect(files.contains(expected), "\(expected)")
@@ -52,7 +55,7 @@ struct PublishTests {
         #expect(files.contains { $0.hasPrefix("feeds/topics/") } && files.contains { $0.hasPrefix("feeds/rooms/") } && files.contains { $0.hasPrefix("feeds/days/") })
         #expect(files.contains { $0.hasPrefix("thumbnails/") } && files.contains { $0.hasSuffix("/transcript.srt") })
         #expect(files.contains { $0.hasPrefix("assets/site.") && $0.hasSuffix(".css") })
-        #expect(!files.contains { $0.hasPrefix("staff") || $0.contains("search") })
+        #expect(!files.contains { $0.hasPrefix("staff") || $0.hasPrefix("api/search") })
 
         let app = try buildApplication(configuration: configuration)
         try await app.test(.live) { client in
@@ -97,6 +100,17 @@ struct PublishTests {
         #expect(versions.count == 1, "\(versions)")
     }
 
+    @Test("with --search-api the page is pointed at a running server and no search files are written")
+    func searchAPI() async throws {
+        let sample = try SampleIndex()
+        let folder = sample.folder.appendingPathComponent("site")
+        _ = try await StaticSite.publish(configuration: sample.configuration(publicURL: nil), to: folder.path,
+                                         searchAPI: "https://search.example.org/api/search")
+        let meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("search/meta.json"))) as? [String: Any])
+        #expect(meta["api"] as? String == "https://search.example.org/api/search")
+        #expect(Self.files(folder).filter { $0.hasPrefix("search/") } == ["search/meta.json"])
+    }
+
     @Test("--check names a broken track and a link to a missing file; a folder of other files is refused")
     func check() async throws {
         let sample = try SampleIndex()
@@ -106,9 +120,12 @@ struct PublishTests {
         let track = try #require(Self.files(folder).first { $0.hasSuffix("/chapters.vtt") })
         try Data("not a track".utf8).write(to: root.appendingPathComponent(track))
         try FileManager.default.removeItem(at: root.appendingPathComponent("feed.json"))
+        let chunk = try #require(Self.files(folder).first { $0.hasPrefix("search/t/") })
+        try FileManager.default.removeItem(at: root.appendingPathComponent(chunk))
         let problems = StaticSite.check(folder: folder.path, publicURL: nil)
         #expect(problems.contains { $0.hasPrefix(track + ": not WebVTT") }, "\(problems)")
         #expect(problems.contains { $0.contains("links to /feed.json, which is not in the folder") }, "\(problems)")
+        #expect(problems.contains { $0.contains("names \(chunk), which is not in the folder") }, "\(problems)")
 
         let other = sample.folder.appendingPathComponent("other")
         try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)

@@ -72,6 +72,7 @@ final class ValuesIndex: IndexRepository {
     }
 
     func cues(recordingID: Int64) throws -> [StoredCue] { [] }
+    func staticSearchData() throws -> StaticSearchData { StaticSearchData() }
     func captionCoverage() throws -> [CaptionCoverage] { [] }
 
     func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {

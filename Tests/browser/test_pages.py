@@ -165,6 +165,8 @@ def main():
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
         driver.set_page_load_timeout(30)
         run_checks(driver, base)
+        # The server's answers to the golden query table, for the static search to match.
+        state["api"] = {q: json.loads(get(base + "/api/search?" + urllib.parse.urlencode({"q": q, "limit": "30"}))[2]) for q in GOLDEN_QUERIES}
         # The static publish of the same index, served by nginx with no efterhand process running.
         server.terminate()
         server.wait(timeout=10)
@@ -240,9 +242,59 @@ def run_static_checks(driver, base):
         screenshot(driver, "static-session.png")
     static_watch_page()
 
+    @check("static publish on nginx: searching 'öppna data' on the lookup page answers in the browser and plays from the second "
+           "the server's search lands on; every query of the golden table gives the server's hits, field for field")
+    def static_search():
+        driver.get(base + "/")
+        driver.execute_script("performance.clearResourceTimings()")
+        field = driver.find_element(By.ID, "q")
+        field.send_keys("öppna data")
+        field.send_keys(Keys.ENTER)
+        cards = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card"), "no hits from the static search")
+        expected = state["api"]["öppna data"]["hits"]
+        assert len(cards) == len(expected), (len(cards), len(expected))
+        at = float(cards[0].get_attribute("data-at"))
+        assert at == expected[0]["at_seconds"], (at, expected[0]["at_seconds"])
+        first = driver.execute_script("return performance.getEntriesByType('resource').filter(e => e.name.includes('/search/'))"
+                                      ".reduce((n, e) => n + e.transferSize, 0)")
+        cards[0].find_element(By.CSS_SELECTOR, "button.play").click()
+        wait_for(driver, lambda d: abs(video_time(d) - at) < 1.5, f"currentTime is not near {at}")
+        driver.execute_script("document.getElementById('video').pause(); performance.clearResourceTimings()")
+        field = driver.find_element(By.ID, "q")
+        field.clear()
+        field.send_keys("innovationsprogram")
+        field.send_keys(Keys.ENTER)
+        wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#hits li.card") and "innovationsprogram" in d.current_url, "no second search")
+        second = driver.execute_script("return performance.getEntriesByType('resource').filter(e => e.name.includes('/search/'))"
+                                       ".reduce((n, e) => n + e.transferSize, 0)")
+        print(f"  bytes fetched for the search files: first query {first}, second query {second}")
+        differ = []
+        for query, answer in state["api"].items():
+            static = driver.execute_async_script(
+                "const done = arguments[1]; fetch('/search/meta.json').then(r => r.json())"
+                ".then(m => window.efterhandStaticSearch.search(m, '/search/', new URLSearchParams({q: arguments[0], limit: '30'})))"
+                ".then(done).catch(e => done({error: String(e)}))", query)
+            hits = static.get("hits", [])
+            if hits != answer["hits"]:
+                where = next((i for i, (a, b) in enumerate(zip(answer["hits"], hits)) if a != b), min(len(hits), len(answer["hits"])))
+                a = answer["hits"][where] if where < len(answer["hits"]) else {}
+                b = hits[where] if where < len(hits) else {}
+                differ.append((query, static.get("error"), f"{len(hits)} hits, the server {len(answer['hits'])}; hit {where}:",
+                               {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}))
+        assert not differ, differ[:3]
+        assert sum(1 for a in state["api"].values() if a["hits"]) >= 20, "the table should find something for most queries"
+    static_search()
+
 
 INGEST_EXTRA = []
 state = {}
+# scripts/golden.py's query table: the static search must answer each as /api/search does.
+GOLDEN_QUERIES = [
+    "öppna data", "oppna", "Görel", "gorel", "innov", "innovationsprogram", "hållbarhet", "trafik", "\"bygga tjänster\"",
+    "Gunilla Gudmunds", "Julia Olander", "robot", "sommarjobbare", "Johanneberg", "green city", "electricity", "yesbox",
+    "digitalisering", "automatisering", "stadsutveckling", "innovationsmotor", "vad tar vi med oss", "open data", "hoppet",
+    "välkommen", "tack", "xyzzy", "ö", "a*", "\"\"", "NEAR(a b)", "data OR robot",
+]
 
 
 def run_checks(driver, base):

@@ -116,6 +116,6 @@ struct HomePage {
     /// The whole page.
     func render() -> String {
         PageFrame(language: language, title: language.pick("Sök", "Search") + " – " + siteTitle, siteTitle: siteTitle, current: "/")
-            .render(body: PageTemplates.render(self, with: "home"), scripts: [PageAssets.path("app.js")])
+            .render(body: PageTemplates.render(self, with: "home"), scripts: [PageAssets.path("search.js"), PageAssets.path("app.js")])
     }
 }

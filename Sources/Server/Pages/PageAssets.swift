@@ -10,6 +10,7 @@ enum PageAssets {
         ("site.css", "text/css; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
         ("staff.js", "text/javascript; charset=utf-8"),
+        ("search.js", "text/javascript; charset=utf-8"),
     ]
 
     /// The assets as read from the bundle, or why they could not be.

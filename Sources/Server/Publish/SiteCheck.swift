@@ -16,6 +16,19 @@ extension StaticSite {
                 + [relative, relative.isEmpty ? "index.html" : relative + "/index.html", relative + "/index.json"]
             return candidates.contains { files.contains($0) }
         }
+        // The static search: every file its meta.json names is there, and unpacks to JSON.
+        if let meta = try? JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("search/meta.json"))) as? [String: Any],
+           meta["api"] == nil {
+            var named = ((meta["terms"] as? [String: String]) ?? [:]).values.map { $0 } + ((meta["docs"] as? [String]) ?? [])
+            if let rows = meta["rows"] as? String { named.append(rows) } else { problems.append("search/meta.json: names no rows file") }
+            for name in named {
+                guard let packed = try? Data(contentsOf: root.appendingPathComponent("search/" + name)) else {
+                    problems.append("search/meta.json: names search/\(name), which is not in the folder")
+                    continue
+                }
+                if (try? JSONSerialization.jsonObject(with: Gzip.decompress(packed))) == nil { problems.append("search/\(name): not gzip-compressed JSON") }
+            }
+        }
         for file in files.sorted() {
             let url = root.appendingPathComponent(file)
             guard let bytes = try? Data(contentsOf: url) else {

@@ -46,7 +46,10 @@ public enum StaticSite {
     /// Publishes the index of `configuration` to `destination`. Retries when a commit lands
     /// while the files are asked for; throws `PublishError` when that keeps happening, or when
     /// `destination` is a folder that no publish made.
-    public static func publish(configuration: ServerConfiguration, to destination: String, logger: Logger = Logger(label: "efterhand.publish")) async throws -> PublishSummary {
+    /// With `searchAPI`, the lookup page's search asks that server (`efterhand serve`) instead
+    /// of the static search files.
+    public static func publish(configuration: ServerConfiguration, to destination: String, searchAPI: String? = nil,
+                               logger: Logger = Logger(label: "efterhand.publish")) async throws -> PublishSummary {
         var configuration = configuration
         configuration.accessLog = false
         let services = try ServerServices(configuration: configuration)
@@ -55,6 +58,8 @@ public enum StaticSite {
         for _ in 0..<3 {
             let catalogue = try await services.catalogue()
             var site = try await crawl(client, catalogue: catalogue, publicURL: configuration.publicURL)
+            let search = try await services.blocking { try services.repository.staticSearchData() }
+            site.files.merge(try StaticSearch.files(search, catalogue: catalogue, api: searchAPI)) { _, new in new }
             // The files are of one commit only if none landed while they were asked for.
             guard try services.isCurrent(catalogue) else { continue }
             for recording in catalogue.recordings.values where configuration.mediaURL == nil {

@@ -105,10 +105,22 @@
       if (!params.get("q")) { hitsList.textContent = ""; status(""); return; }
       status(text.searching);
       params.set("limit", "30");
-      fetch("/api/search?" + params.toString(), { headers: { Accept: "application/json" } })
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(renderHits)
-        .catch(function () { status(text.error); });
+      runSearch(params).then(renderHits).catch(function () { status(text.error); });
+    };
+    // Where searches go: a static publish has /search/meta.json, which names its search files
+    // (search.js answers from them, in the browser) or a server to ask; efterhand serve has
+    // none, and answers /api/search itself. Asked once per page.
+    var searchMode = null;
+    var runSearch = function (params) {
+      if (!searchMode) {
+        searchMode = fetch("/search/meta.json", { headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
+      }
+      return searchMode.then(function (meta) {
+        if (meta && meta.version && !meta.api && window.efterhandStaticSearch) return window.efterhandStaticSearch.search(meta, "/search/", params);
+        return fetch(((meta && meta.api) || "/api/search") + "?" + params.toString(), { headers: { Accept: "application/json" } })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+      });
     };
     var renderHits = function (result) {
       hitsList.textContent = "";

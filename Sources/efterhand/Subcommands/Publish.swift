@@ -8,9 +8,9 @@ struct Publish: AsyncParsableCommand {
         abstract: "Write the feeds, API documents, tracks, thumbnails and pages as static files, from one state of the index, and show them at once.",
         discussion: """
         DIR is a link to the current publish, kept in .DIR.versions/ beside it: a web server or CDN serves DIR. A file whose bytes \
-        are unchanged keeps its time (a publish that changes nothing touches nothing). Search is not in a static publish yet: the \
-        lookup page's search asks /api/search, which a server of its own must answer. With --check, the folder is checked after \
-        it is written (or, with --check-only, without publishing).
+        are unchanged keeps its time (a publish that changes nothing touches nothing). The lookup page searches in the browser, from \
+        search/ in the folder (or asks --search-api). With --check, the folder is checked after it is written (or, with \
+        --check-only, without publishing).
         """)
 
     @OptionGroup var index: IndexOptions
@@ -24,6 +24,9 @@ struct Publish: AsyncParsableCommand {
     @Option(help: "Where attachments point instead of media/ in the folder: a base URL, or a template with {id}, {path} or {name}.")
     var mediaURL: String?
 
+    @Option(help: "A running `efterhand serve` whose /api/search the lookup page asks, instead of the static search files (for a catalogue too large for the browser; that server needs --cors-origin for this site).")
+    var searchAPI: String?
+
     @Flag(help: "Check the folder after publishing: JSON Feed 1.1, WebVTT, every link inside the folder; exit 1 on a problem.")
     var check = false
 
@@ -33,7 +36,7 @@ struct Publish: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        for (name, url) in [("--public-url", publicURL), ("--media-url", mediaURL)] {
+        for (name, url) in [("--public-url", publicURL), ("--media-url", mediaURL), ("--search-api", searchAPI)] {
             if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
                 throw ValidationError("\(name) must start with http:// or https://, not '\(url)'.")
             }
@@ -48,7 +51,8 @@ struct Publish: AsyncParsableCommand {
             let configuration = ServerConfiguration(indexFolder: index.index, publicURL: publicURL, mediaURL: mediaURL, accessLog: false)
             let summary: PublishSummary
             do {
-                summary = try await StaticSite.publish(configuration: configuration, to: to)
+                summary = try await StaticSite.publish(configuration: configuration, to: to,
+                                                      searchAPI: searchAPI.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/api/search" })
             } catch let error as PublishError {
                 FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
                 throw ExitCode(1)

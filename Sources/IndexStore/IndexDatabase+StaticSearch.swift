@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+
+/// The search index as a static publish carries it (issue 22): every published search row with
+/// what a hit needs, every token instance FTS5 indexed for those rows (its own tokenizer's
+/// terms, columns and positions, read through `fts5vocab`), each row's token count and the
+/// index's average, and the cues a hit lands on. Unpublished rows (opted out, hidden, not
+/// linked) are left out: their text never reaches a public file.
+public struct StaticSearchData: Sendable {
+    public struct SearchRow: Sendable {
+        public var rowid: Int64
+        public var recordingID: Int64
+        public var sessionGuid: String
+        public var segmentID: Int64
+        public var segmentTitle: String
+        public var startSeconds: Double
+        public var endSeconds: Double
+        /// Tokens in the row, every column (FTS5's `xColumnSize(-1)`).
+        public var size: Int
+        /// The texts in the order a hit's snippet prefers them: transcript, segment title,
+        /// session title, subtitle, abstract, speakers, topics.
+        public var texts: [String]
+    }
+
+    public init() {}
+
+    public var rows: [SearchRow] = []
+    /// (term, rowid, column name, offset) of every token of the published rows.
+    public var instances: [(term: String, rowid: Int64, column: String, offset: Int)] = []
+    /// Tokens per row over the whole index (FTS5's `xColumnTotalSize(-1) / xRowCount`).
+    public var averageLength: Double = 1
+    /// Cues by recording, by start: where a hit lands (`saidAt`).
+    public var cues: [Int64: [(start: Double, text: String)]] = [:]
+    /// The ranking function's column weights, by column name (as `efterhand_rank` is given them).
+    public static let columnWeights: [(column: String, weight: Double)] = {
+        let names = ["kind", "recording_id", "session_guid", "segment_id", "session_title", "subtitle", "abstract", "speakers", "topics",
+                     "segment_title", "transcript", "pairs"]
+        let weights = IndexDatabase.columnWeights.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
+        return Array(zip(names, weights).dropFirst(4)).map { (column: $0.0, weight: $0.1) }
+    }()
+    /// Rows ranked per query at most, and what makes a term a prefix (see `SearchPattern`).
+    public static let rankingLimit = IndexDatabase.rankingLimit
+}
+
+extension IndexDatabase {
+    /// The static search data of the index's current state (see `StaticSearchData`).
+    public func staticSearchData() throws -> StaticSearchData {
+        try writer.read { db in
+            var data = StaticSearchData()
+            let rows = try Row.fetchAll(db, sql: """
+                WITH top(id) AS (SELECT rowid FROM search_row)
+                SELECT search.rowid, search.recording_id, search.session_guid, search.segment_id,
+                       segment.title, segment.start_seconds, segment.end_seconds,
+                       search.transcript, search.segment_title, search.session_title, search.subtitle, search.abstract, search.speakers, search.topics
+                \(Self.publishedRows)
+                ORDER BY search.rowid
+                """)
+            var published = Set<Int64>()
+            for row in rows {
+                let rowid: Int64 = row[0]
+                published.insert(rowid)
+                data.rows.append(StaticSearchData.SearchRow(rowid: rowid, recordingID: row[1], sessionGuid: row[2], segmentID: row[3], segmentTitle: row[4],
+                                                            startSeconds: row[5], endSeconds: row[6], size: 0,
+                                                            texts: (7..<14).map { (row[$0] as String?) ?? "" }))
+            }
+            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.efterhand_search_instance USING fts5vocab(main, 'search', 'instance')")
+            var sizes: [Int64: Int] = [:]
+            var total = 0
+            let instances = try Row.fetchCursor(db, sql: "SELECT term, doc, col, offset FROM temp.efterhand_search_instance")
+            while let instance = try instances.next() {
+                total += 1
+                let rowid: Int64 = instance[1]
+                guard published.contains(rowid) else { continue }
+                sizes[rowid, default: 0] += 1
+                data.instances.append((term: instance[0], rowid: rowid, column: instance[2], offset: instance[3]))
+            }
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM search") ?? 0
+            data.averageLength = count > 0 && total > 0 ? Double(total) / Double(count) : 1
+            for index in data.rows.indices { data.rows[index].size = sizes[data.rows[index].rowid] ?? 0 }
+            let recordings = Set(data.rows.map(\.recordingID))
+            for cue in try Row.fetchAll(db, sql: "SELECT recording_id, start_seconds, text FROM cue ORDER BY recording_id, start_seconds, id") {
+                let id: Int64 = cue[0]
+                guard recordings.contains(id) else { continue }
+                data.cues[id, default: []].append((start: cue[1], text: cue[2]))
+            }
+            return data
+        }
+    }
+}
