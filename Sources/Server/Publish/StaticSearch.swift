@@ -15,7 +15,9 @@ import Schedule
 /// - `search/t/KEY.HASH.json.gz`: the token instances of every term beginning with KEY (its
 ///   first two letters, hex-encoded): a query fetches one small file per word.
 /// - `search/rows.HASH.json.gz`: per search row its segment, session, size and links.
-/// - `search/d/N.HASH.json.gz`: the texts and cues of 64 rows, fetched for the hits shown.
+/// - `search/d/N.HASH.json.gz`: the texts and cues of the rows whose rowid divided by 64 is N,
+///   fetched for the hits shown. Rowids, not positions, key postings and texts: they stay while
+///   a recording is not cut again, so one changed session rewrites few files.
 ///
 /// With `api`, meta.json tells the page to ask that server's `/api/search` instead (a catalogue
 /// too large for the browser), and nothing else is written.
@@ -59,36 +61,36 @@ enum StaticSearch {
                 if let id = segment.segment.id, let thumbnail = segment.thumbnail { thumbnails[id] = links.thumbnail(thumbnail) }
             }
         }
+        // Postings and texts are keyed by rowid, which stays while a recording is not cut again:
+        // a change to one session rewrites the files of its rows and words, not every file.
         var rows: [[Any]] = []
-        var rowIndex: [Int64: Int] = [:]
-        var docs: [[Any]] = []
+        var kept = Set<Int64>()
+        var docs: [Int64: [String: Any]] = [:]
         for row in data.rows {
             guard let session = sessionIndex[row.sessionGuid], let pair = held["\(row.recordingID)\u{1}\(row.sessionGuid)"] else { continue }
-            rowIndex[row.rowid] = rows.count
+            kept.insert(row.rowid)
             rows.append([row.rowid, row.recordingID, session, row.segmentID, row.startSeconds, row.endSeconds, row.segmentTitle, row.size,
                          pair.inSeconds, pair.media, thumbnails[row.segmentID] as Any? ?? NSNull()])
             let said = (data.cues[row.recordingID] ?? []).filter { $0.start >= row.startSeconds && $0.start < row.endSeconds }
-            docs.append([row.texts, said.map { [$0.start, $0.text] as [Any] }])
+            docs[row.rowid / Int64(rowsPerDocFile), default: [:]][String(row.rowid)] = [row.texts, said.map { [$0.start, $0.text] as [Any] }]
         }
         // Token instances by term, for the rows kept; the pairs column only speeds up FTS5's
         // phrases (its weight is 0) and is left out.
         let columns = StaticSearchData.columnWeights.map(\.column).filter { $0 != "pairs" }
         let columnIndex = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element, $0.offset) })
-        var byKey: [String: [String: [Int]]] = [:]
+        var byKey: [String: [String: [Int64]]] = [:]
         for instance in data.instances {
-            guard let row = rowIndex[instance.rowid], let column = columnIndex[instance.column] else { continue }
+            guard kept.contains(instance.rowid), let column = columnIndex[instance.column] else { continue }
             let key = String(instance.term.unicodeScalars.prefix(keyLength).map(Character.init))
-            byKey[key, default: [:]][instance.term, default: []] += [row, column, instance.offset]
+            byKey[key, default: [:]][instance.term, default: []] += [instance.rowid, Int64(column), Int64(instance.offset)]
         }
         var terms: [String: String] = [:]
         for (key, postings) in byKey {
             let hex = key.utf8.map { String(format: "%02x", $0) }.joined()
             terms[hex] = try put("t/" + hex, postings)
         }
-        var docFiles: [String] = []
-        for start in stride(from: 0, to: docs.count, by: rowsPerDocFile) {
-            docFiles.append(try put("d/\(start / rowsPerDocFile)", Array(docs[start..<min(docs.count, start + rowsPerDocFile)])))
-        }
+        var docFiles: [String: String] = [:]
+        for (block, entries) in docs { docFiles[String(block)] = try put("d/\(block)", entries) }
         let rowsFile = try put("rows", ["rows": rows, "sessions": sessions])
         let meta: [String: Any] = [
             "version": 1, "average_length": data.averageLength, "k1": 1.2, "b": 0.75, "columns": columns,

@@ -102,50 +102,72 @@ public enum StaticSite {
             seeds += ["/api/sessions/\(entry.session.guid)", "/sessions/" + (entry.session.slug ?? entry.session.guid)]
         }
         var site = Site()
-        var queue = seeds
-        var seen = Set(seeds)
+        var seen = Set<String>()
+        var wave = seeds.filter { seen.insert($0).inserted }
         // Which page linked an address, for a problem's message.
         var linkedFrom: [String: String] = [:]
-        var plain: [String: Data] = [:]
-        while !queue.isEmpty {
-            let address = queue.removeFirst()
-            let answer = try await client.get(address)
-            guard answer.status == .ok else {
-                site.problems.append("\(address) answers \(answer.status.code)" + (linkedFrom[address].map { " (linked from \($0))" } ?? ""))
-                continue
+        // Addresses are asked in waves, several at once (rendering a page is most of the work, and
+        // it runs on the asking task): a wave's answers are taken in address order, so the files
+        // do not depend on which answer came first.
+        let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        while !wave.isEmpty {
+            let answers = try await withThrowingTaskGroup(of: Fetched.self) { group -> [Fetched] in
+                var addresses = wave.makeIterator()
+                var results: [Fetched] = []
+                for _ in 0..<width {
+                    guard let address = addresses.next() else { break }
+                    group.addTask { try await fetch(address, client: client, publicURL: publicURL) }
+                }
+                while let done = try await group.next() {
+                    results.append(done)
+                    if let address = addresses.next() { group.addTask { try await fetch(address, client: client, publicURL: publicURL) } }
+                }
+                return results.sorted { $0.address < $1.address }
             }
-            let (path, query) = split(address)
-            if answer.contentType?.hasPrefix("text/html") == true && !query.isEmpty {
+            wave = []
+            for fetched in answers {
+                let address = fetched.address, answer = fetched.answer
+                guard answer.status == .ok else {
+                    site.problems.append("\(address) answers \(answer.status.code)" + (linkedFrom[address].map { " (linked from \($0))" } ?? ""))
+                    continue
+                }
+                let (path, query) = split(address)
                 // A page's queries (?t=, ?topic=) are read by its script from the address: one file.
-                continue
-            }
-            if query.isEmpty {
-                let file = fileName(path: path, contentType: answer.contentType)
-                site.files[file] = answer.body
-                plain[path] = answer.body
-            } else {
-                // Written beside the plain address only where the answer differs from it.
-                var base = plain[path]
-                if base == nil { base = try await client.get(path).body }
-                plain[path] = base
-                if base != answer.body {
+                if answer.contentType?.hasPrefix("text/html") == true && !query.isEmpty { continue }
+                if query.isEmpty {
+                    site.files[fileName(path: path, contentType: answer.contentType)] = answer.body
+                } else if fetched.plain != answer.body {
+                    // Written beside the plain address only where the answer differs from it.
                     site.files[String(path.dropFirst()) + "@" + query] = answer.body
                     site.queryVariants += 1
                 }
-            }
-            for link in links(in: answer.body, contentType: answer.contentType, publicURL: publicURL) where publishable(split(link).path) {
-                if seen.insert(link).inserted {
-                    queue.append(link)
-                    linkedFrom[link] = address
-                }
-                let bare = split(link).path
-                if seen.insert(bare).inserted {
-                    queue.append(bare)
-                    linkedFrom[bare] = address
+                for link in fetched.links {
+                    for next in [link, split(link).path] where seen.insert(next).inserted {
+                        wave.append(next)
+                        linkedFrom[next] = address
+                    }
                 }
             }
         }
+        site.problems.sort()
         return site
+    }
+
+    /// One address's answer, the answer without its query (for an address with one), and the
+    /// publishable addresses it links to.
+    struct Fetched: Sendable {
+        var address: String
+        var answer: InProcessClient.Answer
+        var plain: Data?
+        var links: [String]
+    }
+
+    static func fetch(_ address: String, client: InProcessClient, publicURL: String?) async throws -> Fetched {
+        let answer = try await client.get(address)
+        let (path, query) = split(address)
+        let plain = query.isEmpty || answer.status != .ok ? nil : try await client.get(path).body
+        let found = answer.status == .ok ? links(in: answer.body, contentType: answer.contentType, publicURL: publicURL).filter { publishable(split($0).path) } : []
+        return Fetched(address: address, answer: answer, plain: plain, links: found)
     }
 
     /// `/a/b?x=1#t=3` as (`/a/b`, `x=1`).
@@ -170,13 +192,29 @@ public enum StaticSite {
     /// absolute ones under `publicURL` made relative; fragments dropped.
     static func links(in body: Data, contentType: String?, publicURL: String?) -> [String] {
         guard let type = contentType, type.hasPrefix("text/html") || type.contains("json") else { return [] }
-        let text = String(decoding: body, as: UTF8.self)
-        let raw: [Substring] = type.hasPrefix("text/html")
-            ? text.matches(of: /(?:href|src|content|data-src)="([^"]*)"/).map(\.output.1)
-            : text.matches(of: /"((?:https?:\/\/|\/)[^"\s]*)"/).map(\.output.1)
+        let html = type.hasPrefix("text/html")
         let origin = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-        return raw.compactMap { found in
-            var link = String(found).replacingOccurrences(of: "&amp;", with: "&")
+        // Every double-quoted run that begins with `/` or `http`: attribute values in a page
+        // (and the JSON-LD in it), string values in a document. A scan of the bytes: Swift's
+        // Regex was an eighth of a publish.
+        var found: [String] = []
+        let quote = UInt8(ascii: "\""), slash = UInt8(ascii: "/"), h = UInt8(ascii: "h")
+        body.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] == quote, index + 1 < bytes.count, bytes[index + 1] == slash || bytes[index + 1] == h else { index += 1; continue }
+                var end = index + 1
+                while end < bytes.count && bytes[end] != quote && bytes[end] > 0x20 && bytes[end] != UInt8(ascii: "<") && bytes[end] != UInt8(ascii: "\\") { end += 1 }
+                if end < bytes.count && bytes[end] == quote {
+                    found.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end]), as: UTF8.self))
+                    index = end + 1
+                } else {
+                    index = end
+                }
+            }
+        }
+        return found.compactMap { candidate in
+            var link = html ? candidate.replacingOccurrences(of: "&amp;", with: "&") : candidate
             if let origin, link.hasPrefix(origin + "/") { link = String(link.dropFirst(origin.count)) }
             // Templates of the API's description (`/api/recordings/{id}`) are no addresses.
             guard link.hasPrefix("/"), !link.hasPrefix("//"), !link.contains("{") else { return nil }
@@ -185,12 +223,13 @@ public enum StaticSite {
             return query.isEmpty ? path : path + "?" + query
         }
     }
+
 }
 
 /// Asks the router for an address in-process: no socket, the same answer a client would get
 /// (no compression asked for).
 struct InProcessClient: Sendable {
-    struct Answer {
+    struct Answer: Sendable {
         var status: HTTPResponse.Status
         var contentType: String?
         var body: Data

@@ -211,29 +211,31 @@
     return Promise.all([once(base + meta.rows)].concat(pat.phrases.map(function (phrase) {
       return Promise.all(phrase.words.map(function (w, i) { return postings(meta, base, w, phrase.prefix && i === phrase.words.length - 1); }));
     }))).then(function (loaded) {
-      var table = loaded[0], rows = table.rows, sessions = table.sessions;
+      var table = loaded[0], sessions = table.sessions;
+      if (!table.byRowid) table.byRowid = new Map(table.rows.map(function (r) { return [r[0], r]; }));
+      var rows = table.byRowid;
       var perPhrase = loaded.slice(1).map(function (lists) { return phraseFrequencies(meta, lists); });
       // Rows holding every phrase, the first ranking_limit in index order, ranked.
       var matching = Array.from(perPhrase[0].keys()).filter(function (row) {
         return perPhrase.every(function (f) { return f.has(row); });
-      }).sort(function (a, b) { return rows[a][0] - rows[b][0]; }).slice(0, meta.ranking_limit);
+      }).sort(function (a, b) { return a - b; }).slice(0, meta.ranking_limit);
       var ranked = matching.map(function (row) {
-        var length = rows[row][7], score = 0;
+        var length = rows.get(row)[7], score = 0;
         perPhrase.forEach(function (f) {
           var n = f.get(row);
           score += (n * (meta.k1 + 1)) / (n + meta.k1 * (1 - meta.b + meta.b * length / meta.average_length));
         });
         return { row: row, rank: -score };
-      }).sort(function (a, b) { return a.rank - b.rank || rows[a.row][0] - rows[b.row][0]; });
+      }).sort(function (a, b) { return a.rank - b.rank || a.row - b.row; });
       var candidates = hasFilters ? ranked : ranked.slice(0, limit * 2);
-      var files = Array.from(new Set(candidates.map(function (c) { return meta.docs[Math.floor(c.row / meta.docs_per_file)]; })));
+      var files = Array.from(new Set(candidates.map(function (c) { return meta.docs[String(Math.floor(c.row / meta.docs_per_file))]; })));
       return Promise.all(files.map(function (f) { return once(base + f); })).then(function (chunks) {
         var docs = {};
         files.forEach(function (f, i) { docs[f] = chunks[i]; });
-        function doc(row) { return docs[meta.docs[Math.floor(row / meta.docs_per_file)]][row % meta.docs_per_file]; }
+        function doc(rowid) { return docs[meta.docs[String(Math.floor(rowid / meta.docs_per_file))]][String(rowid)]; }
         var seen = new Set(), hits = [];
         candidates.forEach(function (c) {
-          var row = rows[c.row], session = sessions[row[2]];
+          var row = rows.get(c.row), session = sessions[row[2]];
           if (seen.has(row[3])) return;
           seen.add(row[3]);
           if (filters.topic && session[4].indexOf(fold(filters.topic)) < 0) return;
@@ -249,11 +251,11 @@
           hits.push({ row: c.row, text: matched, score: score, start: session[2] });
         });
         hits.sort(function (a, b) {
-          var x = rows[a.row], y = rows[b.row];
+          var x = rows.get(a.row), y = rows.get(b.row);
           return b.score - a.score || b.start - a.start || y[1] - x[1] || x[4] - y[4];
         });
         result.hits = hits.slice(0, limit).map(function (h) {
-          var row = rows[h.row], session = sessions[row[2]], cues = doc(h.row)[1], at = row[4];
+          var row = rows.get(h.row), session = sessions[row[2]], cues = doc(h.row)[1], at = row[4];
           for (var i = 0; i < cues.length; i++) if (matches(pat, cues[i][1])) { at = cues[i][0]; break; }
           var parts = snippetParts(pat, h.text);
           var hit = { recording_id: row[1], session_guid: session[0], session_title: session[1], segment_title: row[6],
