@@ -187,13 +187,7 @@ def main():
             print(f"  search '{query}': {hits} hits, {size} bytes of search files fetched")
         return 0
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        serve_bench.stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -334,14 +334,19 @@ http {{
                   f"{large['rate']:.0f}/s means {64 / large['rate'] * 1000:.0f} ms in line on average, so p99 < 50 ms needs more than the floor too")
         return 0 if all(ok for _, ok in checks) else 1
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        stop_all(processes)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def stop_all(processes):
+    """SIGTERM to each process still running, SIGKILL after ten seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 if __name__ == "__main__":

@@ -147,14 +147,7 @@ def main():
         env = dict(os.environ, EFTERHAND_ADMIN_TOKEN=ADMIN_TOKEN)
         server = subprocess.Popen([BIN, "serve", "--index", index, "--host", "127.0.0.1", "--port", str(port)],
                                   env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "serve.log"), "w"))
-        for _ in range(100):
-            try:
-                if get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
+        wait_until_answers(base + "/healthz", "the server did not start")
 
         options = Options()
         options.binary_location = "/usr/bin/chromium"
@@ -209,15 +202,19 @@ def published_site(work, index):
         f.write(config)
     process = subprocess.Popen(["nginx", "-c", path, "-p", work], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    wait_until_answers(base + "/feed.json", "nginx did not serve the publish")
+    return base, process
+
+
+def wait_until_answers(url, failure):
+    """Waits up to ten seconds for URL to answer 200; RuntimeError(FAILURE) when it does not."""
     for _ in range(100):
         try:
-            if get(base + "/feed.json")[0] == 200:
-                break
+            if get(url)[0] == 200:
+                return
         except OSError:
             time.sleep(0.1)
-    else:
-        raise RuntimeError("nginx did not serve the publish")
-    return base, process
+    raise RuntimeError(failure)
 
 
 def run_static_checks(driver, base):

@@ -5,6 +5,7 @@ import Hummingbird
 import IndexStore
 import MediaProbe
 import Pipeline
+import Schedule
 
 /// The staff area under `/staff` (issue 21): sign-in with a staff token, then pages built on
 /// the same operations as the CLI and the API. Every page and write needs a signed-in session
@@ -98,10 +99,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
     router.get("/staff/sessions/{guid}/history") { request, context -> Response in
         guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
-        let reference = context.pathParameter("guid")
-        guard let session = catalogue.snapshot.sessions.first(where: { $0.guid == reference || $0.slug == reference }) else {
-            throw APIError.notFound("no session '\(reference)' in the programme")
-        }
+        let session = try programmeSession(context.pathParameter("guid"), in: catalogue)
         let audit = try await services.blocking { try services.repository.auditEntries(sessionGuid: session.guid, fingerprint: nil, limit: 10_000) }
         let language = PageLanguage.preferred(request.headers[.acceptLanguage])
         return staffResponse(HistoryPage(catalogue: catalogue, session: session, audit: audit, language: language, staff: staff).render(), request: request)
@@ -149,6 +147,14 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         response.headers[.contentDisposition] = "attachment; filename=\"efterhand-audit.json\""
         return response
     }
+}
+
+/// The session of the programme a staff address names by guid or slug; 404 without one.
+func programmeSession(_ reference: String, in catalogue: Catalogue) throws -> Session {
+    guard let session = catalogue.snapshot.sessions.first(where: { $0.guid == reference || $0.slug == reference }) else {
+        throw APIError.notFound("no session '\(reference)' in the programme")
+    }
+    return session
 }
 
 /// The name of the session cookie.
@@ -238,10 +244,7 @@ func addStaffEditRoutes(to router: Router<ServerContext>, services: ServerServic
     router.get("/staff/sessions/{guid}/edit") { request, context -> Response in
         guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
-        let reference = context.pathParameter("guid")
-        guard let session = catalogue.snapshot.sessions.first(where: { $0.guid == reference || $0.slug == reference }) else {
-            throw APIError.notFound("no session '\(reference)' in the programme")
-        }
+        let session = try programmeSession(context.pathParameter("guid"), in: catalogue)
         let query = QueryParameters(request.uri.query)
         let requested = query.text("recording").flatMap { Int64($0) }
         let at = query.text("at").flatMap(TypedPosition.seconds)
