@@ -52,6 +52,11 @@ public struct IndexSnapshot: Sendable {
     /// What search facets need of each search row (see `SearchFacetTable`); nil in a
     /// snapshot built from values.
     public var facetTable: SearchFacetTable?
+    /// A token per recording that changes whenever its cues or segments do (their count and
+    /// latest id: both tables' ids only grow), for the watch page to put in its track addresses,
+    /// so that a browser fetches a corrected transcript at once instead of keeping its copy for
+    /// the API's max-age.
+    public var trackRevisions: [Int64: String] = [:]
 
     public init(conference: Conference?, sessions: [Session], recordings: [StoredRecording], links: [Int64: [StoredLink]],
                 segments: [Int64: [Segment]], transcripts: [Int64: [TranscriptState]] = [:], defaultLanguages: [Int64: String] = [:],
@@ -129,6 +134,14 @@ extension IndexDatabase {
                                          mediaRoots: try Self.mediaRoots(db))
             snapshot.hiddenSessions = try Self.hiddenSessions(db)
             snapshot.facetTable = try Self.facetTable(db)
+            var revisions: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT recording_id, count(*), max(id) FROM cue GROUP BY recording_id") {
+                revisions[row[0]] = "\(row[1] as Int)c\(row[2] as Int64)"
+            }
+            for (id, list) in segments {
+                let latest = list.compactMap(\.id).max() ?? 0
+                snapshot.trackRevisions[id] = (revisions[id] ?? "0") + "s\(list.count)-\(latest)"
+            }
             return snapshot
         }
     }

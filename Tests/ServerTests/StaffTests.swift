@@ -286,6 +286,12 @@ struct StaffTests {
             #expect(outside.headers[.location]?.contains("problem=") == true)
             #expect(try database.segments(recordingID: id).count == 2)
 
+            /// The revision the watch page puts in its track addresses.
+            func trackRevision() async throws -> String {
+                let page = try await client.execute(uri: "/sessions/iv21-105-oppna-data", method: .get).text
+                return String(try #require(page.firstMatch(of: /transcript\.json\?v=([0-9a-z-]+)/)).output.1)
+            }
+            let revision = try await trackRevision()
             let transcript = "/staff/recordings/\(id)/transcript"
             let lines = [("language", "sv"), ("from", "0"), ("to", "1200"), ("session", guid), ("count", "1"),
                          ("cue-0-start", "0:00:30"), ("cue-0-end", "0:00:35"), ("cue-0-text", "Välkommen, sa hon."), ("action", "verify")]
@@ -295,6 +301,7 @@ struct StaffTests {
             #expect(verified.status == .seeOther && verified.headers[.location]?.contains("done=") == true)
             let captions = try await client.execute(uri: "/api/recordings/\(id)/transcript.vtt?language=sv", method: .get).text
             #expect(captions.contains("Välkommen, sa hon.") && !captions.contains("och till Göteborgs Stad"))
+            #expect(try await trackRevision() != revision, "the watch page names the corrected transcript anew, so browsers fetch it")
 
             // In and out from the editor: the review queue's decision, back on the editor; a
             // return address outside the staff pages is not followed.

@@ -108,7 +108,7 @@ struct WatchPage {
                            timecode: HTML.timecode(from), title: segment.segment.title)
         }
         summary = description.isEmpty ? nil : description
-        transcript = part.map { links.recordingAPI($0.recordingID, "transcript.json") } ?? ""
+        transcript = part.map { links.recordingAPI($0.recordingID, "transcript.json") + Self.revision(of: $0, catalogue: catalogue, first: true) } ?? ""
         machineDraft = entry.firstPartSegments.contains { !$0.machine.isEmpty }
         pageData = ScriptJSON.text(PageData(text: ["saved": l.pick("Sparad i Titta senare.", "Saved to Watch later.")]))
     }
@@ -124,12 +124,18 @@ struct WatchPage {
             jsonLD: ScriptJSON.text(VideoObject(entry: entry, catalogue: catalogue, origin: origin)))
     }
 
+    /// `?v=` (or `&v=`) and the recording's track revision (`IndexSnapshot.trackRevisions`):
+    /// the API ignores it, and a browser asks again when it changes. Nothing without one.
+    static func revision(of part: Catalogue.Part, catalogue: Catalogue, first: Bool) -> String {
+        catalogue.snapshot.trackRevisions[part.recordingID].map { (first ? "?v=" : "&v=") + $0 } ?? ""
+    }
+
     static func player(part: Catalogue.Part, entry: Catalogue.Entry, catalogue: Catalogue, language l: PageLanguage,
                        start: Double, origin: String) -> Player {
         let links = catalogue.links
         let inPoint = part.link.inSeconds
         var tracks = [Track(kind: "chapters", language: l.rawValue, label: l.pick("Kapitel", "Chapters"),
-                            src: links.recordingAPI(part.recordingID, "chapters.vtt"), isDefault: true)]
+                            src: links.recordingAPI(part.recordingID, "chapters.vtt") + revision(of: part, catalogue: catalogue, first: true), isDefault: true)]
         // Captions in the languages some segment of this session has text in; the first of them
         // (by code, "und" among them, though it gets no track) is the default.
         let textLanguages = Set(entry.firstPartSegments.flatMap { $0.transcript.filter { $0.value != .empty }.map(\.key) }).sorted()
@@ -137,7 +143,8 @@ struct WatchPage {
             let machine = entry.firstPartSegments.contains { $0.machine.contains(code) }
             let name = PagesDates.languageName(code, language: l) + (machine ? l.pick(" (automatisk)", " (automatic)") : "")
             tracks.append(Track(kind: "captions", language: code, label: name,
-                                src: links.recordingAPI(part.recordingID, "transcript.vtt") + "?language=" + Links.query(code), isDefault: index == 0))
+                                src: links.recordingAPI(part.recordingID, "transcript.vtt") + "?language=" + Links.query(code)
+                                    + revision(of: part, catalogue: catalogue, first: false), isDefault: index == 0))
         }
         return Player(inPoint: Links.seconds(inPoint), start: Links.seconds(start),
                       poster: entry.image.map { links.absolute(links.thumbnail($0), origin: origin) },
