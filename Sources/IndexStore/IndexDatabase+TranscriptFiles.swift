@@ -235,10 +235,8 @@ extension IndexDatabase {
             var to: Double
             var cues: [Cue]
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func state(_ cues: [Cue]) throws -> String {
-            String(decoding: try encoder.encode(State(language: language, from: span.lowerBound, to: span.upperBound, cues: cues)), as: UTF8.self)
+            try JSONText.encode(State(language: language, from: span.lowerBound, to: span.upperBound, cues: cues))
         }
         try recordAudit(AuditEntry(who: who, action: "transcript", fingerprint: recording.fingerprint, recordingPath: recording.path,
                                    sessionGuid: sessionGuid, before: try state(before.map(\.cue)), after: try state(kept)))

@@ -425,8 +425,8 @@ public final class IndexDatabase: Sendable {
     }
 }
 
-/// JSON text in TEXT columns.
-enum JSONText {
+/// JSON text in TEXT columns (and the audit log's before and after).
+public enum JSONText {
     /// Sorted keys, slashes as they are: what every JSON column has always held.
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
@@ -434,7 +434,7 @@ enum JSONText {
         return encoder
     }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 

@@ -82,9 +82,6 @@ extension LinkStage {
             var title: String
             var source: String
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(segments.map { Chapter(start: $0.startSeconds, end: $0.endSeconds, title: $0.title, source: $0.source.rawValue) }),
-                      as: UTF8.self)
+        return try JSONText.encode(segments.map { Chapter(start: $0.startSeconds, end: $0.endSeconds, title: $0.title, source: $0.source.rawValue) })
     }
 }

@@ -77,8 +77,6 @@ extension LinkStage {
         let links = try database.links(recordingID: recording.id ?? -1).filter { $0.kind == .link }
         let state = State(linkStatus: recording.linkStatus.rawValue,
                           links: links.map { State.Link(session: $0.sessionGuid, inSeconds: $0.inSeconds, outSeconds: $0.outSeconds, decidedBy: $0.decidedBy.rawValue) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(state), as: UTF8.self)
+        return try JSONText.encode(state)
     }
 }
