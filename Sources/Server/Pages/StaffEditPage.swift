@@ -102,10 +102,8 @@ struct EditPage {
         watch = catalogue.entry(guidOrSlug: session.guid) != nil ? "/sessions/" + (session.slug ?? session.guid) : nil
         history = "/staff/sessions/\(session.guid)/history"
         let base = "/staff/sessions/\(session.guid)/edit"
-        let linkedRecordings = snapshot.recordings.filter { recording in
-            recording.state == .ok && (snapshot.links[recording.id ?? -1] ?? []).contains { $0.kind == .link && $0.sessionGuid == session.guid }
-        }
-        let chosen = linkedRecordings.first { $0.id == requested } ?? linkedRecordings.first
+        let linkedRecordings = Self.linkedRecordings(of: session, in: snapshot)
+        let chosen = Self.recording(of: session, requested: requested, in: snapshot)
         linked = chosen != nil
         let recordingID = chosen?.id ?? 0
         self.recordingID = recordingID
@@ -178,6 +176,19 @@ struct EditPage {
         }
         cueCount = self.cues.count
         playFrom = StaffText.seconds(selected?.startSeconds ?? 0)
+    }
+
+    /// The recordings that were read and are linked to `session`: the parts the editor offers.
+    static func linkedRecordings(of session: Session, in snapshot: IndexSnapshot) -> [StoredRecording] {
+        snapshot.recordings.filter { recording in
+            recording.state == .ok && (snapshot.links[recording.id ?? -1] ?? []).contains { $0.kind == .link && $0.sessionGuid == session.guid }
+        }
+    }
+
+    /// The part the editor shows: the one asked for when it is one of them, else the first.
+    static func recording(of session: Session, requested: Int64?, in snapshot: IndexSnapshot) -> StoredRecording? {
+        let linked = linkedRecordings(of: session, in: snapshot)
+        return linked.first { $0.id == requested } ?? linked.first
     }
 
     func render() -> String {

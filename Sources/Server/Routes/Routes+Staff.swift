@@ -87,7 +87,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         if let back = form.text("return"), back.hasPrefix("/staff/sessions/"), !back.contains("//"), !back.contains("\\") {
             return redirect(to: back + (back.contains("?") ? "&" : "?") + "done=" + escapedForQuery(done))
         }
-        return redirect(to: "/staff/review?done=" + (done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        return redirect(to: "/staff/review?done=" + escapedForQuery(done))
     }
     router.get("/staff/sessions") { request, _ -> Response in
         guard let (_, session) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
@@ -122,7 +122,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         }
         services.catalogues.invalidate()
         let done = (hide ? "hide " : "publish ") + guid
-        return redirect(to: "/staff/sessions?done=" + (done.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + "#session-" + guid)
+        return redirect(to: "/staff/sessions?done=" + escapedForQuery(done) + "#session-" + guid)
     }
     router.get("/staff/media/{id}") { request, context -> Response in
         guard staffSession(request, services) != nil else { throw signInFirst() }
@@ -248,10 +248,7 @@ func addStaffEditRoutes(to router: Router<ServerContext>, services: ServerServic
         let query = QueryParameters(request.uri.query)
         let requested = query.text("recording").flatMap { Int64($0) }
         let at = query.text("at").flatMap(TypedPosition.seconds)
-        let linked = catalogue.snapshot.recordings.filter { recording in
-            (catalogue.snapshot.links[recording.id ?? -1] ?? []).contains { $0.kind == .link && $0.sessionGuid == session.guid }
-        }.compactMap(\.id)
-        let recordingID = linked.first { $0 == requested } ?? linked.first
+        let recordingID = EditPage.recording(of: session, requested: requested, in: catalogue.snapshot)?.id
         let (transcripts, cues) = try await services.blocking { () -> (RecordingTranscripts?, [StoredCue]) in
             guard let recordingID else { return (nil, []) }
             return (try services.repository.recordingTranscripts(recordingID: recordingID), try services.repository.cues(recordingID: recordingID))
