@@ -38,7 +38,7 @@ public struct StaticSearchData: Sendable {
         let weights = IndexDatabase.columnWeights.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
         return Array(zip(names, weights).dropFirst(4)).map { (column: $0.0, weight: $0.1) }
     }()
-    /// Rows ranked per query at most, and what makes a term a prefix (see `SearchPattern`).
+    /// Rows ranked per query at most (see `IndexDatabase.ranked`).
     public static let rankingLimit = IndexDatabase.rankingLimit
 }
 

@@ -58,9 +58,11 @@ extension StaticSite {
                     problems.append("\(file): not WebVTT: \(error)")
                 }
             }
-            for link in links(in: bytes, contentType: contentType, publicURL: publicURL) where !link.hasPrefix("/media/") || files.contains(String(split(link).path.dropFirst())) {
-                guard publishable(split(link).path) || link.hasPrefix("/media/") else { continue }
-                if !exists(link) { problems.append("\(file): links to \(link), which is not in the folder") }
+            // Links to pages and documents must lead to a file; so must those to recordings (a
+            // media/ link), which `publishable` leaves out of the walk.
+            for link in links(in: bytes, contentType: contentType, publicURL: publicURL)
+            where (publishable(split(link).path) || link.hasPrefix("/media/")) && !exists(link) {
+                problems.append("\(file): links to \(link), which is not in the folder")
             }
         }
         return problems

@@ -5,7 +5,7 @@ import Linking
 import Schedule
 
 /// The search of a static publish (issue 22): files under `search/` that the lookup page's
-/// script (`app.js`, `staticSearch`) reads to answer a query in the browser as `/api/search`
+/// script (`search.js`, `efterhandStaticSearch`) reads to answer a query in the browser as `/api/search`
 /// answers it: the same folding, prefixes, phrases and stop words (`SearchPattern`), the same
 /// ranking (`efterhand_rank`'s BM25 over FTS5's own token instances and column weights), the
 /// same hits, snippets and landing seconds.
