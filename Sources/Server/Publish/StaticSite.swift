@@ -103,14 +103,26 @@ public enum StaticSite {
         }
         var site = Site()
         var seen = Set<String>()
-        var wave = seeds.filter { seen.insert($0).inserted }
+        let unique = seeds.filter { seen.insert($0).inserted }
+        var wave = unique.filter { split($0).query.isEmpty }
+        // Addresses with a query wait until the address without it has answered: a page's
+        // queries (?t=, ?topic=) are read by its script from the address, so they are never
+        // rendered (a watch page links a ?t= for each of its chapters); a document's are written
+        // beside it only where the answer differs.
+        var withQuery = unique.filter { !split($0).query.isEmpty }
+        var plain: [String: InProcessClient.Answer] = [:]
         // Which page linked an address, for a problem's message.
         var linkedFrom: [String: String] = [:]
         // Addresses are asked in waves, several at once (rendering a page is most of the work, and
         // it runs on the asking task): a wave's answers are taken in address order, so the files
         // do not depend on which answer came first.
         let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-        while !wave.isEmpty {
+        while !wave.isEmpty || !withQuery.isEmpty {
+            if wave.isEmpty {
+                wave = withQuery.filter { plain[split($0).path]?.contentType?.hasPrefix("text/html") != true }
+                withQuery = []
+                if wave.isEmpty { break }
+            }
             let answers = try await withThrowingTaskGroup(of: Fetched.self) { group -> [Fetched] in
                 var addresses = wave.makeIterator()
                 var results: [Fetched] = []
@@ -127,23 +139,21 @@ public enum StaticSite {
             wave = []
             for fetched in answers {
                 let address = fetched.address, answer = fetched.answer
+                let (path, query) = split(address)
+                if query.isEmpty { plain[path] = answer }
                 guard answer.status == .ok else {
                     site.problems.append("\(address) answers \(answer.status.code)" + (linkedFrom[address].map { " (linked from \($0))" } ?? ""))
                     continue
                 }
-                let (path, query) = split(address)
-                // A page's queries (?t=, ?topic=) are read by its script from the address: one file.
-                if answer.contentType?.hasPrefix("text/html") == true && !query.isEmpty { continue }
                 if query.isEmpty {
                     site.files[fileName(path: path, contentType: answer.contentType)] = answer.body
-                } else if fetched.plain != answer.body {
-                    // Written beside the plain address only where the answer differs from it.
+                } else if plain[path]?.body != answer.body {
                     site.files[String(path.dropFirst()) + "@" + query] = answer.body
                     site.queryVariants += 1
                 }
                 for link in fetched.links {
                     for next in [link, split(link).path] where seen.insert(next).inserted {
-                        wave.append(next)
+                        if split(next).query.isEmpty { wave.append(next) } else { withQuery.append(next) }
                         linkedFrom[next] = address
                     }
                 }
@@ -153,21 +163,17 @@ public enum StaticSite {
         return site
     }
 
-    /// One address's answer, the answer without its query (for an address with one), and the
-    /// publishable addresses it links to.
+    /// One address's answer and the publishable addresses it links to.
     struct Fetched: Sendable {
         var address: String
         var answer: InProcessClient.Answer
-        var plain: Data?
         var links: [String]
     }
 
     static func fetch(_ address: String, client: InProcessClient, publicURL: String?) async throws -> Fetched {
         let answer = try await client.get(address)
-        let (path, query) = split(address)
-        let plain = query.isEmpty || answer.status != .ok ? nil : try await client.get(path).body
         let found = answer.status == .ok ? links(in: answer.body, contentType: answer.contentType, publicURL: publicURL).filter { publishable(split($0).path) } : []
-        return Fetched(address: address, answer: answer, plain: plain, links: found)
+        return Fetched(address: address, answer: answer, links: found)
     }
 
     /// `/a/b?x=1#t=3` as (`/a/b`, `x=1`).
