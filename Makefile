@@ -6,7 +6,7 @@ RELEASE_BIN := .build/release/efterhand
 # Debian packages the build needs (FFmpeg's and SQLite's headers), and those the tests and
 # benchmarks use as peers and fixture makers.
 BUILD_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libsqlite3-dev zlib1g-dev
-TEST_PACKAGES := ffmpeg python3 python3-pip python3-venv chromium chromium-driver python3-selenium espeak-ng sox nginx
+TEST_PACKAGES := ffmpeg python3 python3-pip python3-venv chromium chromium-driver python3-selenium espeak-ng sox nginx postgresql-15
 BENCH_PACKAGES := ffmpeg python3 gcc
 # make bench-asr also speaks its test clips (espeak-ng) and converts them (sox).
 ASR_BENCH_PACKAGES := espeak-ng sox
@@ -28,9 +28,13 @@ run: deps speech build
 	@echo "staff pages: http://127.0.0.1:8080/staff (sign in with the token in $(STAFF_FILE): $$(cut -d' ' -f2 $(STAFF_FILE)))"
 	$(BIN) serve --index Index --host 127.0.0.1 --port 8080 --public-url http://127.0.0.1:8080 --staff-tokens $(STAFF_FILE)
 
+# The Swift suite runs against a private PostgreSQL cluster (scripts/postgres-cluster.sh: its own
+# folder and port, never the system's service), started here and stopped however the tests end.
 test: deps test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@url=$$(scripts/postgres-cluster.sh start) && trap 'scripts/postgres-cluster.sh stop' EXIT && \
+	  echo "PostgreSQL for the tests: $$url" && \
+	  EFTERHAND_TEST_DATABASE_URL=$$url $(SWIFT) test --skip-build
 	.venv-speech/bin/python -m unittest discover -s scripts/speech -p 'test_*.py'
 	$(MAKE) --no-print-directory browser-test
 	$(MAKE) --no-print-directory golden

@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libswresample), through Debian's -dev
@@ -49,6 +50,16 @@ let package = Package(
             dependencies: [
                 "MediaProbe", "Schedule", "Linking", "Captions", "CSearchRank",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The PostgreSQL store (issue 23): its frozen migrations, the job queue that workers on
+        // several machines claim from, and the commit notices servers listen for.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "MediaProbe", "IndexStore", "Schedule",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -106,6 +117,7 @@ let package = Package(
                 "Linking",
                 "IndexStore",
                 "Pipeline",
+                "PostgresStore",
                 "Speech",
                 "Server",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -143,6 +155,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "IndexStore", "Schedule", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(name: "FeedTests", dependencies: ["Feed", "IndexStore", "Schedule", "Captions", "MediaProbe"]),
         .testTarget(

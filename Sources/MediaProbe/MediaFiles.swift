@@ -224,3 +224,21 @@ public enum MediaFiles {
         }
     }
 }
+
+/// A file's size and modification time, as `stat` gives them.
+public struct FileLook: Equatable, Sendable {
+    public var size: Int64
+    public var mtime: Double
+
+    public init(size: Int64, mtime: Double) {
+        self.size = size
+        self.mtime = mtime
+    }
+
+    public static func of(_ path: String) -> FileLook? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        return FileLook(size: Int64(info.st_size), mtime: mtime)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import IndexStore
+import MediaProbe
 import Logging
 import Schedule
 
@@ -100,17 +101,4 @@ struct IngestRun {
 
     /// Seconds since the run began.
     var elapsed: Double { Date().timeIntervalSince(started) }
-}
-
-/// A file's size and modification time, as `stat` gives them.
-struct FileLook: Equatable {
-    var size: Int64
-    var mtime: Double
-
-    static func of(_ path: String) -> FileLook? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        let mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-        return FileLook(size: Int64(info.st_size), mtime: mtime)
-    }
 }

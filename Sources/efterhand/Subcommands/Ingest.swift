@@ -6,7 +6,7 @@ import MediaProbe
 import Schedule
 
 /// `efterhand ingest`: bring the index up to date with the recordings and the programme.
-struct Ingest: ParsableCommand {
+struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Index recordings, link them to the programme and cut them into segments.",
         discussion: """
@@ -18,6 +18,13 @@ struct Ingest: ParsableCommand {
 
     @Option(name: .customLong("media"), parsing: .upToNextOption, help: "Folders (or files) of recordings.")
     var media: [String] = []
+
+    @Option(name: .customLong("media-root"), parsing: .upToNextOption,
+            help: ArgumentHelp("With --database: named media roots, NAME=FOLDER, whose files workers probe (they mount each root where they like).", valueName: "name=folder"))
+    var mediaRoots: [String] = []
+
+    @Flag(help: "With --database: wait until the workers have done every probe job, then print the store's totals.")
+    var wait = false
 
     @Option(name: .customLong("schedule"), parsing: .upToNextOption, help: "Programme files (schedule.json, schedule.xml, .ics, .csv).")
     var schedules: [String] = []
@@ -60,14 +67,21 @@ struct Ingest: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if try index.postgres() != nil {
+            guard media.isEmpty, !mediaRoots.isEmpty else { throw ValidationError("With --database, name the recordings with --media-root NAME=FOLDER (workers find each root by its name).") }
+            guard schedules.isEmpty, !transcribe else { throw ValidationError("With --database, this build stores probes only: --schedule and --transcribe do not run on PostgreSQL yet (issue 23).") }
+            return
+        }
+        guard mediaRoots.isEmpty, !wait else { throw ValidationError("--media-root and --wait go with --database postgres://…; without it, name the recordings with --media DIR.") }
         guard !media.isEmpty else { throw ValidationError("Name the recordings with --media DIR.") }
         guard segmentMinutes >= 1 else { throw ValidationError("--segment-minutes must be at least 1.") }
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds.") }
         if let timeZone, TimeZone(identifier: timeZone) == nil { throw ValidationError("Unknown time zone '\(timeZone)'.") }
     }
 
-    func run() throws {
+    func run() async throws {
         global.bootstrapLogging()
+        if let location = try index.postgres() { return try await enqueue(on: location) }
         let programme = schedules.isEmpty ? nil : try ProgrammeFiles.load(schedules, timeZone: timeZone.flatMap(TimeZone.init(identifier:)))
         let database = try index.open(create: true)
         var options = IngestOptions(media: media)

@@ -1,0 +1,64 @@
+import Foundation
+import IndexStore
+import MediaProbe
+
+/// What one look at a media root put in the queue.
+public struct EnqueueSummary: Sendable, Equatable {
+    /// Files under the root (media by extension, as the SQLite ingest finds them).
+    public var files = 0
+    /// Files stored already, unchanged (same size and modification time): no job.
+    public var unchanged = 0
+    /// Probe jobs added: new or changed files, and stored files that are gone (to mark them).
+    public var enqueued = 0
+    /// Files the walk skipped, with why.
+    public var skipped: [MediaFiles.Skipped] = []
+}
+
+/// `ingest` on PostgreSQL (issue 23 part 3): looks at a media root and enqueues a probe job for
+/// each file the store does not hold as it is, for workers on any machine that mounts the root.
+extension PostgresIndex {
+    public func enqueueProbes(root name: String, folder: String) async throws -> EnqueueSummary {
+        guard MediaRootMap.isName(name) else { throw PostgresStoreError.worker("media root name '\(name)' is not a name (letters, digits, '.', '_', '-')") }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw PostgresStoreError.worker("media root '\(name)': \(folder) is not a folder")
+        }
+        try await run("INSERT INTO media_root (name) VALUES (\(name)) ON CONFLICT DO NOTHING")
+        var stored: [String: (size: Int64?, mtime: Double?, state: String)] = [:]
+        let rows = try await run("SELECT path, size, mtime, state FROM recording WHERE media_root = \(name)")
+        for try await (path, size, mtime, state) in rows.decode((String, Int64?, Double?, String).self) {
+            stored[path] = (size, mtime, state)
+        }
+        let expansion = MediaFiles.expand([folder])
+        var summary = EnqueueSummary(skipped: expansion.skipped)
+        var requests: [JobRequest] = []
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        var seen = Set<String>()
+        for file in expansion.files where file.hasPrefix(prefix) {
+            let path = String(file.dropFirst(prefix.count))
+            summary.files += 1
+            seen.insert(path)
+            guard let look = FileLook.of(file) else { continue }
+            if let row = stored[path], row.state != "missing", row.size == look.size, row.mtime == look.mtime {
+                summary.unchanged += 1
+                continue
+            }
+            let fingerprint = Fingerprint.of(path: file) ?? "unreadable"
+            requests.append(ProbeJob(root: name, path: path, fingerprint: fingerprint, size: look.size, mtime: look.mtime).request)
+        }
+        for (path, row) in stored where !seen.contains(path) && row.state != "missing" {
+            requests.append(ProbeJob(root: name, path: path, fingerprint: "gone", size: row.size ?? 0, mtime: row.mtime ?? 0).request)
+        }
+        summary.enqueued = try await enqueue(requests)
+        return summary
+    }
+
+    /// The recordings' counts by state (ok, failed, missing), for a summary.
+    public func recordingCounts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for try await (state, count) in try await run("SELECT state, count(*)::int FROM recording GROUP BY state").decode((String, Int).self) {
+            counts[state] = count
+        }
+        return counts
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import MediaProbe
+
+/// What `efterhand worker` is told.
+public struct WorkerOptions: Sendable {
+    /// The kinds of job this worker takes.
+    public var kinds: [String] = [ProbeJob.kind]
+    /// Jobs run at once.
+    public var concurrency = 1
+    /// How long a claim holds a job without a heartbeat; the heartbeat renews it every third of it.
+    public var leaseSeconds: Double = 60
+    /// Where this machine finds each media root.
+    public var roots = MediaRootMap()
+    /// Stop when no job of its kinds waits or runs, instead of waiting for more.
+    public var untilIdle = false
+    /// How this worker signs its claims: host and process, so an operator can find it.
+    public var name = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    /// Between looks at the queue when no commit notice comes (a lease that runs out sends none).
+    public var pollSeconds: Double = 2
+    public var probe = ProbeOptions()
+
+    public init() {}
+}
+
+/// What a worker did.
+public struct WorkerSummary: Sendable, Equatable {
+    public var done = 0
+    public var failed = 0
+    /// Jobs whose lease this worker lost before it finished (another worker has them).
+    public var lost = 0
+}
+
+/// `efterhand worker`: claims jobs of its kinds from the PostgreSQL store and runs them, any
+/// number of them on any number of machines that see the media.
+public struct Worker: Sendable {
+    /// The kinds this build can run.
+    public static let kinds = [ProbeJob.kind]
+    /// Kinds issue 23 names that are not built yet; a worker refuses them in words.
+    public static let notYet = ["link", "thumbnail", "transcribe"]
+
+    let database: PostgresIndex
+    let options: WorkerOptions
+    let logger = Logger(label: "efterhand.worker")
+
+    public init(database: PostgresIndex, options: WorkerOptions) throws(PostgresStoreError) {
+        for kind in options.kinds where !Self.kinds.contains(kind) {
+            if Self.notYet.contains(kind) {
+                throw .worker("'\(kind)' jobs do not run on PostgreSQL yet (issue 23: this build runs \(Self.kinds.joined(separator: ", ")))")
+            }
+            throw .worker("unknown job kind '\(kind)' (this build runs \(Self.kinds.joined(separator: ", ")))")
+        }
+        guard options.concurrency >= 1, options.leaseSeconds >= 1 else {
+            throw .worker("--concurrency and --lease-seconds must be at least 1")
+        }
+        self.database = database
+        self.options = options
+    }
+
+    /// Runs until cancelled, or with `untilIdle` until the queue holds nothing of its kinds.
+    public func run() async throws -> WorkerSummary {
+        let bell = Bell()
+        return try await withThrowingTaskGroup(of: WorkerSummary?.self) { group in
+            // Every commit (a job enqueued, finished or given back) rings; a lease that runs out
+            // sends no notice, so the slots also look every `pollSeconds`.
+            group.addTask {
+                try await database.followCommits { await bell.ring(); return true }
+                return nil
+            }
+            for _ in 0..<options.concurrency {
+                group.addTask { try await self.slot(bell: bell) }
+            }
+            var summary = WorkerSummary(), slots = options.concurrency
+            while slots > 0, let ended = try await group.next() {
+                guard let ended else { continue }
+                slots -= 1
+                summary.done += ended.done
+                summary.failed += ended.failed
+                summary.lost += ended.lost
+            }
+            group.cancelAll()
+            return summary
+        }
+    }
+
+    /// One job at a time: claims, runs, and when there is none waits for the bell.
+    func slot(bell: Bell) async throws -> WorkerSummary {
+        var summary = WorkerSummary()
+        while !Task.isCancelled {
+            guard let job = try await database.claim(kinds: options.kinds, roots: options.roots.names, worker: options.name, leaseSeconds: options.leaseSeconds) else {
+                if options.untilIdle, try await database.jobCounts().idle(kinds: options.kinds) { break }
+                await bell.wait(seconds: options.pollSeconds)
+                continue
+            }
+            logger.info("\(job.kind) job \(job.id) (\(job.key)), attempt \(job.attempt) of \(job.maxAttempts)")
+            switch try await perform(job) {
+            case .done: summary.done += 1
+            case .failed: summary.failed += 1
+            case .lost:
+                summary.lost += 1
+                logger.warning("\(job.kind) job \(job.id): lost its lease before it finished; another worker has it")
+            }
+        }
+        return summary
+    }
+
+    enum Ending { case done, failed, lost }
+
+    /// Runs one job with a heartbeat beside it, then stores its result only if the lease still holds.
+    func perform(_ job: ClaimedJob) async throws -> Ending {
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(options.leaseSeconds / 3))
+                guard try await database.heartbeat(job, leaseSeconds: options.leaseSeconds) else { return }
+            }
+        }
+        defer { heartbeat.cancel() }
+        do {
+            let probe = try ProbeJob.decode(job)
+            let roots = options.roots, prober = Prober(options: options.probe)
+            // FFmpeg blocks: off Swift's cooperative threads, so heartbeats keep their time.
+            let outcome = try await Self.blocking { () throws(JobFailure) in try probe.run(roots: roots, prober: prober) }
+            return try await database.finish(job) { try await probe.store(outcome, on: $0) } ? .done : .lost
+        } catch let failure as JobFailure {
+            let permanent = if case .permanent = failure { true } else { false }
+            logger.warning("\(job.kind) job \(job.id) failed: \(failure)")
+            return try await database.fail(job, reason: failure.description, permanent: permanent) ? .failed : .lost
+        }
+    }
+
+    /// Runs `work` on a thread of Dispatch's pool.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws(JobFailure) -> T) async throws(JobFailure) -> T {
+        let result: Result<T, JobFailure> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(JobFailure) in try work() })
+            }
+        }
+        return try result.get()
+    }
+}
+
+extension JobCounts {
+    /// No job of `kinds` waits or runs.
+    public func idle(kinds: [String]) -> Bool {
+        kinds.allSatisfy { count($0, state: "queued") + count($0, state: "running") == 0 }
+    }
+}
+
+/// Wakes every waiting slot at once; a wait also ends after its time.
+actor Bell {
+    private var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var next = 0
+
+    func ring() {
+        let all = waiting
+        waiting = [:]
+        for continuation in all.values { continuation.resume() }
+    }
+
+    func wait(seconds: Double) async {
+        next += 1
+        let ticket = next
+        await withCheckedContinuation { continuation in
+            waiting[ticket] = continuation
+            Task {
+                try? await Task.sleep(for: .seconds(seconds))
+                self.end(ticket)
+            }
+        }
+    }
+
+    private func end(_ ticket: Int) {
+        waiting.removeValue(forKey: ticket)?.resume()
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import PostgresStore
+
+/// `efterhand ingest --database postgres://… --media-root NAME=FOLDER [--wait]`: looks at each
+/// root and enqueues a probe job for every file the store does not hold as it is; workers
+/// (`efterhand worker`) on any machine that mounts the roots do them.
+extension Ingest {
+    func enqueue(on location: PostgresLocation) async throws {
+        let roots: MediaRootMap
+        do {
+            roots = try MediaRootMap(mediaRoots)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let wait = wait, json = json
+        try await PostgresCommand.run(location) { database in
+            var lines: [String] = []
+            for name in roots.names {
+                let folder = roots.folders[name] ?? ""
+                let summary = try await database.enqueueProbes(root: name, folder: folder)
+                for skipped in summary.skipped { lines.append("skipped \(TerminalText.escaped(skipped.path)): \(skipped.reason)") }
+                lines.append("\(name) (\(TerminalText.escaped(folder))): \(summary.files) files, \(summary.unchanged) unchanged, \(summary.enqueued) probe jobs enqueued")
+            }
+            if !json { lines.forEach { print($0) } }
+            guard wait else { return }
+            var last = ""
+            try await database.followCommits {
+                let counts = try await database.jobCounts()
+                let line = "probe jobs: \(counts.count(ProbeJob.kind, state: "queued")) waiting, \(counts.count(ProbeJob.kind, state: "running")) running, \(counts.count(ProbeJob.kind, state: "done")) done, \(counts.count(ProbeJob.kind, state: "failed")) failed"
+                if line != last, !json { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+                last = line
+                return !counts.idle(kinds: [ProbeJob.kind])
+            }
+            let recordings = try await database.recordingCounts()
+            let failed = try await database.failedJobs()
+            if json {
+                let object: [String: Any] = [
+                    "recordings": recordings,
+                    "failed_jobs": failed.map { ["id": $0.id, "kind": $0.kind, "key": $0.key, "attempts": $0.attempts, "reason": $0.reason] as [String: Any] },
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("recordings: \(recordings["ok", default: 0]) probed, \(recordings["failed", default: 0]) failed, \(recordings["missing", default: 0]) missing")
+                for job in failed { print("failed job \(job.id) \(job.kind) \(TerminalText.escaped(job.key)) after \(job.attempts) attempts: \(TerminalText.escaped(job.reason))") }
+            }
+        }
+    }
+}
+
+/// Runs a command's work on the PostgreSQL store; its errors become one line and exit 1.
+enum PostgresCommand {
+    static func run(_ location: PostgresLocation, _ body: @Sendable (PostgresIndex) async throws -> Void) async throws {
+        do {
+            try await PostgresIndex.with(location, body)
+        } catch let error as PostgresStoreError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import PostgresNIO
+@testable import PostgresStore
+import Testing
+
+/// A database of its own on the private test cluster (`scripts/postgres-cluster.sh`, started by
+/// `make test`, which sets EFTERHAND_TEST_DATABASE_URL), dropped when the test ends.
+struct TestStore {
+    static let variable = "EFTERHAND_TEST_DATABASE_URL"
+
+    let location: PostgresLocation
+    let server: PostgresLocation
+
+    /// The cluster's location, or a failure that says how to start it: these tests never pass
+    /// without a real PostgreSQL.
+    static func server() throws -> PostgresLocation {
+        guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else {
+            throw Missing(description: "\(variable) is not set: start the test cluster with `scripts/postgres-cluster.sh start` and export its URL (make test does both)")
+        }
+        return try PostgresLocation(url: text)
+    }
+
+    struct Missing: Error, CustomStringConvertible { var description: String }
+
+    /// Makes a new, empty database and runs `body` with its location; drops it afterwards.
+    static func with<T: Sendable>(_ body: @Sendable (PostgresLocation) async throws -> T) async throws -> T {
+        let server = try server()
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        try await admin(server, "CREATE DATABASE \(name)")
+        do {
+            let result = try await body(server.with(database: String(name)))
+            try await admin(server, "DROP DATABASE \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await admin(server, "DROP DATABASE \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    static func admin(_ server: PostgresLocation, _ sql: String) async throws {
+        try await PostgresIndex.with(server, migrate: false) { database in
+            try await database.client.query(PostgresQuery(unsafeSQL: sql))
+        }
+    }
+
+    /// One value from a query (the tests' way to look inside).
+    static func value<T: PostgresDecodable & Sendable>(_ database: PostgresIndex, _ query: PostgresQuery, as type: T.Type = T.self) async throws -> T? {
+        for try await value in try await database.client.query(query).decode(T.self) { return value }
+        return nil
+    }
+}
