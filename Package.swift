@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "MediaProbe", "IndexStore", "Schedule",
+                "MediaProbe", "IndexStore", "Schedule", "Linking", "Captions",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -50,6 +50,21 @@ public struct SearchHit: Sendable, Codable, Equatable {
     /// Higher is better.
     public var score: Double
 
+    public init(recordingID: Int64, sessionGuid: String, sessionTitle: String, segmentTitle: String, startSeconds: Double, endSeconds: Double,
+                atSeconds: Double, url: String, snippet: String, snippetParts: [SnippetPart] = [], score: Double) {
+        self.recordingID = recordingID
+        self.sessionGuid = sessionGuid
+        self.sessionTitle = sessionTitle
+        self.segmentTitle = segmentTitle
+        self.startSeconds = startSeconds
+        self.endSeconds = endSeconds
+        self.atSeconds = atSeconds
+        self.url = url
+        self.snippet = snippet
+        self.snippetParts = snippetParts
+        self.score = score
+    }
+
     enum CodingKeys: String, CodingKey {
         case recordingID = "recording_id", sessionGuid = "session_guid", sessionTitle = "session_title", segmentTitle = "segment_title"
         case startSeconds = "start_seconds", endSeconds = "end_seconds", atSeconds = "at_seconds", url, snippet, snippetParts = "snippet_parts", score
@@ -419,24 +434,9 @@ extension IndexDatabase {
     }
 
     private static func passes(_ row: Row, _ query: SearchQuery, zone: TimeZone) -> Bool {
-        if let topic = query.topic.map(TextMatch.fold), !topic.isEmpty {
-            let topics = ((try? JSONText.decode(row[Column.topics] as String) as [String]) ?? []).map(TextMatch.fold)
-            if !topics.contains(topic) { return false }
-        }
-        if let speaker = query.speaker.map(TextMatch.fold), !speaker.isEmpty {
-            let persons = ((try? JSONText.decode(row[Column.persons] as String) as [String]) ?? []).map(TextMatch.fold)
-            if !persons.contains(where: { $0.contains(speaker) }) { return false }
-        }
-        if let room = query.room.map(TextMatch.compact), !room.isEmpty {
-            if TextMatch.compact((row[Column.room] as String?) ?? "") != room { return false }
-        }
-        if let language = LanguageCode.normalize(query.language) {
-            if LanguageCode.normalize(row[Column.language] as String?) != language { return false }
-        }
-        if let day = query.day, !day.isEmpty {
-            if ClockText.day(Date(timeIntervalSince1970: row[Column.sessionStart]), zone: zone) != day { return false }
-        }
-        return true
+        query.admits(topics: { (try? JSONText.decode(row[Column.topics] as String) as [String]) ?? [] },
+                     persons: { (try? JSONText.decode(row[Column.persons] as String) as [String]) ?? [] },
+                     room: row[Column.room], language: row[Column.language], sessionStart: row[Column.sessionStart], zone: zone)
     }
 
     static func zone(_ db: Database) throws -> TimeZone {
@@ -444,7 +444,7 @@ extension IndexDatabase {
     }
 
     /// Seconds for a media fragment: `300`, `187.5` (to the millisecond, no trailing zeros).
-    static func seconds(_ value: Double) -> String {
+    public static func seconds(_ value: Double) -> String {
         let millis = WholeSeconds.nearest(value * 1000)
         if millis % 1000 == 0 { return String(millis / 1000) }
         var text = String(format: "%d.%03d", millis / 1000, millis % 1000)
@@ -454,7 +454,29 @@ extension IndexDatabase {
 }
 
 extension SearchQuery {
-    var hasFilters: Bool {
+    /// Whether a hit of a session with these values passes the query's filters (topic, speaker,
+    /// room, language, day): the same test in both stores. The lists are read only when needed.
+    public func admits(topics: () -> [String], persons: () -> [String], room: String?, language: String?,
+                       sessionStart: Double, zone: TimeZone) -> Bool {
+        if let topic = topic.map(TextMatch.fold), !topic.isEmpty {
+            if !topics().map(TextMatch.fold).contains(topic) { return false }
+        }
+        if let speaker = speaker.map(TextMatch.fold), !speaker.isEmpty {
+            if !persons().map(TextMatch.fold).contains(where: { $0.contains(speaker) }) { return false }
+        }
+        if let wanted = self.room.map(TextMatch.compact), !wanted.isEmpty {
+            if TextMatch.compact(room ?? "") != wanted { return false }
+        }
+        if let wanted = LanguageCode.normalize(self.language) {
+            if LanguageCode.normalize(language) != wanted { return false }
+        }
+        if let day, !day.isEmpty {
+            if ClockText.day(Date(timeIntervalSince1970: sessionStart), zone: zone) != day { return false }
+        }
+        return true
+    }
+
+    public var hasFilters: Bool {
         [topic, day, speaker, room, language].contains { $0.map { !$0.isEmpty } ?? false }
     }
 }

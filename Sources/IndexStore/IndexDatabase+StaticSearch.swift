@@ -87,3 +87,29 @@ extension IndexDatabase {
         }
     }
 }
+
+/// One row of the SQLite search index with its texts, as `efterhand gather` copies it to the
+/// PostgreSQL store (published or not: both stores apply publication when they answer).
+public struct SearchDocument: Sendable, Equatable {
+    public var kind: String
+    public var recordingID: Int64
+    public var sessionGuid: String
+    public var segmentID: Int64
+    /// session title, subtitle, abstract, speakers, topics, segment title, transcript.
+    public var texts: [String]
+}
+
+extension IndexDatabase {
+    /// Every search row of one recording, in index order.
+    public func searchDocuments(recordingID: Int64) throws -> [SearchDocument] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript
+                FROM search WHERE rowid IN (SELECT rowid FROM search_row WHERE recording_id = ?) ORDER BY rowid
+                """, arguments: [recordingID]).map { row in
+                SearchDocument(kind: row[0], recordingID: row[1], sessionGuid: row[2], segmentID: row[3],
+                               texts: (4...10).map { (row[$0] as String?) ?? "" })
+            }
+        }
+    }
+}

@@ -4,15 +4,17 @@ import Linking
 /// User text made into a safe FTS5 query: words and "quoted phrases", each term a prefix (so
 /// `innov` finds innovation and the beginning of a compound finds the compound), all required.
 /// Only letters and digits reach FTS5, each inside double quotes.
-struct SearchPattern {
+public struct SearchPattern: Sendable {
     /// The terms, folded, for FTS5.
-    var fts: String
+    public var fts: String
     /// The terms as typed (lower-cased), for ranking exact forms above folded ones.
-    var exact: [String]
+    public var exact: [String]
     /// Each folded word, and whether it is searched as a prefix.
-    var terms: [(text: String, prefix: Bool)]
+    public var terms: [(text: String, prefix: Bool)]
+    /// The folded phrases (a lone word is a phrase of one), as the FTS5 query holds them.
+    public var phrases: [[String]]
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         var phrases: [[String]] = []
         var inQuote = false
         var current = ""
@@ -46,6 +48,7 @@ struct SearchPattern {
         let meaningful = folded.filter { $0.count > 1 || !TextMatch.stopWords.contains($0[0]) }
         if !meaningful.isEmpty { folded = meaningful }
         guard !folded.isEmpty else { return nil }
+        self.phrases = folded
         // Every term is also a prefix, except very short ones, which would match half the index.
         // A phrase of several words also needs each pair of them in the `pairs` column: the
         // pairs are rare where the words are not, so FTS5 checks positions in few rows.
@@ -85,7 +88,7 @@ struct SearchPattern {
     }
 
     /// Whether a text holds any term (folded; a prefix term as the beginning of a word).
-    func matches(_ text: String) -> Bool {
+    public func matches(_ text: String) -> Bool {
         let folded = TextMatch.fold(text)
         let bytes = Array(folded.utf8)
         let needles = terms.map { (bytes: Array($0.text.utf8), prefix: $0.prefix) }
@@ -131,7 +134,7 @@ struct SearchPattern {
 
     /// About 160 characters of `text` around the first matched word, in runs of matched words
     /// and the text between them (line breaks as spaces, `…` where the text was cut).
-    func snippetParts(_ text: String, width: Int = 160) -> [SnippetPart] {
+    public func snippetParts(_ text: String, width: Int = 160) -> [SnippetPart] {
         let scalars = Array(text.unicodeScalars)
         let needles = terms.map { (scalars: Array($0.text.unicodeScalars), prefix: $0.prefix) }
         // The words that match, from `start`, as far as `end` (a word begun before it included).
@@ -187,7 +190,7 @@ struct SearchPattern {
     }
 
     /// Snippet parts as HTML: text escaped, matched words in `<mark>…</mark>`.
-    static func html(_ parts: [SnippetPart]) -> String {
+    public static func html(_ parts: [SnippetPart]) -> String {
         var out: [UInt8] = []
         for part in parts {
             if part.marked { out.append(contentsOf: "<mark>".utf8) }
@@ -256,7 +259,7 @@ struct SearchPattern {
     }
 
     /// 1.5 when every term appears as typed (diacritics and all) in the text, else 1.
-    func exactBonus(in text: String) -> Double {
+    public func exactBonus(in text: String) -> Double {
         let lower = Self.lowercasedBytes(text)
         return exact.allSatisfy { Self.contains(lower, Array($0.utf8)) } ? 1.5 : 1
     }

@@ -43,5 +43,67 @@ enum PostgresMigrations {
             "CREATE TRIGGER recording_commit AFTER INSERT OR UPDATE OR DELETE ON recording FOR EACH ROW EXECUTE FUNCTION efterhand_notify_commit()",
             "CREATE TRIGGER job_commit AFTER INSERT OR UPDATE OR DELETE ON job FOR EACH ROW EXECUTE FUNCTION efterhand_notify_commit()",
         ]),
+        // The catalogue (issue 23 part 1): what `efterhand gather` copies from a municipality's
+        // SQLite index, and what servers render the feed and search from. Sessions, links and
+        // probes keep Swift's own JSON of them (the types are Codable); the columns beside them
+        // are the ones queries filter on.
+        Migration(identifier: "v2", statements: [
+            #"CREATE TABLE conference (id INTEGER PRIMARY KEY CHECK (id = 1), document JSONB NOT NULL, time_zone TEXT NOT NULL)"#,
+            #"CREATE TABLE session (guid TEXT PRIMARY KEY, document JSONB NOT NULL, title TEXT NOT NULL, start DOUBLE PRECISION NOT NULL, room TEXT, language TEXT, do_not_record BOOLEAN NOT NULL, in_programme BOOLEAN NOT NULL DEFAULT true)"#,
+            "ALTER TABLE recording ADD COLUMN recording_start DOUBLE PRECISION, ADD COLUMN recording_start_source TEXT, ADD COLUMN duplicate_of BIGINT",
+            #"CREATE TABLE link (recording_id BIGINT NOT NULL REFERENCES recording (id) ON DELETE CASCADE, position INTEGER NOT NULL, session_guid TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('link', 'candidate')), document JSONB NOT NULL, PRIMARY KEY (recording_id, position))"#,
+            "CREATE INDEX link_session ON link (session_guid)",
+            #"CREATE TABLE segment (id BIGSERIAL PRIMARY KEY, recording_id BIGINT NOT NULL REFERENCES recording (id) ON DELETE CASCADE, session_guid TEXT NOT NULL, position INTEGER NOT NULL, start_seconds DOUBLE PRECISION NOT NULL, end_seconds DOUBLE PRECISION NOT NULL, title TEXT NOT NULL, topics JSONB NOT NULL, source TEXT NOT NULL)"#,
+            "CREATE INDEX segment_recording ON segment (recording_id, start_seconds)",
+            #"CREATE TABLE cue (id BIGSERIAL PRIMARY KEY, recording_id BIGINT NOT NULL REFERENCES recording (id) ON DELETE CASCADE, language TEXT NOT NULL, start_seconds DOUBLE PRECISION NOT NULL, end_seconds DOUBLE PRECISION NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL)"#,
+            "CREATE INDEX cue_recording ON cue (recording_id, start_seconds)",
+            #"CREATE TABLE publication (session_guid TEXT PRIMARY KEY, hidden BOOLEAN NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now(), who TEXT NOT NULL)"#,
+            #"CREATE TABLE decision (id BIGSERIAL PRIMARY KEY, fingerprint TEXT NOT NULL, session_guid TEXT, action TEXT NOT NULL, in_seconds DOUBLE PRECISION, out_seconds DOUBLE PRECISION, path TEXT, decided_at DOUBLE PRECISION NOT NULL)"#,
+            "CREATE INDEX decision_fingerprint ON decision (fingerprint)",
+            // Search (issue 23 part 2): PostgreSQL's own full-text search with å/ä/ö folded by
+            // unaccent before each configuration's stemmer, as SQLite's tokenizer folds them.
+            "CREATE TEXT SEARCH CONFIGURATION efterhand_swedish (COPY = swedish)",
+            "ALTER TEXT SEARCH CONFIGURATION efterhand_swedish ALTER MAPPING FOR hword, hword_part, word WITH unaccent, swedish_stem",
+            "CREATE TEXT SEARCH CONFIGURATION efterhand_english (COPY = english)",
+            "ALTER TEXT SEARCH CONFIGURATION efterhand_english ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem",
+            "CREATE TEXT SEARCH CONFIGURATION efterhand_simple (COPY = simple)",
+            "ALTER TEXT SEARCH CONFIGURATION efterhand_simple ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple",
+            // One row per search row of the SQLite index: a session's texts once per recording,
+            // each segment's title and transcript. The column weights of SQLite's ranking in
+            // PostgreSQL's four classes: A titles (10, 8), B speakers, topics, subtitle (6, 5,
+            // 5), C abstract (3), D transcript (1). `folded` (the texts folded as TextMatch.fold
+            // does) carries a trigram index for prefixes inside compounds.
+            #"""
+            CREATE TABLE search_document (
+                id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, recording_id BIGINT NOT NULL REFERENCES recording (id) ON DELETE CASCADE,
+                session_guid TEXT NOT NULL, segment_id BIGINT NOT NULL REFERENCES segment (id) ON DELETE CASCADE,
+                session_title TEXT NOT NULL, subtitle TEXT NOT NULL, abstract TEXT NOT NULL, speakers TEXT NOT NULL, topics TEXT NOT NULL,
+                segment_title TEXT NOT NULL, transcript TEXT NOT NULL, folded TEXT NOT NULL,
+                doc_swedish tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('efterhand_swedish', session_title || ' ' || segment_title), 'A') ||
+                    setweight(to_tsvector('efterhand_swedish', speakers || ' ' || topics || ' ' || subtitle), 'B') ||
+                    setweight(to_tsvector('efterhand_swedish', abstract), 'C') ||
+                    setweight(to_tsvector('efterhand_swedish', transcript), 'D')) STORED,
+                doc_english tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('efterhand_english', session_title || ' ' || segment_title), 'A') ||
+                    setweight(to_tsvector('efterhand_english', speakers || ' ' || topics || ' ' || subtitle), 'B') ||
+                    setweight(to_tsvector('efterhand_english', abstract), 'C') ||
+                    setweight(to_tsvector('efterhand_english', transcript), 'D')) STORED,
+                doc_simple tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('efterhand_simple', session_title || ' ' || segment_title), 'A') ||
+                    setweight(to_tsvector('efterhand_simple', speakers || ' ' || topics || ' ' || subtitle), 'B') ||
+                    setweight(to_tsvector('efterhand_simple', abstract), 'C') ||
+                    setweight(to_tsvector('efterhand_simple', transcript), 'D')) STORED)
+            """#,
+            "CREATE INDEX search_swedish ON search_document USING gin (doc_swedish)",
+            "CREATE INDEX search_english ON search_document USING gin (doc_english)",
+            "CREATE INDEX search_simple ON search_document USING gin (doc_simple)",
+            "CREATE INDEX search_folded ON search_document USING gin (folded gin_trgm_ops)",
+            "CREATE INDEX search_recording ON search_document (recording_id)",
+            "CREATE TRIGGER session_commit AFTER INSERT OR UPDATE OR DELETE ON session FOR EACH ROW EXECUTE FUNCTION efterhand_notify_commit()",
+            "CREATE TRIGGER link_commit AFTER INSERT OR UPDATE OR DELETE ON link FOR EACH ROW EXECUTE FUNCTION efterhand_notify_commit()",
+            "CREATE TRIGGER publication_commit AFTER INSERT OR UPDATE OR DELETE ON publication FOR EACH ROW EXECUTE FUNCTION efterhand_notify_commit()",
+            "CREATE TRIGGER cue_commit AFTER INSERT OR UPDATE OR DELETE ON cue FOR EACH STATEMENT EXECUTE FUNCTION efterhand_notify_commit()",
+        ]),
     ]
 }

@@ -8,7 +8,7 @@ struct Efterhand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "efterhand",
         abstract: "Turns a week of recorded talks into a searchable, time-coded catalogue and feed.",
-        subcommands: [Probe.self, ScheduleCommand.self, Link.self, Ingest.self, Review.self, Links.self, Transcript.self, Transcribe.self, Report.self, Search.self, Reindex.self, Serve.self, SessionCommand.self, ChaptersCommand.self, Publish.self, WorkerCommand.self, JobsCommand.self]
+        subcommands: [Probe.self, ScheduleCommand.self, Link.self, Ingest.self, Review.self, Links.self, Transcript.self, Transcribe.self, Report.self, Search.self, Reindex.self, Serve.self, SessionCommand.self, ChaptersCommand.self, Publish.self, WorkerCommand.self, JobsCommand.self, Gather.self]
     )
 }
 

@@ -2,10 +2,11 @@ import ArgumentParser
 import Foundation
 import IndexStore
 import Linking
+import PostgresStore
 import Schedule
 
 /// `efterhand search`: find the moment a topic is discussed.
-struct Search: ParsableCommand {
+struct Search: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Search the index: segments where the words are said or written, best first.",
         discussion: """
@@ -55,7 +56,8 @@ struct Search: ParsableCommand {
         if let day, day.count != 10 || day.split(separator: "-").count != 3 { throw ValidationError("--day must be YYYY-MM-DD.") }
     }
 
-    func run() throws {
+    func run() async throws {
+        if let location = try index.postgres() { return try await runOnPostgres(location) }
         // Text only: no index is read.
         if let matchExpressions {
             for line in try String(contentsOfFile: matchExpressions, encoding: .utf8).split(separator: "\n") {
@@ -71,6 +73,28 @@ struct Search: ParsableCommand {
         }
         let hits = try database.search(request)
         let counts = facets ? try database.facets(request) : nil
+        try show(hits, counts)
+    }
+
+    /// The PostgreSQL store's answer (issue 23): hits and the query benchmark; facets not yet.
+    func runOnPostgres(_ location: PostgresLocation) async throws {
+        guard !facets, matchExpressions == nil else {
+            FileHandle.standardError.write(Data("error: --facets and --match-expressions do not run on PostgreSQL yet (issue 23)\n".utf8))
+            throw ExitCode(2)
+        }
+        let request = SearchQuery(text: query, topic: topic, day: day, speaker: speaker, room: room, language: language, limit: limit)
+        let command = self
+        try await PostgresCommand.run(location) { database in
+            if let file = command.benchmarkQueries {
+                try await SearchBenchmark.run(file: file) { try await database.search(SearchQuery(text: $0, limit: request.limit)) }
+                return
+            }
+            try command.show(try await database.search(request), nil)
+        }
+    }
+
+    /// Prints the hits (and counts) as text or JSON.
+    func show(_ hits: [SearchHit], _ counts: SearchFacets?) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -106,6 +130,27 @@ struct Search: ParsableCommand {
 /// costs, and stays comparable when other work shares the machine.
 enum SearchBenchmark {
     static func run(_ database: IndexDatabase, file: String, limit: Int) throws {
+        try report(file: file) { try database.search(SearchQuery(text: $0, limit: limit)) }
+    }
+
+    /// The same over the PostgreSQL store: the server's time is in wall time, not this thread's CPU.
+    static func run(file: String, _ search: (String) async throws -> [SearchHit]) async throws {
+        let queries = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        var wall: [Double] = []
+        var found = 0
+        for text in queries {
+            let started = DispatchTime.now().uptimeNanoseconds
+            found += try await search(text).isEmpty ? 0 : 1
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
+        }
+        wall.sort()
+        print(String(format: "queries %d, with hits %d: wall p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                     wall.count, found, percentile(wall, 0.5), percentile(wall, 0.99), wall.last ?? 0))
+    }
+
+    static func percentile(_ times: [Double], _ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(Double(times.count) * p))] }
+
+    static func report(file: String, _ search: (String) throws -> [SearchHit]) throws {
         let queries = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         var wall: [Double] = []
         var cpu: [Double] = []
@@ -114,14 +159,13 @@ enum SearchBenchmark {
         for text in queries {
             let started = DispatchTime.now().uptimeNanoseconds
             let startedCPU = threadCPUNanoseconds()
-            found += try database.search(SearchQuery(text: text, limit: limit)).isEmpty ? 0 : 1
+            found += try search(text).isEmpty ? 0 : 1
             cpu.append(Double(threadCPUNanoseconds() - startedCPU) / 1e6)
             wall.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6)
             slowest = Array((slowest + [(cpu.last!, text)]).sorted { $0.ms > $1.ms }.prefix(5))
         }
         wall.sort()
         cpu.sort()
-        func percentile(_ times: [Double], _ p: Double) -> Double { times.isEmpty ? 0 : times[min(times.count - 1, Int(Double(times.count) * p))] }
         print(String(format: "queries %d, with hits %d: wall p50 %.2f ms, p99 %.2f ms, max %.2f ms; CPU p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                      wall.count, found, percentile(wall, 0.5), percentile(wall, 0.99), wall.last ?? 0,
                      percentile(cpu, 0.5), percentile(cpu, 0.99), cpu.last ?? 0))

@@ -1,0 +1,130 @@
+import Foundation
+import IndexStore
+import Linking
+import PostgresNIO
+import Schedule
+
+/// Search in PostgreSQL (issue 23 part 2): the same queries as the SQLite index answers, with
+/// PostgreSQL's own full-text search. A row matches when one of these finds it:
+/// - each word as a prefix (`innov` finds innovation), phrases in order, in `efterhand_simple`
+///   (unaccent: å/ä/ö folded as SQLite's tokenizer folds them), as the SQLite index matches;
+/// - `websearch_to_tsquery` of the text as typed in `efterhand_swedish` and `efterhand_english`
+///   (stems: `kommunerna` finds kommun);
+/// - every word of five letters or more inside the folded text, through the `pg_trgm` index
+///   (`trafik` finds kollektivtrafiken, a compound SQLite's prefixes miss).
+/// Ranked by `ts_rank` with the column weights in PostgreSQL's four classes, exact forms above
+/// folded ones as in SQLite, then the latest sessions first; only published segments.
+extension PostgresIndex {
+    /// The prefix query of a pattern in `efterhand_simple`'s syntax: each phrase's words in
+    /// order (`<->`), the last word of four letters or more a prefix, all phrases required.
+    /// Only letters and digits reach it (SearchPattern keeps nothing else), each quoted.
+    static func prefixQuery(_ pattern: SearchPattern) -> String {
+        pattern.phrases.map { phrase in
+            let words = phrase.enumerated().map { index, word in
+                "'" + word + "'" + (index == phrase.count - 1 && word.count >= 4 ? ":*" : "")
+            }
+            return words.count == 1 ? words[0] : "(" + words.joined(separator: " <-> ") + ")"
+        }.joined(separator: " & ")
+    }
+
+    /// The `LIKE` patterns of the words long enough to be looked for inside compounds; empty
+    /// when some word is shorter (then the prefixes and stems decide alone).
+    static func infixPatterns(_ pattern: SearchPattern) -> [String] {
+        let words = pattern.phrases.map { $0.joined(separator: " ") }
+        guard words.allSatisfy({ $0.count >= 5 }) else { return [] }
+        return words.map { "%" + $0 + "%" }
+    }
+
+    /// The pattern's phrases for `websearch_to_tsquery`: each quoted, all required, so that
+    /// the stems widen what a word finds but not what the query means (no OR, no -word, as in
+    /// the SQLite index).
+    static func websearchText(_ pattern: SearchPattern) -> String {
+        pattern.phrases.map { "\"" + $0.joined(separator: " ") + "\"" }.joined(separator: " ")
+    }
+
+    /// Rows ranked per query at most, as in the SQLite index.
+    static let rankingLimit = 500
+
+    public func search(_ query: SearchQuery) async throws -> [SearchHit] {
+        guard let pattern = SearchPattern(query.text) else { return [] }
+        let limit = max(1, min(query.limit, 500))
+        let prefix = Self.prefixQuery(pattern), infix = Self.infixPatterns(pattern), text = Self.websearchText(pattern)
+        let rows = try await run("""
+            WITH q AS (SELECT to_tsquery('efterhand_simple', \(prefix)) AS simple,
+                              websearch_to_tsquery('efterhand_swedish', \(text)) AS sv,
+                              websearch_to_tsquery('efterhand_english', \(text)) AS en),
+            matched AS (
+                SELECT d.id,
+                       ts_rank('{0.1, 0.3, 0.6, 1.0}', d.doc_simple, q.simple, 1)
+                       + 0.1 * ts_rank('{0.1, 0.3, 0.6, 1.0}', d.doc_swedish, q.sv, 1)
+                       + 0.1 * ts_rank('{0.1, 0.3, 0.6, 1.0}', d.doc_english, q.en, 1)
+                       + 0.001 AS rank
+                FROM search_document d, q
+                WHERE d.doc_simple @@ q.simple OR d.doc_swedish @@ q.sv OR d.doc_english @@ q.en
+                   OR (cardinality(\(infix)::text[]) > 0 AND d.folded LIKE ALL (\(infix)::text[])))
+            SELECT d.id, d.recording_id, d.session_guid, d.segment_id, s.title, s.start_seconds, s.end_seconds,
+                   se.title, se.start, se.room, (se.document -> 'persons')::text, (se.document -> 'topics')::text, se.language,
+                   r.media_root || '/' || r.path,
+                   d.transcript, d.segment_title, d.session_title, d.subtitle, d.abstract, d.speakers, d.topics, m.rank::float8
+            FROM matched m
+            JOIN search_document d ON d.id = m.id
+            JOIN segment s ON s.id = d.segment_id
+            JOIN session se ON se.guid = d.session_guid
+            JOIN recording r ON r.id = d.recording_id
+            WHERE r.state = 'ok' AND NOT se.do_not_record
+              AND EXISTS (SELECT 1 FROM link WHERE link.recording_id = r.id AND link.session_guid = se.guid AND link.kind = 'link')
+              AND NOT EXISTS (SELECT 1 FROM publication p WHERE p.session_guid = se.guid AND p.hidden)
+            ORDER BY m.rank DESC, d.id
+            LIMIT \(Self.rankingLimit)
+            """)
+        let zone = try await timeZone()
+        var hits: [(hit: SearchHit, text: String, start: Double)] = []
+        var seen = Set<Int64>()
+        for try await row in rows.decode((Int64, Int64, String, Int64, String, Double, Double, String, Double, String?, String, String, String?, String,
+                                          String, String, String, String, String, String, String, Double).self) {
+            guard seen.insert(row.3).inserted else { continue }
+            let persons = row.10, topics = row.11
+            guard query.admits(topics: { Self.list(topics) }, persons: { Self.list(persons) }, room: row.9, language: row.12,
+                               sessionStart: row.8, zone: zone) else { continue }
+            let texts = [row.14, row.15, row.16, row.17, row.18, row.19, row.20]
+            let text = texts.first { !$0.isEmpty && pattern.matches($0) } ?? texts.first { !$0.isEmpty } ?? ""
+            let score = row.21 * pattern.exactBonus(in: text)
+            hits.append((SearchHit(recordingID: row.1, sessionGuid: row.2, sessionTitle: row.7, segmentTitle: row.4, startSeconds: row.5,
+                                   endSeconds: row.6, atSeconds: row.5, url: row.13, snippet: "", score: (score * 1000).rounded() / 1000),
+                         text, row.8))
+        }
+        hits.sort { ($0.hit.score, $0.start, $0.hit.recordingID, -$0.hit.startSeconds) > ($1.hit.score, $1.start, $1.hit.recordingID, -$1.hit.startSeconds) }
+        var answer: [SearchHit] = []
+        for entry in hits.prefix(limit) {
+            var hit = entry.hit
+            hit.snippetParts = pattern.snippetParts(entry.text)
+            hit.snippet = SearchPattern.html(hit.snippetParts)
+            hit.atSeconds = try await saidAt(pattern, recordingID: hit.recordingID, from: hit.startSeconds, to: hit.endSeconds) ?? hit.startSeconds
+            hit.url += "#t=\(IndexDatabase.seconds(hit.atSeconds)),\(IndexDatabase.seconds(hit.endSeconds))"
+            answer.append(hit)
+        }
+        return answer
+    }
+
+    /// The start of the first cue in the stretch whose text holds the query's words.
+    func saidAt(_ pattern: SearchPattern, recordingID: Int64, from: Double, to: Double) async throws -> Double? {
+        let cues = try await run("""
+            SELECT start_seconds, text FROM cue WHERE recording_id = \(recordingID) AND start_seconds >= \(from) AND start_seconds < \(to)
+            ORDER BY start_seconds, id
+            """)
+        for try await (start, text) in cues.decode((Double, String).self) where pattern.matches(text) { return start }
+        return nil
+    }
+
+    /// The conference's time zone (for the day filter).
+    func timeZone() async throws -> TimeZone {
+        for try await name in try await run("SELECT time_zone FROM conference WHERE id = 1").decode(String.self) {
+            return ConferenceZone.named(name)
+        }
+        return ConferenceZone.named(nil)
+    }
+
+    static func list(_ json: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
+    }
+}
