@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
     ],
     targets: [
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libswresample), through Debian's -dev
@@ -60,6 +61,8 @@ let package = Package(
             dependencies: [
                 "MediaProbe", "IndexStore", "Schedule", "Linking", "Captions",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // TLS for the connection that listens for commits (the pool makes its own).
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -74,6 +74,7 @@ public struct SearchHit: Sendable, Codable, Equatable {
 /// A search stopped at its time limit.
 public struct SearchTimeLimitExceeded: Error, CustomStringConvertible {
     public var timeLimit: Duration
+    public init(timeLimit: Duration) { self.timeLimit = timeLimit }
     public var description: String { "the search was stopped after \(timeLimit) (its time limit)" }
 }
 

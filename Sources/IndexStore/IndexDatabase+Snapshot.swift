@@ -118,30 +118,14 @@ extension IndexDatabase {
                 thumbnails[row["key"]] = ThumbnailFile(file: row["file"], width: row["width"], height: row["height"], time: row["time_seconds"])
             }
 
-            let languages = Dictionary(sessions.map { ($0.guid, $0.language) }, uniquingKeysWith: { a, _ in a })
-            var defaults: [Int64: String] = [:]
-            var transcripts: [Int64: [TranscriptState]] = [:]
-            for recording in recordings {
-                guard let id = recording.id else { continue }
-                let language = Self.defaultLanguage(links: links[id] ?? [], sessionLanguages: languages, recording: recording)
-                defaults[id] = language
-                transcripts[id] = Self.transcripts(segments: segments[id] ?? [], cues: cues[id] ?? [], spans: spans[id] ?? [:], defaultLanguage: language)
-                    .map { TranscriptState(segmentID: $0.segment.id, language: $0.language, status: $0.status, cues: $0.cues.count,
-                                           machine: $0.machineSource != nil) }
-            }
-            var snapshot = IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
-                                         transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails,
-                                         mediaRoots: try Self.mediaRoots(db))
-            snapshot.hiddenSessions = try Self.hiddenSessions(db)
-            snapshot.facetTable = try Self.facetTable(db)
             var revisions: [Int64: String] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT recording_id, count(*), max(id) FROM cue GROUP BY recording_id") {
                 revisions[row[0]] = "\(row[1] as Int)c\(row[2] as Int64)"
             }
-            for (id, list) in segments {
-                let latest = list.compactMap(\.id).max() ?? 0
-                snapshot.trackRevisions[id] = (revisions[id] ?? "0") + "s\(list.count)-\(latest)"
-            }
+            var snapshot = IndexSnapshot.assemble(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
+                                                  cues: cues, spans: spans, cueRevisions: revisions, thumbnails: thumbnails,
+                                                  mediaRoots: try Self.mediaRoots(db), hidden: try Self.hiddenSessions(db))
+            snapshot.facetTable = try Self.facetTable(db)
             return snapshot
         }
     }
@@ -163,10 +147,7 @@ extension IndexDatabase {
             let cues = try Row.fetchAll(db, sql: "SELECT * FROM cue WHERE recording_id = ? ORDER BY language, start_seconds, id", arguments: [recordingID])
                 .map(Self.storedCue)
             let spans = try Self.verifiedSpans(recordingID: recordingID, db: db)
-            let language = Self.defaultLanguage(links: links, sessionLanguages: languages, recording: recording)
-            let transcripts = Self.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: language)
-            return RecordingTranscripts(recordingID: recordingID, defaultLanguage: language, transcripts: transcripts,
-                                        languages: Array(Set(transcripts.map(\.language))).sorted())
+            return RecordingTranscripts.assemble(recording: recording, links: links, sessionLanguages: languages, segments: segments, cues: cues, spans: spans)
         }
     }
 
@@ -279,5 +260,48 @@ public final class IndexChangeWatch: @unchecked Sendable {
             if sharedMemory < 0, let sharedMemoryPath { sharedMemory = open(sharedMemoryPath, O_RDONLY | O_CLOEXEC) }
         }
         return version
+    }
+}
+
+extension IndexSnapshot {
+    /// A snapshot made of what a store read in one transaction, by the same rules in both
+    /// stores: each recording's default language, its transcripts' states (from where cues lie
+    /// and which spans a person verified) and its track revision (`cueRevisions`: the store's
+    /// token of its cues, joined here with its segments').
+    public static func assemble(conference: Conference?, sessions: [Session], recordings: [StoredRecording], links: [Int64: [StoredLink]],
+                                segments: [Int64: [Segment]], cues: [Int64: [StoredCue]], spans: [Int64: [String: [(Double, Double)]]],
+                                cueRevisions: [Int64: String], thumbnails: [String: ThumbnailFile], mediaRoots: [String],
+                                hidden: Set<String>) -> IndexSnapshot {
+        let languages = Dictionary(sessions.map { ($0.guid, $0.language) }, uniquingKeysWith: { a, _ in a })
+        var defaults: [Int64: String] = [:]
+        var transcripts: [Int64: [TranscriptState]] = [:]
+        for recording in recordings {
+            guard let id = recording.id else { continue }
+            let language = IndexDatabase.defaultLanguage(links: links[id] ?? [], sessionLanguages: languages, recording: recording)
+            defaults[id] = language
+            transcripts[id] = IndexDatabase.transcripts(segments: segments[id] ?? [], cues: cues[id] ?? [], spans: spans[id] ?? [:], defaultLanguage: language)
+                .map { TranscriptState(segmentID: $0.segment.id, language: $0.language, status: $0.status, cues: $0.cues.count,
+                                       machine: $0.machineSource != nil) }
+        }
+        var snapshot = IndexSnapshot(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
+                                     transcripts: transcripts, defaultLanguages: defaults, thumbnails: thumbnails, mediaRoots: mediaRoots)
+        snapshot.hiddenSessions = hidden
+        for (id, list) in segments {
+            let latest = list.compactMap(\.id).max() ?? 0
+            snapshot.trackRevisions[id] = (cueRevisions[id] ?? "0") + "s\(list.count)-\(latest)"
+        }
+        return snapshot
+    }
+}
+
+extension RecordingTranscripts {
+    /// One recording's transcripts, text included, by the same rules in both stores.
+    public static func assemble(recording: StoredRecording, links: [StoredLink], sessionLanguages: [String: String?], segments: [Segment],
+                                cues: [StoredCue], spans: [String: [(Double, Double)]]) -> RecordingTranscripts? {
+        guard let id = recording.id else { return nil }
+        let language = IndexDatabase.defaultLanguage(links: links, sessionLanguages: sessionLanguages, recording: recording)
+        let transcripts = IndexDatabase.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: language)
+        return RecordingTranscripts(recordingID: id, defaultLanguage: language, transcripts: transcripts,
+                                    languages: Array(Set(transcripts.map(\.language))).sorted())
     }
 }

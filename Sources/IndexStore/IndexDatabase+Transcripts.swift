@@ -294,6 +294,11 @@ extension IndexDatabase {
         return grouped
     }
 
+    /// The stretches of a recording a person verified, per language (for `efterhand gather`).
+    public func verifiedSpans(recordingID: Int64) throws -> [String: [(Double, Double)]] {
+        try writer.read { db in try Self.verifiedSpans(recordingID: recordingID, db: db) }
+    }
+
     static func verifiedSpans(recordingID: Int64, db: Database) throws -> [String: [(Double, Double)]] {
         var spans: [String: [(Double, Double)]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = ?", arguments: [recordingID]) {

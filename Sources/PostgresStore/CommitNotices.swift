@@ -8,29 +8,41 @@ extension PostgresIndex {
     public static let commitChannel = "efterhand_commit"
 
     /// Calls `look` once listening has begun, then after each commit notice, until it returns
-    /// false. When the connection is lost, it listens again and calls `look` before waiting
-    /// again (a commit may have come meanwhile), after `retryDelay`.
+    /// false. Listens on a connection of its own (not the pool's: a pooled connection comes back
+    /// to the pool between uses); when it is lost, or `look` throws something other than a
+    /// `PostgresStoreError`, it connects again after `retryDelay` and calls `look` before waiting
+    /// again (a commit may have come meanwhile).
     public func followCommits(retryDelay: Duration = .seconds(1), _ look: () async throws -> Bool) async throws {
+        var attempt = 0
         while true {
             try Task.checkCancellation()
+            attempt += 1
+            var connection: PostgresConnection?
             do {
-                let done = try await client.withConnection { connection in
-                    try await connection.listen(on: Self.commitChannel) { notices in
-                        if try await !look() { return true }
-                        for try await _ in notices {
-                            if try await !look() { return true }
-                        }
-                        return false
+                let made = try await PostgresConnection.connect(configuration: location.connectionConfiguration(), id: attempt, logger: logger)
+                connection = made
+                let notices = try await made.listen(Self.commitChannel)
+                if try await !look() {
+                    try? await made.close()
+                    return
+                }
+                for try await _ in notices {
+                    if try await !look() {
+                        try? await made.close()
+                        return
                     }
                 }
-                if done { return }
+                logger.warning("the commit notices of \(location) stopped; listening again")
             } catch let error as PostgresStoreError {
+                try? await connection?.close()
                 throw error
             } catch is CancellationError {
+                try? await connection?.close()
                 throw CancellationError()
             } catch {
-                logger.warning("lost the commit notices of \(location): \(error); listening again")
+                logger.warning("lost the commit notices of \(location): \(String(reflecting: error)); listening again")
             }
+            try? await connection?.close()
             try await Task.sleep(for: retryDelay)
         }
     }

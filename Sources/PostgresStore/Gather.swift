@@ -122,6 +122,7 @@ extension PostgresIndex {
             let segments = try index.segments(recordingID: id)
             let cues = try index.cues(recordingID: id)
             let documents = try index.searchDocuments(recordingID: id)
+            let spans = try index.verifiedSpans(recordingID: id).flatMap { language, list in list.map { (language, $0.0, $0.1) } }
             let recordingLinks = links[id] ?? []
             var probe = recording.probe
             probe?.path = path
@@ -144,6 +145,14 @@ extension PostgresIndex {
                 try await connection.query("DELETE FROM link WHERE recording_id = \(stored)", logger: self.logger)
                 try await connection.query("DELETE FROM segment WHERE recording_id = \(stored)", logger: self.logger)
                 try await connection.query("DELETE FROM cue WHERE recording_id = \(stored)", logger: self.logger)
+                try await connection.query("DELETE FROM verified_span WHERE recording_id = \(stored)", logger: self.logger)
+                if !spans.isEmpty {
+                    let languages = spans.map(\.0), starts = spans.map(\.1), ends = spans.map(\.2)
+                    try await connection.query("""
+                        INSERT INTO verified_span (recording_id, language, start_seconds, end_seconds)
+                        SELECT \(stored), language, s, e FROM unnest(\(languages)::text[], \(starts)::float8[], \(ends)::float8[]) AS t(language, s, e)
+                        """, logger: self.logger)
+                }
                 if !recordingLinks.isEmpty {
                     let positions = Array(recordingLinks.indices), guids = recordingLinks.map(\.sessionGuid)
                     let kinds = recordingLinks.map(\.kind.rawValue), bodies = recordingLinks.map { json(LinkDocument($0)) }

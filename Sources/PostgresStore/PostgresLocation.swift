@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// Where the PostgreSQL store is: a `postgres://user[:password]@host[:port]/database` URL (also
@@ -71,6 +72,23 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             let tls: PostgresClient.Configuration.TLS = switch sslMode {
             case "require": .require(.makeClientConfiguration())
             case "prefer": .prefer(.makeClientConfiguration())
+            default: .disable
+            }
+            configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// The same for one connection outside the pool (the one that listens for commits).
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socketFolder {
+            configuration = .init(unixSocketPath: socketFolder + "/.s.PGSQL.\(port)", username: user, password: password, database: database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS = switch sslMode {
+            case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case "prefer": .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
             default: .disable
             }
             configuration = .init(host: host, port: port, username: user, password: password, database: database, tls: tls)

@@ -57,6 +57,7 @@ enum PostgresMigrations {
             "CREATE INDEX segment_recording ON segment (recording_id, start_seconds)",
             #"CREATE TABLE cue (id BIGSERIAL PRIMARY KEY, recording_id BIGINT NOT NULL REFERENCES recording (id) ON DELETE CASCADE, language TEXT NOT NULL, start_seconds DOUBLE PRECISION NOT NULL, end_seconds DOUBLE PRECISION NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL)"#,
             "CREATE INDEX cue_recording ON cue (recording_id, start_seconds)",
+            #"CREATE TABLE verified_span (id BIGSERIAL PRIMARY KEY, recording_id BIGINT NOT NULL REFERENCES recording (id) ON DELETE CASCADE, language TEXT NOT NULL, start_seconds DOUBLE PRECISION NOT NULL, end_seconds DOUBLE PRECISION NOT NULL)"#,
             #"CREATE TABLE publication (session_guid TEXT PRIMARY KEY, hidden BOOLEAN NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now(), who TEXT NOT NULL)"#,
             #"CREATE TABLE decision (id BIGSERIAL PRIMARY KEY, fingerprint TEXT NOT NULL, session_guid TEXT, action TEXT NOT NULL, in_seconds DOUBLE PRECISION, out_seconds DOUBLE PRECISION, path TEXT, decided_at DOUBLE PRECISION NOT NULL)"#,
             "CREATE INDEX decision_fingerprint ON decision (fingerprint)",

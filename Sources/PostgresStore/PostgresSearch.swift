@@ -45,8 +45,31 @@ extension PostgresIndex {
     /// Rows ranked per query at most, as in the SQLite index.
     static let rankingLimit = 500
 
-    public func search(_ query: SearchQuery) async throws -> [SearchHit] {
-        guard let pattern = SearchPattern(query.text) else { return [] }
+    public func search(_ query: SearchQuery, timeLimit: Duration? = nil) async throws -> [SearchHit] {
+        try await searchWithFacets(query, timeLimit: timeLimit).hits
+    }
+
+    /// The hits and the facets of a query, from one state of the store (one transaction). The
+    /// facets count the published segments among the ranked rows (at most `rankingLimit`; the
+    /// SQLite index counts its first 5,000 matches). With `timeLimit`, PostgreSQL cancels the
+    /// statement past it (`statement_timeout`) and the search throws `SearchTimeLimitExceeded`.
+    public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration? = nil) async throws -> (hits: [SearchHit], facets: SearchFacets) {
+        guard let pattern = SearchPattern(query.text) else { return ([], SearchFacets()) }
+        do {
+            return try await transaction { connection in
+                if let timeLimit {
+                    let milliseconds = max(1, Int(timeLimit.components.seconds * 1000 + timeLimit.components.attoseconds / 1_000_000_000_000_000))
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(milliseconds)"), logger: self.logger)
+                }
+                return try await self.search(query, pattern, on: connection)
+            }
+        } catch let error as PostgresStoreError where error.description.contains("canceling statement due to statement timeout") {
+            throw SearchTimeLimitExceeded(timeLimit: timeLimit ?? .zero)
+        }
+    }
+
+    func search(_ query: SearchQuery, _ pattern: SearchPattern, on connection: PostgresConnection) async throws -> (hits: [SearchHit], facets: SearchFacets) {
+        func run(_ sql: PostgresQuery) async throws -> PostgresRowSequence { try await connection.query(sql, logger: self.logger) }
         let limit = max(1, min(query.limit, 500))
         let prefix = Self.prefixQuery(pattern), infix = Self.infixPatterns(pattern), text = Self.websearchText(pattern)
         let rows = try await run("""
@@ -77,7 +100,9 @@ extension PostgresIndex {
             ORDER BY m.rank DESC, d.id
             LIMIT \(Self.rankingLimit)
             """)
-        let zone = try await timeZone()
+        var zone = ConferenceZone.named(nil)
+        for try await name in try await run("SELECT time_zone FROM conference WHERE id = 1").decode(String.self) { zone = ConferenceZone.named(name) }
+        var facets = SearchFacets()
         var hits: [(hit: SearchHit, text: String, start: Double)] = []
         var seen = Set<Int64>()
         for try await row in rows.decode((Int64, Int64, String, Int64, String, Double, Double, String, Double, String?, String, String, String?, String,
@@ -86,6 +111,10 @@ extension PostgresIndex {
             let persons = row.10, topics = row.11
             guard query.admits(topics: { Self.list(topics) }, persons: { Self.list(persons) }, room: row.9, language: row.12,
                                sessionStart: row.8, zone: zone) else { continue }
+            for topic in Self.list(topics) { facets.topics[topic, default: 0] += 1 }
+            for person in Self.list(persons) { facets.speakers[person, default: 0] += 1 }
+            if let room = row.9 { facets.rooms[room, default: 0] += 1 }
+            facets.days[ClockText.day(Date(timeIntervalSince1970: row.8), zone: zone), default: 0] += 1
             let texts = [row.14, row.15, row.16, row.17, row.18, row.19, row.20]
             let text = texts.first { !$0.isEmpty && pattern.matches($0) } ?? texts.first { !$0.isEmpty } ?? ""
             let score = row.21 * pattern.exactBonus(in: text)
@@ -99,29 +128,21 @@ extension PostgresIndex {
             var hit = entry.hit
             hit.snippetParts = pattern.snippetParts(entry.text)
             hit.snippet = SearchPattern.html(hit.snippetParts)
-            hit.atSeconds = try await saidAt(pattern, recordingID: hit.recordingID, from: hit.startSeconds, to: hit.endSeconds) ?? hit.startSeconds
+            hit.atSeconds = try await saidAt(pattern, recordingID: hit.recordingID, from: hit.startSeconds, to: hit.endSeconds, on: connection) ?? hit.startSeconds
             hit.url += "#t=\(IndexDatabase.seconds(hit.atSeconds)),\(IndexDatabase.seconds(hit.endSeconds))"
             answer.append(hit)
         }
-        return answer
+        return (answer, facets)
     }
 
     /// The start of the first cue in the stretch whose text holds the query's words.
-    func saidAt(_ pattern: SearchPattern, recordingID: Int64, from: Double, to: Double) async throws -> Double? {
-        let cues = try await run("""
+    func saidAt(_ pattern: SearchPattern, recordingID: Int64, from: Double, to: Double, on connection: PostgresConnection) async throws -> Double? {
+        let cues = try await connection.query("""
             SELECT start_seconds, text FROM cue WHERE recording_id = \(recordingID) AND start_seconds >= \(from) AND start_seconds < \(to)
             ORDER BY start_seconds, id
-            """)
+            """, logger: logger)
         for try await (start, text) in cues.decode((Double, String).self) where pattern.matches(text) { return start }
         return nil
-    }
-
-    /// The conference's time zone (for the day filter).
-    func timeZone() async throws -> TimeZone {
-        for try await name in try await run("SELECT time_zone FROM conference WHERE id = 1").decode(String.self) {
-            return ConferenceZone.named(name)
-        }
-        return ConferenceZone.named(nil)
     }
 
     static func list(_ json: String) -> [String] {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import IndexStore
 import Logging
+import PostgresStore
 import Server
 
 /// `efterhand serve`: the feed, the API, chapters, transcripts, thumbnails and media over HTTP.
@@ -43,6 +44,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay idle (no request, or a head that stalls) before it is closed.")
     var idleTimeout = 30
 
+    @Option(name: .customLong("media-root"), parsing: .upToNextOption,
+            help: ArgumentHelp("With --database: where this machine mounts each named media root, NAME=FOLDER, to serve the recordings.", valueName: "name=folder"))
+    var mediaRoots: [String] = []
+
     @Flag(help: "Log no line per request.")
     var noAccessLog = false
 
@@ -64,7 +69,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         // The access log and the server's own notices are what a server run is for.
         global.bootstrapLogging(informing: ["efterhand.http", "efterhand.server"])
-        try index.requireIndex(exitCode: 1)
+        let location = try index.postgres()
+        if location == nil { try index.requireIndex(exitCode: 1) }
         var token = ProcessInfo.processInfo.environment["EFTERHAND_ADMIN_TOKEN"]
         if let adminTokenFile {
             guard let text = try? String(contentsOfFile: adminTokenFile, encoding: .utf8) else {
@@ -89,6 +95,19 @@ struct Serve: AsyncParsableCommand {
         let publicURL = publicURL
         let staffOpen = !configuration.staffAccounts.isEmpty
         let writes = configuration.adminToken == nil ? "off" : "on (bearer token)"
+        if let location {
+            let roots: MediaRootMap
+            do {
+                roots = try MediaRootMap(mediaRoots)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            let finalConfiguration = configuration
+            try await PostgresCommand.run(location) { database in
+                try await Self.serve(PostgresCatalogue(database: database, roots: roots), configuration: finalConfiguration, writes: writes)
+            }
+            return
+        }
         let app: any ApplicationProtocol
         do {
             app = try buildApplication(configuration: configuration) { host, port in
@@ -104,5 +123,22 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         try await app.runService()
+    }
+
+    /// `serve --database postgres://…`: holds nothing but the catalogue last read, read again
+    /// after every commit notice, so that any number of servers give the same answers.
+    static func serve(_ catalogue: PostgresCatalogue, configuration: ServerConfiguration, writes: String) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await catalogue.follow() }
+            try await catalogue.waitForFirstRead()
+            let app = try buildApplication(configuration: configuration, repository: PostgresRepository(catalogue: catalogue)) { host, port in
+                let base = configuration.publicURL ?? "http://\(host):\(port)"
+                print("serving \(catalogue.database.location) on http://\(host):\(port) (writes \(writes))")
+                print("  feed: \(base)/feed.json")
+                print("  page: \(base)/")
+            }
+            try await app.runService()
+            group.cancelAll()
+        }
     }
 }

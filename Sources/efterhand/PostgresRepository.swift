@@ -1,0 +1,83 @@
+import Captions
+import Feed
+import Foundation
+import IndexStore
+import Linking
+import PostgresStore
+import Server
+
+/// The server's view of the PostgreSQL store (issue 23): the catalogue as last read after a
+/// commit notice, search and transcripts from the store. Staff writes do not run on PostgreSQL
+/// yet and answer 501 in words.
+struct PostgresRepository: IndexRepository {
+    let catalogue: PostgresCatalogue
+
+    func snapshot() throws -> IndexSnapshot { catalogue.snapshot }
+
+    func commitWatch() throws -> (any CommitWatch)? { ReadCount(catalogue: catalogue) }
+
+    /// Changes with every catalogue read, which follows every commit notice.
+    struct ReadCount: CommitWatch {
+        let catalogue: PostgresCatalogue
+        func version() throws -> Int64 { catalogue.version }
+    }
+
+    // Called on the server's search and index threads, which may wait.
+    func search(_ query: SearchQuery, timeLimit: Duration?) throws -> [SearchHit] {
+        try searchWithFacets(query, timeLimit: timeLimit, facetTable: nil).hits
+    }
+
+    func facets(_ query: SearchQuery, timeLimit: Duration?) throws -> SearchFacets {
+        try searchWithFacets(query, timeLimit: timeLimit, facetTable: nil).facets
+    }
+
+    func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?, facetTable: SearchFacetTable?) throws -> (hits: [SearchHit], facets: SearchFacets) {
+        let database = catalogue.database
+        return try PostgresCatalogue.wait { try await database.searchWithFacets(query, timeLimit: timeLimit) }
+    }
+
+    func recordingTranscripts(recordingID: Int64) throws -> RecordingTranscripts? {
+        let catalogue = catalogue
+        return try PostgresCatalogue.wait { try await catalogue.recordingTranscripts(recordingID: recordingID) }
+    }
+
+    func recording(idOrPath: String) throws -> StoredRecording? {
+        catalogue.snapshot.recordings.first { $0.path == idOrPath || $0.id.map(String.init) == idOrPath }
+    }
+
+    func links() throws -> [Int64: [StoredLink]] { catalogue.snapshot.links }
+
+    func cues(recordingID: Int64) throws -> [StoredCue] {
+        try recordingTranscripts(recordingID: recordingID)?.transcripts.flatMap { transcript in
+            transcript.cues.map { StoredCue(cue: $0, language: transcript.language, source: "", status: transcript.status) }
+        } ?? []
+    }
+
+    static func notYet(_ what: String) -> APIError {
+        APIError(.notImplemented, code: "not-on-postgres", message: "\(what) does not run on the PostgreSQL store yet (issue 23); make the change in the municipality's index and gather it again")
+    }
+
+    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording {
+        throw Self.notYet("deciding links")
+    }
+
+    func auditEntries(sessionGuid: String?, fingerprint: String?, limit: Int) throws -> [AuditEntry] { throw Self.notYet("the audit log") }
+
+    func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws { throw Self.notYet("hiding a session") }
+
+    func importTranscript(recording: String, captions: CaptionFile, name: String, language: String?, verified: Bool) throws -> TranscriptImport {
+        throw Self.notYet("importing a transcript")
+    }
+
+    func correctTranscript(recordingID: Int64, cues: [Cue], language: String, span: ClosedRange<Double>, sessionGuid: String?, by who: String) throws -> TranscriptImport {
+        throw Self.notYet("correcting a transcript")
+    }
+
+    func captionCoverage() throws -> [CaptionCoverage] { throw Self.notYet("the caption report") }
+
+    func staticSearchData() throws -> StaticSearchData { throw Self.notYet("a static publish") }
+
+    func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {
+        throw Self.notYet("setting chapters")
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import IndexStore
+import PostgresNIO
+@testable import PostgresStore
+import TestSupport
+import Testing
+
+/// Three `efterhand serve --database` processes over one store, with nginx (Debian's) in front
+/// as a load balancer: the same bytes from each, and a commit seen by all within a second.
+@Suite("efterhand serve: servers that hold no state", .serialized)
+struct StatelessServerTests {
+    static func freePort() throws -> Int {
+        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func get(_ url: String) -> Data? {
+        guard let address = URL(string: url) else { return nil }
+        let done = DispatchSemaphore(value: 0)
+        let body = LockedData()
+        var request = URLRequest(url: address)
+        request.timeoutInterval = 5
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            if (response as? HTTPURLResponse)?.statusCode == 200 { body.value = data }
+            done.signal()
+        }.resume()
+        done.wait()
+        return body.value
+    }
+
+    final class LockedData: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Data?
+        var value: Data? {
+            get { lock.lock(); defer { lock.unlock() }; return stored }
+            set { lock.lock(); stored = newValue; lock.unlock() }
+        }
+    }
+
+    static func items(_ feed: Data?) -> Int {
+        guard let feed, let object = try? JSONSerialization.jsonObject(with: feed) as? [String: Any] else { return -1 }
+        return (object["items"] as? [Any])?.count ?? -1
+    }
+
+    /// Waits until every server's feed has `count` items; the seconds it took for the slowest.
+    static func seen(_ count: Int, at ports: [Int], within seconds: Double) -> Double? {
+        let started = Date()
+        var pending = Set(ports)
+        while !pending.isEmpty, Date().timeIntervalSince(started) < seconds {
+            for port in pending where items(get("http://127.0.0.1:\(port)/feed.json")) == count { pending.remove(port) }
+            if !pending.isEmpty { usleep(10_000) }
+        }
+        return pending.isEmpty ? Date().timeIntervalSince(started) : nil
+    }
+
+    @Test func threeServersBehindNginxAnswerAlikeAndFollowCommits() async throws {
+        let folder = try SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let binary = try EfterhandBinary.path()
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        try await TestStore.with { location in
+            try await PostgresIndex.with(location) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+            }
+            let url = location.configurationURL
+            let ports = try (0..<3).map { _ in try Self.freePort() }
+            let servers = try ports.map { port in
+                try Run.start(binary, ["serve", "--database", url, "--media-root", "week=\(media)", "--port", "\(port)", "--no-access-log"])
+            }
+            defer { for server in servers { kill(server.pid, SIGTERM); _ = server.wait(seconds: 10) } }
+            let front = try Self.freePort()
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-nginx-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: work.appendingPathComponent("logs"), withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: work) }
+            let config = """
+                pid \(work.path)/nginx.pid;
+                error_log \(work.path)/logs/error.log;
+                events { worker_connections 64; }
+                http {
+                    access_log off;
+                    client_body_temp_path \(work.path); proxy_temp_path \(work.path); fastcgi_temp_path \(work.path);
+                    uwsgi_temp_path \(work.path); scgi_temp_path \(work.path);
+                    upstream efterhand { \(ports.map { "server 127.0.0.1:\($0);" }.joined(separator: " ")) }
+                    server { listen 127.0.0.1:\(front); location / { proxy_pass http://efterhand; } }
+                }
+                """
+            try config.write(to: work.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+            let nginx = try Run.start("/usr/sbin/nginx", ["-p", work.path, "-c", work.appendingPathComponent("nginx.conf").path, "-g", "daemon off;"])
+            defer { kill(nginx.pid, SIGQUIT); _ = nginx.wait(seconds: 10) }
+
+            // All up (each has read the catalogue before it listens).
+            #expect(Self.seen(9, at: ports + [front], within: 60) != nil, "every server serves the sample week's 9 items")
+            let first = try #require(Self.get("http://127.0.0.1:\(ports[0])/feed.json"))
+            for port in ports.dropFirst() { #expect(Self.get("http://127.0.0.1:\(port)/feed.json") == first, "server on \(port): the same bytes") }
+            for _ in 0..<6 { #expect(Self.get("http://127.0.0.1:\(front)/feed.json") == first, "through nginx: the same bytes") }
+            let search = "/api/search?q=%C3%B6ppna%20data"
+            let answer = try #require(Self.get("http://127.0.0.1:\(ports[0])\(search)"))
+            for port in ports.dropFirst() { #expect(Self.get("http://127.0.0.1:\(port)\(search)") == answer) }
+
+            // A commit (a session hidden in the municipality's index, gathered again) is in every
+            // server's feed within a second.
+            let hide = try Run.run(binary, ["session", "hide", "--index", folder, "iv21-105-oppna-data"])
+            try #require(hide.status == 0, "\(hide.stderr)")
+            try await PostgresIndex.with(location) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+            }
+            let took = Self.seen(8, at: ports, within: 5)
+            #expect(took.map { $0 < 1 } == true, "seen by all three after \(took.map { String(format: "%.3f s", $0) } ?? "more than 5 s")")
+
+            // Every server's connections cut (a restart of PostgreSQL, a network blip): they
+            // listen again and read the catalogue again, so a commit made meanwhile is not lost.
+            try await PostgresIndex.with(location) { database in
+                let cut = try await database.client.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(location.database) AND pid <> pg_backend_pid()")
+                var count = 0
+                for try await _ in cut.decode(Bool.self) { count += 1 }
+                #expect(count >= 3, "each server's connections cut: \(count)")
+            }
+            let publish = try Run.run(binary, ["session", "publish", "--index", folder, "iv21-105-oppna-data"])
+            try #require(publish.status == 0, "\(publish.stderr)")
+            try await PostgresIndex.with(location) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+            }
+            let back = Self.seen(9, at: ports, within: 10)
+            if back == nil {
+                for server in servers { kill(server.pid, SIGTERM) }
+                Issue.record("after the cut, not every server took in the commit: \(servers.map { $0.wait(seconds: 10).stderr.suffix(1500) })")
+            }
+            #expect(Self.get("http://127.0.0.1:\(ports[2])/feed.json") == first, "the same bytes as before the session was hidden")
+        }
+    }
+}
