@@ -11,7 +11,7 @@ BENCH_PACKAGES := ffmpeg python3 gcc
 # make bench-asr also speaks its test clips (espeak-ng) and converts them (sox).
 ASR_BENCH_PACKAGES := espeak-ng sox
 
-.PHONY: speech run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve bench-publish bench-asr reliability fuzz fixtures sample-media clean
+.PHONY: speech run test build golden golden-write release deps test-deps bench-deps reliability-deps browser-test bench bench-serve bench-publish bench-asr bench-pg reliability fuzz fixtures sample-media clean
 
 # The speech engine `make speech` installs, as a command template (README, "Speech-to-text drafts").
 SPEECH_COMMAND := .venv-speech/bin/python scripts/speech/faster_whisper_adaptor.py --input {input} --output {output} --language {language} --model {model} --prompt={prompt}
@@ -82,6 +82,13 @@ bench-serve: deps bench-deps release
 bench-publish: deps bench-deps test-deps release
 	$(call apt_install,nginx wrk)
 	/usr/bin/python3 scripts/bench-publish.py
+
+# Issue 23: the PostgreSQL store against the SQLite index in one run (a private cluster of its
+# own): ingest of the 1000-recording corpus with one and two workers beside libavformat's floor,
+# search at 100,000 segments, feed throughput.
+bench-pg: deps bench-deps release
+	$(call apt_install,wrk postgresql-15)
+	python3 scripts/bench-pg.py
 
 # The reliability suite (scripts/reliability/): fuzzing, hostile media under AddressSanitizer,
 # SIGKILL mid-ingest, load while ingesting, hostile requests. One summary table at the end.

@@ -52,7 +52,7 @@ public struct StoredRecording: Sendable, Equatable {
 }
 
 /// A link or a review candidate as stored, with who decided it.
-public struct StoredLink: Sendable, Equatable {
+public struct StoredLink: Sendable, Equatable, Codable {
     /// A made link, or an alternative offered for review.
     public enum Kind: String, Sendable, Codable { case link, candidate }
     /// The engine, or a person.

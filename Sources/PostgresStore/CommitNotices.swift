@@ -32,6 +32,9 @@ extension PostgresIndex {
                         return
                     }
                 }
+                // The sequence ends when the task is cancelled (a worker or server stopping) or the
+                // connection closed under it.
+                try Task.checkCancellation()
                 logger.warning("the commit notices of \(location) stopped; listening again")
             } catch let error as PostgresStoreError {
                 try? await connection?.close()

@@ -19,30 +19,6 @@ public struct GatherSummary: Sendable, Equatable {
     public var gone = 0
 }
 
-/// A link as the store keeps it: `StoredLink`'s fields, as JSON.
-struct LinkDocument: Codable {
-    var sessionGuid: String
-    var kind: StoredLink.Kind
-    var score: Double
-    var inSeconds: Double
-    var outSeconds: Double
-    var reasons: [String]
-    var flags: [LinkFlag]
-    var part: Int?
-    var parts: Int?
-    var decidedBy: StoredLink.DecidedBy
-
-    init(_ link: StoredLink) {
-        (sessionGuid, kind, score, inSeconds, outSeconds) = (link.sessionGuid, link.kind, link.score, link.inSeconds, link.outSeconds)
-        (reasons, flags, part, parts, decidedBy) = (link.reasons, link.flags, link.part, link.parts, link.decidedBy)
-    }
-
-    var link: StoredLink {
-        StoredLink(sessionGuid: sessionGuid, kind: kind, score: score, inSeconds: inSeconds, outSeconds: outSeconds, reasons: reasons,
-                   flags: flags, part: part, parts: parts, decidedBy: decidedBy)
-    }
-}
-
 /// `efterhand gather`: a municipality's SQLite index copied into the PostgreSQL store, the way a
 /// national catalogue gathers every municipality's recordings. Its recordings go under a named
 /// media root (by path inside the root's folder, so servers and workers that mount it elsewhere
@@ -155,7 +131,7 @@ extension PostgresIndex {
                 }
                 if !recordingLinks.isEmpty {
                     let positions = Array(recordingLinks.indices), guids = recordingLinks.map(\.sessionGuid)
-                    let kinds = recordingLinks.map(\.kind.rawValue), bodies = recordingLinks.map { json(LinkDocument($0)) }
+                    let kinds = recordingLinks.map(\.kind.rawValue), bodies = recordingLinks.map { json($0) }
                     try await connection.query("""
                         INSERT INTO link (recording_id, position, session_guid, kind, document)
                         SELECT \(stored), position, guid, kind, document::jsonb

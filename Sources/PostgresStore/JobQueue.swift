@@ -116,10 +116,11 @@ extension PostgresIndex {
                     FOR UPDATE SKIP LOCKED)
                 RETURNING id, kind, key, media_root, payload::text, attempts, max_attempts
                 """, logger: self.logger)
+            var claimed: ClaimedJob?
             for try await (id, kind, key, root, payload, attempt, maxAttempts) in rows.decode((Int64, String, String, String?, String, Int, Int).self) {
-                return ClaimedJob(id: id, kind: kind, key: key, mediaRoot: root, payload: payload, attempt: attempt, maxAttempts: maxAttempts, worker: worker)
+                claimed = ClaimedJob(id: id, kind: kind, key: key, mediaRoot: root, payload: payload, attempt: attempt, maxAttempts: maxAttempts, worker: worker)
             }
-            return nil
+            return claimed
         }
     }
 
@@ -131,8 +132,9 @@ extension PostgresIndex {
             WHERE id = \(job.id) AND worker = \(job.worker) AND attempts = \(job.attempt) AND state = 'running'
             RETURNING id
             """)
-        for try await _ in rows.decode(Int64.self) { return true }
-        return false
+        var held = false
+        for try await _ in rows.decode(Int64.self) { held = true }
+        return held
     }
 
     /// Writes the job's result (`write`, in the same transaction) and marks it done, only while
@@ -175,8 +177,9 @@ extension PostgresIndex {
             SELECT id FROM job WHERE id = \(job.id) AND worker = \(job.worker) AND attempts = \(job.attempt) AND state = 'running'
             FOR UPDATE
             """, logger: logger)
-        for try await _ in rows.decode(Int64.self) { return true }
-        return false
+        var held = false
+        for try await _ in rows.decode(Int64.self) { held = true }
+        return held
     }
 
     private func noteAttempt(_ job: ClaimedJob, outcome: String, reason: String?, on connection: PostgresConnection) async throws {

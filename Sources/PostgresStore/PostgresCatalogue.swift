@@ -91,7 +91,7 @@ public final class PostgresCatalogue: Sendable {
             }
             var links: [Int64: [StoredLink]] = [:]
             for try await (id, document) in try await rows("SELECT recording_id, document::text FROM link ORDER BY recording_id, kind, position").decode((Int64, String).self) {
-                if let link = try? decoder.decode(LinkDocument.self, from: Data(document.utf8)) { links[id, default: []].append(link.link) }
+                if let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)) { links[id, default: []].append(link) }
             }
             var segments: [Int64: [Segment]] = [:]
             for try await row in try await rows("""

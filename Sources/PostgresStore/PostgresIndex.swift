@@ -101,7 +101,10 @@ public final class PostgresIndex: Sendable {
             }
         } catch let error as PostgresStoreError {
             throw error
+        } catch is CancellationError {
+            throw CancellationError()
         } catch let error as PostgresTransactionError {
+            if error.closureError is CancellationError { throw CancellationError() }
             throw PostgresStoreError.from(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error, at: location)
         } catch {
             throw PostgresStoreError.from(error, at: location)
@@ -113,6 +116,8 @@ public final class PostgresIndex: Sendable {
     func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         do {
             return try await client.query(query, logger: logger)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw PostgresStoreError.from(error, at: location)
         }

@@ -71,6 +71,10 @@ extension PostgresIndex {
     func search(_ query: SearchQuery, _ pattern: SearchPattern, on connection: PostgresConnection) async throws -> (hits: [SearchHit], facets: SearchFacets) {
         func run(_ sql: PostgresQuery) async throws -> PostgresRowSequence { try await connection.query(sql, logger: self.logger) }
         let limit = max(1, min(query.limit, 500))
+        // One statement at a time on a connection: each read to its end before the next is sent
+        // (a statement sent while another's rows wait makes both wait for ever).
+        var zone = ConferenceZone.named(nil)
+        for try await name in try await run("SELECT time_zone FROM conference WHERE id = 1").decode(String.self) { zone = ConferenceZone.named(name) }
         let prefix = Self.prefixQuery(pattern), infix = Self.infixPatterns(pattern), text = Self.websearchText(pattern)
         let rows = try await run("""
             WITH q AS (SELECT to_tsquery('efterhand_simple', \(prefix)) AS simple,
@@ -100,8 +104,6 @@ extension PostgresIndex {
             ORDER BY m.rank DESC, d.id
             LIMIT \(Self.rankingLimit)
             """)
-        var zone = ConferenceZone.named(nil)
-        for try await name in try await run("SELECT time_zone FROM conference WHERE id = 1").decode(String.self) { zone = ConferenceZone.named(name) }
         var facets = SearchFacets()
         var hits: [(hit: SearchHit, text: String, start: Double)] = []
         var seen = Set<Int64>()
@@ -141,8 +143,11 @@ extension PostgresIndex {
             SELECT start_seconds, text FROM cue WHERE recording_id = \(recordingID) AND start_seconds >= \(from) AND start_seconds < \(to)
             ORDER BY start_seconds, id
             """, logger: logger)
-        for try await (start, text) in cues.decode((Double, String).self) where pattern.matches(text) { return start }
-        return nil
+        // Read to the end: a row sequence left half read keeps the connection (and the
+        // transaction's next statement) waiting.
+        var first: Double?
+        for try await (start, text) in cues.decode((Double, String).self) where first == nil && pattern.matches(text) { first = start }
+        return first
     }
 
     static func list(_ json: String) -> [String] {

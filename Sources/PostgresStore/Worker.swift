@@ -64,7 +64,9 @@ public struct Worker: Sendable {
             // Every commit (a job enqueued, finished or given back) rings; a lease that runs out
             // sends no notice, so the slots also look every `pollSeconds`.
             group.addTask {
-                try await database.followCommits { await bell.ring(); return true }
+                do {
+                    try await database.followCommits { await bell.ring(); return true }
+                } catch is CancellationError {}
                 return nil
             }
             for _ in 0..<options.concurrency {
@@ -84,10 +86,17 @@ public struct Worker: Sendable {
     }
 
     /// One job at a time: claims, runs, and when there is none waits for the bell.
+    /// Stopped (cancelled), it finishes the job in hand and claims no other.
     func slot(bell: Bell) async throws -> WorkerSummary {
         var summary = WorkerSummary()
         while !Task.isCancelled {
-            guard let job = try await database.claim(kinds: options.kinds, roots: options.roots.names, worker: options.name, leaseSeconds: options.leaseSeconds) else {
+            let claimed: ClaimedJob?
+            do {
+                claimed = try await database.claim(kinds: options.kinds, roots: options.roots.names, worker: options.name, leaseSeconds: options.leaseSeconds)
+            } catch where Task.isCancelled {
+                break
+            }
+            guard let job = claimed else {
                 if options.untilIdle, try await database.jobCounts().idle(kinds: options.kinds) { break }
                 await bell.wait(seconds: options.pollSeconds)
                 continue
@@ -120,11 +129,14 @@ public struct Worker: Sendable {
             let roots = options.roots, prober = Prober(options: options.probe)
             // FFmpeg blocks: off Swift's cooperative threads, so heartbeats keep their time.
             let outcome = try await Self.blocking { () throws(JobFailure) in try probe.run(roots: roots, prober: prober) }
-            return try await database.finish(job) { try await probe.store(outcome, on: $0) } ? .done : .lost
+            // Stored even when the worker is being stopped (SIGTERM): the job is done, not lost.
+            let database = database
+            return try await Task.detached { try await database.finish(job) { try await probe.store(outcome, on: $0) } }.value ? .done : .lost
         } catch let failure as JobFailure {
             let permanent = if case .permanent = failure { true } else { false }
             logger.warning("\(job.kind) job \(job.id) failed: \(failure)")
-            return try await database.fail(job, reason: failure.description, permanent: permanent) ? .failed : .lost
+            let database = database
+            return try await Task.detached { try await database.fail(job, reason: failure.description, permanent: permanent) }.value ? .failed : .lost
         }
     }
 

@@ -45,7 +45,8 @@ struct TestStore {
 
     /// One value from a query (the tests' way to look inside).
     static func value<T: PostgresDecodable & Sendable>(_ database: PostgresIndex, _ query: PostgresQuery, as type: T.Type = T.self) async throws -> T? {
-        for try await value in try await database.client.query(query).decode(T.self) { return value }
-        return nil
+        var first: T?
+        for try await value in try await database.client.query(query).decode(T.self) where first == nil { first = value }
+        return first
     }
 }

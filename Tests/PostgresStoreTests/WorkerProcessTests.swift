@@ -10,11 +10,11 @@ import Testing
 struct WorkerProcessTests {
     /// A folder of `count` recordings (copies of one 2-second clip, 25 fps, 48 kHz, made by
     /// ffmpeg) in subfolders, and one broken file.
-    static func media(count: Int) throws -> URL {
+    static func media(count: Int) async throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-workers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let clip = folder.appendingPathComponent("clip.mp4")
-        let ffmpeg = try Run.run("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25",
+        let ffmpeg = try await Run.run("/usr/bin/ffmpeg", ["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25",
                                                        "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2",
                                                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", clip.path])
         try #require(ffmpeg.status == 0, "ffmpeg: \(ffmpeg.stderr)")
@@ -35,7 +35,7 @@ struct WorkerProcessTests {
     }
 
     @Test func threeWorkersDoEachJobExactlyOnce() async throws {
-        let media = try Self.media(count: 200)
+        let media = try await Self.media(count: 200)
         defer { try? FileManager.default.removeItem(at: media.deletingLastPathComponent()) }
         let binary = try EfterhandBinary.path()
         try await TestStore.with { location in
@@ -50,9 +50,10 @@ struct WorkerProcessTests {
                 workers.append(try Run.start(binary, ["worker", "--database", url, "--media-root", "week=\(try Self.mount(media, as: name))",
                                                       "--until-idle", "--concurrency", "2", "--lease-seconds", "10"]))
             }
-            let ended = workers.map { $0.wait(seconds: 180) }
+            var ended: [Run.Result] = []
+            for worker in workers { ended.append(await worker.finished(seconds: 180)) }
             for result in ended { #expect(result.status == 0, "\(result.stderr.suffix(2000))") }
-            let waited = waiting.wait(seconds: 30)
+            let waited = await waiting.finished(seconds: 30)
             #expect(waited.status == 0 && waited.stdout.contains("201 files, 0 unchanged, 201 probe jobs enqueued"), "\(waited.stdout)")
             #expect(waited.stdout.contains("recordings: 200 probed, 1 failed, 0 missing"), "\(waited.stdout)\(waited.stderr.suffix(500))")
             let done = ended.compactMap { result in result.stdout.split(separator: " ").firstIndex(of: "jobs").flatMap { Int(result.stdout.split(separator: " ")[$0 - 1]) } }
@@ -70,18 +71,18 @@ struct WorkerProcessTests {
                 #expect(try await TestStore.value(database, "SELECT error_code FROM recording WHERE path = 'broken.mp4'", as: String.self) != nil)
             }
             // Again, nothing changed: nothing to do.
-            let again = try Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)"])
+            let again = try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)"])
             #expect(again.stdout.contains("201 files, 201 unchanged, 0 probe jobs enqueued"), "\(again.stdout)")
         }
     }
 
     @Test func aKilledWorkerLosesItsLeaseAndAnotherFinishes() async throws {
-        let media = try Self.media(count: 40)
+        let media = try await Self.media(count: 40)
         defer { try? FileManager.default.removeItem(at: media.deletingLastPathComponent()) }
         let binary = try EfterhandBinary.path()
         try await TestStore.with { location in
             let url = "\(location.configurationURL)"
-            #expect(try Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)"]).status == 0)
+            #expect(try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)"]).status == 0)
             // Catch the first worker holding a job: stop it there (SIGSTOP), then kill it.
             try await PostgresIndex.with(location) { database in
                 var victim: (job: Int64, worker: String)?
@@ -99,10 +100,10 @@ struct WorkerProcessTests {
                         if victim == nil { try await Task.sleep(for: .milliseconds(5)) }
                     }
                     kill(first.pid, SIGKILL)
-                    _ = first.wait(seconds: 10)
+                    _ = await first.finished(seconds: 10)
                 }
                 let (job, killed) = try #require(victim, "never caught the worker holding a job")
-                let second = try Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--until-idle", "--lease-seconds", "2"], seconds: 120)
+                let second = try await Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--until-idle", "--lease-seconds", "2"], seconds: 120)
                 #expect(second.status == 0, "\(second.stderr.suffix(1000))")
                 let attempts = try await database.client.query("SELECT attempt, worker, outcome FROM job_attempt WHERE job_id = \(job) ORDER BY attempt")
                 var rows: [String] = []
@@ -148,11 +149,19 @@ final class Run: @unchecked Sendable {
         return run
     }
 
-    static func run(_ path: String, _ arguments: [String], seconds: Double = 60) throws -> Result {
-        try start(path, arguments).wait(seconds: seconds)
+    static func run(_ path: String, _ arguments: [String], seconds: Double = 60) async throws -> Result {
+        try await start(path, arguments).finished(seconds: seconds)
     }
 
-    /// Waits at most `seconds`, then kills it (status -9).
+    /// Waits at most `seconds` without holding a thread of Swift's pool (the suites run side
+    /// by side on two of them), then kills it (status -9).
+    func finished(seconds: Double) async -> Result {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return wait(seconds: 0)
+    }
+
+    /// Waits at most `seconds` (blocking: for `defer`), then kills it (status -9).
     func wait(seconds: Double) -> Result {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning, Date() < deadline { usleep(20_000) }
