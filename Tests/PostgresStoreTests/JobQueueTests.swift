@@ -22,14 +22,14 @@ struct JobQueueTests {
         try await TestStore.with { location in
             // Three processes' worth of starts at once: the advisory lock makes one migrate.
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<3 { group.addTask { try await PostgresIndex.with(location) { _ in } } }
+                for _ in 0..<3 { group.addTask { try await PostgresIndex.with(location, timeout: TestStore.patience) { _ in } } }
                 try await group.waitForAll()
             }
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 #expect(try await TestStore.value(database, "SELECT count(*)::int FROM schema_migration", as: Int.self) == PostgresMigrations.all.count)
                 try await database.client.query("INSERT INTO schema_migration (identifier) VALUES ('v999')")
             }
-            await #expect(throws: PostgresStoreError.self) { try await PostgresIndex.with(location) { _ in } }
+            await #expect(throws: PostgresStoreError.self) { try await PostgresIndex.with(location, timeout: TestStore.patience) { _ in } }
         }
     }
 
@@ -39,7 +39,7 @@ struct JobQueueTests {
 
     @Test func enqueueIsIdempotentWhileWaiting() async throws {
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 try await database.client.query("INSERT INTO media_root (name) VALUES ('week')")
                 #expect(try await database.enqueue((0..<5).map { Self.probe($0) }) == 5)
                 #expect(try await database.enqueue((0..<7).map { Self.probe($0) }) == 2, "the five already waiting are not doubled")
@@ -52,7 +52,7 @@ struct JobQueueTests {
 
     @Test func claimsAreDisjointAndFollowTheRoots() async throws {
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 try await database.client.query("INSERT INTO media_root (name) VALUES ('week'), ('other')")
                 try await database.enqueue((0..<40).map { Self.probe($0) } + [Self.probe(99, root: "other")])
                 // Eight claimers at once on their own connections.
@@ -79,7 +79,7 @@ struct JobQueueTests {
 
     @Test func anExpiredLeaseGoesToAnotherAndTheFirstCannotFinish() async throws {
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 try await database.client.query("INSERT INTO media_root (name) VALUES ('week')")
                 try await database.enqueue([Self.probe(1)])
                 let first = try #require(try await database.claim(kinds: ["probe"], roots: ["week"], worker: "first", leaseSeconds: 1))
@@ -107,7 +107,7 @@ struct JobQueueTests {
 
     @Test func failuresKeepTheirReasonsAndAttemptsAreBounded() async throws {
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 try await database.client.query("INSERT INTO media_root (name) VALUES ('week')")
                 try await database.enqueue([Self.probe(1), Self.probe(2)])
                 // A transient failure waits (doubling), then is tried again, until attempts are spent.
@@ -136,7 +136,7 @@ struct JobQueueTests {
 
     @Test func aCommitIsHeardBeforeASecondPasses() async throws {
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 try await database.client.query("INSERT INTO media_root (name) VALUES ('week')")
                 let heard = try await withThrowingTaskGroup(of: Duration?.self) { group in
                     let clock = ContinuousClock()
@@ -152,7 +152,7 @@ struct JobQueueTests {
                     group.addTask {
                         try await Task.sleep(for: .milliseconds(300))
                         // Another process's commit: a pool connection of its own.
-                        try await PostgresIndex.with(location) { other in
+                        try await PostgresIndex.with(location, timeout: TestStore.patience) { other in
                             sent.instant.withLock { $0 = clock.now }
                             try await other.enqueue([Self.probe(1)])
                         }

@@ -31,7 +31,7 @@ struct SearchParityTests {
         let index = try IndexDatabase(readOnlyFolder: folder)
         let media = EfterhandBinary.root.appendingPathComponent("Media").path
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 let summary = try await database.gather(from: index, root: "week", folder: media)
                 #expect(summary.recordings == 10 && summary.outside.isEmpty && summary.searchRows > 50)
                 var sameOrder = 0
@@ -64,7 +64,7 @@ struct SearchParityTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let media = EfterhandBinary.root.appendingPathComponent("Media").path
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 let counts = { () async throws -> [Int] in
                     var values: [Int] = []
                     for table in ["recording", "session", "link", "segment", "cue", "search_document", "decision", "publication"] {
@@ -82,7 +82,10 @@ struct SearchParityTests {
                 _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
                 #expect(try await database.search(SearchQuery(text: "öppna data")).isEmpty, "a hidden session is not found")
                 // A root that is not the index's folder copies nothing and says what it left out.
-                let elsewhere = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "other", folder: NSTemporaryDirectory())
+                let empty = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-elsewhere-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: empty) }
+                let elsewhere = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "other", folder: empty.path)
                 #expect(elsewhere.recordings == 0 && elsewhere.outside.count == 10)
             }
         }
@@ -96,7 +99,7 @@ struct SearchParityTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let media = EfterhandBinary.root.appendingPathComponent("Media").path
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
                 try await database.client.query("""
                     INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, source, status)

@@ -64,7 +64,7 @@ struct StatelessServerTests {
         let binary = try EfterhandBinary.path()
         let media = EfterhandBinary.root.appendingPathComponent("Media").path
         try await TestStore.with { location in
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
             }
             let url = location.configurationURL
@@ -106,7 +106,7 @@ struct StatelessServerTests {
             // server's feed within a second.
             let hide = try await Run.run(binary, ["session", "hide", "--index", folder, "iv21-105-oppna-data"])
             try #require(hide.status == 0, "\(hide.stderr)")
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
             }
             let took = await Self.seen(8, at: ports, within: 5)

@@ -7,6 +7,9 @@ import Testing
 /// `make test`, which sets EFTERHAND_TEST_DATABASE_URL), dropped when the test ends.
 struct TestStore {
     static let variable = "EFTERHAND_TEST_DATABASE_URL"
+    /// How long a test waits for the server's first answer: the whole suite runs side by side on
+    /// two cores, and 15 s (the commands' limit) was seen to pass under that load.
+    static let patience: Duration = .seconds(120)
 
     let location: PostgresLocation
     let server: PostgresLocation
@@ -38,7 +41,7 @@ struct TestStore {
     }
 
     static func admin(_ server: PostgresLocation, _ sql: String) async throws {
-        try await PostgresIndex.with(server, migrate: false) { database in
+        try await PostgresIndex.with(server, migrate: false, timeout: patience) { database in
             try await database.client.query(PostgresQuery(unsafeSQL: sql))
         }
     }

@@ -42,7 +42,7 @@ struct WorkerProcessTests {
             let url = "\(location.configurationURL)"
             // As an operator would: one ingest that enqueues and waits, then the workers.
             let waiting = try Run.start(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)", "--wait"])
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 for _ in 0..<500 where try await database.jobCounts().count(state: "queued") < 201 { try await Task.sleep(for: .milliseconds(20)) }
             }
             var workers: [Run] = []
@@ -59,7 +59,7 @@ struct WorkerProcessTests {
             let done = ended.compactMap { result in result.stdout.split(separator: " ").firstIndex(of: "jobs").flatMap { Int(result.stdout.split(separator: " ")[$0 - 1]) } }
             #expect(done.reduce(0, +) == 201, "the workers' own counts: \(done)")
 
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 #expect(try await database.jobCounts().byKindAndState == ["probe": ["done": 201]])
                 let twice = try await TestStore.value(database, "SELECT count(*)::int FROM (SELECT job_id FROM job_attempt WHERE outcome = 'done' GROUP BY job_id HAVING count(*) <> 1) t", as: Int.self)
                 #expect(twice == 0, "no job done twice")
@@ -84,7 +84,7 @@ struct WorkerProcessTests {
             let url = "\(location.configurationURL)"
             #expect(try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)"]).status == 0)
             // Catch the first worker holding a job: stop it there (SIGSTOP), then kill it.
-            try await PostgresIndex.with(location) { database in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 var victim: (job: Int64, worker: String)?
                 for _ in 0..<20 where victim == nil {
                     let first = try Run.start(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--lease-seconds", "2"])
