@@ -30,7 +30,7 @@ public final class PostgresCatalogue: Sendable {
     public func follow() async throws {
         try await database.followCommits {
             do {
-                let snapshot = try await self.read()
+                let snapshot = try await self.read(within: self.readLimit)
                 self.state.withLock { $0 = (snapshot, $0.version + 1) }
             } catch let error as PostgresStoreError {
                 self.logger.error("cannot read the catalogue: \(error); reading again")
@@ -42,6 +42,25 @@ public final class PostgresCatalogue: Sendable {
 
     /// Not a `PostgresStoreError`: `followCommits` listens again (and reads again) after it.
     struct ReadAgain: Error {}
+
+    /// How long one read of the catalogue may take before it is given up and made again.
+    let readLimit: Duration = .seconds(5)
+
+    /// `read()`, given up after `limit`: a read that asked the pool for a connection just as
+    /// every connection was cut was seen to wait for ever, ignoring cancellation (postgres-nio
+    /// 1.33.2), and the server with it stopped following commits. Such a read is left behind
+    /// (it holds nothing the next read needs) and the next read goes through a new connection.
+    func read(within limit: Duration) async throws -> IndexSnapshot {
+        let first = FirstAnswer<IndexSnapshot>()
+        return try await withCheckedThrowingContinuation { continuation in
+            first.continuation = continuation
+            Task { first.give(await Result(catching: { try await self.read() })) }
+            Task {
+                try? await Task.sleep(for: limit)
+                first.give(.failure(PostgresStoreError.server("no catalogue read from \(self.database.location) within \(limit)")))
+            }
+        }
+    }
 
     /// Waits until the first catalogue is read (at most `timeout`).
     public func waitForFirstRead(timeout: Duration = .seconds(30)) async throws {
@@ -161,5 +180,30 @@ public final class PostgresCatalogue: Sendable {
         }
         done.wait()
         return try result.withLock { $0 }!.get()
+    }
+}
+
+/// Resumes a continuation with the first of several answers; the later ones are dropped.
+final class FirstAnswer<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiting: CheckedContinuation<Value, any Error>?
+
+    var continuation: CheckedContinuation<Value, any Error>? {
+        get { lock.withLock { waiting } }
+        set { lock.withLock { waiting = newValue } }
+    }
+
+    func give(_ answer: Result<Value, any Error>) {
+        let taken: CheckedContinuation<Value, any Error>? = lock.withLock {
+            defer { waiting = nil }
+            return waiting
+        }
+        taken?.resume(with: answer)
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
