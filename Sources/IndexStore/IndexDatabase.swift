@@ -438,7 +438,7 @@ public enum JSONText {
         String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ text: String) throws -> T {
+    public static func decode<T: Decodable>(_ text: String) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 }

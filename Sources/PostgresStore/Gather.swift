@@ -36,8 +36,7 @@ extension PostgresIndex {
         let current = Set(try index.sessions().map(\.guid))
         let hidden = try index.hiddenSessions()
         let decisions = try index.decisions()
-        let encoder = JSONEncoder.sorted
-        func json<T: Encodable>(_ value: T) -> String { (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null" }
+        func json<T: Encodable>(_ value: T) -> String { (try? JSONText.encode(value)) ?? "null" }
 
         try await transaction { connection in
             try await connection.query("INSERT INTO media_root (name) VALUES (\(name)) ON CONFLICT DO NOTHING", logger: self.logger)

@@ -154,6 +154,6 @@ extension PostgresIndex {
     }
 
     static func list(_ json: String) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
+        (try? JSONText.decode(json) as [String]) ?? []
     }
 }

@@ -24,7 +24,7 @@ public struct ProbeJob: Codable, Sendable, Equatable {
     }
 
     public var request: JobRequest {
-        let payload = (try? JSONEncoder().encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        let payload = (try? JSONText.encode(self)) ?? "{}"
         return JobRequest(kind: Self.kind, key: "\(root):\(path)@\(fingerprint)", mediaRoot: root, payload: payload)
     }
 
@@ -57,7 +57,7 @@ public struct ProbeJob: Codable, Sendable, Equatable {
         let result = prober.probe(file)
         var stored = result
         stored.path = path
-        let json = (try? JSONEncoder.sorted.encode(stored)).flatMap { String(data: $0, encoding: .utf8) }
+        let json = try? JSONText.encode(stored)
         return Outcome(
             fingerprint: Fingerprint.of(path: file), size: look.size, mtime: look.mtime,
             state: result.succeeded ? "ok" : "failed", probe: json, errorCode: result.error?.code.rawValue,
@@ -77,13 +77,5 @@ public struct ProbeJob: Codable, Sendable, Equatable {
                 mtime = EXCLUDED.mtime, state = EXCLUDED.state, probe = EXCLUDED.probe, error_code = EXCLUDED.error_code,
                 error_message = EXCLUDED.error_message, duration = EXCLUDED.duration, updated_at = now()
             """, logger: PostgresIndex.quiet)
-    }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }
