@@ -49,25 +49,27 @@ extension IndexDatabase {
     /// The audit log, newest first: all of it, or what touched one session or one recording
     /// (by fingerprint).
     public func auditEntries(sessionGuid: String? = nil, fingerprint: String? = nil, limit: Int = 10_000) throws -> [AuditEntry] {
-        try writer.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
-            if let sessionGuid {
-                conditions.append("session_guid = ?")
-                arguments += [sessionGuid]
-            }
-            if let fingerprint {
-                conditions.append("fingerprint = ?")
-                arguments += [fingerprint]
-            }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            arguments += [max(1, limit)]
-            return try Row.fetchAll(db, sql: "SELECT * FROM audit \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
-                var entry = AuditEntry(at: Date(timeIntervalSince1970: row["at"]), who: row["who"], action: row["action"], fingerprint: row["fingerprint"],
-                                       recordingPath: row["recording_path"], sessionGuid: row["session_guid"], before: row["before"], after: row["after"])
-                entry.id = row["id"]
-                return entry
-            }
+        try writer.read { db in try Self.auditEntries(sessionGuid: sessionGuid, fingerprint: fingerprint, limit: limit, db: db) }
+    }
+
+    static func auditEntries(sessionGuid: String? = nil, fingerprint: String? = nil, limit: Int, db: Database) throws -> [AuditEntry] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let sessionGuid {
+            conditions.append("session_guid = ?")
+            arguments += [sessionGuid]
+        }
+        if let fingerprint {
+            conditions.append("fingerprint = ?")
+            arguments += [fingerprint]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments += [max(1, limit)]
+        return try Row.fetchAll(db, sql: "SELECT * FROM audit \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
+            var entry = AuditEntry(at: Date(timeIntervalSince1970: row["at"]), who: row["who"], action: row["action"], fingerprint: row["fingerprint"],
+                                   recordingPath: row["recording_path"], sessionGuid: row["session_guid"], before: row["before"], after: row["after"])
+            entry.id = row["id"]
+            return entry
         }
     }
 }
@@ -109,4 +111,8 @@ extension IndexDatabase {
 /// Why a session's publication could not be changed.
 public struct PublicationError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }

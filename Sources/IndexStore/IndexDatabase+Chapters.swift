@@ -29,6 +29,18 @@ extension IndexDatabase {
         }
     }
 
+    /// When each chapter set was made and by whom, by fingerprint, then session guid (for
+    /// `efterhand gather`, where the later of two sets wins).
+    public func chapterSetStamps() throws -> [String: [String: (at: Double, who: String)]] {
+        try writer.read { db in
+            var stamps: [String: [String: (at: Double, who: String)]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT fingerprint, session_guid, max(at) AS at, max(who) AS who FROM chapter_set GROUP BY fingerprint, session_guid") {
+                stamps[row["fingerprint"], default: [:]][row["session_guid"]] = (row["at"], row["who"])
+            }
+            return stamps
+        }
+    }
+
     /// The chapters a person set for one session in one recording; nil when none.
     public func chapterSet(fingerprint: String, sessionGuid: String) throws -> [ManualChapter]? {
         try writer.read { db in

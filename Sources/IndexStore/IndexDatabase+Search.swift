@@ -97,50 +97,28 @@ extension IndexDatabase {
         try db.cachedStatement(sql: "DELETE FROM search WHERE rowid IN (SELECT rowid FROM search_row WHERE recording_id = ?)")
             .execute(arguments: [recordingID])
         try db.cachedStatement(sql: "DELETE FROM search_row WHERE recording_id = ?").execute(arguments: [recordingID])
-        let segments = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT segment.id, segment.session_guid, segment.title, segment.start_seconds, segment.end_seconds,
-                   session.title AS session_title, session.subtitle, session.abstract, session.persons, session.topics
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT segment.*, session.title AS session_title, session.subtitle, session.abstract, session.persons, session.topics AS session_topics
             FROM segment JOIN session ON session.guid = segment.session_guid
             WHERE segment.recording_id = ? AND session.do_not_record = 0
-            ORDER BY segment.session_guid, segment.start_seconds, segment.position
             """), arguments: [recordingID])
-        guard !segments.isEmpty else { return }
+        guard !rows.isEmpty else { return }
+        let segments = try rows.map { row in
+            (segment: try segment(row), texts: SearchDocument.SessionTexts(
+                title: row["session_title"], subtitle: row["subtitle"] ?? "", abstract: row["abstract"] ?? "",
+                persons: (try? JSONText.decode(row["persons"] as String)) ?? [], topics: (try? JSONText.decode(row["session_topics"] as String)) ?? []))
+        }
         let cues = try Row.fetchAll(db.cachedStatement(sql: "SELECT start_seconds, end_seconds, text FROM cue WHERE recording_id = ? ORDER BY start_seconds"),
-                                    arguments: [recordingID])
-        let bounds = segments.map { segment -> Segment in
-            Segment(id: segment["id"], sessionGuid: segment["session_guid"], position: 0, startSeconds: segment["start_seconds"],
-                    endSeconds: segment["end_seconds"], title: segment["title"], topics: [], source: .session)
-        }
-        var text: [Int64: [String]] = [:]
-        for cue in cues {
-            let span = Cue(start: cue["start_seconds"], end: cue["end_seconds"], text: "")
-            if let segment = segmentFor(span, among: bounds), let id = segment.id { text[id, default: []].append(cue["text"]) }
-        }
+                                    arguments: [recordingID]).map { Cue(start: $0["start_seconds"], end: $0["end_seconds"], text: $0["text"]) }
         let newRow = try db.cachedStatement(sql: "INSERT INTO search_row (recording_id, segment_id, session_guid) VALUES (?, ?, ?)")
-        let sessionRow = try db.cachedStatement(sql: """
+        let insert = try db.cachedStatement(sql: """
             INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
-            VALUES (?, 'session', ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let segmentRow = try db.cachedStatement(sql: """
-            INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
-            VALUES (?, 'segment', ?, ?, ?, '', '', '', '', '', ?, ?, ?)
-            """)
-        var firstOfSession = Set<String>()
-        for segment in segments {
-            let guid: String = segment["session_guid"]
-            let id: Int64 = segment["id"]
-            if firstOfSession.insert(guid).inserted {
-                let persons: [String] = (try? JSONText.decode(segment["persons"] as String)) ?? []
-                let topics: [String] = (try? JSONText.decode(segment["topics"] as String)) ?? []
-                try newRow.execute(arguments: [recordingID, id, guid])
-                let texts = [segment["session_title"] as String, (segment["subtitle"] as String?) ?? "", (segment["abstract"] as String?) ?? "",
-                             persons.joined(separator: ", "), topics.joined(separator: ", ")]
-                try sessionRow.execute(arguments: StatementArguments([db.lastInsertedRowID, recordingID, guid, id] as [any DatabaseValueConvertible])
-                    + StatementArguments(texts + [SearchPattern.pairs(texts)]))
-            }
-            try newRow.execute(arguments: [recordingID, id, guid])
-            let texts = [segment["title"] as String] + (text[id] ?? [])
-            try segmentRow.execute(arguments: [db.lastInsertedRowID, recordingID, guid, id, texts[0], texts.dropFirst().joined(separator: "\n"), SearchPattern.pairs(texts)])
+        for document in SearchDocument.rows(recordingID: recordingID, segments: segments, cues: cues) {
+            try newRow.execute(arguments: [recordingID, document.segmentID, document.sessionGuid])
+            try insert.execute(arguments: StatementArguments([db.lastInsertedRowID, document.kind, recordingID, document.sessionGuid, document.segmentID] as [any DatabaseValueConvertible])
+                + StatementArguments(document.texts + [document.pairs]))
         }
     }
 

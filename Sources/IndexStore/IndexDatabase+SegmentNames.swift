@@ -7,6 +7,17 @@ import GRDB
 public struct SegmentText: Sendable, Equatable {
     public var segment: Segment
     public var text: String
+
+    /// Each recording's segments (by recording id, in time order) with the text of the cues
+    /// that lie mostly in each (cues by recording id, in time order), in recording order.
+    public static func assign(segments: [Int64: [Segment]], cues: [Int64: [Cue]]) -> [SegmentText] {
+        var texts: [SegmentText] = []
+        for (id, mine) in segments.sorted(by: { $0.key < $1.key }) {
+            let assigned = IndexDatabase.bySegment(cues[id] ?? [], among: mine) { $0 }
+            texts += mine.map { SegmentText(segment: $0, text: (assigned[$0.startSeconds] ?? []).map(\.text).joined(separator: " ")) }
+        }
+        return texts
+    }
 }
 
 extension IndexDatabase {
@@ -27,12 +38,7 @@ extension IndexDatabase {
             for row in try Row.fetchAll(db, sql: "SELECT recording_id, start_seconds, end_seconds, text FROM cue ORDER BY recording_id, start_seconds, id") {
                 cues[row["recording_id"], default: []].append(Cue(start: row["start_seconds"], end: row["end_seconds"], text: row["text"]))
             }
-            var texts: [SegmentText] = []
-            for (id, mine) in segments.sorted(by: { $0.key < $1.key }) {
-                let assigned = Self.bySegment(cues[id] ?? [], among: mine) { $0 }
-                texts += mine.map { SegmentText(segment: $0, text: (assigned[$0.startSeconds] ?? []).map(\.text).joined(separator: " ")) }
-            }
-            return texts
+            return SegmentText.assign(segments: segments, cues: cues)
         }
     }
 

@@ -1,3 +1,4 @@
+import Captions
 import Foundation
 import GRDB
 
@@ -88,8 +89,8 @@ extension IndexDatabase {
     }
 }
 
-/// One row of the SQLite search index with its texts, as `efterhand gather` copies it to the
-/// PostgreSQL store (published or not: both stores apply publication when they answer).
+/// One search row with its texts, as both stores keep them (see `rows`; published or not: both
+/// stores apply publication when they answer).
 public struct SearchDocument: Sendable, Equatable {
     public var kind: String
     public var recordingID: Int64
@@ -97,6 +98,54 @@ public struct SearchDocument: Sendable, Equatable {
     public var segmentID: Int64
     /// session title, subtitle, abstract, speakers, topics, segment title, transcript.
     public var texts: [String]
+    /// Word pairs for SQLite's phrase search (`SearchPattern.pairs`), within each text and each cue.
+    public var pairs = ""
+
+    /// What a session row says of its session.
+    public struct SessionTexts: Sendable, Equatable {
+        public var title: String
+        public var subtitle: String
+        public var abstract: String
+        public var persons: [String]
+        public var topics: [String]
+
+        public init(title: String, subtitle: String, abstract: String, persons: [String], topics: [String]) {
+            self.title = title
+            self.subtitle = subtitle
+            self.abstract = abstract
+            self.persons = persons
+            self.topics = topics
+        }
+    }
+
+    /// The search rows of one recording, as both stores keep them: for each session linked to
+    /// it, a row of the session's texts (at its first segment), then a row per segment with
+    /// its title and the text of the cues that lie mostly in it (see `segmentFor`).
+    /// `segments` are the recording's, with ids, each with its session's texts (sessions
+    /// that must not be recorded left out); `cues` in time order.
+    public static func rows(recordingID: Int64, segments: [(segment: Segment, texts: SessionTexts)], cues: [Cue]) -> [SearchDocument] {
+        let ordered = segments.sorted { ($0.segment.sessionGuid, $0.segment.startSeconds, $0.segment.position) < ($1.segment.sessionGuid, $1.segment.startSeconds, $1.segment.position) }
+        let bounds = ordered.map(\.segment)
+        var text: [Int64: [String]] = [:]
+        for cue in cues {
+            if let segment = IndexDatabase.segmentFor(cue, among: bounds), let id = segment.id { text[id, default: []].append(cue.text) }
+        }
+        var documents: [SearchDocument] = []
+        var firstOfSession = Set<String>()
+        for (segment, session) in ordered {
+            guard let id = segment.id else { continue }
+            if firstOfSession.insert(segment.sessionGuid).inserted {
+                let texts = [session.title, session.subtitle, session.abstract, session.persons.joined(separator: ", "), session.topics.joined(separator: ", ")]
+                documents.append(SearchDocument(kind: "session", recordingID: recordingID, sessionGuid: segment.sessionGuid, segmentID: id,
+                                                texts: texts + ["", ""], pairs: SearchPattern.pairs(texts)))
+            }
+            let said = text[id] ?? []
+            documents.append(SearchDocument(kind: "segment", recordingID: recordingID, sessionGuid: segment.sessionGuid, segmentID: id,
+                                            texts: ["", "", "", "", "", segment.title, said.joined(separator: "\n")],
+                                            pairs: SearchPattern.pairs([segment.title] + said)))
+        }
+        return documents
+    }
 }
 
 extension IndexDatabase {

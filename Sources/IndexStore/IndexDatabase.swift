@@ -251,9 +251,20 @@ public final class IndexDatabase: Sendable {
         }
     }
 
-    /// Records a person's decision about a recording (by its fingerprint) and a session.
-    public func recordDecision(_ decision: Decision) throws {
+    /// Records a person's decision about a recording (by its fingerprint) and a session. With
+    /// `seen` (a `LinkState.token`), only if recording `recordingID` still holds the links its
+    /// maker saw, checked in the same transaction; else a `DecisionConflict` and nothing stored.
+    public func recordDecision(_ decision: Decision, recordingID: Int64? = nil, seen: String? = nil) throws {
         try writer.write { db in
+            if let seen, let recordingID {
+                let status = try String.fetchOne(db, sql: "SELECT link_status FROM recording WHERE id = ?", arguments: [recordingID])
+                    .flatMap(LinkStatus.init(rawValue:)) ?? .unmatched
+                let links = try Self.linkRows(db, sql: "SELECT * FROM link WHERE recording_id = ? ORDER BY kind, position", arguments: [recordingID]).map(\.link)
+                if LinkState.token(status: status, links: links) != seen {
+                    let last = try Self.auditEntries(fingerprint: decision.fingerprint, limit: 1, db: db).first
+                    throw DecisionConflict(path: decision.path ?? String(recordingID), last: last)
+                }
+            }
             try DecisionRow(decision).insert(db)
         }
     }
@@ -419,7 +430,7 @@ public final class IndexDatabase: Sendable {
         return (joined as NSString).standardizingPath
     }
 
-    static func programmeHash(_ programme: Programme) -> String {
+    public static func programmeHash(_ programme: Programme) -> String {
         let text = (try? JSONText.encode(programme.sessions)) ?? ""
         return Fingerprint.hex(Fingerprint.hash(Data((programme.conference.timeZone + (programme.conference.title ?? "") + text).utf8)))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Captions
 import IndexStore
 import Linking
 import Schedule
@@ -43,28 +44,42 @@ public struct LinkStage: IngestStage {
     public func relink(nameSegments: Bool = true, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [String] {
         // Read before anything else: a change noted after this read keeps its note.
         let owed = try database.owedRelink()
-        let sessions = try database.sessions()
-        let stored = try database.recordings(includeMissing: false).filter { $0.state == .ok && $0.probe != nil }
-        progress(0, stored.count)
-        let proposals = try propose(stored, sessions: sessions)
-        let sessionsByGuid = Dictionary(sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
-        let followed = try followDecisions(to: sessionsByGuid)
-        var notes = followed.notes
-        let decisions = Dictionary(grouping: try database.decisions(), by: \.fingerprint)
-        let existing = try database.links()
-        let segmenter = Segmenter(evenMinutes: segmentMinutes)
-        let storedSegments = Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 })
-        let chapterSets = try database.chapterSets()
-
+        let inputs = try LinkInputs(
+            sessions: try database.sessions(), allSessions: try database.sessions(includeRemoved: true),
+            timeZone: try database.conference()?.timeZone,
+            recordings: try database.recordings(includeMissing: false).filter { $0.state == .ok && $0.probe != nil },
+            heard: try database.heardCues(), decisions: try database.decisions(), links: try database.links(),
+            segments: Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 }), chapterSets: try database.chapterSets())
+        let plan = Self.plan(inputs, segmentMinutes: segmentMinutes)
+        for move in plan.moves { try database.moveDecisions(from: move.from, to: move.to) }
         // Stored some recordings at a time: one transaction each cost a third of linking a cold
         // week, and a run killed between two batches is completed by the next (`owedRelink`).
-        var batch: [IndexDatabase.LinkSave] = []
-        for (done, (recording, proposal)) in zip(stored, proposals).enumerated() {
-            progress(done, stored.count)
-            if batch.count >= Self.recordingsPerCommit {
-                try database.saveLinks(batch)
-                batch.removeAll(keepingCapacity: true)
-            }
+        progress(0, inputs.recordings.count)
+        for start in stride(from: 0, to: plan.saves.count, by: Self.recordingsPerCommit) {
+            try database.saveLinks(Array(plan.saves[start..<min(start + Self.recordingsPerCommit, plan.saves.count)]))
+            progress(inputs.recordings.count - plan.saves.count + start, inputs.recordings.count)
+        }
+        progress(inputs.recordings.count, inputs.recordings.count)
+        // Segments cut again are "Del N av M" until named from their transcripts once more.
+        if nameSegments { try SegmentNamer().refresh(database) }
+        if let owed { try database.settleRelink(owed) }
+        return plan.notes
+    }
+
+    /// What relinking writes, worked out from what it read (the same for both stores): the
+    /// decisions that follow their session to its successor, the recordings whose links,
+    /// status or cuts changed, and the lines for the summary.
+    public static func plan(_ inputs: LinkInputs, segmentMinutes: Double = 5) -> LinkPlan {
+        var inputs = inputs
+        let proposals = Linker(sessions: inputs.sessions, options: LinkOptions(timeZone: ConferenceZone.named(inputs.timeZone)))
+            .link(linkable(inputs.recordings, heard: inputs.heard))
+        let sessionsByGuid = Dictionary(inputs.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        let followed = followDecisions(&inputs, to: sessionsByGuid)
+        var notes = followed.notes
+        let decisions = Dictionary(grouping: inputs.decisions, by: \.fingerprint)
+        let segmenter = Segmenter(evenMinutes: segmentMinutes)
+        var saves: [IndexDatabase.LinkSave] = []
+        for (recording, proposal) in zip(inputs.recordings, proposals) {
             guard let id = recording.id else { continue }
             var outcome = Outcome(proposal)
             for decision in decisions[recording.fingerprint ?? ""] ?? [] {
@@ -75,27 +90,16 @@ public struct LinkStage: IngestStage {
                 notes.append("\(recording.path): the session you chose (\(title)) is no longer in the programme; the recording is in review")
             }
             let segments = cut(outcome.links, of: recording, sessions: sessionsByGuid, segmenter: segmenter,
-                               chapterSets: chapterSets[recording.fingerprint ?? ""] ?? [:])
+                               chapterSets: inputs.chapterSets[recording.fingerprint ?? ""] ?? [:])
             let rows = outcome.links + outcome.candidates
-            let unchangedLinks = (existing[id] ?? []) == rows && recording.linkStatus == outcome.status
+            let unchangedLinks = (inputs.links[id] ?? []) == rows && recording.linkStatus == outcome.status
                 && recording.recordingStart == proposal.recordingStart && recording.recordingStartSource == proposal.recordingStartSource
-                && Self.sameCuts(storedSegments[id] ?? [], segments)
+                && sameCuts(inputs.segments[id] ?? [], segments)
             if unchangedLinks { continue }
-            batch.append(IndexDatabase.LinkSave(recordingID: id, status: outcome.status, start: proposal.recordingStart,
+            saves.append(IndexDatabase.LinkSave(recordingID: id, status: outcome.status, start: proposal.recordingStart,
                                                 startSource: proposal.recordingStartSource, links: rows, segments: segments))
         }
-        try database.saveLinks(batch)
-        progress(stored.count, stored.count)
-        // Segments cut again are "Del N av M" until named from their transcripts once more.
-        if nameSegments { try SegmentNamer().refresh(database) }
-        if let owed { try database.settleRelink(owed) }
-        return notes
-    }
-
-    /// The linker's proposals for the stored recordings, in their order, with what was heard
-    /// in those a speech engine listened to (see `Listener`).
-    private func propose(_ stored: [StoredRecording], sessions: [Session]) throws -> [RecordingLinks] {
-        try linker(sessions).link(try linkable(stored))
+        return LinkPlan(moves: followed.moves, saves: saves, notes: notes)
     }
 
     /// The words to prompt a speech engine with when it hears again each of `recordings`
@@ -105,7 +109,7 @@ public struct LinkStage: IngestStage {
         let stored = recordings.filter { $0.probe != nil }
         let linker = try linker(try database.sessions())
         var prompts: [Int64: String] = [:]
-        for (recording, linkable) in zip(stored, try linkable(stored)) {
+        for (recording, linkable) in zip(stored, Self.linkable(stored, heard: try database.heardCues())) {
             if let id = recording.id, let prompt = linker.heardPrompt(for: linkable) { prompts[id] = prompt }
         }
         return prompts
@@ -116,10 +120,9 @@ public struct LinkStage: IngestStage {
     }
 
     /// The stored recordings (each with a probe) as the linker reads them, with what was heard
-    /// in those a speech engine listened to.
-    private func linkable(_ stored: [StoredRecording]) throws -> [Recording] {
-        let heard = try database.heardCues()
-        return stored.compactMap { recording in
+    /// (`heard`, by recording id) in those a speech engine listened to.
+    static func linkable(_ stored: [StoredRecording], heard: [Int64: [Cue]]) -> [Recording] {
+        stored.compactMap { recording in
             recording.probe.map {
                 Recording(path: recording.path, probe: $0, modified: recording.mtime.map(Date.init(timeIntervalSince1970:)),
                           heard: (recording.id.flatMap { heard[$0] } ?? []).map { HeardLine(start: $0.start, end: $0.end, text: $0.text) })
@@ -129,7 +132,7 @@ public struct LinkStage: IngestStage {
 
     /// The segments of each linked session of `recording`, with the chapters people set for it
     /// (`chapterSets`, by session guid).
-    private func cut(_ links: [StoredLink], of recording: StoredRecording, sessions: [String: Session], segmenter: Segmenter,
+    private static func cut(_ links: [StoredLink], of recording: StoredRecording, sessions: [String: Session], segmenter: Segmenter,
                      chapterSets: [String: [ManualChapter]]) -> [Segment] {
         links.flatMap { link -> [Segment] in
             let session = sessions[link.sessionGuid]
@@ -140,22 +143,31 @@ public struct LinkStage: IngestStage {
     }
 
     /// Moves each decision whose session left the programme to that session's successor, when
-    /// there is exactly one (kept in the index, so that it holds through later programmes).
-    /// Returns the lines for the summary and the sessions left behind by the decisions that
-    /// stay (read only when some decision names a session that left).
-    private func followDecisions(to current: [String: Session]) throws -> (notes: [String], gone: [String: Session]) {
-        let orphaned = Set(try database.decisions().compactMap(\.sessionGuid).filter { current[$0] == nil })
-        guard !orphaned.isEmpty else { return ([], [:]) }
-        let gone = Dictionary(try database.sessions(includeRemoved: true).filter { orphaned.contains($0.guid) }.map { ($0.guid, $0) },
-                              uniquingKeysWith: { a, _ in a })
+    /// there is exactly one (the move is written to the store, so that it holds through later
+    /// programmes), with a person's chapters on it unless the successor has its own. Returns
+    /// the moves, the lines for the summary and the sessions left behind by the decisions that
+    /// stay.
+    static func followDecisions(_ inputs: inout LinkInputs, to current: [String: Session])
+        -> (moves: [LinkPlan.Move], notes: [String], gone: [String: Session]) {
+        let orphaned = Set(inputs.decisions.compactMap(\.sessionGuid).filter { current[$0] == nil })
+        guard !orphaned.isEmpty else { return ([], [], [:]) }
+        let gone = Dictionary(inputs.allSessions.filter { orphaned.contains($0.guid) }.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
         let candidates = Array(current.values)
+        var moves: [LinkPlan.Move] = []
         var notes: [String] = []
         for guid in orphaned.sorted() {
             guard let old = gone[guid], let successor = SessionSuccessor.find(for: old, in: candidates) else { continue }
-            try database.moveDecisions(from: guid, to: successor.session.guid)
-            notes.append("decisions on '\(old.title)' now hold for '\(successor.session.title)' (\(successor.session.guid)): the same \(successor.same.joined(separator: " and ")) in the new programme")
+            let new = successor.session.guid
+            moves.append(LinkPlan.Move(from: guid, to: new))
+            for index in inputs.decisions.indices where inputs.decisions[index].sessionGuid == guid { inputs.decisions[index].sessionGuid = new }
+            for (fingerprint, sets) in inputs.chapterSets {
+                guard let chapters = sets[guid] else { continue }
+                inputs.chapterSets[fingerprint]?[guid] = nil
+                if sets[new] == nil { inputs.chapterSets[fingerprint]?[new] = chapters }
+            }
+            notes.append("decisions on '\(old.title)' now hold for '\(successor.session.title)' (\(new)): the same \(successor.same.joined(separator: " and ")) in the new programme")
         }
-        return (notes, gone)
+        return (moves, notes, gone)
     }
 
     static func sameCuts(_ a: [Segment], _ b: [Segment]) -> Bool {
@@ -165,4 +177,52 @@ public struct LinkStage: IngestStage {
                 && $0.topics == $1.topics && $0.position == $1.position
         }
     }
+}
+
+/// What relinking reads of a store, read at one moment (see `LinkStage.plan`).
+public struct LinkInputs: Sendable {
+    /// The programme as it is.
+    public var sessions: [Session]
+    /// Every session ever imported, those that left the programme included.
+    public var allSessions: [Session]
+    /// The conference's time zone (its name).
+    public var timeZone: String?
+    /// The present recordings that were read (state ok, with a probe).
+    public var recordings: [StoredRecording]
+    /// What a speech engine heard in the recordings it listened to, by recording id.
+    public var heard: [Int64: [Cue]]
+    public var decisions: [Decision]
+    /// Stored links and candidates, by recording id.
+    public var links: [Int64: [StoredLink]]
+    /// Stored segments, by recording id.
+    public var segments: [Int64: [Segment]]
+    /// The chapters people set, by fingerprint and session guid.
+    public var chapterSets: [String: [String: [ManualChapter]]]
+
+    public init(sessions: [Session], allSessions: [Session], timeZone: String?, recordings: [StoredRecording], heard: [Int64: [Cue]],
+                decisions: [Decision], links: [Int64: [StoredLink]], segments: [Int64: [Segment]], chapterSets: [String: [String: [ManualChapter]]]) {
+        self.sessions = sessions
+        self.allSessions = allSessions
+        self.timeZone = timeZone
+        self.recordings = recordings
+        self.heard = heard
+        self.decisions = decisions
+        self.links = links
+        self.segments = segments
+        self.chapterSets = chapterSets
+    }
+}
+
+/// What relinking writes (see `LinkStage.plan`).
+public struct LinkPlan: Sendable {
+    /// Decisions (and chapters) on a session that left the programme, moved to its successor.
+    public struct Move: Sendable, Equatable {
+        public var from: String
+        public var to: String
+    }
+    public var moves: [Move]
+    /// The recordings whose links, status or cuts changed.
+    public var saves: [IndexDatabase.LinkSave]
+    /// Lines for the summary.
+    public var notes: [String]
 }

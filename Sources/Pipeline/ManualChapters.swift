@@ -51,7 +51,7 @@ extension LinkStage {
 
     /// `chapters` with titles trimmed, sorted by start; a `ChapterError` that names the first
     /// chapter that has no title, a title too long, or a start outside `from..<to`.
-    static func checked(_ chapters: [ManualChapter], from: Double, to: Double) throws -> [ManualChapter] {
+    public static func checked(_ chapters: [ManualChapter], from: Double, to: Double) throws -> [ManualChapter] {
         guard chapters.count <= maximumChapters else {
             throw ChapterError(description: "\(chapters.count) chapters: at most \(maximumChapters)")
         }
@@ -75,7 +75,7 @@ extension LinkStage {
     }
 
     /// A session's segments as JSON (start, end, title, where from), for the audit log.
-    static func chapterState(_ segments: [Segment]) throws -> String {
+    public static func chapterState(_ segments: [Segment]) throws -> String {
         struct Chapter: Encodable {
             var start: Double
             var end: Double

@@ -6,6 +6,10 @@ import Schedule
 /// Why a manual decision could not be recorded.
 public struct DecisionError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 extension LinkStage {
@@ -13,25 +17,43 @@ extension LinkStage {
     /// or a slug; none for `unlink`), and applies it at once. It is kept by the recording's
     /// fingerprint, so it survives re-ingests, moves and programme re-imports. The audit log
     /// keeps who (`by`: `staff:anna`, `cli:root`, `api:admin`) changed what: the recording's
-    /// links before and after.
+    /// links before and after. With `seen` (the `LinkState.token` of the recording as its maker
+    /// saw it), a recording whose links changed since is left as it is: `DecisionConflict`.
     @discardableResult
     public func decide(_ action: Decision.Action, recording reference: String, session sessionReference: String? = nil,
-                       inSeconds: Double? = nil, outSeconds: Double? = nil, by who: String) throws -> StoredRecording {
+                       inSeconds: Double? = nil, outSeconds: Double? = nil, by who: String, seen: String? = nil) throws -> StoredRecording {
         guard let recording = try database.recording(idOrPath: reference) else {
             throw DecisionError(description: "no recording '\(reference)' in the index (give its id or path, as `efterhand links` shows them)")
         }
+        let session = try sessionReference.map { reference -> (Session, inProgramme: Bool) in
+            guard let session = try database.session(guidOrSlug: reference) else {
+                throw DecisionError(description: "no session '\(reference)' in the programme (give its guid or slug)")
+            }
+            return (session, try database.sessions().contains { $0.guid == session.guid })
+        }
+        let decision = try Self.decision(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
+        let before = LinkState.json(status: recording.linkStatus, links: try database.links(recordingID: recording.id ?? -1))
+        try database.recordDecision(decision, recordingID: recording.id, seen: seen)
+        try relink()
+        let after = try database.recording(idOrPath: String(recording.id ?? 0)) ?? recording
+        try database.recordAudit(AuditEntry(who: who, action: action.rawValue, fingerprint: decision.fingerprint, recordingPath: recording.path,
+                                            sessionGuid: decision.sessionGuid, before: before,
+                                            after: LinkState.json(status: after.linkStatus, links: try database.links(recordingID: after.id ?? -1))))
+        return after
+    }
+
+    /// The decision a person asks for, checked against the recording and the session (with
+    /// whether it is in the programme now), the same for both stores; a `DecisionError` that
+    /// says what is wrong.
+    public static func decision(_ action: Decision.Action, recording: StoredRecording, session: (Session, inProgramme: Bool)?,
+                                inSeconds: Double?, outSeconds: Double?, at: Date = Date()) throws -> Decision {
         guard let fingerprint = recording.fingerprint else {
             throw DecisionError(description: "recording '\(recording.path)' has no fingerprint (its file could not be read)")
         }
-        var guid: String? = nil
-        if let sessionReference {
-            guard let session = try database.session(guidOrSlug: sessionReference) else {
-                throw DecisionError(description: "no session '\(sessionReference)' in the programme (give its guid or slug)")
+        if let (session, inProgramme) = session {
+            if action == .accept, !inProgramme {
+                throw DecisionError(description: "session '\(session.slug ?? session.guid)' ('\(session.title)') is no longer in the programme")
             }
-            if action == .accept, try !database.sessions().contains(where: { $0.guid == session.guid }) {
-                throw DecisionError(description: "session '\(sessionReference)' ('\(session.title)') is no longer in the programme")
-            }
-            guid = session.guid
         } else if action != .unlink {
             throw DecisionError(description: "name the session to \(action.rawValue)")
         }
@@ -50,33 +72,7 @@ extension LinkStage {
         if let duration = recording.duration, let outSeconds, outSeconds > duration + 1 {
             throw DecisionError(description: "--out (\(outSeconds)) is past the end of '\(recording.path)' (\(duration) s)")
         }
-        let before = try Self.linkState(of: recording, database: database)
-        try database.recordDecision(Decision(fingerprint: fingerprint, sessionGuid: guid, action: action, inSeconds: inSeconds, outSeconds: outSeconds,
-                                    path: recording.path))
-        try relink()
-        let after = try database.recording(idOrPath: String(recording.id ?? 0)) ?? recording
-        try database.recordAudit(AuditEntry(who: who, action: action.rawValue, fingerprint: fingerprint, recordingPath: recording.path,
-                                            sessionGuid: guid, before: before, after: try Self.linkState(of: after, database: database)))
-        return after
-    }
-
-    /// A recording's link status and links as JSON, for the audit log.
-    static func linkState(of recording: StoredRecording, database: IndexDatabase) throws -> String {
-        struct State: Encodable {
-            struct Link: Encodable {
-                var session: String
-                var inSeconds: Double
-                var outSeconds: Double
-                var decidedBy: String
-                enum CodingKeys: String, CodingKey { case session, inSeconds = "in_seconds", outSeconds = "out_seconds", decidedBy = "decided_by" }
-            }
-            var linkStatus: String
-            var links: [Link]
-            enum CodingKeys: String, CodingKey { case linkStatus = "link_status", links }
-        }
-        let links = try database.links(recordingID: recording.id ?? -1).filter { $0.kind == .link }
-        let state = State(linkStatus: recording.linkStatus.rawValue,
-                          links: links.map { State.Link(session: $0.sessionGuid, inSeconds: $0.inSeconds, outSeconds: $0.outSeconds, decidedBy: $0.decidedBy.rawValue) })
-        return try JSONText.encode(state)
+        return Decision(fingerprint: fingerprint, sessionGuid: session?.0.guid, action: action, inSeconds: inSeconds, outSeconds: outSeconds,
+                        path: recording.path, decidedAt: at)
     }
 }

@@ -20,14 +20,18 @@ public struct SegmentNamer: Sendable {
     /// Names the index's even segments from their transcripts (or gives them back "Del N av M"
     /// where there is too little text), writing only titles that change.
     public func refresh(_ database: IndexDatabase) throws {
-        let texts = try database.segmentTexts()
+        try database.renameSegments(renames(try database.segmentTexts()))
+    }
+
+    /// The new title of each segment (by id) whose name changes (see `names`).
+    public func renames(_ texts: [SegmentText]) -> [Int64: String] {
         let titles = names(texts)
         var changes: [Int64: String] = [:]
         for text in texts {
             guard let id = text.segment.id, let title = titles[id], title != text.segment.title else { continue }
             changes[id] = title
         }
-        try database.renameSegments(changes)
+        return changes
     }
 
     /// The title of every `.even` segment (by id): its name from its transcript, else its

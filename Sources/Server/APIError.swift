@@ -29,6 +29,11 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.notFound, code: "not_found", message: message)
     }
 
+    /// 409: the change was made on a state someone else has changed since.
+    public static func conflict(_ message: String) -> APIError {
+        APIError(.conflict, code: "conflict", message: message)
+    }
+
     /// 503: the index file was deleted or moved away under the running server. Names the
     /// file, not the server's folders.
     public static func indexGone(_ consequence: String) -> APIError {

@@ -23,8 +23,9 @@ public protocol IndexRepository: IndexReading {
     /// Links and candidates by recording id.
     func links() throws -> [Int64: [StoredLink]]
     /// Records and applies a person's decision (`efterhand link accept|reject|unlink`); `who`
-    /// goes into the audit log.
-    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording
+    /// goes into the audit log. With `seen` (the `LinkState.token` its maker saw), refused with
+    /// `DecisionConflict` if the recording's links changed since.
+    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String, seen: String?) throws -> StoredRecording
     /// The audit log, newest first: all of it, or one session's or recording's (see `IndexDatabase.auditEntries`).
     func auditEntries(sessionGuid: String?, fingerprint: String?, limit: Int) throws -> [AuditEntry]
     /// Hides a session or publishes it again (see `IndexDatabase.setHidden`).
@@ -52,8 +53,8 @@ extension IndexRepository {
 }
 
 extension IndexDatabase: IndexRepository {
-    public func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording {
-        try LinkStage(database: self).decide(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds, by: who)
+    public func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String, seen: String?) throws -> StoredRecording {
+        try LinkStage(database: self).decide(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds, by: who, seen: seen)
     }
 
     public func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {

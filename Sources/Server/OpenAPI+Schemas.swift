@@ -40,7 +40,7 @@ enum APISchemas {
         ], required: ["version", "chapters"]),
         "SearchResults": searchResults,
         "DecisionRequest": decisionRequest,
-        "Decision": .object(["recording_id": .integer, "link_status": .string, "links": .array(.anyObject)]),
+        "Decision": .object(["recording_id": .integer, "link_status": .string, "links": .array(.anyObject), "seen": .string]),
         "TranscriptImport": .object(["stored": .integer, "skipped_verified": .integer, "language": .string, "verified_segments": .integer]),
     ]
 
@@ -85,8 +85,9 @@ enum APISchemas {
     /// Accepting and rejecting name a session; unlinking does not.
     static let decisionRequest = S(oneOf: [
         .object(["action": S(type: "string", allowed: ["accept", "reject"]), "session": S(type: "string", limits: .init(minLength: 1)),
-                 "in_seconds": S(type: "number", limits: .init(minimum: 0)), "out_seconds": S(type: "number", exclusiveMinimum: 0)],
+                 "in_seconds": S(type: "number", limits: .init(minimum: 0)), "out_seconds": S(type: "number", exclusiveMinimum: 0),
+                 "seen": .string],
                 required: ["action", "session"]),
-        .object(["action": S(type: "string", allowed: ["unlink"])], required: ["action"]),
+        .object(["action": S(type: "string", allowed: ["unlink"]), "seen": .string], required: ["action"]),
     ])
 }

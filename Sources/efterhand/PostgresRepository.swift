@@ -57,7 +57,7 @@ struct PostgresRepository: IndexRepository {
         APIError(.notImplemented, code: "not-on-postgres", message: "\(what) does not run on the PostgreSQL store yet (issue 23); make the change in the municipality's index and gather it again")
     }
 
-    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording {
+    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String, seen: String?) throws -> StoredRecording {
         throw Self.notYet("deciding links")
     }
 

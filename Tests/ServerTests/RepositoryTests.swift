@@ -46,7 +46,7 @@ final class ValuesIndex: IndexRepository {
     }
 
     /// An unlink takes the recording's links away, as the index would, and counts as a commit.
-    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String) throws -> StoredRecording {
+    func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String, seen: String?) throws -> StoredRecording {
         try state.withLockedValue { value in
             guard var stored = value.snapshot.recordings.first(where: { String($0.id ?? -1) == recording }), let id = stored.id else {
                 throw TranscriptError(description: "no recording \(recording)")

@@ -187,6 +187,33 @@ struct StaffTests {
         #expect(try database.recording(idOrPath: String(unmatched))?.linkStatus == .linked)
     }
 
+    @Test("two staff deciding on the same review page: the first decision stands, the second is refused with 409 and names who decided; nothing of it recorded")
+    func twoStaffOnePage() async throws {
+        let sample = try SampleIndex()
+        let database = try sample.database()
+        let unmatched = try recordingID("MVI_0042.MP4", in: database)
+        try await sample.test(configuration(sample)) { client in
+            let session = try #require(try await Self.signIn(client))
+            let csrf = try await Self.formToken(client, cookie: session)
+            let review = try await client.execute(uri: "/staff/review", method: .get, headers: [.cookie: session]).text
+            // The page's forms carry the recording's links as shown.
+            let item = try #require(review.range(of: "id=\"recording-\(unmatched)\"")).upperBound
+            let seen = try #require(review[item...].firstMatch(of: #/name="seen" value="([0-9a-f]{16})"/#).map { String($0.output.1) })
+            let path = "/staff/recordings/\(unmatched)/decisions"
+            let first = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session),
+                                                 body: Self.form([("action", "accept"), ("session", "iv21-111-vad-tar-vi-med-oss"), ("seen", seen), ("csrf", csrf)]))
+            #expect(first.status == .seeOther)
+            let second = try await client.execute(uri: path, method: .post, headers: Self.formHeaders(cookie: session),
+                                                  body: Self.form([("action", "accept"), ("session", "iv21-104-sommarjobbare"), ("seen", seen), ("csrf", csrf)]))
+            #expect(second.status == .conflict)
+            let said = second.text
+            #expect(said.contains("staff:anna") && said.contains("accept"), "\(said)")
+        }
+        #expect(try database.decisions().count == 1 && database.auditEntries().count == 1)
+        let links = try database.links(recordingID: unmatched).filter { $0.kind == .link }
+        #expect(links.map(\.sessionGuid) == [SampleIndex.guid(111)])
+    }
+
     @Test("a hidden session leaves the feed, its page and search, and comes back when published; an opted-out one cannot be; both in the audit log")
     func publication() async throws {
         let sample = try SampleIndex()

@@ -63,6 +63,8 @@ struct EditPage {
     let media: String
     /// The in and out form: the review queue's decision, sent back here.
     let cutAction: String
+    /// The recording's links as shown (`LinkState.token`), sent back with the in and out points.
+    let seen: String
     let inSeconds: String
     let outSeconds: String
     let back: String
@@ -112,6 +114,7 @@ struct EditPage {
         severalParts = parts.count > 1
         media = "/staff/media/\(recordingID)"
         cutAction = "/staff/recordings/\(recordingID)/decisions"
+        seen = chosen.map { LinkState.token(status: $0.linkStatus, links: snapshot.links[recordingID] ?? []) } ?? ""
         let link = (snapshot.links[recordingID] ?? []).first { $0.kind == .link && $0.sessionGuid == session.guid }
         inSeconds = link.map { StaffText.seconds($0.inSeconds) } ?? ""
         outSeconds = link.map { StaffText.seconds($0.outSeconds) } ?? ""

@@ -48,6 +48,9 @@ struct ReviewPage {
         var media: String
         var candidates: [Candidate]
         var action: String
+        /// The recording's links as shown (`LinkState.token`): a decision made on a recording
+        /// someone changed meanwhile is refused, not applied over theirs.
+        var seen: String
     }
 
     struct Candidate {
@@ -101,7 +104,8 @@ struct ReviewPage {
                 return Item(id: id, path: recording.path, status: language.pick(recording.linkStatus == .review ? "osäker" : "ingen koppling",
                                                                                  recording.linkStatus == .review ? "in review" : "unmatched"),
                             duration: recording.duration.map(HTML.timecode) ?? "?", media: "/staff/media/\(id)", candidates: candidates,
-                            action: "/staff/recordings/\(id)/decisions")
+                            action: "/staff/recordings/\(id)/decisions",
+                            seen: LinkState.token(status: recording.linkStatus, links: snapshot.links[id] ?? []))
             }
         empty = items.isEmpty
         sessions = snapshot.sessions.map { SessionChoice(slug: $0.slug ?? $0.guid, label: $0.title + " (" + when($0) + ")") }

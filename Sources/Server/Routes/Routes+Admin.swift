@@ -32,11 +32,15 @@ private func addDecisionRoute(to routes: RouteRegistrar, services: ServerService
             guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             do {
                 let recording = try services.repository.decide(action, recording: String(id), session: decision.session,
-                                                                inSeconds: decision.inSeconds, outSeconds: decision.outSeconds, by: "api:admin")
-                let links = (try services.repository.links()[id] ?? []).filter { $0.kind == .link }
-                return DecisionResult(recordingID: id, linkStatus: recording.linkStatus.rawValue, links: links.map(DecisionResult.Link.init))
+                                                                inSeconds: decision.inSeconds, outSeconds: decision.outSeconds, by: "api:admin",
+                                                                seen: decision.seen)
+                let all = try services.repository.links()[id] ?? []
+                return DecisionResult(recordingID: id, linkStatus: recording.linkStatus.rawValue, links: all.filter { $0.kind == .link }.map(DecisionResult.Link.init),
+                                      seen: LinkState.token(status: recording.linkStatus, links: all))
             } catch let error as DecisionError {
                 throw APIError.badParameter(error.description)
+            } catch let error as DecisionConflict {
+                throw APIError.conflict(error.description)
             }
         }
         services.catalogues.invalidate()
@@ -94,9 +98,11 @@ struct DecisionRequest: Decodable {
     var session: String?
     var inSeconds: Double?
     var outSeconds: Double?
+    /// The recording's `seen` token as the client last read it (`GET /api/recordings/{id}`).
+    var seen: String?
 
     enum CodingKeys: String, CodingKey {
-        case action, session, inSeconds = "in_seconds", outSeconds = "out_seconds"
+        case action, session, inSeconds = "in_seconds", outSeconds = "out_seconds", seen
     }
 }
 
@@ -122,9 +128,11 @@ struct DecisionResult: Encodable, Sendable {
     var recordingID: Int64
     var linkStatus: String
     var links: [Link]
+    /// The state after the decision, for the next one's `seen`.
+    var seen: String
 
     enum CodingKeys: String, CodingKey {
-        case recordingID = "recording_id", linkStatus = "link_status", links
+        case recordingID = "recording_id", linkStatus = "link_status", links, seen
     }
 }
 

@@ -76,10 +76,12 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
             guard try services.repository.recording(idOrPath: String(id)) != nil else { throw APIError.notFound("no recording \(id) in the index") }
             do {
                 let recording = try services.repository.decide(action, recording: String(id), session: chosen, inSeconds: inSeconds,
-                                                                outSeconds: outSeconds, by: who)
+                                                                outSeconds: outSeconds, by: who, seen: form.text("seen"))
                 return "\(action.rawValue) \(recording.path)"
             } catch let error as DecisionError {
                 throw APIError.badParameter(error.description)
+            } catch let error as DecisionConflict {
+                throw APIError.conflict(error.description)
             }
         }
         services.catalogues.invalidate()
