@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "MediaProbe", "IndexStore", "Schedule", "Linking", "Captions",
+                "MediaProbe", "IndexStore", "Schedule", "Linking", "Captions", "Pipeline",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // TLS for the connection that listens for commits (the pool makes its own).
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -147,18 +147,3 @@ public struct SearchDocument: Sendable, Equatable {
         return documents
     }
 }
-
-extension IndexDatabase {
-    /// Every search row of one recording, in index order.
-    public func searchDocuments(recordingID: Int64) throws -> [SearchDocument] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript
-                FROM search WHERE rowid IN (SELECT rowid FROM search_row WHERE recording_id = ?) ORDER BY rowid
-                """, arguments: [recordingID]).map { row in
-                SearchDocument(kind: row[0], recordingID: row[1], sessionGuid: row[2], segmentID: row[3],
-                               texts: (4...10).map { (row[$0] as String?) ?? "" })
-            }
-        }
-    }
-}

@@ -17,6 +17,8 @@ public struct GatherSummary: Sendable, Equatable {
     public var outside: [String] = []
     /// Recordings of the root that the index no longer holds: marked missing in the store.
     public var gone = 0
+    /// What the relink after the copy said (decisions that followed a session, or lost it).
+    public var notes: [String] = []
 }
 
 /// `efterhand gather`: a municipality's SQLite index copied into the PostgreSQL store, the way a
@@ -24,7 +26,10 @@ public struct GatherSummary: Sendable, Equatable {
 /// media root (by path inside the root's folder, so servers and workers that mount it elsewhere
 /// agree); each recording is copied in one transaction (its links, segments, transcript and
 /// search rows replaced whole), so a gather run again copies the index as it is now and a
-/// server never sees half a recording. Decisions, hidden sessions and the programme come along.
+/// server never sees half a recording. The programme comes along; decisions, chapters and the
+/// audit log join the store's, and a session hidden or published by a person in the store stays
+/// so (issue 23 part 5: what people decided on any machine survives). The store is then linked
+/// again (`relink`), so that its decisions hold for what was copied.
 extension PostgresIndex {
     public func gather(from index: IndexDatabase, root name: String, folder: String,
                        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> GatherSummary {
@@ -36,48 +41,54 @@ extension PostgresIndex {
         let current = Set(try index.sessions().map(\.guid))
         let hidden = try index.hiddenSessions()
         let decisions = try index.decisions()
+        let chapterSets = try index.chapterSets()
+        let stamps = try index.chapterSetStamps()
+        let audit = try index.auditEntries()
+        let listened = try index.listenedSpans()
         func json<T: Encodable>(_ value: T) -> String { (try? JSONText.encode(value)) ?? "null" }
 
         try await transaction { connection in
             try await connection.query("INSERT INTO media_root (name) VALUES (\(name)) ON CONFLICT DO NOTHING", logger: self.logger)
-            if let conference {
-                try await connection.query("""
-                    INSERT INTO conference (id, document, time_zone) VALUES (1, \(json(conference))::jsonb, \(conference.timeZone))
-                    ON CONFLICT (id) DO UPDATE SET document = EXCLUDED.document, time_zone = EXCLUDED.time_zone
-                    """, logger: self.logger)
-            }
-            for start in stride(from: 0, to: sessions.count, by: 500) {
-                let batch = sessions[start..<min(start + 500, sessions.count)]
-                let guids = batch.map(\.guid), documents = batch.map { json($0) }, titles = batch.map(\.title)
-                let starts = batch.map { $0.start.timeIntervalSince1970 }, rooms = batch.map { $0.room ?? "" }
-                let languages = batch.map { $0.language ?? "" }, optedOut = batch.map(\.doNotRecord), listed = batch.map { current.contains($0.guid) }
-                try await connection.query("""
-                    INSERT INTO session (guid, document, title, start, room, language, do_not_record, in_programme)
-                    SELECT guid, document::jsonb, title, start, NULLIF(room, ''), NULLIF(language, ''), opted_out, listed
-                    FROM unnest(\(guids)::text[], \(documents)::text[], \(titles)::text[], \(starts)::float8[], \(rooms)::text[],
-                                \(languages)::text[], \(optedOut)::bool[], \(listed)::bool[])
-                         AS t(guid, document, title, start, room, language, opted_out, listed)
-                    ON CONFLICT (guid) DO UPDATE SET document = EXCLUDED.document, title = EXCLUDED.title, start = EXCLUDED.start,
-                        room = EXCLUDED.room, language = EXCLUDED.language, do_not_record = EXCLUDED.do_not_record,
-                        in_programme = EXCLUDED.in_programme
-                    """, logger: self.logger)
-            }
+            try await self.upsertProgramme(conference: conference, sessions: sessions, listed: current, hash: nil, on: connection)
+            // What a person chose in the store (on a staff page of a server over it) stays.
             let guids = sessions.map(\.guid), hiddenFlags = sessions.map { hidden.contains($0.guid) }
             try await connection.query("""
                 INSERT INTO publication (session_guid, hidden, who)
                 SELECT guid, hidden, 'gather' FROM unnest(\(guids)::text[], \(hiddenFlags)::bool[]) AS t(guid, hidden)
                 ON CONFLICT (session_guid) DO UPDATE SET hidden = EXCLUDED.hidden, at = now(), who = EXCLUDED.who
-                WHERE publication.hidden IS DISTINCT FROM EXCLUDED.hidden
+                WHERE publication.hidden IS DISTINCT FROM EXCLUDED.hidden AND publication.who = 'gather'
                 """, logger: self.logger)
-            let fingerprints = Array(Set(decisions.map(\.fingerprint)))
-            try await connection.query("DELETE FROM decision WHERE fingerprint = ANY(\(fingerprints))", logger: self.logger)
+            // Decisions are a log: the index's join the store's (made on a staff page of a
+            // server over the store, or gathered before), each once; none is taken away.
             for decision in decisions {
                 try await connection.query("""
                     INSERT INTO decision (fingerprint, session_guid, action, in_seconds, out_seconds, path, decided_at)
                     VALUES (\(decision.fingerprint), \(decision.sessionGuid), \(decision.action.rawValue), \(decision.inSeconds),
-                            \(decision.outSeconds), \(decision.path), \(decision.decidedAt.timeIntervalSince1970))
+                            \(decision.outSeconds), \(decision.path.map { name + "/" + $0 }), \(decision.decidedAt.timeIntervalSince1970))
+                    ON CONFLICT DO NOTHING
                     """, logger: self.logger)
             }
+            // A chapter set replaces the store's for its recording and session only when it is the later one.
+            for (fingerprint, sets) in chapterSets {
+                for (guid, chapters) in sets {
+                    guard let stamp = stamps[fingerprint]?[guid] else { continue }
+                    var storeAt: Double?
+                    for try await at in try await connection.query("""
+                        SELECT max(at) FROM chapter_set WHERE fingerprint = \(fingerprint) AND session_guid = \(guid)
+                        """, logger: self.logger).decode(Double?.self) {
+                        storeAt = at
+                    }
+                    if let storeAt, storeAt >= stamp.at { continue }
+                    try await connection.query("DELETE FROM chapter_set WHERE fingerprint = \(fingerprint) AND session_guid = \(guid)", logger: self.logger)
+                    let positions = Array(chapters.indices), starts = chapters.map(\.startSeconds), titles = chapters.map(\.title)
+                    try await connection.query("""
+                        INSERT INTO chapter_set (fingerprint, session_guid, position, start_seconds, title, at, who)
+                        SELECT \(fingerprint), \(guid), position, start_seconds, title, \(stamp.at), \(stamp.who)
+                        FROM unnest(\(positions)::int[], \(starts)::float8[], \(titles)::text[]) AS t(position, start_seconds, title)
+                        """, logger: self.logger)
+                }
+            }
+            for entry in audit { try await self.insertAudit(entry, on: connection) }
         }
         summary.sessions = sessions.count
 
@@ -96,12 +107,11 @@ extension PostgresIndex {
             copied.insert(path)
             let segments = try index.segments(recordingID: id)
             let cues = try index.cues(recordingID: id)
-            let documents = try index.searchDocuments(recordingID: id)
             let spans = try index.verifiedSpans(recordingID: id).flatMap { language, list in list.map { (language, $0.0, $0.1) } }
             let recordingLinks = links[id] ?? []
             var probe = recording.probe
             probe?.path = path
-            try await transaction { connection in
+            let searchRows = try await transaction { connection -> Int? in
                 let rows = try await connection.query("""
                     INSERT INTO recording (media_root, path, fingerprint, size, mtime, state, probe, error_code, error_message, duration,
                                            link_status, recording_start, recording_start_source)
@@ -116,50 +126,19 @@ extension PostgresIndex {
                     """, logger: self.logger)
                 var stored: Int64?
                 for try await value in rows.decode(Int64.self) { stored = value }
-                guard let stored else { return }
-                try await connection.query("DELETE FROM link WHERE recording_id = \(stored)", logger: self.logger)
-                try await connection.query("DELETE FROM segment WHERE recording_id = \(stored)", logger: self.logger)
+                guard let stored else { return nil }
                 try await connection.query("DELETE FROM cue WHERE recording_id = \(stored)", logger: self.logger)
                 try await connection.query("DELETE FROM verified_span WHERE recording_id = \(stored)", logger: self.logger)
+                try await connection.query("DELETE FROM listened WHERE recording_id = \(stored)", logger: self.logger)
+                if let signature = listened[id]?.signature {
+                    try await connection.query("INSERT INTO listened (recording_id, signature) VALUES (\(stored), \(signature))", logger: self.logger)
+                }
                 if !spans.isEmpty {
                     let languages = spans.map(\.0), starts = spans.map(\.1), ends = spans.map(\.2)
                     try await connection.query("""
                         INSERT INTO verified_span (recording_id, language, start_seconds, end_seconds)
                         SELECT \(stored), language, s, e FROM unnest(\(languages)::text[], \(starts)::float8[], \(ends)::float8[]) AS t(language, s, e)
                         """, logger: self.logger)
-                }
-                if !recordingLinks.isEmpty {
-                    let positions = Array(recordingLinks.indices), guids = recordingLinks.map(\.sessionGuid)
-                    let kinds = recordingLinks.map(\.kind.rawValue), bodies = recordingLinks.map { json($0) }
-                    try await connection.query("""
-                        INSERT INTO link (recording_id, position, session_guid, kind, document)
-                        SELECT \(stored), position, guid, kind, document::jsonb
-                        FROM unnest(\(positions)::int[], \(guids)::text[], \(kinds)::text[], \(bodies)::text[]) AS t(position, guid, kind, document)
-                        """, logger: self.logger)
-                }
-                // Segment ids are the store's own: the index's are mapped by session and position.
-                var segmentIDs: [Int64: Int64] = [:]
-                if !segments.isEmpty {
-                    let guids = segments.map(\.sessionGuid), positions = segments.map(\.position)
-                    let starts = segments.map(\.startSeconds), ends = segments.map(\.endSeconds), titles = segments.map(\.title)
-                    let topics = segments.map { json($0.topics) }, sources = segments.map(\.source.rawValue)
-                    let ordinals = Array(segments.indices)
-                    let inserted = try await connection.query("""
-                        INSERT INTO segment (recording_id, session_guid, position, start_seconds, end_seconds, title, topics, source)
-                        SELECT \(stored), guid, position, start_seconds, end_seconds, title, topics::jsonb, source
-                        FROM unnest(\(guids)::text[], \(positions)::int[], \(starts)::float8[], \(ends)::float8[], \(titles)::text[],
-                                    \(topics)::text[], \(sources)::text[], \(ordinals)::int[])
-                             AS t(guid, position, start_seconds, end_seconds, title, topics, source, ordinal)
-                        ORDER BY ordinal
-                        RETURNING id, session_guid, position, start_seconds
-                        """, logger: self.logger)
-                    var byPlace: [String: Int64] = [:]
-                    for try await (segment, guid, position, start) in inserted.decode((Int64, String, Int, Double).self) {
-                        byPlace["\(guid)\u{0}\(position)\u{0}\(start)"] = segment
-                    }
-                    for segment in segments {
-                        if let old = segment.id, let new = byPlace["\(segment.sessionGuid)\u{0}\(segment.position)\u{0}\(segment.startSeconds)"] { segmentIDs[old] = new }
-                    }
                 }
                 for start in stride(from: 0, to: cues.count, by: 2000) {
                     let batch = cues[start..<min(start + 2000, cues.count)]
@@ -172,26 +151,13 @@ extension PostgresIndex {
                              AS t(language, start_seconds, end_seconds, text, source, status)
                         """, logger: self.logger)
                 }
-                let kept = documents.filter { segmentIDs[$0.segmentID] != nil }
-                if !kept.isEmpty {
-                    func column(_ index: Int) -> [String] { kept.map { $0.texts[index] } }
-                    let kinds = kept.map(\.kind), guids = kept.map(\.sessionGuid), segmentsOf = kept.compactMap { segmentIDs[$0.segmentID] }
-                    let folded = kept.map { TextMatch.fold($0.texts.joined(separator: "\n")) }
-                    try await connection.query("""
-                        INSERT INTO search_document (kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers,
-                                                     topics, segment_title, transcript, folded)
-                        SELECT kind, \(stored), guid, segment_id, a, b, c, d, e, f, g, folded
-                        FROM unnest(\(kinds)::text[], \(guids)::text[], \(segmentsOf)::int8[], \(column(0))::text[], \(column(1))::text[],
-                                    \(column(2))::text[], \(column(3))::text[], \(column(4))::text[], \(column(5))::text[], \(column(6))::text[],
-                                    \(folded)::text[])
-                             AS t(kind, guid, segment_id, a, b, c, d, e, f, g, folded)
-                        """, logger: self.logger)
-                }
-            }
+                // Links and segments as the index has them, the search rows built from them (after the cues).
+                return try await self.replaceLinks(recordingID: stored, links: recordingLinks, segments: segments, on: connection)
+            } ?? 0
             summary.recordings += 1
             summary.segments += segments.count
             summary.cues += cues.count
-            summary.searchRows += documents.count
+            summary.searchRows += searchRows
         }
         let stale = try await run("""
             UPDATE recording SET state = 'missing', updated_at = now()
@@ -199,6 +165,9 @@ extension PostgresIndex {
             RETURNING id
             """)
         for try await _ in stale.decode(Int64.self) { summary.gone += 1 }
+        // The store's own decisions and chapters (made over it, or gathered from another index)
+        // apply to what was copied: linked again, as an ingest links after it probes.
+        summary.notes = try await relink()
         progress(recordings.count, recordings.count)
         return summary
     }

@@ -61,7 +61,9 @@ public struct FailedJob: Sendable, Equatable {
 /// attempts are spent. A job's result is written in the same transaction that marks it done, and
 /// only while the worker still holds it: each job's work lands exactly once.
 extension PostgresIndex {
-    /// Adds the jobs not already waiting or running (same kind and key); returns how many were new.
+    /// Adds the jobs not already waiting or running (same kind and key; a `link` job only not
+    /// already waiting: one that runs may have read the store before the work it should link
+    /// was done); returns how many were new.
     @discardableResult
     public func enqueue(_ requests: [JobRequest]) async throws -> Int {
         guard !requests.isEmpty else { return 0 }
@@ -75,7 +77,7 @@ extension PostgresIndex {
                 INSERT INTO job (kind, key, media_root, payload, max_attempts)
                 SELECT kind, key, NULLIF(root, ''), payload::jsonb, attempts
                 FROM unnest(\(kinds)::text[], \(keys)::text[], \(roots)::text[], \(payloads)::text[], \(attempts)::int[]) AS t(kind, key, root, payload, attempts)
-                ON CONFLICT (kind, key) WHERE state IN ('queued', 'running') DO NOTHING
+                ON CONFLICT (kind, key) WHERE state = 'queued' OR (state = 'running' AND kind <> 'link') DO NOTHING
                 RETURNING id
                 """)
             for try await _ in rows.decode(Int64.self) { inserted += 1 }
@@ -112,6 +114,8 @@ extension PostgresIndex {
                     SELECT id FROM job
                     WHERE state = 'queued' AND not_before <= now() AND kind = ANY(\(kinds))
                       AND (media_root IS NULL OR media_root = ANY(\(roots)))
+                      -- Linking waits for the probes: it links what they found.
+                      AND (kind <> 'link' OR NOT EXISTS (SELECT 1 FROM job AS probe WHERE probe.kind = 'probe' AND probe.state IN ('queued', 'running')))
                     ORDER BY id LIMIT 1
                     FOR UPDATE SKIP LOCKED)
                 RETURNING id, kind, key, media_root, payload::text, attempts, max_attempts

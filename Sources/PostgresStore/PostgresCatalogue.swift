@@ -17,6 +17,8 @@ public final class PostgresCatalogue: Sendable {
     /// Where this machine finds each media root (to serve the recordings themselves).
     public let roots: MediaRootMap
     private let state = Mutex<(snapshot: IndexSnapshot?, version: Int64)>((nil, 0))
+    /// Catalogue reads begun and the latest one ended, by the order they began.
+    private let reads = Mutex<(started: Int64, finished: Int64)>((0, 0))
     private let logger = Logger(label: "efterhand.server")
 
     public init(database: PostgresIndex, roots: MediaRootMap) {
@@ -30,8 +32,13 @@ public final class PostgresCatalogue: Sendable {
     public func follow() async throws {
         try await database.followCommits {
             do {
+                let ticket = self.reads.withLock { reads in
+                    reads.started += 1
+                    return reads.started
+                }
                 let snapshot = try await self.read(within: self.readLimit)
                 self.state.withLock { $0 = (snapshot, $0.version + 1) }
+                self.reads.withLock { $0.finished = max($0.finished, ticket) }
             } catch let error as PostgresStoreError {
                 self.logger.error("cannot read the catalogue: \(error); reading again")
                 throw ReadAgain()
@@ -78,6 +85,17 @@ public final class PostgresCatalogue: Sendable {
 
     /// Counts the reads: changes with every commit the server has taken in.
     public var version: Int64 { state.withLock { $0.version } }
+
+    /// Waits, at most `timeout`, for a catalogue read that begins after this call to end: called
+    /// after a commit of this process's own, so that the page a person is sent to next shows
+    /// their change (a read already under way may have begun before the commit).
+    public func catchUp(timeout: Duration = .seconds(3)) async {
+        let mark = reads.withLock { $0.started }
+        let deadline = ContinuousClock.now + timeout
+        while reads.withLock({ $0.finished <= mark }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
 
     /// Everything the feed and the API read, in one transaction (REPEATABLE READ: one state).
     public func read() async throws -> IndexSnapshot {

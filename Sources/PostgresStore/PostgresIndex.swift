@@ -105,6 +105,8 @@ public final class PostgresIndex: Sendable {
             throw CancellationError()
         } catch let error as PostgresTransactionError {
             if error.closureError is CancellationError { throw CancellationError() }
+            // The body's own refusals (a decision that conflicts, a bad chapter) pass as they are.
+            if let refusal = error.closureError, !(refusal is PSQLError), !(refusal is PostgresDecodingError), !(refusal is PostgresStoreError) { throw refusal }
             throw PostgresStoreError.from(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error, at: location)
         } catch {
             throw PostgresStoreError.from(error, at: location)

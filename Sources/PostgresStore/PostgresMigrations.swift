@@ -106,5 +106,24 @@ enum PostgresMigrations {
             "CREATE TRIGGER publication_commit AFTER INSERT OR UPDATE OR DELETE ON publication FOR EACH ROW EXECUTE FUNCTION efterhand_notify_commit()",
             "CREATE TRIGGER cue_commit AFTER INSERT OR UPDATE OR DELETE ON cue FOR EACH STATEMENT EXECUTE FUNCTION efterhand_notify_commit()",
         ]),
+        // Linking and people's work in the store (issue 23 parts 3 and 5): what linking by what
+        // was said reads, the chapters people set, the audit log; a decision or an audit entry
+        // gathered twice is kept once.
+        Migration(identifier: "v3", statements: [
+            // The SQLite index's `caption_source` row 'asr@listen': what a speech engine listened to.
+            #"CREATE TABLE listened (recording_id BIGINT PRIMARY KEY REFERENCES recording (id) ON DELETE CASCADE, signature TEXT NOT NULL)"#,
+            #"CREATE TABLE chapter_set (fingerprint TEXT NOT NULL, session_guid TEXT NOT NULL, position INTEGER NOT NULL, start_seconds DOUBLE PRECISION NOT NULL, title TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, who TEXT NOT NULL, PRIMARY KEY (fingerprint, session_guid, position))"#,
+            #"CREATE TABLE audit (id BIGSERIAL PRIMARY KEY, at DOUBLE PRECISION NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL, fingerprint TEXT, recording_path TEXT, session_guid TEXT, before TEXT NOT NULL, after TEXT NOT NULL)"#,
+            "CREATE UNIQUE INDEX audit_once ON audit (at, who, action, fingerprint, session_guid) NULLS NOT DISTINCT",
+            "CREATE INDEX audit_session ON audit (session_guid)",
+            "CREATE INDEX audit_fingerprint ON audit (fingerprint)",
+            "CREATE UNIQUE INDEX decision_once ON decision (fingerprint, session_guid, action, decided_at) NULLS NOT DISTINCT",
+            // A programme stored again unchanged changes nothing (SQLite's `programme_hash`).
+            "ALTER TABLE conference ADD COLUMN programme_hash TEXT",
+            // A link job may wait while another runs: the running one may have read the store
+            // before the probes it should link finished (see `LinkJob`).
+            "DROP INDEX job_pending",
+            "CREATE UNIQUE INDEX job_pending ON job (kind, key) WHERE state = 'queued' OR (state = 'running' AND kind <> 'link')",
+        ]),
     ]
 }

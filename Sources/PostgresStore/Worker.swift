@@ -5,7 +5,7 @@ import MediaProbe
 /// What `efterhand worker` is told.
 public struct WorkerOptions: Sendable {
     /// The kinds of job this worker takes.
-    public var kinds: [String] = [ProbeJob.kind]
+    public var kinds: [String] = Worker.kinds
     /// Jobs run at once.
     public var concurrency = 1
     /// How long a claim holds a job without a heartbeat; the heartbeat renews it every third of it.
@@ -35,9 +35,9 @@ public struct WorkerSummary: Sendable, Equatable {
 /// number of them on any number of machines that see the media.
 public struct Worker: Sendable {
     /// The kinds this build can run.
-    public static let kinds = [ProbeJob.kind]
+    public static let kinds = [ProbeJob.kind, LinkJob.kind]
     /// Kinds issue 23 names that are not built yet; a worker refuses them in words.
-    public static let notYet = ["link", "thumbnail", "transcribe"]
+    public static let notYet = ["thumbnail", "transcribe"]
 
     let database: PostgresIndex
     let options: WorkerOptions
@@ -124,6 +124,12 @@ public struct Worker: Sendable {
             }
         }
         defer { heartbeat.cancel() }
+        if job.kind == LinkJob.kind {
+            // The relink is written in the transaction that marks the job done.
+            let database = database
+            let minutes = LinkJob.decode(job).segmentMinutes
+            return try await Task.detached { try await database.finish(job) { _ = try await database.relink(on: $0, segmentMinutes: minutes) } }.value ? .done : .lost
+        }
         do {
             let probe = try ProbeJob.decode(job)
             let roots = options.roots, prober = Prober(options: options.probe)

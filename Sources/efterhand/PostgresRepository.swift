@@ -4,11 +4,13 @@ import Foundation
 import IndexStore
 import Linking
 import PostgresStore
+import Pipeline
 import Server
 
 /// The server's view of the PostgreSQL store (issue 23): the catalogue as last read after a
-/// commit notice, search and transcripts from the store. Staff writes do not run on PostgreSQL
-/// yet and answer 501 in words.
+/// commit notice, search and transcripts from the store; decisions, chapters and publication
+/// written to the store. Transcript corrections, the caption report and a static publish do
+/// not run on PostgreSQL yet and answer 501 in words.
 struct PostgresRepository: IndexRepository {
     let catalogue: PostgresCatalogue
 
@@ -54,16 +56,32 @@ struct PostgresRepository: IndexRepository {
     }
 
     static func notYet(_ what: String) -> APIError {
-        APIError(.notImplemented, code: "not-on-postgres", message: "\(what) does not run on the PostgreSQL store yet (issue 23); make the change in the municipality's index and gather it again")
+        APIError(.notImplemented, code: "not_on_postgres", message: "\(what) does not run on the PostgreSQL store yet (issue 23); make the change in the municipality's index and gather it again")
+    }
+
+    /// A write to the store, then the wait for the catalogue to be read again: the page the
+    /// person is sent to next shows their change.
+    private func write<T: Sendable>(_ work: @escaping @Sendable (PostgresIndex) async throws -> T) throws -> T {
+        let catalogue = catalogue
+        return try PostgresCatalogue.wait {
+            let result = try await work(catalogue.database)
+            await catalogue.catchUp()
+            return result
+        }
     }
 
     func decide(_ action: Decision.Action, recording: String, session: String?, inSeconds: Double?, outSeconds: Double?, by who: String, seen: String?) throws -> StoredRecording {
-        throw Self.notYet("deciding links")
+        try write { try await $0.decide(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds, by: who, seen: seen) }
     }
 
-    func auditEntries(sessionGuid: String?, fingerprint: String?, limit: Int) throws -> [AuditEntry] { throw Self.notYet("the audit log") }
+    func auditEntries(sessionGuid: String?, fingerprint: String?, limit: Int) throws -> [AuditEntry] {
+        let database = catalogue.database
+        return try PostgresCatalogue.wait { try await database.auditEntries(sessionGuid: sessionGuid, fingerprint: fingerprint, limit: limit) }
+    }
 
-    func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws { throw Self.notYet("hiding a session") }
+    func setHidden(_ hidden: Bool, sessionGuid: String, by who: String) throws {
+        try write { try await $0.setHidden(hidden, sessionGuid: sessionGuid, by: who) }
+    }
 
     func importTranscript(recording: String, captions: CaptionFile, name: String, language: String?, verified: Bool) throws -> TranscriptImport {
         throw Self.notYet("importing a transcript")
@@ -78,6 +96,6 @@ struct PostgresRepository: IndexRepository {
     func staticSearchData() throws -> StaticSearchData { throw Self.notYet("a static publish") }
 
     func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {
-        throw Self.notYet("setting chapters")
+        try write { try await $0.setChapters(chapters, recording: recording, session: session, by: who) }
     }
 }

@@ -57,13 +57,19 @@ struct WorkerProcessTests {
             #expect(waited.status == 0 && waited.stdout.contains("201 files, 0 unchanged, 201 probe jobs enqueued"), "\(waited.stdout)")
             #expect(waited.stdout.contains("recordings: 200 probed, 1 failed, 0 missing"), "\(waited.stdout)\(waited.stderr.suffix(500))")
             let done = ended.compactMap { result in result.stdout.split(separator: " ").firstIndex(of: "jobs").flatMap { Int(result.stdout.split(separator: " ")[$0 - 1]) } }
-            #expect(done.reduce(0, +) == 201, "the workers' own counts: \(done)")
+            #expect(done.reduce(0, +) == 202, "the workers' own counts (201 probes, 1 link): \(done)")
+            #expect(waited.stdout.contains("a link job enqueued"), "\(waited.stdout)")
 
             try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                #expect(try await database.jobCounts().byKindAndState == ["probe": ["done": 201]])
+                #expect(try await database.jobCounts().byKindAndState == ["probe": ["done": 201], "link": ["done": 1]])
                 let twice = try await TestStore.value(database, "SELECT count(*)::int FROM (SELECT job_id FROM job_attempt WHERE outcome = 'done' GROUP BY job_id HAVING count(*) <> 1) t", as: Int.self)
                 #expect(twice == 0, "no job done twice")
-                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM job_attempt", as: Int.self) == 201, "one attempt each")
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM job_attempt", as: Int.self) == 202, "one attempt each")
+                // The link job ran after every probe had ended.
+                #expect(try await TestStore.value(database, """
+                    SELECT count(*)::int FROM job_attempt AS link JOIN job ON job.id = link.job_id AND job.kind = 'link'
+                    WHERE link.started_at < (SELECT max(ended_at) FROM job_attempt JOIN job ON job.id = job_attempt.job_id AND job.kind = 'probe')
+                    """, as: Int.self) == 0)
                 #expect(try await database.recordingCounts() == ["ok": 200, "failed": 1])
                 #expect(try await TestStore.value(database, "SELECT count(DISTINCT worker)::int FROM job_attempt", as: Int.self) ?? 0 >= 2, "the work was shared")
                 // Stored by root and path inside it, whichever mount the worker used.
@@ -72,7 +78,7 @@ struct WorkerProcessTests {
             }
             // Again, nothing changed: nothing to do.
             let again = try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)"])
-            #expect(again.stdout.contains("201 files, 201 unchanged, 0 probe jobs enqueued"), "\(again.stdout)")
+            #expect(again.stdout.contains("201 files, 201 unchanged, 0 probe jobs enqueued") && !again.stdout.contains("link job"), "\(again.stdout)")
         }
     }
 
@@ -111,7 +117,7 @@ struct WorkerProcessTests {
                     rows.append("\(attempt) \(worker == killed ? "killed" : "other") \(outcome)")
                 }
                 #expect(rows == ["1 killed lease expired", "2 other done"])
-                #expect(try await database.jobCounts().byKindAndState == ["probe": ["done": 41]])
+                #expect(try await database.jobCounts().byKindAndState == ["probe": ["done": 41], "link": ["done": 1]])
                 #expect(try await database.recordingCounts() == ["ok": 40, "failed": 1])
             }
         }

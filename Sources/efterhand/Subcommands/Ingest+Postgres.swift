@@ -1,36 +1,52 @@
 import ArgumentParser
 import Foundation
 import PostgresStore
+import Schedule
 
-/// `efterhand ingest --database postgres://… --media-root NAME=FOLDER [--wait]`: looks at each
-/// root and enqueues a probe job for every file the store does not hold as it is; workers
+/// `efterhand ingest --database postgres://… --media-root NAME=FOLDER [--schedule FILE] [--wait]`:
+/// stores the programme, looks at each root and enqueues a probe job for every file the store
+/// does not hold as it is, and a link job that runs when the probes are done; workers
 /// (`efterhand worker`) on any machine that mounts the roots do them.
 extension Ingest {
-    func enqueue(on location: PostgresLocation) async throws {
+    func enqueue(on location: PostgresLocation, programme: Programme?) async throws {
         let roots: MediaRootMap
         do {
             roots = try MediaRootMap(mediaRoots)
         } catch {
             throw ValidationError(error.description)
         }
-        let wait = wait, json = json
+        let wait = wait, json = json, segmentMinutes = segmentMinutes
         try await PostgresCommand.run(location) { database in
             var lines: [String] = []
+            var changed = false
+            if let programme {
+                changed = try await database.storeProgramme(programme)
+                lines.append("programme: \(programme.sessions.count) sessions\(changed ? "" : ", unchanged")")
+            }
             for name in roots.names {
                 let folder = roots.folders[name] ?? ""
                 let summary = try await database.enqueueProbes(root: name, folder: folder)
                 for skipped in summary.skipped { lines.append("skipped \(TerminalText.escaped(skipped.path)): \(skipped.reason)") }
                 lines.append("\(name) (\(TerminalText.escaped(folder))): \(summary.files) files, \(summary.unchanged) unchanged, \(summary.enqueued) probe jobs enqueued")
+                changed = changed || summary.enqueued > 0
+            }
+            // Linked once the probes are done (a link job waits for them), or at once when only the programme changed.
+            if changed {
+                try await database.enqueue([LinkJob.request(segmentMinutes: segmentMinutes)])
+                lines.append("a link job enqueued: it runs when the probe jobs are done")
             }
             if !json { lines.forEach { print($0) } }
             guard wait else { return }
             var last = ""
+            let kinds = [ProbeJob.kind, LinkJob.kind]
             try await database.followCommits {
                 let counts = try await database.jobCounts()
-                let line = "probe jobs: \(counts.count(ProbeJob.kind, state: "queued")) waiting, \(counts.count(ProbeJob.kind, state: "running")) running, \(counts.count(ProbeJob.kind, state: "done")) done, \(counts.count(ProbeJob.kind, state: "failed")) failed"
+                let line = kinds.map { kind in
+                    "\(kind) jobs: \(counts.count(kind, state: "queued")) waiting, \(counts.count(kind, state: "running")) running, \(counts.count(kind, state: "done")) done, \(counts.count(kind, state: "failed")) failed"
+                }.joined(separator: "; ")
                 if line != last, !json { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
                 last = line
-                return !counts.idle(kinds: [ProbeJob.kind])
+                return !counts.idle(kinds: kinds)
             }
             let recordings = try await database.recordingCounts()
             let failed = try await database.failedJobs()

@@ -69,7 +69,9 @@ struct Ingest: AsyncParsableCommand {
     func validate() throws {
         if try index.postgres() != nil {
             guard media.isEmpty, !mediaRoots.isEmpty else { throw ValidationError("With --database, name the recordings with --media-root NAME=FOLDER (workers find each root by its name).") }
-            guard schedules.isEmpty, !transcribe else { throw ValidationError("With --database, this build stores probes only: --schedule and --transcribe do not run on PostgreSQL yet (issue 23).") }
+            guard !transcribe else { throw ValidationError("With --database, --transcribe does not run on PostgreSQL yet (issue 23): transcribe in the municipality's index and gather it.") }
+            guard segmentMinutes >= 1 else { throw ValidationError("--segment-minutes must be at least 1.") }
+            if let timeZone, TimeZone(identifier: timeZone) == nil { throw ValidationError("Unknown time zone '\(timeZone)'.") }
             return
         }
         guard mediaRoots.isEmpty, !wait else { throw ValidationError("--media-root and --wait go with --database postgres://…; without it, name the recordings with --media DIR.") }
@@ -81,8 +83,8 @@ struct Ingest: AsyncParsableCommand {
 
     func run() async throws {
         global.bootstrapLogging()
-        if let location = try index.postgres() { return try await enqueue(on: location) }
         let programme = schedules.isEmpty ? nil : try ProgrammeFiles.load(schedules, timeZone: timeZone.flatMap(TimeZone.init(identifier:)))
+        if let location = try index.postgres() { return try await enqueue(on: location, programme: programme) }
         let database = try index.open(create: true)
         var options = IngestOptions(media: media)
         options.prune = prune

@@ -6,11 +6,12 @@ import PostgresStore
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run jobs (probes) from the PostgreSQL store, on any machine that sees the media.",
+        abstract: "Run jobs (probes, linking) from the PostgreSQL store, on any machine that sees the media.",
         discussion: """
             Claims jobs with FOR UPDATE SKIP LOCKED and holds each by a lease that a heartbeat renews; a worker that \
             dies loses its lease and another takes the job. Stops on SIGINT/SIGTERM, or with --until-idle when no job \
-            of its kinds waits or runs.
+            of its kinds waits or runs. A link job needs no media: it waits until no probe job waits or runs, then \
+            links the whole store in one transaction.
             """
     )
 
@@ -20,8 +21,8 @@ struct WorkerCommand: AsyncParsableCommand {
             help: ArgumentHelp("Where this machine mounts each named media root, NAME=FOLDER.", valueName: "name=folder"))
     var mediaRoots: [String] = []
 
-    @Option(help: "Kinds of job to take, comma-separated (this build: probe).")
-    var kinds = ProbeJob.kind
+    @Option(help: "Kinds of job to take, comma-separated (this build: probe, link).")
+    var kinds = Worker.kinds.joined(separator: ",")
 
     @Option(help: "Jobs run at once.")
     var concurrency = 1

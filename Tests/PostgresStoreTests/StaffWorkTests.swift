@@ -1,0 +1,285 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import IndexStore
+import Linking
+import Pipeline
+import PostgresNIO
+@testable import PostgresStore
+import TestSupport
+import Testing
+
+/// Issue 23 parts 3 and 5 on the sample week gathered into PostgreSQL: the store links as the
+/// SQLite index does; people's decisions, chapters and publication are made in the store, two
+/// at once on one recording end with one decision and the other told, and a gather from a
+/// municipality's index (another machine's re-ingest) takes none of them away.
+@Suite("PostgreSQL: linking and people's work in the store", .serialized)
+struct StaffWorkTests {
+    /// Each recording's links and segments as the store holds them, by path.
+    static func links(_ database: PostgresIndex) async throws -> [String: [String]] {
+        var byPath: [String: [String]] = [:]
+        for try await (path, document) in try await database.client.query("""
+            SELECT recording.path, link.document::text FROM link JOIN recording ON recording.id = link.recording_id
+            ORDER BY recording.path, link.kind, link.position
+            """).decode((String, String).self) {
+            let link = try JSONText.decode(document) as StoredLink
+            byPath[path, default: []].append("\(link.kind.rawValue) \(link.sessionGuid) \(link.inSeconds)-\(link.outSeconds) \(link.decidedBy.rawValue) \(link.score)")
+        }
+        for try await (path, guid, start, end, title, source) in try await database.client.query("""
+            SELECT recording.path, segment.session_guid, segment.start_seconds, segment.end_seconds, segment.title, segment.source
+            FROM segment JOIN recording ON recording.id = segment.recording_id ORDER BY recording.path, segment.start_seconds, segment.position
+            """).decode((String, String, Double, Double, String, String).self) {
+            byPath[path, default: []].append("segment \(guid) \(start)-\(end) \(title) \(source)")
+        }
+        return byPath
+    }
+
+    /// A recording of the sample week with two sessions to choose between: its id and path
+    /// (`root/path`), its token as a page shows it, and the two sessions.
+    static func disputed(_ database: PostgresIndex) async throws -> (id: Int64, path: String, seen: String, first: String, second: String) {
+        var best: (Int64, String, Int)?
+        for try await (id, path, count) in try await database.client.query("""
+            SELECT recording.id, recording.media_root || '/' || recording.path, count(link.position)::int FROM recording
+            LEFT JOIN link ON link.recording_id = recording.id WHERE recording.state = 'ok' AND recording.fingerprint IS NOT NULL
+            GROUP BY recording.id ORDER BY count(link.position) DESC, recording.path LIMIT 1
+            """).decode((Int64, String, Int).self) {
+            best = (id, path, count)
+        }
+        let (id, path, _) = try #require(best)
+        let recording = try #require(try await database.transaction { try await database.recording(String(id), on: $0) })
+        let links = try await database.transaction { try await database.links(recordingID: id, on: $0) }
+        var sessions = links.map(\.sessionGuid)
+        for try await guid in try await database.client.query("SELECT guid FROM session WHERE in_programme ORDER BY start, guid").decode(String.self) {
+            sessions.append(guid)
+        }
+        var distinct: [String] = []
+        for guid in sessions where !distinct.contains(guid) { distinct.append(guid) }
+        try #require(distinct.count >= 2)
+        return (id, path, LinkState.token(status: recording.linkStatus, links: links), distinct[0], distinct[1])
+    }
+
+    @Test func theStoreLinksAsTheIndexDoes() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        try await TestStore.with { location in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                let gathered = try await Self.links(database)
+                #expect(gathered.count >= 9, "the sample week's linked recordings: \(gathered.keys.sorted())")
+                // Every link and segment thrown away, then made again by the store's own relink.
+                _ = try await database.client.query("DELETE FROM link")
+                _ = try await database.client.query("DELETE FROM segment")
+                _ = try await database.client.query("UPDATE recording SET link_status = 'unmatched', recording_start = NULL")
+                #expect(try await Self.links(database).isEmpty)
+                try await database.relink()
+                let relinked = try await Self.links(database)
+                for path in Set(gathered.keys).union(relinked.keys).sorted() {
+                    #expect(relinked[path] == gathered[path], "\(path): the index has \(gathered[path] ?? []), the store made \(relinked[path] ?? [])")
+                }
+                // Search rows came back with the segments, transcripts in them.
+                let hits = try await database.search(SearchQuery(text: "öppna data"))
+                #expect(!hits.isEmpty && hits.contains { $0.snippet.contains("<mark>") })
+            }
+        }
+    }
+
+    /// A line of `links` without an even segment's title.
+    static func comparable(_ line: String) -> String {
+        line.hasSuffix(" even") ? line.split(separator: " ").prefix(3).joined(separator: " ") + " even" : line
+    }
+
+    @Test func anIngestWithAProgrammeIsLinkedByAWorkerAsTheSQLiteIngestLinks() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let binary = try EfterhandBinary.path()
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        // What the SQLite ingest linked, by path inside Media/, as `links` reads the store.
+        // Captions (subtitle streams, sidecar files) are not read on PostgreSQL yet, so the even
+        // segments SQLite names from their subtitles are "Del N av M" there: even titles are
+        // left out of the comparison.
+        var expected: [String: [String]] = [:]
+        let index = try IndexDatabase(readOnlyFolder: folder)
+        let segments = Dictionary(grouping: try index.segments(), by: { $0.recordingID ?? -1 })
+        func inside(_ id: Int64) throws -> String? {
+            try index.recording(idOrPath: String(id)).map { $0.path.hasPrefix(media + "/") ? String($0.path.dropFirst(media.count + 1)) : $0.path }
+        }
+        for (id, links) in try index.links() {
+            guard let path = try inside(id) else { continue }
+            expected[path, default: []] += links.map { "\($0.kind.rawValue) \($0.sessionGuid) \($0.inSeconds)-\($0.outSeconds) \($0.decidedBy.rawValue) \($0.score)" }
+        }
+        for (id, list) in segments {
+            guard let path = try inside(id) else { continue }
+            expected[path, default: []] += list.map { Self.comparable("segment \($0.sessionGuid) \($0.startSeconds)-\($0.endSeconds) \($0.title) \($0.source.rawValue)") }
+        }
+        let sqlite = expected
+        try await TestStore.with { location in
+            let url = location.configurationURL
+            let ingest = try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media)", "--schedule", media + "/schedule.json"])
+            #expect(ingest.status == 0 && ingest.stdout.contains("a link job enqueued"), "\(ingest.stdout)\(ingest.stderr)")
+            let worker = try await Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media)", "--until-idle"], seconds: 120)
+            #expect(worker.status == 0, "\(worker.stderr.suffix(1000))")
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                #expect(try await database.jobCounts().count(LinkJob.kind, state: "done") == 1)
+                let linked = try await Self.links(database).mapValues { $0.map(Self.comparable) }
+                for path in Set(sqlite.keys).union(linked.keys).sorted() {
+                    #expect(linked[path] == sqlite[path], "\(path): SQLite linked \(sqlite[path] ?? []), the store \(linked[path] ?? [])")
+                }
+            }
+            // The same programme again, nothing changed: no work.
+            let again = try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media)", "--schedule", media + "/schedule.json"])
+            #expect(again.stdout.contains("unchanged") && !again.stdout.contains("link job"), "\(again.stdout)")
+        }
+    }
+
+    @Test func twoStaffDecidingAtOnceEndWithOneDecisionAndTheOtherTold() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        try await TestStore.with { location in
+            let disputed = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                return try await Self.disputed(database)
+            }
+            // Two servers (two pools), two people, the same page seen, different sessions.
+            async let anna = await Result(catching: { try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                try await database.decide(.accept, recording: String(disputed.id), session: disputed.first, inSeconds: nil, outSeconds: nil,
+                                          by: "staff:anna", seen: disputed.seen)
+            } })
+            async let bo = await Result(catching: { try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                try await database.decide(.accept, recording: disputed.path, session: disputed.second, inSeconds: nil, outSeconds: nil,
+                                          by: "staff:bo", seen: disputed.seen)
+            } })
+            let outcomes = [("staff:anna", disputed.first, await anna), ("staff:bo", disputed.second, await bo)]
+            let won = outcomes.filter { (try? $0.2.get()) != nil }
+            let lost = outcomes.filter { (try? $0.2.get()) == nil }
+            try #require(won.count == 1 && lost.count == 1, "one decision stands, one is refused: \(outcomes.map { "\($0.0): \($0.2)" })")
+            let refusal = try #require(lost.first.flatMap { outcome -> DecisionConflict? in
+                if case .failure(let error) = outcome.2 { return error as? DecisionConflict }
+                return nil
+            }, "the other is told why: \(String(describing: lost.first?.2))")
+            #expect(refusal.description.contains(won[0].0), "names who decided: \(refusal.description)")
+
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let fingerprint = try #require(try await TestStore.value(database, "SELECT fingerprint FROM recording WHERE id = \(disputed.id)", as: String.self))
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM decision WHERE fingerprint = \(fingerprint)", as: Int.self) == 1)
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM audit WHERE fingerprint = \(fingerprint)", as: Int.self) == 1)
+                let links = try await database.transaction { try await database.links(recordingID: disputed.id, on: $0) }.filter { $0.kind == .link }
+                #expect(links.contains { $0.sessionGuid == won[0].1 && $0.decidedBy == .manual }, "the winner's session is linked: \(links)")
+                // The one told looks again (a new token) and decides: that is taken.
+                let recording = try #require(try await database.transaction { try await database.recording(String(disputed.id), on: $0) })
+                let now = LinkState.token(status: recording.linkStatus, links: try await database.transaction { try await database.links(recordingID: disputed.id, on: $0) })
+                _ = try await database.decide(.accept, recording: String(disputed.id), session: lost[0].1, inSeconds: nil, outSeconds: nil, by: lost[0].0, seen: now)
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM decision WHERE fingerprint = \(fingerprint)", as: Int.self) == 2)
+            }
+        }
+    }
+
+    @Test func decisionsChaptersAndPublicationSurviveAGatherFromTheIndex() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        try await TestStore.with { location in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                let disputed = try await Self.disputed(database)
+                let after = try await database.decide(.accept, recording: String(disputed.id), session: disputed.second, inSeconds: 2, outSeconds: 40,
+                                                      by: "staff:anna", seen: nil)
+                #expect(after.path == disputed.path)
+                let chapters = [ManualChapter(startSeconds: 2, title: "Början"), ManualChapter(startSeconds: 20, title: "Frågor")]
+                let cut = try await database.setChapters(chapters, recording: String(disputed.id), session: disputed.second, by: "staff:anna")
+                #expect(cut.map(\.title) == ["Början", "Frågor"] && cut.allSatisfy { $0.source == .manual })
+                try await database.setHidden(true, sessionGuid: "iv21-105-oppna-data", by: "staff:anna")
+                await #expect(throws: ChapterError.self) {
+                    try await database.setChapters([ManualChapter(startSeconds: 9999, title: "x")], recording: String(disputed.id), session: disputed.second, by: "staff:anna")
+                }
+                let before = try await Self.links(database)
+
+                // The municipality's index knows none of that; a decision made there meanwhile joins.
+                let other = try #require(try IndexDatabase(readOnlyFolder: folder).recordings(includeMissing: false)
+                    .first { $0.state == .ok && !disputed.path.hasSuffix("/" + $0.path) })
+                let unlink = try await Run.run(try EfterhandBinary.path(), ["link", "unlink", "--index", folder, other.path])
+                try #require(unlink.status == 0, "\(unlink.stderr)")
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                let again = try await Self.links(database)
+                let path = String(disputed.path.dropFirst("week/".count))
+                #expect(again[path] == before[path], "the person's link and chapters stand: \(again[path] ?? [])")
+                #expect(again[path]?.contains { $0.hasPrefix("link \(disputed.second) 2.0-40.0 manual") } == true)
+                #expect(again[other.path]?.contains { $0.hasPrefix("link ") } != true, "the index's unlink joined: \(again[other.path] ?? [])")
+                #expect(try await TestStore.value(database, """
+                    SELECT hidden FROM publication JOIN session ON session.guid = publication.session_guid WHERE session.document->>'slug' = 'iv21-105-oppna-data'
+                    """, as: Bool.self) == true)
+                // The command line's entry names the user who ran it (cli:$USER).
+                let audit = try await database.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 100)
+                    .map { "\($0.who.hasPrefix("cli:") ? "cli" : $0.who) \($0.action)" }
+                #expect(Set(audit) == ["staff:anna accept", "staff:anna chapters", "staff:anna hide", "cli unlink"] && audit.count == 4, "\(audit)")
+                // Gathered twice: nothing doubled.
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                #expect(try await database.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 100).count == audit.count)
+                let decisions = try await TestStore.value(database, "SELECT string_agg(action || ' ' || coalesce(path, ''), '; ' ORDER BY id) FROM decision", as: String.self)
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM decision", as: Int.self) == 2, "\(decisions ?? "")")
+            }
+        }
+    }
+
+    /// POSTs a decision to a server's API; the status and body.
+    static func post(_ url: String, token: String, body: [String: Any]) async -> (Int, String) {
+        guard let address = URL(string: url), let data = try? JSONSerialization.data(withJSONObject: body) else { return (-1, "") }
+        var request = URLRequest(url: address)
+        request.httpMethod = "POST"
+        request.httpBody = data
+        request.timeoutInterval = 30
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")
+        return await withCheckedContinuation { continuation in
+            URLSession.shared.dataTask(with: request) { data, response, _ in
+                continuation.resume(returning: ((response as? HTTPURLResponse)?.statusCode ?? -1, data.map { String(decoding: $0, as: UTF8.self) } ?? ""))
+            }.resume()
+        }
+    }
+
+    @Test func twoServersTakeOneDecisionAndAnswer409ToTheOther() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let binary = try EfterhandBinary.path()
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-admin-\(UUID().uuidString)")
+        let token = "admin-token-for-the-test-\(UUID().uuidString)"
+        try token.write(to: tokenFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        try await TestStore.with { location in
+            let disputed = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                return try await Self.disputed(database)
+            }
+            let ports = try (0..<2).map { _ in try StatelessServerTests.freePort() }
+            let servers = try ports.map { port in
+                try Run.start(binary, ["serve", "--database", location.configurationURL, "--media-root", "week=\(media)", "--port", "\(port)",
+                                       "--no-access-log", "--admin-token-file", tokenFile.path])
+            }
+            defer { for server in servers { kill(server.pid, SIGTERM); _ = server.wait(seconds: 10) } }
+            #expect(await StatelessServerTests.seen(9, at: ports, within: 60) != nil, "both servers up")
+            async let first = Self.post("http://127.0.0.1:\(ports[0])/api/recordings/\(disputed.id)/decisions", token: token,
+                                        body: ["action": "accept", "session": disputed.first, "seen": disputed.seen])
+            async let second = Self.post("http://127.0.0.1:\(ports[1])/api/recordings/\(disputed.id)/decisions", token: token,
+                                         body: ["action": "accept", "session": disputed.second, "seen": disputed.seen])
+            let answers = [await first, await second]
+            #expect(answers.map(\.0).sorted() == [200, 409], "one taken, one refused: \(answers)")
+            let refused = answers.first { $0.0 == 409 }?.1 ?? ""
+            #expect(refused.contains("\"conflict\"") && refused.contains("api:admin"), "\(refused)")
+            let winner = answers[0].0 == 200 ? disputed.first : disputed.second
+            // Both servers show the decision that stood, within a second of the answer.
+            let started = Date()
+            var shown = Set<Int>()
+            while shown.count < 2, Date().timeIntervalSince(started) < 5 {
+                for port in ports where !shown.contains(port) {
+                    if let data = await StatelessServerTests.get("http://127.0.0.1:\(port)/api/recordings/\(disputed.id)"),
+                       String(decoding: data, as: UTF8.self).contains(winner) { shown.insert(port) }
+                }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(shown.count == 2 && Date().timeIntervalSince(started) < 1, "both servers show it after \(Date().timeIntervalSince(started)) s")
+        }
+    }
+}
