@@ -309,7 +309,7 @@ extension IndexDatabase {
 
     /// Whether a cue touches verified text: a draft that overlaps it at all would stand beside
     /// the verified words in the public transcript, so it is kept out.
-    static func touches(_ cue: Cue, _ spans: [(Double, Double)]) -> Bool {
+    public static func touches(_ cue: Cue, _ spans: [(Double, Double)]) -> Bool {
         spans.contains { cue.start < $0.1 && cue.end > $0.0 || (cue.start == cue.end && cue.start >= $0.0 && cue.start <= $0.1) }
     }
 

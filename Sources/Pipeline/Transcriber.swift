@@ -56,18 +56,45 @@ public struct TranscribeSummary: Sendable, Codable, Equatable {
 }
 
 /// One stretch of a recording that belongs to one linked talk: what is transcribed.
-struct TalkSpan: Sendable {
-    var recordingID: Int64
-    var path: String
-    var absolutePath: String
-    var fingerprint: String
-    var sessionGuid: String
-    var inSeconds: Double
-    var outSeconds: Double
-    var language: String?
+public struct TalkSpan: Sendable {
+    public var recordingID: Int64
+    public var path: String
+    public var absolutePath: String
+    public var fingerprint: String
+    public var sessionGuid: String
+    public var inSeconds: Double
+    public var outSeconds: Double
+    public var language: String?
+
+    public init(recordingID: Int64, path: String, absolutePath: String, fingerprint: String, sessionGuid: String, inSeconds: Double,
+                outSeconds: Double, language: String?) {
+        self.recordingID = recordingID
+        self.path = path
+        self.absolutePath = absolutePath
+        self.fingerprint = fingerprint
+        self.sessionGuid = sessionGuid
+        self.inSeconds = inSeconds
+        self.outSeconds = outSeconds
+        self.language = language
+    }
 
     /// The key under which the index keeps what was transcribed of this span.
-    var key: String { "asr@\(sessionGuid)" }
+    public var key: String { "asr@\(sessionGuid)" }
+
+    /// What a span's draft is made from, beside the engine: the file, the stretch, the language.
+    public var stretch: String { "\(fingerprint)|\(inSeconds)|\(outSeconds)|\(language ?? "auto")" }
+
+    /// What a span's draft was made from: the stretch and the engine's source.
+    public func signature(source: String) -> String { "\(stretch)|\(source)" }
+}
+
+/// What an engine heard of one span: its draft cues on the recording's timeline, the pieces of
+/// the span it covers (the whole span, less what listening already heard), and the seconds of
+/// audio sent.
+public struct HeardSpan: Sendable {
+    public var cues: [DraftCue]
+    public var pieces: [ClosedRange<Double>]
+    public var audio: Double
 }
 
 /// Drafts what is said in every linked talk: for each linked recording, each of its talks'
@@ -78,7 +105,6 @@ public struct Transcriber: Sendable {
     let database: IndexDatabase
     let engine: any SpeechEngine
     let options: TranscribeOptions
-    let filter = SpeechFilter()
 
     public init(database: IndexDatabase, engine: any SpeechEngine, options: TranscribeOptions = TranscribeOptions()) {
         self.database = database
@@ -144,9 +170,7 @@ public struct Transcriber: Sendable {
     }
 
     /// What a span's draft was made from: the file, the stretch, the language and the model.
-    func signature(_ span: TalkSpan) -> String {
-        "\(span.fingerprint)|\(span.inSeconds)|\(span.outSeconds)|\(span.language ?? "auto")|\(engine.source)"
-    }
+    func signature(_ span: TalkSpan) -> String { span.signature(source: engine.source) }
 
     /// The recordings named in the options, by id; nil when none are (every recording).
     func chosenRecordings() throws -> Set<Int64>? {
@@ -185,6 +209,16 @@ public struct Transcriber: Sendable {
     /// engine already heard in the same language while listening (`Listener`) are not sent
     /// again: their draft is the span's.
     func transcribe(_ span: TalkSpan, listened: ListenedSpans? = nil) throws -> SpanDone {
+        let heard = try Self.hear(span, engine: engine, options: options, listened: listened)
+        let stored = try database.saveSpeechDraft(recordingID: span.recordingID, key: span.key, signature: signature(span),
+                                                  spans: heard.pieces, source: engine.source, cues: heard.cues)
+        return SpanDone(cues: stored, audio: heard.audio)
+    }
+
+    /// One span's audio in windows through `engine`, the cues mapped back to the recording's
+    /// timeline and filtered (`SpeechFilter`): what both stores store as the span's draft.
+    public static func hear(_ span: TalkSpan, engine: any SpeechEngine, options: TranscribeOptions, listened: ListenedSpans? = nil) throws -> HeardSpan {
+        let filter = SpeechFilter()
         var cues: [DraftCue] = []
         var audio = 0.0
         let whole = span.inSeconds...span.outSeconds
@@ -206,9 +240,7 @@ public struct Transcriber: Sendable {
                 cues.append(Self.draft(segment, first: first, until: span.outSeconds, language: span.language ?? "und"))
             }
         }
-        let stored = try database.saveSpeechDraft(recordingID: span.recordingID, key: span.key, signature: signature(span),
-                                                  spans: pieces, source: engine.source, cues: cues)
-        return SpanDone(cues: stored, audio: audio)
+        return HeardSpan(cues: cues, pieces: pieces, audio: audio)
     }
 
     /// Decodes `from` to `to` of a recording into a 16 kHz mono WAV file as the samples come

@@ -45,6 +45,7 @@ extension PostgresIndex {
         let stamps = try index.chapterSetStamps()
         let audit = try index.auditEntries()
         let listened = try index.listenedSpans()
+        let captionSources = try index.captionSources()
         func json<T: Encodable>(_ value: T) -> String { (try? JSONText.encode(value)) ?? "null" }
 
         try await transaction { connection in
@@ -132,6 +133,16 @@ extension PostgresIndex {
                 try await connection.query("DELETE FROM listened WHERE recording_id = \(stored)", logger: self.logger)
                 if let signature = listened[id]?.signature {
                     try await connection.query("INSERT INTO listened (recording_id, signature) VALUES (\(stored), \(signature))", logger: self.logger)
+                }
+                // What each draft was made from: a span the index already transcribed is not heard again in the store.
+                try await connection.query("DELETE FROM caption_source WHERE recording_id = \(stored)", logger: self.logger)
+                let sources = (captionSources[id] ?? [:]).sorted { $0.key < $1.key }
+                if !sources.isEmpty {
+                    let names = sources.map(\.key), signatures = sources.map(\.value)
+                    try await connection.query("""
+                        INSERT INTO caption_source (recording_id, source, signature)
+                        SELECT \(stored), source, signature FROM unnest(\(names)::text[], \(signatures)::text[]) AS t(source, signature)
+                        """, logger: self.logger)
                 }
                 if !spans.isEmpty {
                     let languages = spans.map(\.0), starts = spans.map(\.1), ends = spans.map(\.2)

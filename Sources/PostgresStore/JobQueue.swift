@@ -67,19 +67,24 @@ extension PostgresIndex {
     @discardableResult
     public func enqueue(_ requests: [JobRequest]) async throws -> Int {
         guard !requests.isEmpty else { return 0 }
+        return try await transaction { connection in try await self.enqueue(requests, on: connection) }
+    }
+
+    /// Inside the caller's transaction (a relink enqueues the spans it linked): as `enqueue`.
+    func enqueue(_ requests: [JobRequest], on connection: PostgresConnection) async throws -> Int {
         var inserted = 0
         // In batches, so that one bind array stays well under the protocol's limits.
         for start in stride(from: 0, to: requests.count, by: 1000) {
             let batch = Array(requests[start..<min(start + 1000, requests.count)])
             let kinds = batch.map(\.kind), keys = batch.map(\.key), roots = batch.map { $0.mediaRoot ?? "" }
             let payloads = batch.map(\.payload), attempts = batch.map(\.maxAttempts)
-            let rows = try await run("""
+            let rows = try await connection.query("""
                 INSERT INTO job (kind, key, media_root, payload, max_attempts)
                 SELECT kind, key, NULLIF(root, ''), payload::jsonb, attempts
                 FROM unnest(\(kinds)::text[], \(keys)::text[], \(roots)::text[], \(payloads)::text[], \(attempts)::int[]) AS t(kind, key, root, payload, attempts)
                 ON CONFLICT (kind, key) WHERE state = 'queued' OR (state = 'running' AND kind <> 'link') DO NOTHING
                 RETURNING id
-                """)
+                """, logger: logger)
             for try await _ in rows.decode(Int64.self) { inserted += 1 }
         }
         return inserted

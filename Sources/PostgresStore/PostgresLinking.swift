@@ -45,6 +45,8 @@ extension PostgresIndex {
             try await replaceLinks(recordingID: save.recordingID, links: save.links, segments: save.segments, on: connection)
         }
         if !plan.saves.isEmpty { try await nameSegments(on: connection) }
+        // Spans linked now (or not drafted yet) go to the workers that hear them.
+        try await enqueueTranscriptions(on: connection)
         return plan
     }
 

@@ -125,5 +125,13 @@ enum PostgresMigrations {
             "DROP INDEX job_pending",
             "CREATE UNIQUE INDEX job_pending ON job (kind, key) WHERE state = 'queued' OR (state = 'running' AND kind <> 'link')",
         ]),
+        // Speech-to-text as jobs (issue 23 part 3): what each machine draft was made from (the
+        // SQLite index's `caption_source`), the store's settings (transcription on), and the
+        // engine's confidence beside each cue, as SQLite keeps it.
+        Migration(identifier: "v4", statements: [
+            #"CREATE TABLE caption_source (recording_id BIGINT NOT NULL REFERENCES recording (id) ON DELETE CASCADE, source TEXT NOT NULL, signature TEXT NOT NULL, PRIMARY KEY (recording_id, source))"#,
+            #"CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)"#,
+            "ALTER TABLE cue ADD COLUMN avg_logprob DOUBLE PRECISION, ADD COLUMN no_speech_prob DOUBLE PRECISION",
+        ]),
     ]
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import MediaProbe
+import Pipeline
+import Speech
 
 /// What `efterhand worker` is told.
 public struct WorkerOptions: Sendable {
@@ -19,6 +21,9 @@ public struct WorkerOptions: Sendable {
     /// Between looks at the queue when no commit notice comes (a lease that runs out sends none).
     public var pollSeconds: Double = 2
     public var probe = ProbeOptions()
+    /// The speech engine for transcribe jobs (none: the worker takes none), and its windows.
+    public var engine: (any SpeechEngine)?
+    public var transcribe = TranscribeOptions()
 
     public init() {}
 }
@@ -34,21 +39,26 @@ public struct WorkerSummary: Sendable, Equatable {
 /// `efterhand worker`: claims jobs of its kinds from the PostgreSQL store and runs them, any
 /// number of them on any number of machines that see the media.
 public struct Worker: Sendable {
-    /// The kinds this build can run.
+    /// The kinds a worker takes unless told: those that need no speech engine.
     public static let kinds = [ProbeJob.kind, LinkJob.kind]
+    /// Every kind this build can run.
+    public static let allKinds = [ProbeJob.kind, LinkJob.kind, TranscribeJob.kind]
     /// Kinds issue 23 names that are not built yet; a worker refuses them in words.
-    public static let notYet = ["thumbnail", "transcribe"]
+    public static let notYet = ["thumbnail"]
 
     let database: PostgresIndex
     let options: WorkerOptions
     let logger = Logger(label: "efterhand.worker")
 
     public init(database: PostgresIndex, options: WorkerOptions) throws(PostgresStoreError) {
-        for kind in options.kinds where !Self.kinds.contains(kind) {
+        for kind in options.kinds where !Self.allKinds.contains(kind) {
             if Self.notYet.contains(kind) {
-                throw .worker("'\(kind)' jobs do not run on PostgreSQL yet (issue 23: this build runs \(Self.kinds.joined(separator: ", ")))")
+                throw .worker("'\(kind)' jobs do not run on PostgreSQL yet (issue 23: this build runs \(Self.allKinds.joined(separator: ", ")))")
             }
-            throw .worker("unknown job kind '\(kind)' (this build runs \(Self.kinds.joined(separator: ", ")))")
+            throw .worker("unknown job kind '\(kind)' (this build runs \(Self.allKinds.joined(separator: ", ")))")
+        }
+        if options.kinds.contains(TranscribeJob.kind), options.engine == nil {
+            throw .worker("transcribe jobs need a speech engine: --speech-command or --speech-url (as `efterhand transcribe` takes them)")
         }
         guard options.concurrency >= 1, options.leaseSeconds >= 1 else {
             throw .worker("--concurrency and --lease-seconds must be at least 1")
@@ -130,6 +140,22 @@ public struct Worker: Sendable {
             let minutes = LinkJob.decode(job).segmentMinutes
             return try await Task.detached { try await database.finish(job) { _ = try await database.relink(on: $0, segmentMinutes: minutes) } }.value ? .done : .lost
         }
+        if job.kind == TranscribeJob.kind, let engine = options.engine {
+            do {
+                let span = try TranscribeJob.decode(job)
+                let roots = options.roots, transcribe = options.transcribe
+                // Decoding and the engine block: off Swift's cooperative threads, so heartbeats keep their time.
+                let heard = try await Self.blocking { () throws(JobFailure) in try span.run(roots: roots, engine: engine, options: transcribe) }
+                let database = database, source = engine.source
+                return try await Task.detached {
+                    try await database.finish(job) { connection in
+                        if let heard { try await span.store(heard, source: source, on: connection, database: database) }
+                    }
+                }.value ? .done : .lost
+            } catch let failure as JobFailure {
+                return try await failed(job, failure)
+            }
+        }
         do {
             let probe = try ProbeJob.decode(job)
             let roots = options.roots, prober = Prober(options: options.probe)
@@ -139,11 +165,16 @@ public struct Worker: Sendable {
             let database = database
             return try await Task.detached { try await database.finish(job) { try await probe.store(outcome, on: $0) } }.value ? .done : .lost
         } catch let failure as JobFailure {
-            let permanent = if case .permanent = failure { true } else { false }
-            logger.warning("\(job.kind) job \(job.id) failed: \(failure)")
-            let database = database
-            return try await Task.detached { try await database.fail(job, reason: failure.description, permanent: permanent) }.value ? .failed : .lost
+            return try await failed(job, failure)
         }
+    }
+
+    /// Notes a failed attempt (even when the worker is being stopped).
+    func failed(_ job: ClaimedJob, _ failure: JobFailure) async throws -> Ending {
+        let permanent = if case .permanent = failure { true } else { false }
+        logger.warning("\(job.kind) job \(job.id) failed: \(failure)")
+        let database = database
+        return try await Task.detached { try await database.fail(job, reason: failure.description, permanent: permanent) }.value ? .failed : .lost
     }
 
     /// Runs `work` on a thread of Dispatch's pool.

@@ -133,6 +133,55 @@ struct StaffWorkTests {
         }
     }
 
+    @Test func transcriptionRunsAsJobsOnWorkersWithAnEngine() async throws {
+        // One talk (innovationsprogram-del1.mp4, linked 1:00–12:00) and an engine of the tests'
+        // own that hears the same words 5 s into any audio (as TranscribeCommandTests').
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-asr-\(UUID().uuidString)")
+        let media = folder.appendingPathComponent("week")
+        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sample = EfterhandBinary.root.appendingPathComponent("Media")
+        try FileManager.default.copyItem(at: sample.appendingPathComponent("innovationsprogram-del1.mp4"), to: media.appendingPathComponent("innovationsprogram-del1.mp4"))
+        let engine = folder.appendingPathComponent("engine.sh")
+        try ("#!/bin/sh\n" + #"printf '{"segments":[{"start":5,"end":8,"text":"vi pratar om datadelning","avg_logprob":-0.2,"no_speech_prob":0.05}]}' > "$2""# + "\n")
+            .write(to: engine, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let binary = try EfterhandBinary.path()
+        try await TestStore.with { location in
+            let url = location.configurationURL
+            let ingest = try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)",
+                                                    "--schedule", sample.appendingPathComponent("schedule.json").path, "--transcribe"])
+            #expect(ingest.status == 0 && ingest.stdout.contains("transcription on"), "\(ingest.stdout)\(ingest.stderr)")
+            // A worker without an engine is refused the kind in words.
+            let refused = try await Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--kinds", "transcribe", "--until-idle"])
+            #expect(refused.status != 0 && refused.stderr.contains("speech engine"), "\(refused.stderr)")
+            let worker = try await Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--until-idle",
+                                                    "--kinds", "probe,link,transcribe", "--speech-command", "\(engine.path) {input} {output}",
+                                                    "--model", "/models/echo"], seconds: 120)
+            #expect(worker.status == 0, "\(worker.stderr.suffix(1500))")
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let counts = try await database.jobCounts()
+                #expect(counts.byKindAndState == ["probe": ["done": 1], "link": ["done": 1], "transcribe": ["done": 1]], "\(counts.byKindAndState)")
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM cue WHERE source = 'asr:command:echo' AND status = 'draft' AND text = 'vi pratar om datadelning'", as: Int.self) == 1)
+                #expect(try await TestStore.value(database, "SELECT start_seconds FROM cue WHERE source = 'asr:command:echo'", as: Double.self) == 65)
+                let hits = try await database.search(SearchQuery(text: "datadelning"))
+                #expect(hits.count == 1 && hits.first?.url.hasPrefix("week/innovationsprogram-del1.mp4") == true, "\(hits.map(\.url))")
+            }
+            // Again, nothing changed: no talk is heard twice.
+            let again = try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)", "--transcribe"])
+            #expect(again.status == 0, "\(again.stderr)")
+            let idle = try await Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--until-idle",
+                                                  "--kinds", "probe,link,transcribe", "--speech-command", "\(engine.path) {input} {output}",
+                                                  "--model", "/models/echo"], seconds: 120)
+            #expect(idle.status == 0, "\(idle.stderr.suffix(1500))")
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let counts = try await database.jobCounts()
+                #expect(counts.count(TranscribeJob.kind, state: "done") == 1 && counts.count(TranscribeJob.kind, state: "queued") == 0)
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM cue", as: Int.self) == 1)
+            }
+        }
+    }
+
     @Test func twoStaffDecidingAtOnceEndWithOneDecisionAndTheOtherTold() async throws {
         let folder = try await SearchParityTests.sampleIndex()
         defer { try? FileManager.default.removeItem(atPath: folder) }

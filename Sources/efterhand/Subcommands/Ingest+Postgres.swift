@@ -15,10 +15,16 @@ extension Ingest {
         } catch {
             throw ValidationError(error.description)
         }
-        let wait = wait, json = json, segmentMinutes = segmentMinutes
+        let wait = wait, json = json, segmentMinutes = segmentMinutes, transcribe = transcribe
         try await PostgresCommand.run(location) { database in
             var lines: [String] = []
             var changed = false
+            if transcribe {
+                // The workers with a speech engine hear what the link job finds linked.
+                try await database.transcribeFromNowOn(language: nil)
+                lines.append("transcription on: each linked talk becomes a transcribe job for a worker with a speech engine")
+                changed = true
+            }
             if let programme {
                 changed = try await database.storeProgramme(programme)
                 lines.append("programme: \(programme.sessions.count) sessions\(changed ? "" : ", unchanged")")
@@ -38,7 +44,7 @@ extension Ingest {
             if !json { lines.forEach { print($0) } }
             guard wait else { return }
             var last = ""
-            let kinds = [ProbeJob.kind, LinkJob.kind]
+            let kinds = [ProbeJob.kind, LinkJob.kind] + (transcribe ? [TranscribeJob.kind] : [])
             try await database.followCommits {
                 let counts = try await database.jobCounts()
                 let line = kinds.map { kind in

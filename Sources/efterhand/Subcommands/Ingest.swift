@@ -56,7 +56,7 @@ struct Ingest: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    @Flag(help: "Then listen to the recordings in review or unmatched and draft transcripts of the linked talks, as `efterhand transcribe` does (the engine from the flags below or speech.json).")
+    @Flag(help: "Then listen to the recordings in review or unmatched and draft transcripts of the linked talks, as `efterhand transcribe` does (the engine from the flags below or speech.json). With --database: each linked talk becomes a transcribe job for the workers that have an engine.")
     var transcribe = false
 
     @Flag(help: "With --transcribe: do not listen to the recordings in review or unmatched to link them by what is said.")
@@ -69,7 +69,6 @@ struct Ingest: AsyncParsableCommand {
     func validate() throws {
         if try index.postgres() != nil {
             guard media.isEmpty, !mediaRoots.isEmpty else { throw ValidationError("With --database, name the recordings with --media-root NAME=FOLDER (workers find each root by its name).") }
-            guard !transcribe else { throw ValidationError("With --database, --transcribe does not run on PostgreSQL yet (issue 23): transcribe in the municipality's index and gather it.") }
             guard segmentMinutes >= 1 else { throw ValidationError("--segment-minutes must be at least 1.") }
             if let timeZone, TimeZone(identifier: timeZone) == nil { throw ValidationError("Unknown time zone '\(timeZone)'.") }
             return

@@ -11,7 +11,8 @@ struct WorkerCommand: AsyncParsableCommand {
             Claims jobs with FOR UPDATE SKIP LOCKED and holds each by a lease that a heartbeat renews; a worker that \
             dies loses its lease and another takes the job. Stops on SIGINT/SIGTERM, or with --until-idle when no job \
             of its kinds waits or runs. A link job needs no media: it waits until no probe job waits or runs, then \
-            links the whole store in one transaction.
+            links the whole store in one transaction. A transcribe job hears one linked talk with this machine's speech \
+            engine (--kinds probe,link,transcribe --speech-command …): `ingest --transcribe` turns them on.
             """
     )
 
@@ -21,7 +22,7 @@ struct WorkerCommand: AsyncParsableCommand {
             help: ArgumentHelp("Where this machine mounts each named media root, NAME=FOLDER.", valueName: "name=folder"))
     var mediaRoots: [String] = []
 
-    @Option(help: "Kinds of job to take, comma-separated (this build: probe, link).")
+    @Option(help: "Kinds of job to take, comma-separated: probe, link, transcribe (this one with a speech engine; default: probe,link).")
     var kinds = Worker.kinds.joined(separator: ",")
 
     @Option(help: "Jobs run at once.")
@@ -35,6 +36,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
     @Flag(help: "Stop when no job of these kinds waits or runs.")
     var untilIdle = false
+
+    /// The engine for transcribe jobs, as `efterhand transcribe` takes it (speech.json is read from the current folder).
+    @OptionGroup var speech: SpeechOptions
 
     @OptionGroup var global: GlobalOptions
 
@@ -59,6 +63,14 @@ struct WorkerCommand: AsyncParsableCommand {
         options.leaseSeconds = leaseSeconds
         options.untilIdle = untilIdle
         options.probe.timeout = timeout
+        if options.kinds.contains(TranscribeJob.kind) {
+            do {
+                options.engine = try speech.make(indexFolder: FileManager.default.currentDirectoryPath)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
         let finalOptions = options
         try await PostgresCommand.run(location) { database in
             let worker = try Worker(database: database, options: finalOptions)

@@ -1,0 +1,160 @@
+import Captions
+import Foundation
+import IndexStore
+import Pipeline
+import PostgresNIO
+import Schedule
+import Speech
+
+/// The `transcribe` job: one linked talk's span of a recording, heard by the speech engine of a
+/// worker that sees the file (`efterhand worker --kinds transcribe`, on a machine with the
+/// engine: a GPU, say) and stored as its draft, as `efterhand transcribe` does in the SQLite
+/// index: never over verified text, the span's earlier machine draft replaced. Enqueued by the
+/// store's relink when `ingest --transcribe` turned transcription on, for each span whose draft
+/// was not made from the same file, stretch and language; keyed by them, so that the same span
+/// is one job.
+public struct TranscribeJob: Codable, Sendable, Equatable {
+    public static let kind = "transcribe"
+
+    public var root: String
+    public var path: String
+    public var fingerprint: String
+    public var sessionGuid: String
+    public var inSeconds: Double
+    public var outSeconds: Double
+    public var language: String?
+
+    enum CodingKeys: String, CodingKey {
+        case root, path, fingerprint, sessionGuid = "session_guid", inSeconds = "in_seconds", outSeconds = "out_seconds", language
+    }
+
+    /// The span as the SQLite transcriber sees it (its recording id is the store's).
+    func span(recordingID: Int64, file: String) -> TalkSpan {
+        TalkSpan(recordingID: recordingID, path: root + "/" + path, absolutePath: file, fingerprint: fingerprint, sessionGuid: sessionGuid,
+                 inSeconds: inSeconds, outSeconds: outSeconds, language: language)
+    }
+
+    var request: JobRequest {
+        let stretch = span(recordingID: 0, file: "").stretch
+        return JobRequest(kind: Self.kind, key: "\(root):\(path)#\(sessionGuid)@\(stretch)", mediaRoot: root,
+                          payload: (try? JSONText.encode(self)) ?? "{}")
+    }
+
+    static func decode(_ job: ClaimedJob) throws(JobFailure) -> TranscribeJob {
+        guard let span = try? JSONDecoder().decode(TranscribeJob.self, from: Data(job.payload.utf8)), span.root == job.mediaRoot,
+              span.inSeconds.isFinite, span.outSeconds.isFinite, span.outSeconds > span.inSeconds, span.inSeconds >= 0 else {
+            throw .permanent("the payload of transcribe job \(job.id) is not a span of a file under its media root")
+        }
+        return span
+    }
+
+    /// Hears the span in the file as it is now; a file that changed since the job was enqueued
+    /// is not heard (the next relink enqueues its spans anew).
+    func run(roots: MediaRootMap, engine: any SpeechEngine, options: TranscribeOptions) throws(JobFailure) -> HeardSpan? {
+        let file = try roots.file(root: root, path: path)
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        guard Fingerprint.of(path: file) == fingerprint else { return nil }
+        do {
+            return try Transcriber.hear(span(recordingID: 0, file: file), engine: engine, options: options)
+        } catch {
+            // An engine that failed (a server down, a model missing) may work on the next attempt.
+            throw .retry("\(root)/\(path) (session \(sessionGuid), \(engine.source)): \(error)")
+        }
+    }
+
+    /// Stores what was heard as the span's draft, if the recording still holds this file and
+    /// is linked to the session; then names the segments again and refreshes its search rows.
+    func store(_ heard: HeardSpan, source: String, on connection: PostgresConnection, database: PostgresIndex) async throws {
+        var recordingID: Int64?
+        for try await id in try await connection.query("""
+            SELECT recording.id FROM recording JOIN link ON link.recording_id = recording.id AND link.kind = 'link' AND link.session_guid = \(sessionGuid)
+            WHERE recording.media_root = \(root) AND recording.path = \(path) AND recording.fingerprint = \(fingerprint) FOR UPDATE OF recording
+            """, logger: PostgresIndex.quiet).decode(Int64.self) {
+            recordingID = id
+        }
+        guard let recordingID else { return }
+        let span = span(recordingID: recordingID, file: "")
+        for piece in heard.pieces {
+            try await connection.query("""
+                DELETE FROM cue WHERE recording_id = \(recordingID) AND status = 'draft' AND source LIKE 'asr:%'
+                    AND start_seconds >= \(piece.lowerBound) AND start_seconds <= \(piece.upperBound)
+                """, logger: PostgresIndex.quiet)
+        }
+        var verified: [String: [(Double, Double)]] = [:]
+        for try await (language, start, end) in try await connection.query("""
+            SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(recordingID)
+            """, logger: PostgresIndex.quiet).decode((String, Double, Double).self) {
+            verified[language, default: []].append((start, end))
+        }
+        let kept = heard.cues.filter { !IndexDatabase.touches($0.cue, verified[$0.language] ?? []) }
+        if !kept.isEmpty {
+            let languages = kept.map(\.language), starts = kept.map(\.cue.start), ends = kept.map(\.cue.end), texts = kept.map(\.cue.text)
+            let logprobs = kept.map { $0.confidence?.avgLogprob ?? .nan }, silences = kept.map { $0.confidence?.noSpeechProb ?? .nan }
+            try await connection.query("""
+                INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, source, status, avg_logprob, no_speech_prob)
+                SELECT \(recordingID), language, s, e, text, \(source), 'draft', NULLIF(logprob, 'NaN'), NULLIF(silence, 'NaN')
+                FROM unnest(\(languages)::text[], \(starts)::float8[], \(ends)::float8[], \(texts)::text[], \(logprobs)::float8[], \(silences)::float8[])
+                     AS t(language, s, e, text, logprob, silence)
+                """, logger: PostgresIndex.quiet)
+        }
+        try await connection.query("""
+            INSERT INTO caption_source (recording_id, source, signature) VALUES (\(recordingID), \(span.key), \(span.signature(source: source)))
+            ON CONFLICT (recording_id, source) DO UPDATE SET signature = EXCLUDED.signature
+            """, logger: PostgresIndex.quiet)
+        try await database.refreshSearch(recordingID: recordingID, on: connection)
+        try await database.nameSegments(on: connection)
+    }
+}
+
+extension PostgresIndex {
+    /// Turns transcription on for the store (`ingest --transcribe`), in `language` or each
+    /// session's: every relink from now on enqueues the spans that have no draft of their own.
+    public func transcribeFromNowOn(language: String?) async throws {
+        let value = (try? JSONText.encode(["language": language ?? ""])) ?? "{}"
+        try await run("""
+            INSERT INTO setting (key, value) VALUES ('transcribe', \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+            """)
+    }
+
+    /// Inside the relink's transaction: when transcription is on, a transcribe job for each
+    /// linked talk's span whose draft was not made from the same file, stretch and language (as
+    /// `Transcriber.talkSpans` picks them: no copies, nothing that must not be recorded).
+    /// Returns how many were new.
+    @discardableResult
+    func enqueueTranscriptions(on connection: PostgresConnection) async throws -> Int {
+        var setting: String?
+        for try await value in try await connection.query("SELECT value FROM setting WHERE key = 'transcribe'", logger: logger).decode(String.self) {
+            setting = value
+        }
+        guard let setting else { return 0 }
+        let chosen = ((try? JSONText.decode(setting) as [String: String]) ?? [:])["language"].flatMap { $0.isEmpty ? nil : $0 }
+        let decoder = JSONDecoder()
+        var sessions: [String: Session] = [:]
+        for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme", logger: logger).decode(String.self) {
+            if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions[session.guid] = session }
+        }
+        var done: [String: String] = [:]
+        for try await (id, key, signature) in try await connection.query("""
+            SELECT recording_id, source, signature FROM caption_source WHERE source LIKE 'asr@%'
+            """, logger: logger).decode((Int64, String, String).self) {
+            done["\(id)\u{0}\(key)"] = signature
+        }
+        var requests: [JobRequest] = []
+        for try await (id, root, path, fingerprint, document) in try await connection.query("""
+            SELECT recording.id, recording.media_root, recording.path, recording.fingerprint, link.document::text
+            FROM recording JOIN link ON link.recording_id = recording.id AND link.kind = 'link'
+            WHERE recording.state = 'ok' AND recording.link_status = 'linked' AND recording.duplicate_of IS NULL AND recording.fingerprint IS NOT NULL
+            ORDER BY recording.id, link.position
+            """, logger: logger).decode((Int64, String, String, String, String).self) {
+            guard let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)), !link.flags.contains(.doNotRecord),
+                  let session = sessions[link.sessionGuid], !session.doNotRecord, link.outSeconds > link.inSeconds else { continue }
+            let job = TranscribeJob(root: root, path: path, fingerprint: fingerprint, sessionGuid: session.guid, inSeconds: link.inSeconds,
+                                    outSeconds: link.outSeconds, language: LanguageCode.normalize(chosen) ?? LanguageCode.normalize(session.language))
+            let span = job.span(recordingID: id, file: "")
+            if let signature = done["\(id)\u{0}\(span.key)"], signature.hasPrefix(span.stretch + "|") { continue }
+            requests.append(job.request)
+        }
+        guard !requests.isEmpty else { return 0 }
+        return try await enqueue(requests, on: connection)
+    }
+}
