@@ -272,6 +272,37 @@ struct StaffWorkTests {
         }
     }
 
+    @Test func theCommandLineDecidesHidesAndSetsChaptersInTheStore() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let binary = try EfterhandBinary.path()
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        try await TestStore.with { location in
+            let disputed = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                return try await Self.disputed(database)
+            }
+            let store = ["--database", location.configurationURL]
+            let accept = try await Run.run(binary, ["link", "accept", disputed.path, disputed.second, "--in", "2", "--out", "40"] + store)
+            #expect(accept.status == 0 && accept.stdout.contains("accept: recorded for \(disputed.path)") && accept.stdout.contains("now linked"),
+                    "\(accept.stdout)\(accept.stderr)")
+            let chapters = try await Run.run(binary, ["chapters", "set", String(disputed.id), disputed.second, "0:02 Början", "0:20 Frågor"] + store)
+            #expect(chapters.status == 0 && chapters.stdout.contains("Frågor"), "\(chapters.stdout)\(chapters.stderr)")
+            let hide = try await Run.run(binary, ["session", "hide", "iv21-105-oppna-data"] + store)
+            #expect(hide.status == 0, "\(hide.stderr)")
+            let unknown = try await Run.run(binary, ["link", "unlink", "week/no-such-file.mp4"] + store)
+            #expect(unknown.status == 1 && unknown.stderr.contains("no recording 'week/no-such-file.mp4' in the store"), "\(unknown.stderr)")
+            let notYet = try await Run.run(binary, ["report"] + store)
+            #expect(notYet.status == 2 && notYet.stderr.contains("does not run on PostgreSQL"), "\(notYet.stderr)")
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let audit = try await database.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 10)
+                #expect(audit.map(\.action).sorted() == ["accept", "chapters", "hide"] && audit.allSatisfy { $0.who.hasPrefix("cli:") }, "\(audit)")
+                let links = try await Self.links(database)[String(disputed.path.dropFirst("week/".count))] ?? []
+                #expect(links.contains { $0.hasPrefix("link \(disputed.second) 2.0-40.0 manual") } && links.contains { $0.hasSuffix("Frågor manual") }, "\(links)")
+            }
+        }
+    }
+
     /// POSTs a decision to a server's API; the status and body.
     static func post(_ url: String, token: String, body: [String: Any]) async -> (Int, String) {
         guard let address = URL(string: url), let data = try? JSONSerialization.data(withJSONObject: body) else { return (-1, "") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Captions
 import Foundation
+import PostgresStore
 import IndexStore
 import Pipeline
 import Schedule
@@ -72,11 +73,14 @@ struct ChaptersCommand: ParsableCommand {
     }
 
     static func change(_ chapters: [ManualChapter]?, _ arguments: Arguments) throws {
-        let database = try arguments.index.open()
         let who = CommandLineUser.audited
         let segments: [Segment]
         do {
-            segments = try LinkStage(database: database).setChapters(chapters, recording: arguments.recording, session: arguments.session, by: who)
+            if let location = try arguments.index.postgres() {
+                segments = try PostgresCommand.blocking(location) { try await $0.setChapters(chapters, recording: arguments.recording, session: arguments.session, by: who) }
+            } else {
+                segments = try LinkStage(database: try arguments.index.open()).setChapters(chapters, recording: arguments.recording, session: arguments.session, by: who)
+            }
         } catch let error as ChapterError {
             throw failure(error.description)
         }

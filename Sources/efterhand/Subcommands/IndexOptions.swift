@@ -23,7 +23,8 @@ struct IndexOptions: ParsableArguments {
     }
 
     /// Commands that run on the PostgreSQL store in this build; the others say so and stop.
-    static let onPostgres = ["ingest --media-root", "worker", "jobs", "gather", "search", "serve"]
+    static let onPostgres = ["ingest --media-root", "worker", "jobs", "gather", "search", "serve", "link accept|reject|unlink", "chapters set|reset",
+                             "session hide|publish"]
 
     /// Stops a command that does not run on PostgreSQL yet with a line that says so (exit 2).
     func requireSQLite() throws {

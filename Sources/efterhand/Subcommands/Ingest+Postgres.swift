@@ -81,4 +81,16 @@ enum PostgresCommand {
             throw ExitCode(1)
         }
     }
+
+    /// For the commands that are not asynchronous (`link`, `chapters`, `session`): waits for
+    /// `body` on the store. A refusal it throws (a `DecisionError`, `ChapterError`,
+    /// `PublicationError`) comes back as it is, for the command to say.
+    static func blocking<T: Sendable>(_ location: PostgresLocation, _ body: @escaping @Sendable (PostgresIndex) async throws -> T) throws -> T {
+        do {
+            return try PostgresCatalogue.wait { try await PostgresIndex.with(location, body) }
+        } catch let error as PostgresStoreError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import IndexStore
 import Pipeline
 import Linking
+import PostgresStore
 import Schedule
 
 /// `efterhand link accept|reject|unlink`: a person's decision, which no re-ingest overrides.
@@ -68,6 +69,20 @@ struct Unlink: ParsableCommand {
 
 enum DecisionOutput {
     static func run(_ action: Decision.Action, _ arguments: Decide.Arguments, session: String?, inSeconds: Double? = nil, outSeconds: Double? = nil) throws {
+        if let location = try arguments.index.postgres() {
+            // The store: the recording by id or `root/path`; the same decision, audit entry and relink.
+            do {
+                let recording = try PostgresCommand.blocking(location) { database in
+                    try await database.decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds,
+                                              by: CommandLineUser.audited, seen: nil)
+                }
+                print("\(action.rawValue): recorded for \(TerminalText.escaped(recording.path)) in \(location) (kept by its fingerprint across re-ingests); now \(recording.linkStatus.rawValue)")
+            } catch let error as DecisionError {
+                FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+                throw ExitCode(1)
+            }
+            return
+        }
         let database = try arguments.index.open()
         do {
             let recording = try LinkStage(database: database).decide(action, recording: arguments.recording, session: session, inSeconds: inSeconds,

@@ -129,7 +129,13 @@ struct Serve: AsyncParsableCommand {
     /// after every commit notice, so that any number of servers give the same answers.
     static func serve(_ catalogue: PostgresCatalogue, configuration: ServerConfiguration, writes: String) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await catalogue.follow() }
+            // Following commits does not end while the server runs (a failed read is read again);
+            // should it end with an error, the server stops and says why, rather than serve the
+            // last catalogue for ever.
+            group.addTask {
+                try await catalogue.follow()
+                throw PostgresStoreError.server("stopped following the commits of \(catalogue.database.location)")
+            }
             try await catalogue.waitForFirstRead()
             let app = try buildApplication(configuration: configuration, repository: PostgresRepository(catalogue: catalogue)) { host, port in
                 let base = configuration.publicURL ?? "http://\(host):\(port)"
@@ -137,8 +143,10 @@ struct Serve: AsyncParsableCommand {
                 print("  feed: \(base)/feed.json")
                 print("  page: \(base)/")
             }
-            try await app.runService()
-            group.cancelAll()
+            group.addTask { try await app.runService() }
+            // The first to end (the server stopped by a signal, or the follow failed) ends both.
+            defer { group.cancelAll() }
+            try await group.next()
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
 import IndexStore
 
 /// `efterhand session hide|publish`: what the staff pages' "Dölj" and "Publicera" do, from the
@@ -29,10 +30,14 @@ struct SessionCommand: ParsableCommand {
     }
 
     static func change(hidden: Bool, _ arguments: Arguments) throws {
-        let database = try arguments.index.open()
         let who = CommandLineUser.audited
+        let location = try arguments.index.postgres()
+        let database = location == nil ? try arguments.index.open() : nil
         do {
-            try database.setHidden(hidden, sessionGuid: arguments.session, by: who)
+            if let location {
+                try PostgresCommand.blocking(location) { try await $0.setHidden(hidden, sessionGuid: arguments.session, by: who) }
+            }
+            try database?.setHidden(hidden, sessionGuid: arguments.session, by: who)
         } catch let error as PublicationError {
             FileHandle.standardError.write(Data("error: \(TerminalText.escaped(error.description))\n".utf8))
             throw ExitCode(1)
