@@ -11,6 +11,13 @@ public struct ThumbnailFile: Sendable, Equatable {
     public var height: Int
     /// Seconds into the recording of the frame it shows (or is to show).
     public var time: Double? = nil
+
+    public init(file: String, width: Int, height: Int, time: Double? = nil) {
+        self.file = file
+        self.width = width
+        self.height = height
+        self.time = time
+    }
 }
 
 /// How far one segment's transcript has come in one language, without its text.

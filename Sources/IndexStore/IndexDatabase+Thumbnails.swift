@@ -1,4 +1,5 @@
 import GRDB
+import MediaProbe
 
 /// A picture the index names for a segment, a session or a cover (see `ThumbnailKey`): made,
 /// or planned at ingest and made when it is first asked for.
@@ -30,6 +31,20 @@ public struct PictureSource: Sendable, Equatable {
     public var isCover: Bool
     public var width: Int?
     public var height: Int?
+
+    public init(isCover: Bool, width: Int?, height: Int?) {
+        self.isCover = isCover
+        self.width = width
+        self.height = height
+    }
+
+    /// A probe's picture source, by the rule `pictureSources` applies in SQL: the first moving
+    /// video stream, else the first cover picture.
+    public static func of(_ probe: ProbeResult) -> PictureSource? {
+        let videos = probe.streams.filter { $0.kind == .video }
+        let chosen = videos.first { !$0.attachedPicture } ?? videos.first
+        return chosen.map { PictureSource(isCover: $0.attachedPicture, width: $0.width, height: $0.height) }
+    }
 }
 
 extension IndexDatabase {

@@ -9,7 +9,7 @@ import Schedule
 /// `efterhand serve` makes a picture when it is first asked for (`ThumbnailWorkshop`), since
 /// decoding up to a segment's second costs many times what probing the file did. With
 /// `--thumbnails now` every named picture whose file is missing is made here, in parallel.
-struct ThumbnailStage: IngestStage {
+public struct ThumbnailStage: IngestStage {
     static let name = "thumbnails"
     let database: IndexDatabase
     let options: IngestOptions
@@ -47,29 +47,34 @@ struct ThumbnailStage: IngestStage {
         }
         for recording in try database.recordings(includeMissing: false, withProbe: false) where recording.state == .ok && recording.linkStatus == .linked {
             guard let id = recording.id, let fingerprint = recording.fingerprint else { continue }
-            let wanted = Self.wanted(fingerprint: fingerprint, segments: segments[id] ?? [], links: links[id] ?? [])
-            let named: [StoredThumbnail]
-            if let cover = known[ThumbnailKey.cover(fingerprint: fingerprint)] {
-                named = [cover]
-            } else if wanted.allSatisfy({ known[$0.key] != nil }) {
-                // Everything already named: nothing more to do.
-                named = wanted.compactMap { known[$0.key] }
-            } else {
-                guard let picture = pictures[id] else { continue }
-                let size = Thumbnailer.plannedSize(width: options.thumbnailWidth, pictureWidth: picture.width, pictureHeight: picture.height)
-                let pictures = picture.isCover ? [(key: ThumbnailKey.cover(fingerprint: fingerprint), time: 0.0)] : wanted
-                let source = picture.isCover ? Thumbnail.Source.coverPicture : .frame
-                named = pictures.map { wanted in
-                    known[wanted.key] ?? StoredThumbnail(key: wanted.key, file: Self.file(key: wanted.key, fingerprint: fingerprint),
-                                                         width: size.width, height: size.height, time: wanted.time, source: source.rawValue)
-                }
-                planned += named.filter { known[$0.key] == nil }
-            }
+            let named = Self.named(fingerprint: fingerprint, segments: segments[id] ?? [], links: links[id] ?? [], known: known,
+                                   picture: pictures[id], width: options.thumbnailWidth)
+            planned += named.filter { known[$0.key] == nil }
             if makeNow {
                 jobs += named.filter(missing).map { Job(thumbnail: $0, path: recording.absolutePath) }
             }
         }
         return (planned, jobs)
+    }
+
+    /// The pictures a linked recording is named (the same in both stores): its cover when one
+    /// is named, else one per segment and one per session (`wanted`), `width` wide, from its
+    /// first moving video stream or else its cover picture (`picture`: none, and there are none
+    /// to name); those `known` (named before, by key) as they are.
+    public static func named(fingerprint: String, segments: [Segment], links: [StoredLink], known: [String: StoredThumbnail],
+                             picture: PictureSource?, width: Int) -> [StoredThumbnail] {
+        if let cover = known[ThumbnailKey.cover(fingerprint: fingerprint)] { return [cover] }
+        let wanted = wanted(fingerprint: fingerprint, segments: segments, links: links)
+        // Everything already named: nothing more to do.
+        if wanted.allSatisfy({ known[$0.key] != nil }) { return wanted.compactMap { known[$0.key] } }
+        guard let picture else { return [] }
+        let size = Thumbnailer.plannedSize(width: width, pictureWidth: picture.width, pictureHeight: picture.height)
+        let pictures = picture.isCover ? [(key: ThumbnailKey.cover(fingerprint: fingerprint), time: 0.0)] : wanted
+        let source = picture.isCover ? Thumbnail.Source.coverPicture : .frame
+        return pictures.map { wanted in
+            known[wanted.key] ?? StoredThumbnail(key: wanted.key, file: file(key: wanted.key, fingerprint: fingerprint),
+                                                 width: size.width, height: size.height, time: wanted.time, source: source.rawValue)
+        }
     }
 
     /// The pictures a linked recording should have: one per segment, a little into it, and one

@@ -46,6 +46,7 @@ extension PostgresIndex {
         let audit = try index.auditEntries()
         let listened = try index.listenedSpans()
         let captionSources = try index.captionSources()
+        let pictures = Dictionary(grouping: try index.thumbnails().values, by: { String($0.key.prefix { $0 != "@" }) })
         func json<T: Encodable>(_ value: T) -> String { (try? JSONText.encode(value)) ?? "null" }
 
         try await transaction { connection in
@@ -160,6 +161,20 @@ extension PostgresIndex {
                         SELECT \(stored), language, start_seconds, end_seconds, text, source, status
                         FROM unnest(\(languages)::text[], \(starts)::float8[], \(ends)::float8[], \(texts)::text[], \(sources)::text[], \(statuses)::text[])
                              AS t(language, start_seconds, end_seconds, text, source, status)
+                        """, logger: self.logger)
+                }
+                // The pictures the index names, with the JPEGs it made: a picture the store made already stays.
+                for picture in recording.fingerprint.flatMap({ pictures[$0] }) ?? [] {
+                    let jpeg = index.folder.flatMap { folder in
+                        FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(picture.file)).map { ByteBuffer(bytes: $0) }
+                    }
+                    try await connection.query("""
+                        INSERT INTO thumbnail (key, file, width, height, time_seconds, source, jpeg, made_at)
+                        VALUES (\(picture.key), \(picture.file), \(picture.width), \(picture.height), \(picture.time), \(picture.source), \(jpeg),
+                                CASE WHEN \(jpeg)::bytea IS NULL THEN NULL ELSE now() END)
+                        ON CONFLICT (key) DO UPDATE SET jpeg = EXCLUDED.jpeg, width = EXCLUDED.width, height = EXCLUDED.height,
+                            time_seconds = EXCLUDED.time_seconds, source = EXCLUDED.source, made_at = EXCLUDED.made_at
+                        WHERE thumbnail.jpeg IS NULL AND EXCLUDED.jpeg IS NOT NULL
                         """, logger: self.logger)
                 }
                 // Links and segments as the index has them, the search rows built from them (after the cues).

@@ -156,9 +156,14 @@ public final class PostgresCatalogue: Sendable {
             }
             var hidden = Set<String>()
             for try await guid in try await rows("SELECT session_guid FROM publication WHERE hidden").decode(String.self) { hidden.insert(guid) }
+            var thumbnails: [String: ThumbnailFile] = [:]
+            for try await (key, file, width, height, time) in try await rows("SELECT key, file, width, height, time_seconds FROM thumbnail")
+                .decode((String, String, Int, Int, Double?).self) {
+                thumbnails[key] = ThumbnailFile(file: file, width: width, height: height, time: time)
+            }
             let mediaRoots = roots.folders.values.compactMap(MediaFiles.resolved).sorted()
             return IndexSnapshot.assemble(conference: conference, sessions: sessions, recordings: recordings, links: links, segments: segments,
-                                          cues: cues, spans: spans, cueRevisions: revisions, thumbnails: [:], mediaRoots: mediaRoots, hidden: hidden)
+                                          cues: cues, spans: spans, cueRevisions: revisions, thumbnails: thumbnails, mediaRoots: mediaRoots, hidden: hidden)
         }
     }
 

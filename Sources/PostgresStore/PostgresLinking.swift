@@ -45,7 +45,9 @@ extension PostgresIndex {
             try await replaceLinks(recordingID: save.recordingID, links: save.links, segments: save.segments, on: connection)
         }
         if !plan.saves.isEmpty { try await nameSegments(on: connection) }
-        // Spans linked now (or not drafted yet) go to the workers that hear them.
+        // Pictures named for what is linked now, and spans linked now (or not drafted yet), go to
+        // the workers that make and hear them.
+        try await planThumbnails(on: connection)
         try await enqueueTranscriptions(on: connection)
         return plan
     }

@@ -133,5 +133,11 @@ enum PostgresMigrations {
             #"CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)"#,
             "ALTER TABLE cue ADD COLUMN avg_logprob DOUBLE PRECISION, ADD COLUMN no_speech_prob DOUBLE PRECISION",
         ]),
+        // Thumbnails (issue 23 part 3): named by the relink as the SQLite ingest names them (by
+        // fingerprint and time, so a moved file keeps them), made by thumbnail jobs on workers
+        // that see the media, kept in the store so that every server gives the same picture.
+        Migration(identifier: "v5", statements: [
+            #"CREATE TABLE thumbnail (key TEXT PRIMARY KEY, file TEXT NOT NULL UNIQUE, width INTEGER NOT NULL, height INTEGER NOT NULL, time_seconds DOUBLE PRECISION, source TEXT NOT NULL, jpeg BYTEA, made_at TIMESTAMPTZ)"#,
+        ]),
     ]
 }

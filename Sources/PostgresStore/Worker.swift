@@ -40,11 +40,9 @@ public struct WorkerSummary: Sendable, Equatable {
 /// number of them on any number of machines that see the media.
 public struct Worker: Sendable {
     /// The kinds a worker takes unless told: those that need no speech engine.
-    public static let kinds = [ProbeJob.kind, LinkJob.kind]
+    public static let kinds = [ProbeJob.kind, LinkJob.kind, ThumbnailJob.kind]
     /// Every kind this build can run.
-    public static let allKinds = [ProbeJob.kind, LinkJob.kind, TranscribeJob.kind]
-    /// Kinds issue 23 names that are not built yet; a worker refuses them in words.
-    public static let notYet = ["thumbnail"]
+    public static let allKinds = [ProbeJob.kind, LinkJob.kind, ThumbnailJob.kind, TranscribeJob.kind]
 
     let database: PostgresIndex
     let options: WorkerOptions
@@ -52,9 +50,6 @@ public struct Worker: Sendable {
 
     public init(database: PostgresIndex, options: WorkerOptions) throws(PostgresStoreError) {
         for kind in options.kinds where !Self.allKinds.contains(kind) {
-            if Self.notYet.contains(kind) {
-                throw .worker("'\(kind)' jobs do not run on PostgreSQL yet (issue 23: this build runs \(Self.allKinds.joined(separator: ", ")))")
-            }
             throw .worker("unknown job kind '\(kind)' (this build runs \(Self.allKinds.joined(separator: ", ")))")
         }
         if options.kinds.contains(TranscribeJob.kind), options.engine == nil {
@@ -139,6 +134,24 @@ public struct Worker: Sendable {
             let database = database
             let minutes = LinkJob.decode(job).segmentMinutes
             return try await Task.detached { try await database.finish(job) { _ = try await database.relink(on: $0, segmentMinutes: minutes) } }.value ? .done : .lost
+        }
+        if job.kind == ThumbnailJob.kind {
+            do {
+                let pictures = try ThumbnailJob.decode(job)
+                let wanted = try await pictures.wanted(in: database)
+                let roots = options.roots, deadline = options.probe.timeout
+                // FFmpeg blocks: off Swift's cooperative threads.
+                let (made, failed) = try await Self.blocking { () throws(JobFailure) in try pictures.run(wanted, roots: roots, deadline: deadline) }
+                let database = database
+                // What was made is kept even when a picture failed: the failure is the job's reason.
+                let stored = try await Task.detached { try await database.finish(job) { try await ThumbnailJob.store(made, on: $0) } }.value
+                if let first = failed.first, stored {
+                    logger.warning("thumbnail job \(job.id): \(failed.count) of \(wanted.count) pictures could not be made, the first: \(first)")
+                }
+                return stored ? .done : .lost
+            } catch let failure as JobFailure {
+                return try await failed(job, failure)
+            }
         }
         if job.kind == TranscribeJob.kind, let engine = options.engine {
             do {

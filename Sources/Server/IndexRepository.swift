@@ -1,4 +1,5 @@
 import Captions
+import Foundation
 import Feed
 import IndexStore
 import Pipeline
@@ -43,9 +44,18 @@ public protocol IndexRepository: IndexReading {
     func staticSearchData() throws -> StaticSearchData
     /// Sets or resets a session's chapters in a recording (`efterhand chapters set|reset`).
     func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment]
+    /// Whether the store keeps pictures itself (`thumbnailJPEG`); the SQLite index keeps them as
+    /// files in its folder.
+    var keepsThumbnails: Bool { get }
+    /// A made picture's JPEG kept in the store, by the file the feed names; nil when it has none.
+    func thumbnailJPEG(file: String) throws -> Data?
 }
 
 extension IndexRepository {
+    public var keepsThumbnails: Bool { false }
+
+    public func thumbnailJPEG(file: String) throws -> Data? { nil }
+
     /// One after the other: a repository of values has no commits to fall between them.
     public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?, facetTable: SearchFacetTable?) throws -> (hits: [SearchHit], facets: SearchFacets) {
         (try search(query, timeLimit: timeLimit), try facets(query, timeLimit: timeLimit))

@@ -93,6 +93,13 @@ struct PostgresRepository: IndexRepository {
 
     func captionCoverage() throws -> [CaptionCoverage] { throw Self.notYet("the caption report") }
 
+    var keepsThumbnails: Bool { true }
+
+    func thumbnailJPEG(file: String) throws -> Data? {
+        let database = catalogue.database
+        return try PostgresCatalogue.wait { try await database.thumbnailJPEG(file: file) }
+    }
+
     func staticSearchData() throws -> StaticSearchData { throw Self.notYet("a static publish") }
 
     func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {

@@ -96,6 +96,12 @@ struct StatelessServerTests {
             let first = try #require(await Self.get("http://127.0.0.1:\(ports[0])/feed.json"))
             for port in ports.dropFirst() { #expect(await Self.get("http://127.0.0.1:\(port)/feed.json") == first, "server on \(port): the same bytes") }
             for _ in 0..<6 { #expect(await Self.get("http://127.0.0.1:\(front)/feed.json") == first, "through nginx: the same bytes") }
+            // And the same bytes as the SQLite index's own server: both stores, one feed.
+            let local = try Self.freePort()
+            let sqlite = try Run.start(binary, ["serve", "--index", folder, "--port", "\(local)", "--no-access-log"])
+            defer { kill(sqlite.pid, SIGTERM); _ = sqlite.wait(seconds: 10) }
+            #expect(await Self.seen(9, at: [local], within: 60) != nil)
+            #expect(await Self.get("http://127.0.0.1:\(local)/feed.json") == first, "serve --index and serve --database: the same feed bytes")
             let search = "/api/search?q=%C3%B6ppna%20data"
             let answer = try #require(await Self.get("http://127.0.0.1:\(ports[0])\(search)"))
             for port in ports.dropFirst() { #expect(await Self.get("http://127.0.0.1:\(port)\(search)") == answer) }
@@ -104,8 +110,9 @@ struct StatelessServerTests {
             // server's feed within a second.
             let hide = try await Run.run(binary, ["session", "hide", "--index", folder, "iv21-105-oppna-data"])
             try #require(hide.status == 0, "\(hide.stderr)")
+            // Read as `efterhand gather` reads it: the write-ahead log of the running SQLite server's index included.
             try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                _ = try await database.gather(from: try IndexDatabase(folder: folder, create: false), root: "week", folder: media)
             }
             let took = await Self.seen(8, at: ports, within: 5)
             #expect(took.map { $0 < 1 } == true, "seen by all three after \(took.map { String(format: "%.3f s", $0) } ?? "more than 5 s")")
@@ -123,7 +130,7 @@ struct StatelessServerTests {
             let publish = try await Run.run(binary, ["session", "publish", "--index", folder, "iv21-105-oppna-data"])
             try #require(publish.status == 0, "\(publish.stderr)")
             try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                _ = try await database.gather(from: try IndexDatabase(folder: folder, create: false), root: "week", folder: media)
             }
             let back = await Self.seen(9, at: ports, within: 20)
             #expect(back != nil, "after the cut, every server took in the commit within 20 s")

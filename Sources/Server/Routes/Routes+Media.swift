@@ -24,8 +24,14 @@ func addMediaRoutes(to routes: RouteRegistrar, services: ServerServices) {
               !found.thumbnail.file.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
             throw APIError.notFound("no thumbnail '/\(requested)'")
         }
-        let path = (services.configuration.indexFolder as NSString).appendingPathComponent(found.thumbnail.file)
         let cacheControl = "public, max-age=86400"
+        // Made by a worker and kept in the PostgreSQL store: the same bytes from every server.
+        let file = found.thumbnail.file
+        if services.repository.keepsThumbnails, let jpeg = try await services.blocking({ try services.repository.thumbnailJPEG(file: file) }) {
+            return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: cacheControl, .contentLength: String(jpeg.count)],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: jpeg)))
+        }
+        let path = (services.configuration.indexFolder as NSString).appendingPathComponent(found.thumbnail.file)
         if !FileManager.default.fileExists(atPath: path), let recording = catalogue.recordings[found.recordingID] {
             // Named by ingest, not made yet: made now, once, and kept beside the others.
             let order = ThumbnailWorkshop.Order(

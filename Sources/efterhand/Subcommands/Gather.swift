@@ -39,7 +39,15 @@ struct Gather: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: no index in '\(TerminalText.escaped(index.index))'\n".utf8))
             throw ExitCode(2)
         }
-        let source = try IndexDatabase(readOnlyFolder: index.index)
+        // Opened as any command opens it, so that what a running server or ingest has in the
+        // write-ahead log is read too (an immutable read-only open skips it); only a folder that
+        // cannot be written is read as an immutable file.
+        let source: IndexDatabase
+        do {
+            source = try IndexDatabase(folder: index.index, create: false)
+        } catch let error as IndexError where error.code == .readOnly {
+            source = try IndexDatabase(readOnlyFolder: index.index)
+        }
         let name = roots.names[0], folder = roots.folders[name] ?? ""
         let started = Date()
         try await PostgresCommand.run(location) { database in
