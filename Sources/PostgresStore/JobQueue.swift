@@ -121,6 +121,8 @@ extension PostgresIndex {
                       AND (media_root IS NULL OR media_root = ANY(\(roots)))
                       -- Linking waits for the probes: it links what they found.
                       AND (kind <> 'link' OR NOT EXISTS (SELECT 1 FROM job AS probe WHERE probe.kind = 'probe' AND probe.state IN ('queued', 'running')))
+                      -- Captions wait for the links too: a draft without a language takes its session's.
+                      AND (kind <> 'captions' OR NOT EXISTS (SELECT 1 FROM job AS other WHERE other.kind IN ('probe', 'link') AND other.state IN ('queued', 'running')))
                     ORDER BY id LIMIT 1
                     FOR UPDATE SKIP LOCKED)
                 RETURNING id, kind, key, media_root, payload::text, attempts, max_attempts

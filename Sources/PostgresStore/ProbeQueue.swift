@@ -10,6 +10,8 @@ public struct EnqueueSummary: Sendable, Equatable {
     public var unchanged = 0
     /// Probe jobs added: new or changed files, and stored files that are gone (to mark them).
     public var enqueued = 0
+    /// Captions jobs added: new or changed files, and files whose sidecar captions changed.
+    public var captions = 0
     /// Files the walk skipped, with why.
     public var skipped: [MediaFiles.Skipped] = []
 }
@@ -29,9 +31,21 @@ extension PostgresIndex {
         for try await (path, size, mtime, state) in rows.decode((String, Int64?, Double?, String).self) {
             stored[path] = (size, mtime, state)
         }
+        // The sidecars each stored file was read with (see `CaptionsJob`).
+        var sidecarsRead: [String: [String: String]] = [:]
+        for try await (path, source, signature) in try await run("""
+            SELECT recording.path, caption_source.source, caption_source.signature FROM caption_source
+            JOIN recording ON recording.id = caption_source.recording_id
+            WHERE recording.media_root = \(name) AND caption_source.source LIKE 'sidecar:%'
+            """).decode((String, String, String).self) {
+            sidecarsRead[path, default: [:]][source] = signature
+        }
         let expansion = MediaFiles.expand([folder])
         var summary = EnqueueSummary(skipped: expansion.skipped)
         var requests: [JobRequest] = []
+        var captions: [JobRequest] = []
+        // Most folders hold no caption file: each is listed once to know.
+        var folderHasCaptions: [String: Bool] = [:]
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         var seen = Set<String>()
         for file in expansion.files where file.hasPrefix(prefix) {
@@ -41,15 +55,24 @@ extension PostgresIndex {
             guard let look = FileLook.of(file) else { continue }
             if let row = stored[path], row.state != "missing", row.size == look.size, row.mtime == look.mtime {
                 summary.unchanged += 1
+                let parent = (file as NSString).deletingLastPathComponent
+                if folderHasCaptions[parent] == nil {
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+                    folderHasCaptions[parent] = names.contains { ["vtt", "srt"].contains(($0 as NSString).pathExtension.lowercased()) }
+                }
+                let now = folderHasCaptions[parent] == true ? CaptionsJob.sidecars(nextTo: file).mapValues(\.signature) : [:]
+                if now != sidecarsRead[path] ?? [:] { captions.append(CaptionsJob(root: name, path: path).request) }
                 continue
             }
             let fingerprint = Fingerprint.of(path: file) ?? "unreadable"
             requests.append(ProbeJob(root: name, path: path, fingerprint: fingerprint, size: look.size, mtime: look.mtime).request)
+            captions.append(CaptionsJob(root: name, path: path).request)
         }
         for (path, row) in stored where !seen.contains(path) && row.state != "missing" {
             requests.append(ProbeJob(root: name, path: path, fingerprint: "gone", size: row.size ?? 0, mtime: row.mtime ?? 0).request)
         }
         summary.enqueued = try await enqueue(requests)
+        summary.captions = try await enqueue(captions)
         return summary
     }
 

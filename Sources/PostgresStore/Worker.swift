@@ -40,9 +40,9 @@ public struct WorkerSummary: Sendable, Equatable {
 /// number of them on any number of machines that see the media.
 public struct Worker: Sendable {
     /// The kinds a worker takes unless told: those that need no speech engine.
-    public static let kinds = [ProbeJob.kind, LinkJob.kind, ThumbnailJob.kind]
+    public static let kinds = [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind, ThumbnailJob.kind]
     /// Every kind this build can run.
-    public static let allKinds = [ProbeJob.kind, LinkJob.kind, ThumbnailJob.kind, TranscribeJob.kind]
+    public static let allKinds = [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind, ThumbnailJob.kind, TranscribeJob.kind]
 
     let database: PostgresIndex
     let options: WorkerOptions
@@ -134,6 +134,25 @@ public struct Worker: Sendable {
             let database = database
             let minutes = LinkJob.decode(job).segmentMinutes
             return try await Task.detached { try await database.finish(job) { _ = try await database.relink(on: $0, segmentMinutes: minutes) } }.value ? .done : .lost
+        }
+        if job.kind == CaptionsJob.kind {
+            do {
+                let captions = try CaptionsJob.decode(job)
+                // Not stored (or no longer ok): nothing to read; done.
+                guard let known = try await captions.known(in: database) else {
+                    let database = database
+                    return try await Task.detached { try await database.finish(job) { _ in } }.value ? .done : .lost
+                }
+                let roots = options.roots, deadline = options.probe.timeout
+                let read = try await Self.blocking { () throws(JobFailure) in try captions.run(known, roots: roots, deadline: deadline) }
+                for problem in read.problems { logger.warning("captions job \(job.id): \(problem)") }
+                let database = database
+                return try await Task.detached {
+                    try await database.finish(job) { try await captions.store(read, known: known, on: $0, database: database) }
+                }.value ? .done : .lost
+            } catch let failure as JobFailure {
+                return try await failed(job, failure)
+            }
         }
         if job.kind == ThumbnailJob.kind {
             do {

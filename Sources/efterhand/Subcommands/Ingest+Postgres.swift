@@ -33,7 +33,7 @@ extension Ingest {
                 let folder = roots.folders[name] ?? ""
                 let summary = try await database.enqueueProbes(root: name, folder: folder)
                 for skipped in summary.skipped { lines.append("skipped \(TerminalText.escaped(skipped.path)): \(skipped.reason)") }
-                lines.append("\(name) (\(TerminalText.escaped(folder))): \(summary.files) files, \(summary.unchanged) unchanged, \(summary.enqueued) probe jobs enqueued")
+                lines.append("\(name) (\(TerminalText.escaped(folder))): \(summary.files) files, \(summary.unchanged) unchanged, \(summary.enqueued) probe jobs enqueued, \(summary.captions) captions jobs")
                 changed = changed || summary.enqueued > 0
             }
             // Linked once the probes are done (a link job waits for them), or at once when only the programme changed.
@@ -44,7 +44,7 @@ extension Ingest {
             if !json { lines.forEach { print($0) } }
             guard wait else { return }
             var last = ""
-            let kinds = [ProbeJob.kind, LinkJob.kind] + (transcribe ? [TranscribeJob.kind] : [])
+            let kinds = [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind] + (transcribe ? [TranscribeJob.kind] : [])
             try await database.followCommits {
                 let counts = try await database.jobCounts()
                 let line = kinds.map { kind in
