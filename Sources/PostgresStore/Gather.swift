@@ -177,7 +177,18 @@ extension PostgresIndex {
                         WHERE thumbnail.jpeg IS NULL AND EXCLUDED.jpeg IS NOT NULL
                         """, logger: self.logger)
                 }
-                // Links and segments as the index has them, the search rows built from them (after the cues).
+                // Links and segments as the index has them, the search rows built from them (after the
+                // cues); but a recording people decided on or cut in the store keeps the store's
+                // meanwhile (the relink at the end applies every decision), so that no server shows
+                // the index's links over a person's choice while the gather runs.
+                var decided = false
+                for try await found in try await connection.query("""
+                    SELECT EXISTS (SELECT 1 FROM decision WHERE fingerprint = \(recording.fingerprint))
+                        OR EXISTS (SELECT 1 FROM chapter_set WHERE fingerprint = \(recording.fingerprint))
+                    """, logger: self.logger).decode(Bool.self) {
+                    decided = found
+                }
+                if decided { return try await self.refreshSearch(recordingID: stored, on: connection) }
                 return try await self.replaceLinks(recordingID: stored, links: recordingLinks, segments: segments, on: connection)
             } ?? 0
             summary.recordings += 1
