@@ -189,7 +189,7 @@ extension IndexDatabase {
 
     /// Per segment and language: the cues assigned to it and its status. The same rules as
     /// `transcripts(recordingID:defaultLanguage:)`, over values already read.
-    static func transcripts(segments: [Segment], cues: [StoredCue], spans: [String: [(Double, Double)]],
+    public static func transcripts(segments: [Segment], cues: [StoredCue], spans: [String: [(Double, Double)]],
                             defaultLanguage: String) -> [SegmentTranscript] {
         var languages = Set(cues.map(\.language)).union(spans.keys)
         if languages.isEmpty { languages.insert(defaultLanguage) }

@@ -210,38 +210,49 @@ extension IndexDatabase {
     public func correctTranscript(recordingID id: Int64, cues: [Cue], language requested: String, span: ClosedRange<Double>,
                                   sessionGuid: String?, by who: String) throws -> TranscriptImport {
         let (recording, _) = try transcriptRecording(String(id))
+        let (language, kept) = try Self.checkedCorrection(cues, language: requested, span: span, duration: recording.duration)
+        let before = try self.cues(recordingID: id).filter { $0.language == language && $0.cue.start < span.upperBound && $0.cue.end > span.lowerBound }
+        let result = try importTranscript(recordingID: id, cues: kept, language: language, source: who,
+                                          verified: true, span: span)
+        func state(_ cues: [Cue]) throws -> String { try Self.correctionState(language: language, span: span, cues: cues) }
+        try recordAudit(AuditEntry(who: who, action: "transcript", fingerprint: recording.fingerprint, recordingPath: recording.path,
+                                   sessionGuid: sessionGuid, before: try state(before.map(\.cue)), after: try state(kept)))
+        let whole = try transcripts(recordingID: id, defaultLanguage: language).filter { $0.language == language && $0.status == .verified }.count
+        return TranscriptImport(stored: result.stored, skippedVerified: result.skipped, language: language, verifiedSegments: whole, verifiedSpan: span)
+    }
+
+    /// A person's corrected cues as both stores take them: the language as a code, the cues
+    /// with text, each inside the recording (`duration`) and the checked stretch `span`, in
+    /// order, overlapping by at most half a second; else a `TranscriptError` naming each problem.
+    public static func checkedCorrection(_ cues: [Cue], language requested: String, span: ClosedRange<Double>,
+                                         duration: Double?) throws -> (language: String, cues: [Cue]) {
         guard let language = LanguageCode.normalize(requested) else {
             throw TranscriptError(description: "'\(requested)' is not a language code (sv, en, ...)")
         }
-        guard span.lowerBound.isFinite, span.upperBound.isFinite, span.lowerBound >= 0,
-              recording.duration.map({ span.upperBound <= $0 + 1 }) ?? true else {
+        guard span.lowerBound.isFinite, span.upperBound.isFinite, span.lowerBound >= 0, duration.map({ span.upperBound <= $0 + 1 }) ?? true else {
             throw TranscriptError(description: "the checked stretch \(ClockText.position(span.lowerBound))–\(ClockText.position(span.upperBound)) is not inside the recording")
         }
         let kept = cues.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
         let file = CaptionFile(file: "cue", format: .webVTT, entries: kept.enumerated().map { CaptionFile.Entry(cue: $0.element, line: $0.offset + 1) })
-        var problems = file.validate(duration: recording.duration).map(\.description)
+        var problems = file.validate(duration: duration).map(\.description)
         for (index, cue) in kept.enumerated() where cue.start < span.lowerBound - 0.0015 || cue.end > span.upperBound + 0.0015 {
             problems.append("cue \(index + 1) (\(ClockText.position(cue.start))–\(ClockText.position(cue.end))) is outside the checked stretch \(ClockText.position(span.lowerBound))–\(ClockText.position(span.upperBound))")
         }
         guard problems.isEmpty else {
             throw TranscriptError(description: "the transcript was not saved: \(problems.count) problem\(problems.count == 1 ? "" : "s")", problems: problems)
         }
-        let before = try self.cues(recordingID: id).filter { $0.language == language && $0.cue.start < span.upperBound && $0.cue.end > span.lowerBound }
-        let result = try importTranscript(recordingID: id, cues: kept, language: language, source: who,
-                                          verified: true, span: span)
+        return (language, kept)
+    }
+
+    /// A corrected stretch as the audit log keeps it, before or after.
+    public static func correctionState(language: String, span: ClosedRange<Double>, cues: [Cue]) throws -> String {
         struct State: Encodable {
             var language: String
             var from: Double
             var to: Double
             var cues: [Cue]
         }
-        func state(_ cues: [Cue]) throws -> String {
-            try JSONText.encode(State(language: language, from: span.lowerBound, to: span.upperBound, cues: cues))
-        }
-        try recordAudit(AuditEntry(who: who, action: "transcript", fingerprint: recording.fingerprint, recordingPath: recording.path,
-                                   sessionGuid: sessionGuid, before: try state(before.map(\.cue)), after: try state(kept)))
-        let whole = try transcripts(recordingID: id, defaultLanguage: language).filter { $0.language == language && $0.status == .verified }.count
-        return TranscriptImport(stored: result.stored, skippedVerified: result.skipped, language: language, verifiedSegments: whole, verifiedSpan: span)
+        return try JSONText.encode(State(language: language, from: span.lowerBound, to: span.upperBound, cues: cues))
     }
 
     /// Per published session (linked, not opted out): its segments' transcript states in the

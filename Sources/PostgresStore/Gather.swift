@@ -129,8 +129,21 @@ extension PostgresIndex {
                 var stored: Int64?
                 for try await value in rows.decode(Int64.self) { stored = value }
                 guard let stored else { return nil }
-                try await connection.query("DELETE FROM cue WHERE recording_id = \(stored)", logger: self.logger)
-                try await connection.query("DELETE FROM verified_span WHERE recording_id = \(stored)", logger: self.logger)
+                // Text a person checked in the store stays, with its cues; the index's text replaces the rest.
+                var checkedHere: [String: [(Double, Double)]] = [:]
+                for try await (language, start, end) in try await connection.query("""
+                    SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(stored) AND made_in_store
+                    """, logger: self.logger).decode((String, Double, Double).self) {
+                    checkedHere[language, default: []].append((start, end))
+                }
+                try await connection.query("""
+                    DELETE FROM cue WHERE recording_id = \(stored) AND NOT EXISTS (
+                        SELECT 1 FROM verified_span AS span WHERE span.recording_id = cue.recording_id AND span.made_in_store
+                            AND span.language = cue.language AND cue.start_seconds < span.end_seconds AND cue.end_seconds > span.start_seconds)
+                    """, logger: self.logger)
+                try await connection.query("DELETE FROM verified_span WHERE recording_id = \(stored) AND NOT made_in_store", logger: self.logger)
+                let spans = spans.filter { span in !(checkedHere[span.0] ?? []).contains { span.1 < $0.1 && span.2 > $0.0 } }
+                let cues = cues.filter { !IndexDatabase.touches($0.cue, checkedHere[$0.language] ?? []) }
                 try await connection.query("DELETE FROM listened WHERE recording_id = \(stored)", logger: self.logger)
                 if let signature = listened[id]?.signature {
                     try await connection.query("INSERT INTO listened (recording_id, signature) VALUES (\(stored), \(signature))", logger: self.logger)

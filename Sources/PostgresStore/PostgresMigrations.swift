@@ -139,5 +139,10 @@ enum PostgresMigrations {
         Migration(identifier: "v5", statements: [
             #"CREATE TABLE thumbnail (key TEXT PRIMARY KEY, file TEXT NOT NULL UNIQUE, width INTEGER NOT NULL, height INTEGER NOT NULL, time_seconds DOUBLE PRECISION, source TEXT NOT NULL, jpeg BYTEA, made_at TIMESTAMPTZ)"#,
         ]),
+        // Text a person checked in the store (issue 23 part 5): a gather from a municipality's
+        // index replaces the text it brings, never this.
+        Migration(identifier: "v6", statements: [
+            "ALTER TABLE verified_span ADD COLUMN made_in_store BOOLEAN NOT NULL DEFAULT false",
+        ]),
     ]
 }

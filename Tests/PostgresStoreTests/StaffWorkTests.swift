@@ -1,3 +1,4 @@
+import Captions
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -255,6 +256,15 @@ struct StaffWorkTests {
                 let cut = try await database.setChapters(chapters, recording: String(disputed.id), session: disputed.second, by: "staff:anna")
                 #expect(cut.map(\.title) == ["Början", "Frågor"] && cut.allSatisfy { $0.source == .manual })
                 try await database.setHidden(true, sessionGuid: "iv21-105-oppna-data", by: "staff:anna")
+                // Text checked in the store: the words said between 10 s and 20 s.
+                let checked = [Cue(start: 10, end: 14, text: "Välkomna hit"), Cue(start: 14, end: 19, text: "i dag talar vi om öppna data")]
+                let corrected = try await database.correctTranscript(recordingID: disputed.id, cues: checked, language: "sv", span: 10...20,
+                                                                     sessionGuid: disputed.second, by: "staff:anna")
+                #expect(corrected.stored == 2 && corrected.verifiedSpan == 10...20)
+                await #expect(throws: TranscriptError.self) {
+                    try await database.correctTranscript(recordingID: disputed.id, cues: [Cue(start: 30, end: 31, text: "utanför")], language: "sv",
+                                                         span: 10...20, sessionGuid: nil, by: "staff:anna")
+                }
                 await #expect(throws: ChapterError.self) {
                     try await database.setChapters([ManualChapter(startSeconds: 9999, title: "x")], recording: String(disputed.id), session: disputed.second, by: "staff:anna")
                 }
@@ -274,10 +284,16 @@ struct StaffWorkTests {
                 #expect(try await TestStore.value(database, """
                     SELECT hidden FROM publication JOIN session ON session.guid = publication.session_guid WHERE session.document->>'slug' = 'iv21-105-oppna-data'
                     """, as: Bool.self) == true)
+                let kept = try await TestStore.value(database, """
+                    SELECT string_agg(text, ' / ' ORDER BY start_seconds) FROM cue WHERE recording_id = \(disputed.id) AND status = 'verified' AND start_seconds >= 10 AND end_seconds <= 20
+                    """, as: String.self)
+                #expect(kept == "Välkomna hit / i dag talar vi om öppna data", "the text checked in the store stands: \(kept ?? "none")")
+                #expect(try await TestStore.value(database, "SELECT count(*)::int FROM verified_span WHERE recording_id = \(disputed.id) AND made_in_store", as: Int.self) == 1)
+                #expect(try await database.search(SearchQuery(text: "Välkomna hit")).contains { $0.recordingID == disputed.id })
                 // The command line's entry names the user who ran it (cli:$USER).
                 let audit = try await database.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 100)
                     .map { "\($0.who.hasPrefix("cli:") ? "cli" : $0.who) \($0.action)" }
-                #expect(Set(audit) == ["staff:anna accept", "staff:anna chapters", "staff:anna hide", "cli unlink"] && audit.count == 4, "\(audit)")
+                #expect(Set(audit) == ["staff:anna accept", "staff:anna chapters", "staff:anna hide", "staff:anna transcript", "cli unlink"] && audit.count == 5, "\(audit)")
                 // Gathered twice: nothing doubled.
                 _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
                 #expect(try await database.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 100).count == audit.count)

@@ -1,0 +1,109 @@
+import Captions
+import Foundation
+import IndexStore
+import PostgresNIO
+
+/// Text a person checked, kept in the PostgreSQL store (issue 23 part 5): the staff editor's
+/// "Klar" and the API's verified upload, checked as in the SQLite index
+/// (`IndexDatabase.checkedCorrection`, `CaptionFile.validate`). The stretch becomes verified text
+/// made in the store, which no draft, job or gather from a municipality's index overwrites.
+extension PostgresIndex {
+    /// Stores `cues` as the verified text of `language` over exactly `span` of a recording, in
+    /// the audit log as `who` with the cues before and after (as `IndexDatabase.correctTranscript`).
+    public func correctTranscript(recordingID id: Int64, cues: [Cue], language requested: String, span: ClosedRange<Double>,
+                                  sessionGuid: String?, by who: String) async throws -> TranscriptImport {
+        try await transaction { connection in
+            guard let recording = try await self.recording(String(id), on: connection) else {
+                throw TranscriptError(description: "no recording \(id) in the store")
+            }
+            let (language, kept) = try IndexDatabase.checkedCorrection(cues, language: requested, span: span, duration: recording.duration)
+            let before = try await self.storeVerified(recordingID: id, cues: kept, language: language, span: span, source: who, on: connection)
+            try await self.insertAudit(AuditEntry(who: who, action: "transcript", fingerprint: recording.fingerprint, recordingPath: recording.path,
+                                                  sessionGuid: sessionGuid, before: try IndexDatabase.correctionState(language: language, span: span, cues: before),
+                                                  after: try IndexDatabase.correctionState(language: language, span: span, cues: kept)),
+                                       on: connection)
+            return TranscriptImport(stored: kept.count, skippedVerified: 0, language: language,
+                                    verifiedSegments: try await self.verifiedSegments(recordingID: id, language: language, on: connection), verifiedSpan: span)
+        }
+    }
+
+    /// A captioner's checked file (`PUT /api/recordings/{id}/transcript`): validated as in the
+    /// SQLite index, its stretch from first cue to last becomes verified text made in the store.
+    public func importVerifiedTranscript(recording reference: String, captions file: CaptionFile, name: String, language requested: String?) async throws -> TranscriptImport {
+        try await transaction { connection in
+            guard let recording = try await self.recording(reference, on: connection), let id = recording.id else {
+                throw TranscriptError(description: "no recording '\(reference)' in the store (give its id, or its media root and path)")
+            }
+            let problems = file.validate(duration: recording.duration)
+            guard problems.isEmpty else {
+                throw TranscriptError(description: "'\(name)' was not imported: \(problems.count) problem\(problems.count == 1 ? "" : "s")",
+                                      problems: problems.map(\.description))
+            }
+            // The language asked for, else the linked session's, else the audio's, else "und".
+            var sessionLanguage: String?
+            for try await language in try await connection.query("""
+                SELECT session.language FROM link JOIN session ON session.guid = link.session_guid
+                WHERE link.recording_id = \(id) AND link.kind = 'link' ORDER BY link.position LIMIT 1
+                """, logger: self.logger).decode(String?.self) {
+                sessionLanguage = language
+            }
+            let language = LanguageCode.normalize(requested) ?? LanguageCode.normalize(sessionLanguage)
+                ?? LanguageCode.normalize(recording.probe?.streams.first { $0.kind == .audio }?.language) ?? "und"
+            let cues = file.cues.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            guard let first = file.cues.map(\.start).min(), let last = file.cues.map(\.end).max(), first <= last else {
+                return TranscriptImport(stored: 0, skippedVerified: 0, language: language, verifiedSegments: 0, verifiedSpan: nil)
+            }
+            _ = try await self.storeVerified(recordingID: id, cues: cues, language: language, span: first...last,
+                                             source: "import:" + (name as NSString).lastPathComponent, on: connection)
+            return TranscriptImport(stored: cues.count, skippedVerified: 0, language: language,
+                                    verifiedSegments: try await self.verifiedSegments(recordingID: id, language: language, on: connection),
+                                    verifiedSpan: first...last)
+        }
+    }
+
+    /// Replaces the cues of `language` that touch `span` with `cues` as verified text, marks the
+    /// stretch verified (made in the store) and refreshes the search rows; returns the cues it replaced.
+    func storeVerified(recordingID id: Int64, cues: [Cue], language: String, span: ClosedRange<Double>, source: String,
+                       on connection: PostgresConnection) async throws -> [Cue] {
+        var before: [Cue] = []
+        for try await (start, end, text) in try await connection.query("""
+            DELETE FROM cue WHERE recording_id = \(id) AND language = \(language) AND start_seconds < \(span.upperBound) AND end_seconds > \(span.lowerBound)
+            RETURNING start_seconds, end_seconds, text
+            """, logger: logger).decode((Double, Double, String).self) {
+            before.append(Cue(start: start, end: end, text: text))
+        }
+        try await connection.query("""
+            INSERT INTO verified_span (recording_id, language, start_seconds, end_seconds, made_in_store)
+            VALUES (\(id), \(language), \(span.lowerBound), \(span.upperBound), true)
+            """, logger: logger)
+        if !cues.isEmpty {
+            let starts = cues.map(\.start), ends = cues.map(\.end), texts = cues.map(\.text)
+            try await connection.query("""
+                INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, source, status)
+                SELECT \(id), \(language), s, e, text, \(source), 'verified' FROM unnest(\(starts)::float8[], \(ends)::float8[], \(texts)::text[]) AS t(s, e, text)
+                """, logger: logger)
+        }
+        try await refreshSearch(recordingID: id, on: connection)
+        return before.sorted { $0.start < $1.start }
+    }
+
+    /// How many of a recording's segments verified text of `language` now covers whole.
+    func verifiedSegments(recordingID id: Int64, language: String, on connection: PostgresConnection) async throws -> Int {
+        let segments = try await segmentRows(where: "recording.id = \(id)", on: connection)
+        var cues: [StoredCue] = []
+        for try await (cueLanguage, start, end, source, status) in try await connection.query("""
+            SELECT language, start_seconds, end_seconds, source, status FROM cue WHERE recording_id = \(id) ORDER BY start_seconds, id
+            """, logger: logger).decode((String, Double, Double, String, String).self) {
+            cues.append(StoredCue(cue: Cue(start: start, end: end, text: ""), language: cueLanguage, source: source,
+                                  status: SegmentTranscript.Status(rawValue: status) ?? .draft))
+        }
+        var spans: [String: [(Double, Double)]] = [:]
+        for try await (spanLanguage, start, end) in try await connection.query("""
+            SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(id)
+            """, logger: logger).decode((String, Double, Double).self) {
+            spans[spanLanguage, default: []].append((start, end))
+        }
+        return IndexDatabase.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: language)
+            .filter { $0.language == language && $0.status == .verified }.count
+    }
+}
