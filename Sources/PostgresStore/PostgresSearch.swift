@@ -83,16 +83,27 @@ extension PostgresIndex {
             WITH q AS (SELECT to_tsquery('efterhand_simple', \(prefix)) AS simple,
                               websearch_to_tsquery('efterhand_swedish', \(text)) AS sv,
                               websearch_to_tsquery('efterhand_english', \(text)) AS en),
-            matched AS (
+            -- Each way of matching through its own index, at most `rankingLimit` rows each, read
+            -- lazily, then the first `rankingLimit` distinct ones, prefixes first: one OR of the
+            -- four made PostgreSQL read every row (720 ms for a rare word at 100,000 segments),
+            -- and a UNION every match of a common word (335 ms); so 40 and 14 ms.
+            found AS (
+                SELECT id FROM (
+                    (SELECT d.id, 1 AS way FROM search_document d, q WHERE d.doc_simple @@ q.simple LIMIT \(Self.rankingLimit))
+                    UNION ALL (SELECT d.id, 2 FROM search_document d, q WHERE d.doc_swedish @@ q.sv LIMIT \(Self.rankingLimit))
+                    UNION ALL (SELECT d.id, 3 FROM search_document d, q WHERE d.doc_english @@ q.en LIMIT \(Self.rankingLimit))
+                    UNION ALL (SELECT d.id, 4 FROM search_document d
+                               WHERE d.folded LIKE (\(infix)::text[])[1] AND d.folded LIKE ALL (\(infix)::text[]) LIMIT \(Self.rankingLimit))) AS ways
+                GROUP BY id ORDER BY min(way), id LIMIT \(Self.rankingLimit)),
+            -- Ranked apart, first: left to the planner, the joins below drove from every linked
+            -- recording's rows to these (110,000 rows read for 500; 230 ms, 48 ms so).
+            matched AS MATERIALIZED (
                 SELECT d.id,
                        ts_rank('{0.1, 0.3, 0.6, 1.0}', d.doc_simple, q.simple, 1)
                        + 0.1 * ts_rank('{0.1, 0.3, 0.6, 1.0}', d.doc_swedish, q.sv, 1)
                        + 0.1 * ts_rank('{0.1, 0.3, 0.6, 1.0}', d.doc_english, q.en, 1)
                        + 0.001 AS rank
-                FROM search_document d, q
-                WHERE d.doc_simple @@ q.simple OR d.doc_swedish @@ q.sv OR d.doc_english @@ q.en
-                   OR (cardinality(\(infix)::text[]) > 0 AND d.folded LIKE ALL (\(infix)::text[]))
-                LIMIT \(Self.rankingLimit))
+                FROM found JOIN search_document d ON d.id = found.id, q)
             SELECT d.id, d.recording_id, d.session_guid, d.segment_id, s.title, s.start_seconds, s.end_seconds,
                    se.title, se.start, se.room, (se.document -> 'persons')::text, (se.document -> 'topics')::text, se.language,
                    r.media_root || '/' || r.path,
