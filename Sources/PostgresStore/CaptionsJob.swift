@@ -11,8 +11,8 @@ import Schedule
 /// it (read again when their size or time changed; a sidecar gone takes its drafts with it). A
 /// draft whose track or file names no language takes its linked session's, else its first audio
 /// stream's, else "und": so the job is claimed only once no probe or link job waits or runs.
-/// Enqueued by `ingest --database` for every new or changed file and every file whose sidecars
-/// changed; keyed by root and path.
+/// Enqueued by `ingest --database` for every file whose sidecars came, changed or went, and by
+/// a probe job that found subtitle streams; keyed by root and path.
 public struct CaptionsJob: Codable, Sendable, Equatable {
     public static let kind = "captions"
 

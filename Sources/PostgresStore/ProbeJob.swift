@@ -45,6 +45,8 @@ public struct ProbeJob: Codable, Sendable, Equatable {
         var errorCode: String?
         var errorMessage: String?
         var duration: Double?
+        /// The file carries subtitle streams: a captions job reads them.
+        var subtitled = false
     }
 
     /// Probes the file as it is now (it may have changed or gone since it was enqueued: the row
@@ -61,7 +63,8 @@ public struct ProbeJob: Codable, Sendable, Equatable {
         return Outcome(
             fingerprint: Fingerprint.of(path: file), size: look.size, mtime: look.mtime,
             state: result.succeeded ? "ok" : "failed", probe: json, errorCode: result.error?.code.rawValue,
-            errorMessage: result.error?.message, duration: result.durationSeconds)
+            errorMessage: result.error?.message, duration: result.durationSeconds,
+            subtitled: result.streams.contains { $0.kind == .subtitle })
     }
 
     /// Stores the outcome as the file's row (one per root and path, replaced).

@@ -10,7 +10,8 @@ public struct EnqueueSummary: Sendable, Equatable {
     public var unchanged = 0
     /// Probe jobs added: new or changed files, and stored files that are gone (to mark them).
     public var enqueued = 0
-    /// Captions jobs added: new or changed files, and files whose sidecar captions changed.
+    /// Captions jobs added: files whose sidecar captions came, changed or went (a probe job adds
+    /// one for a file with subtitle streams).
     public var captions = 0
     /// Files the walk skipped, with why.
     public var skipped: [MediaFiles.Skipped] = []
@@ -53,20 +54,21 @@ extension PostgresIndex {
             summary.files += 1
             seen.insert(path)
             guard let look = FileLook.of(file) else { continue }
+            // Sidecar captions that came, changed or went: a captions job (the probe job adds one
+            // for a file with subtitle streams).
+            let parent = (file as NSString).deletingLastPathComponent
+            if folderHasCaptions[parent] == nil {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+                folderHasCaptions[parent] = names.contains { ["vtt", "srt"].contains(($0 as NSString).pathExtension.lowercased()) }
+            }
+            let sidecars = folderHasCaptions[parent] == true ? CaptionsJob.sidecars(nextTo: file).mapValues(\.signature) : [:]
+            if sidecars != sidecarsRead[path] ?? [:] { captions.append(CaptionsJob(root: name, path: path).request) }
             if let row = stored[path], row.state != "missing", row.size == look.size, row.mtime == look.mtime {
                 summary.unchanged += 1
-                let parent = (file as NSString).deletingLastPathComponent
-                if folderHasCaptions[parent] == nil {
-                    let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
-                    folderHasCaptions[parent] = names.contains { ["vtt", "srt"].contains(($0 as NSString).pathExtension.lowercased()) }
-                }
-                let now = folderHasCaptions[parent] == true ? CaptionsJob.sidecars(nextTo: file).mapValues(\.signature) : [:]
-                if now != sidecarsRead[path] ?? [:] { captions.append(CaptionsJob(root: name, path: path).request) }
                 continue
             }
             let fingerprint = Fingerprint.of(path: file) ?? "unreadable"
             requests.append(ProbeJob(root: name, path: path, fingerprint: fingerprint, size: look.size, mtime: look.mtime).request)
-            captions.append(CaptionsJob(root: name, path: path).request)
         }
         for (path, row) in stored where !seen.contains(path) && row.state != "missing" {
             requests.append(ProbeJob(root: name, path: path, fingerprint: "gone", size: row.size ?? 0, mtime: row.mtime ?? 0).request)

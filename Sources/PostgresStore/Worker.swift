@@ -195,7 +195,13 @@ public struct Worker: Sendable {
             let outcome = try await Self.blocking { () throws(JobFailure) in try probe.run(roots: roots, prober: prober) }
             // Stored even when the worker is being stopped (SIGTERM): the job is done, not lost.
             let database = database
-            return try await Task.detached { try await database.finish(job) { try await probe.store(outcome, on: $0) } }.value ? .done : .lost
+            return try await Task.detached {
+                try await database.finish(job) { connection in
+                    try await probe.store(outcome, on: connection)
+                    // Subtitle streams are read once the links are known (their language may be the session's).
+                    if outcome.subtitled { _ = try await database.enqueue([CaptionsJob(root: probe.root, path: probe.path).request], on: connection) }
+                }
+            }.value ? .done : .lost
         } catch let failure as JobFailure {
             return try await failed(job, failure)
         }
