@@ -98,13 +98,18 @@ extension IndexDatabase {
             .execute(arguments: [recordingID])
         try db.cachedStatement(sql: "DELETE FROM search_row WHERE recording_id = ?").execute(arguments: [recordingID])
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT segment.*, session.title AS session_title, session.subtitle, session.abstract, session.persons, session.topics AS session_topics
+            SELECT segment.id, segment.session_guid, segment.position, segment.title, segment.start_seconds, segment.end_seconds,
+                   session.title AS session_title, session.subtitle, session.abstract, session.persons, session.topics AS session_topics
             FROM segment JOIN session ON session.guid = segment.session_guid
             WHERE segment.recording_id = ? AND session.do_not_record = 0
             """), arguments: [recordingID])
         guard !rows.isEmpty else { return }
-        let segments = try rows.map { row in
-            (segment: try segment(row), texts: SearchDocument.SessionTexts(
+        // Only what the rows need of a segment (its topics are not in them: decoding them was a
+        // few per cent of a cold ingest).
+        let segments = rows.map { row in
+            (segment: Segment(id: row["id"], sessionGuid: row["session_guid"], position: row["position"], startSeconds: row["start_seconds"],
+                              endSeconds: row["end_seconds"], title: row["title"], topics: [], source: .session),
+             texts: SearchDocument.SessionTexts(
                 title: row["session_title"], subtitle: row["subtitle"] ?? "", abstract: row["abstract"] ?? "",
                 persons: (try? JSONText.decode(row["persons"] as String)) ?? [], topics: (try? JSONText.decode(row["session_topics"] as String)) ?? []))
         }

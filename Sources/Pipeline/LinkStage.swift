@@ -44,11 +44,15 @@ public struct LinkStage: IngestStage {
     public func relink(nameSegments: Bool = true, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [String] {
         // Read before anything else: a change noted after this read keeps its note.
         let owed = try database.owedRelink()
+        let sessions = try database.sessions(), decisions = try database.decisions()
+        // Sessions that left the programme are read only when a decision names one.
+        let current = Set(sessions.map(\.guid))
+        let orphaned = decisions.contains { $0.sessionGuid.map { !current.contains($0) } ?? false }
         let inputs = try LinkInputs(
-            sessions: try database.sessions(), allSessions: try database.sessions(includeRemoved: true),
+            sessions: sessions, allSessions: orphaned ? try database.sessions(includeRemoved: true) : sessions,
             timeZone: try database.conference()?.timeZone,
             recordings: try database.recordings(includeMissing: false).filter { $0.state == .ok && $0.probe != nil },
-            heard: try database.heardCues(), decisions: try database.decisions(), links: try database.links(),
+            heard: try database.heardCues(), decisions: decisions, links: try database.links(),
             segments: Dictionary(grouping: try database.segments(), by: { $0.recordingID ?? -1 }), chapterSets: try database.chapterSets())
         let plan = Self.plan(inputs, segmentMinutes: segmentMinutes)
         for move in plan.moves { try database.moveDecisions(from: move.from, to: move.to) }
@@ -183,7 +187,8 @@ public struct LinkStage: IngestStage {
 public struct LinkInputs: Sendable {
     /// The programme as it is.
     public var sessions: [Session]
-    /// Every session ever imported, those that left the programme included.
+    /// Every session ever imported, those that left the programme included (a store may give
+    /// only `sessions` when no decision names a session that left).
     public var allSessions: [Session]
     /// The conference's time zone (its name).
     public var timeZone: String?
