@@ -115,16 +115,17 @@ public final class PostgresCatalogue: Sendable {
             var recordings: [StoredRecording] = []
             for try await row in try await rows("""
                 SELECT id, media_root, path, fingerprint, size, mtime, state, probe::text, error_code, error_message, duration, link_status,
-                       recording_start, recording_start_source
+                       recording_start, recording_start_source, duplicate_of
                 FROM recording WHERE state <> 'missing' ORDER BY media_root, path
-                """).decode((Int64, String, String, String?, Int64?, Double?, String, String?, String?, String?, Double?, String, Double?, String?).self) {
+                """).decode((Int64, String, String, String?, Int64?, Double?, String, String?, String?, String?, Double?, String, Double?, String?, Int64?).self) {
                 let folder = roots.folders[row.1]
                 recordings.append(StoredRecording(
                     id: row.0, path: row.1 + "/" + row.2, absolutePath: folder.map { ($0 as NSString).appendingPathComponent(row.2) } ?? "",
                     fingerprint: row.3, size: row.4, mtime: row.5, state: RecordingState(rawValue: row.6) ?? .failed,
                     probe: row.7.flatMap { try? decoder.decode(ProbeResult.self, from: Data($0.utf8)) }, errorCode: row.8, errorMessage: row.9,
                     duration: row.10, linkStatus: LinkStatus(rawValue: row.11) ?? .unmatched,
-                    recordingStart: row.12.map(Date.init(timeIntervalSince1970:)), recordingStartSource: row.13.flatMap(StartSource.init(rawValue:))))
+                    recordingStart: row.12.map(Date.init(timeIntervalSince1970:)), recordingStartSource: row.13.flatMap(StartSource.init(rawValue:)),
+                    duplicateOf: row.14))
             }
             var links: [Int64: [StoredLink]] = [:]
             for try await (id, document) in try await rows("SELECT recording_id, document::text FROM link ORDER BY recording_id, kind, position").decode((Int64, String).self) {

@@ -26,6 +26,14 @@ extension PostgresIndex {
     /// Inside the caller's transaction: takes the link lock (held until it ends), then relinks.
     func relink(on connection: PostgresConnection, segmentMinutes: Double = 5) async throws -> LinkPlan {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.linkLock))", logger: logger)
+        // Copies of one file at several paths, as the SQLite ingest's duplicate stage marks them:
+        // every present recording with the fingerprint of an older one (the smallest id) is its copy.
+        try await connection.query("""
+            UPDATE recording SET duplicate_of = copies.original
+            FROM (SELECT id, CASE WHEN count(*) OVER same > 1 AND id <> min(id) OVER same THEN min(id) OVER same END AS original
+                  FROM recording WHERE state <> 'missing' AND fingerprint IS NOT NULL WINDOW same AS (PARTITION BY fingerprint)) AS copies
+            WHERE recording.id = copies.id AND recording.duplicate_of IS DISTINCT FROM copies.original
+            """, logger: logger)
         let plan = LinkStage.plan(try await linkInputs(connection), segmentMinutes: segmentMinutes)
         for move in plan.moves {
             try await connection.query("UPDATE decision SET session_guid = \(move.to) WHERE session_guid = \(move.from)", logger: logger)

@@ -148,6 +148,39 @@ struct StaffWorkTests {
         }
     }
 
+    @Test func copiesOfOneFileAreMarkedAsTheSQLiteIngestMarksThem() async throws {
+        // The same talk at two paths (a copy left in another folder).
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-copies-\(UUID().uuidString)")
+        let media = folder.appendingPathComponent("week")
+        try FileManager.default.createDirectory(at: media.appendingPathComponent("kopior"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sample = EfterhandBinary.root.appendingPathComponent("Media")
+        let talk = sample.appendingPathComponent("innovationsprogram-del1.mp4")
+        try FileManager.default.copyItem(at: talk, to: media.appendingPathComponent("innovationsprogram-del1.mp4"))
+        try FileManager.default.copyItem(at: talk, to: media.appendingPathComponent("kopior/innovationsprogram-del1.mp4"))
+        let schedule = sample.appendingPathComponent("schedule.json").path
+        let binary = try EfterhandBinary.path()
+        let index = folder.appendingPathComponent("index").path
+        let sqlite = try await Run.run(binary, ["ingest", "--media", media.path, "--schedule", schedule, "--index", index, "--no-thumbnails"])
+        try #require(sqlite.status == 0, "\(sqlite.stderr)")
+        let copies = try IndexDatabase(readOnlyFolder: index).recordings().filter { $0.duplicateOf != nil }
+            .map { $0.path.hasPrefix(media.path + "/") ? String($0.path.dropFirst(media.path.count + 1)) : $0.path }
+        #expect(copies.count == 1, "SQLite marks one copy: \(copies)")
+        try await TestStore.with { location in
+            let url = location.configurationURL
+            #expect(try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)", "--schedule", schedule]).status == 0)
+            let worker = try await Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--until-idle"], seconds: 120)
+            #expect(worker.status == 0, "\(worker.stderr.suffix(1000))")
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let marked = try await TestStore.value(database, "SELECT string_agg(path, ',') FROM recording WHERE duplicate_of IS NOT NULL", as: String.self)
+                #expect(marked.map { [$0] } == copies, "the store marks \(marked ?? "none"), SQLite \(copies)")
+                // The catalogue leaves the copy out of the feed as the SQLite index's does.
+                let snapshot = try await PostgresCatalogue(database: database, roots: try MediaRootMap(["week=\(media.path)"])).read()
+                #expect(snapshot.recordings.filter { $0.duplicateOf != nil }.count == 1)
+            }
+        }
+    }
+
     @Test func transcriptionRunsAsJobsOnWorkersWithAnEngine() async throws {
         // One talk (innovationsprogram-del1.mp4, linked 1:00–12:00) and an engine of the tests'
         // own that hears the same words 5 s into any audio (as TranscribeCommandTests').
