@@ -65,13 +65,7 @@ public struct CaptionsJob: Codable, Sendable, Equatable {
             sources[source] = signature
         }
         // The first linked session's language, else the first audio stream's, else "und" (as `DraftLanguage`).
-        var sessionLanguage: String?
-        for try await language in try await database.run("""
-            SELECT session.language FROM link JOIN session ON session.guid = link.session_guid
-            WHERE link.recording_id = \(id) AND link.kind = 'link' ORDER BY link.position LIMIT 1
-            """).decode(String?.self) {
-            sessionLanguage = language
-        }
+        let sessionLanguage = try await database.transaction { try await database.sessionLanguage(recordingID: id, on: $0) }
         let language = LanguageCode.normalize(sessionLanguage)
             ?? LanguageCode.normalize(probe?.streams.first { $0.kind == .audio }?.language) ?? "und"
         return Known(recordingID: id, fingerprint: fingerprint, subtitleStreams: probe?.streams.contains { $0.kind == .subtitle } ?? false,
@@ -129,31 +123,13 @@ public struct CaptionsJob: Codable, Sendable, Equatable {
             current = fingerprint
         }
         guard current == known.fingerprint, !read.drafts.isEmpty || !read.gone.isEmpty else { return }
-        var verified: [String: [(Double, Double)]] = [:]
-        for try await (language, start, end) in try await connection.query("""
-            SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(known.recordingID)
-            """, logger: PostgresIndex.quiet).decode((String, Double, Double).self) {
-            verified[language, default: []].append((start, end))
-        }
         for source in read.gone {
             try await connection.query("DELETE FROM cue WHERE recording_id = \(known.recordingID) AND source = \(source) AND status = 'draft'", logger: PostgresIndex.quiet)
             try await connection.query("DELETE FROM caption_source WHERE recording_id = \(known.recordingID) AND source = \(source)", logger: PostgresIndex.quiet)
         }
         for (source, signature, cues) in read.drafts {
             try await connection.query("DELETE FROM cue WHERE recording_id = \(known.recordingID) AND source = \(source) AND status = 'draft'", logger: PostgresIndex.quiet)
-            let kept = cues.filter { !IndexDatabase.touches($0.cue, verified[$0.language] ?? []) }
-            if !kept.isEmpty {
-                let languages = kept.map(\.language), starts = kept.map(\.cue.start), ends = kept.map(\.cue.end), texts = kept.map(\.cue.text)
-                try await connection.query("""
-                    INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, source, status)
-                    SELECT \(known.recordingID), language, s, e, text, \(source), 'draft'
-                    FROM unnest(\(languages)::text[], \(starts)::float8[], \(ends)::float8[], \(texts)::text[]) AS t(language, s, e, text)
-                    """, logger: PostgresIndex.quiet)
-            }
-            try await connection.query("""
-                INSERT INTO caption_source (recording_id, source, signature) VALUES (\(known.recordingID), \(source), \(signature))
-                ON CONFLICT (recording_id, source) DO UPDATE SET signature = EXCLUDED.signature
-                """, logger: PostgresIndex.quiet)
+            try await database.storeDrafts(cues, recordingID: known.recordingID, source: source, key: source, signature: signature, on: connection)
         }
         try await database.refreshSearch(recordingID: known.recordingID, on: connection)
         try await database.nameSegments(on: connection)

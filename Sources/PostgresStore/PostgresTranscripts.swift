@@ -40,13 +40,7 @@ extension PostgresIndex {
                                       problems: problems.map(\.description))
             }
             // The language asked for, else the linked session's, else the audio's, else "und".
-            var sessionLanguage: String?
-            for try await language in try await connection.query("""
-                SELECT session.language FROM link JOIN session ON session.guid = link.session_guid
-                WHERE link.recording_id = \(id) AND link.kind = 'link' ORDER BY link.position LIMIT 1
-                """, logger: self.logger).decode(String?.self) {
-                sessionLanguage = language
-            }
+            let sessionLanguage = try await self.sessionLanguage(recordingID: id, on: connection)
             let language = LanguageCode.normalize(requested) ?? LanguageCode.normalize(sessionLanguage)
                 ?? LanguageCode.normalize(recording.probe?.streams.first { $0.kind == .audio }?.language) ?? "und"
             let cues = file.cues.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
@@ -87,6 +81,53 @@ extension PostgresIndex {
         return before.sorted { $0.start < $1.start }
     }
 
+    /// The stretches of a recording that are verified text, per language.
+    func verifiedSpans(recordingID id: Int64, on connection: PostgresConnection) async throws -> [String: [(Double, Double)]] {
+        var spans: [String: [(Double, Double)]] = [:]
+        for try await (language, start, end) in try await connection.query("""
+            SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(id)
+            """, logger: logger).decode((String, Double, Double).self) {
+            spans[language, default: []].append((start, end))
+        }
+        return spans
+    }
+
+    /// Inside the caller's transaction: stores draft `cues` under `source` except where text is
+    /// verified in their language, and keeps `signature` under `key` (what they were made from),
+    /// as `IndexDatabase.storeDrafts` does. The caller removes the drafts they replace first
+    /// and refreshes the search rows after.
+    func storeDrafts(_ cues: [DraftCue], recordingID id: Int64, source: String, key: String, signature: String,
+                     on connection: PostgresConnection) async throws {
+        let verified = try await verifiedSpans(recordingID: id, on: connection)
+        let kept = cues.filter { !IndexDatabase.touches($0.cue, verified[$0.language] ?? []) }
+        if !kept.isEmpty {
+            let languages = kept.map(\.language), starts = kept.map(\.cue.start), ends = kept.map(\.cue.end), texts = kept.map(\.cue.text)
+            let logprobs = kept.map { $0.confidence?.avgLogprob ?? .nan }, silences = kept.map { $0.confidence?.noSpeechProb ?? .nan }
+            try await connection.query("""
+                INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, source, status, avg_logprob, no_speech_prob)
+                SELECT \(id), language, s, e, text, \(source), 'draft', NULLIF(logprob, 'NaN'), NULLIF(silence, 'NaN')
+                FROM unnest(\(languages)::text[], \(starts)::float8[], \(ends)::float8[], \(texts)::text[], \(logprobs)::float8[], \(silences)::float8[])
+                     AS t(language, s, e, text, logprob, silence)
+                """, logger: logger)
+        }
+        try await connection.query("""
+            INSERT INTO caption_source (recording_id, source, signature) VALUES (\(id), \(key), \(signature))
+            ON CONFLICT (recording_id, source) DO UPDATE SET signature = EXCLUDED.signature
+            """, logger: logger)
+    }
+
+    /// The language of the first session a recording is linked to, as the programme gives it.
+    func sessionLanguage(recordingID id: Int64, on connection: PostgresConnection) async throws -> String? {
+        var found: String?
+        for try await language in try await connection.query("""
+            SELECT session.language FROM link JOIN session ON session.guid = link.session_guid
+            WHERE link.recording_id = \(id) AND link.kind = 'link' ORDER BY link.position LIMIT 1
+            """, logger: logger).decode(String?.self) {
+            found = language
+        }
+        return found
+    }
+
     /// How many of a recording's segments verified text of `language` now covers whole.
     func verifiedSegments(recordingID id: Int64, language: String, on connection: PostgresConnection) async throws -> Int {
         let segments = try await segmentRows(where: "recording.id = \(id)", on: connection)
@@ -97,13 +138,8 @@ extension PostgresIndex {
             cues.append(StoredCue(cue: Cue(start: start, end: end, text: ""), language: cueLanguage, source: source,
                                   status: SegmentTranscript.Status(rawValue: status) ?? .draft))
         }
-        var spans: [String: [(Double, Double)]] = [:]
-        for try await (spanLanguage, start, end) in try await connection.query("""
-            SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(id)
-            """, logger: logger).decode((String, Double, Double).self) {
-            spans[spanLanguage, default: []].append((start, end))
-        }
-        return IndexDatabase.transcripts(segments: segments, cues: cues, spans: spans, defaultLanguage: language)
+        return IndexDatabase.transcripts(segments: segments, cues: cues, spans: try await verifiedSpans(recordingID: id, on: connection),
+                                         defaultLanguage: language)
             .filter { $0.language == language && $0.status == .verified }.count
     }
 }

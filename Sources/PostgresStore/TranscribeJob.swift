@@ -80,27 +80,8 @@ public struct TranscribeJob: Codable, Sendable, Equatable {
                     AND start_seconds >= \(piece.lowerBound) AND start_seconds <= \(piece.upperBound)
                 """, logger: PostgresIndex.quiet)
         }
-        var verified: [String: [(Double, Double)]] = [:]
-        for try await (language, start, end) in try await connection.query("""
-            SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(recordingID)
-            """, logger: PostgresIndex.quiet).decode((String, Double, Double).self) {
-            verified[language, default: []].append((start, end))
-        }
-        let kept = heard.cues.filter { !IndexDatabase.touches($0.cue, verified[$0.language] ?? []) }
-        if !kept.isEmpty {
-            let languages = kept.map(\.language), starts = kept.map(\.cue.start), ends = kept.map(\.cue.end), texts = kept.map(\.cue.text)
-            let logprobs = kept.map { $0.confidence?.avgLogprob ?? .nan }, silences = kept.map { $0.confidence?.noSpeechProb ?? .nan }
-            try await connection.query("""
-                INSERT INTO cue (recording_id, language, start_seconds, end_seconds, text, source, status, avg_logprob, no_speech_prob)
-                SELECT \(recordingID), language, s, e, text, \(source), 'draft', NULLIF(logprob, 'NaN'), NULLIF(silence, 'NaN')
-                FROM unnest(\(languages)::text[], \(starts)::float8[], \(ends)::float8[], \(texts)::text[], \(logprobs)::float8[], \(silences)::float8[])
-                     AS t(language, s, e, text, logprob, silence)
-                """, logger: PostgresIndex.quiet)
-        }
-        try await connection.query("""
-            INSERT INTO caption_source (recording_id, source, signature) VALUES (\(recordingID), \(span.key), \(span.signature(source: source)))
-            ON CONFLICT (recording_id, source) DO UPDATE SET signature = EXCLUDED.signature
-            """, logger: PostgresIndex.quiet)
+        try await database.storeDrafts(heard.cues, recordingID: recordingID, source: source, key: span.key, signature: span.signature(source: source),
+                                       on: connection)
         try await database.refreshSearch(recordingID: recordingID, on: connection)
         try await database.nameSegments(on: connection)
     }

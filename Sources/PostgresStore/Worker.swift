@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MediaProbe
 import Pipeline
+import PostgresNIO
 import Speech
 
 /// What `efterhand worker` is told.
@@ -131,25 +132,19 @@ public struct Worker: Sendable {
         defer { heartbeat.cancel() }
         if job.kind == LinkJob.kind {
             // The relink is written in the transaction that marks the job done.
-            let database = database
-            let minutes = LinkJob.decode(job).segmentMinutes
-            return try await Task.detached { try await database.finish(job) { _ = try await database.relink(on: $0, segmentMinutes: minutes) } }.value ? .done : .lost
+            let database = database, minutes = LinkJob.decode(job).segmentMinutes
+            return try await finished(job) { _ = try await database.relink(on: $0, segmentMinutes: minutes) }
         }
         if job.kind == CaptionsJob.kind {
             do {
                 let captions = try CaptionsJob.decode(job)
                 // Not stored (or no longer ok): nothing to read; done.
-                guard let known = try await captions.known(in: database) else {
-                    let database = database
-                    return try await Task.detached { try await database.finish(job) { _ in } }.value ? .done : .lost
-                }
+                guard let known = try await captions.known(in: database) else { return try await finished(job) { _ in } }
                 let roots = options.roots, deadline = options.probe.timeout
                 let read = try await Self.blocking { () throws(JobFailure) in try captions.run(known, roots: roots, deadline: deadline) }
                 for problem in read.problems { logger.warning("captions job \(job.id): \(problem)") }
                 let database = database
-                return try await Task.detached {
-                    try await database.finish(job) { try await captions.store(read, known: known, on: $0, database: database) }
-                }.value ? .done : .lost
+                return try await finished(job) { try await captions.store(read, known: known, on: $0, database: database) }
             } catch let failure as JobFailure {
                 return try await failed(job, failure)
             }
@@ -161,13 +156,13 @@ public struct Worker: Sendable {
                 let roots = options.roots, deadline = options.probe.timeout
                 // FFmpeg blocks: off Swift's cooperative threads.
                 let (made, failed) = try await Self.blocking { () throws(JobFailure) in try pictures.run(wanted, roots: roots, deadline: deadline) }
-                let database = database
-                // What was made is kept even when a picture failed: the failure is the job's reason.
-                let stored = try await Task.detached { try await database.finish(job) { try await ThumbnailJob.store(made, on: $0) } }.value
-                if let first = failed.first, stored {
+                // What was made is kept and the job is done; a picture that could not be made is
+                // named in the log (the next relink asks for it again).
+                let ending = try await finished(job) { try await ThumbnailJob.store(made, on: $0) }
+                if let first = failed.first, ending == .done {
                     logger.warning("thumbnail job \(job.id): \(failed.count) of \(wanted.count) pictures could not be made, the first: \(first)")
                 }
-                return stored ? .done : .lost
+                return ending
             } catch let failure as JobFailure {
                 return try await failed(job, failure)
             }
@@ -179,11 +174,9 @@ public struct Worker: Sendable {
                 // Decoding and the engine block: off Swift's cooperative threads, so heartbeats keep their time.
                 let heard = try await Self.blocking { () throws(JobFailure) in try span.run(roots: roots, engine: engine, options: transcribe) }
                 let database = database, source = engine.source
-                return try await Task.detached {
-                    try await database.finish(job) { connection in
-                        if let heard { try await span.store(heard, source: source, on: connection, database: database) }
-                    }
-                }.value ? .done : .lost
+                return try await finished(job) { connection in
+                    if let heard { try await span.store(heard, source: source, on: connection, database: database) }
+                }
             } catch let failure as JobFailure {
                 return try await failed(job, failure)
             }
@@ -193,18 +186,22 @@ public struct Worker: Sendable {
             let roots = options.roots, prober = Prober(options: options.probe)
             // FFmpeg blocks: off Swift's cooperative threads, so heartbeats keep their time.
             let outcome = try await Self.blocking { () throws(JobFailure) in try probe.run(roots: roots, prober: prober) }
-            // Stored even when the worker is being stopped (SIGTERM): the job is done, not lost.
             let database = database
-            return try await Task.detached {
-                try await database.finish(job) { connection in
-                    try await probe.store(outcome, on: connection)
-                    // Subtitle streams are read once the links are known (their language may be the session's).
-                    if outcome.subtitled { _ = try await database.enqueue([CaptionsJob(root: probe.root, path: probe.path).request], on: connection) }
-                }
-            }.value ? .done : .lost
+            return try await finished(job) { connection in
+                try await probe.store(outcome, on: connection)
+                // Subtitle streams are read once the links are known (their language may be the session's).
+                if outcome.subtitled { _ = try await database.enqueue([CaptionsJob(root: probe.root, path: probe.path).request], on: connection) }
+            }
         } catch let failure as JobFailure {
             return try await failed(job, failure)
         }
+    }
+
+    /// Writes a job's result and marks it done (`PostgresIndex.finish`), even when the worker is
+    /// being stopped (SIGTERM): the job in hand is done, not lost. `.lost` when another holds it now.
+    func finished(_ job: ClaimedJob, write: @escaping @Sendable (PostgresConnection) async throws -> Void) async throws -> Ending {
+        let database = database
+        return try await Task.detached { try await database.finish(job, write: write) }.value ? .done : .lost
     }
 
     /// Notes a failed attempt (even when the worker is being stopped).
