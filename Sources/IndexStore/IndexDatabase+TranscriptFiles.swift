@@ -71,13 +71,13 @@ public struct CaptionCoverage: Sendable, Equatable, Codable {
     }
 
     /// Counts one segment's transcript of `minutes` in.
-    mutating func add(_ transcript: SegmentTranscript, minutes: Double) {
+    mutating func add(_ transcript: TranscriptState, minutes: Double) {
         segments += 1
         self.minutes += minutes
         switch transcript.status {
         case .empty:
             empty += 1
-        case .draft where transcript.machineSource != nil:
+        case .draft where transcript.machine:
             draft += 1
             draftMachine += 1
             minutesDraftMachine += minutes
@@ -139,6 +139,21 @@ public enum TranscriptWriter {
         }
     }
 
+    /// A captioner's file (`efterhand transcript export`): the transcripts in `language` (of one
+    /// session's part, `session`: its guid and the name it was asked by), a stub cue with a note
+    /// naming the segment where there is no text yet. The same from both stores.
+    public static func export(_ transcripts: [SegmentTranscript], recording: StoredRecording, language: String, session: (guid: String, asked: String)?,
+                              format: TranscriptFormat) throws -> String {
+        let chosen = transcripts.filter { $0.language == language && (session == nil || $0.segment.sessionGuid == session?.guid) }
+        guard !chosen.isEmpty else {
+            throw TranscriptError(description: session.map { "recording '\(recording.path)' holds no part of session '\($0.asked)'" }
+                                  ?? "recording '\(recording.path)' has no segments (it is not linked to a session)")
+        }
+        return String(decoding: try render(chosen, format: format, jsonStubs: false) { segment in
+            "segment \(segment.position + 1) \"\(segment.title)\" (\(segment.sessionGuid)): not transcribed yet, write the text in the cue below"
+        }, as: UTF8.self)
+    }
+
     /// A cue that spans `segment` with no text: where a captioner writes.
     public static func stub(_ segment: Segment) -> Cue {
         Cue(start: segment.startSeconds, end: segment.endSeconds, text: "")
@@ -158,15 +173,8 @@ extension IndexDatabase {
             guid = session.guid
         }
         let language = try requested.flatMap(LanguageCode.normalize) ?? defaultLanguage(recordingID: id, probeLanguage: recording.probe?.streams.first { $0.kind == .audio }?.language)
-        let transcripts = try transcripts(recordingID: id, defaultLanguage: language)
-            .filter { $0.language == language && (guid == nil || $0.segment.sessionGuid == guid) }
-        guard !transcripts.isEmpty else {
-            throw TranscriptError(description: guid == nil ? "recording '\(recording.path)' has no segments (it is not linked to a session)"
-                                                           : "recording '\(recording.path)' holds no part of session '\(sessionReference!)'")
-        }
-        return String(decoding: try TranscriptWriter.render(transcripts, format: format, jsonStubs: false) { segment in
-            "segment \(segment.position + 1) \"\(segment.title)\" (\(segment.sessionGuid)): not transcribed yet, write the text in the cue below"
-        }, as: UTF8.self)
+        return try TranscriptWriter.export(try transcripts(recordingID: id, defaultLanguage: language), recording: recording, language: language,
+                                           session: guid.map { ($0, sessionReference ?? $0) }, format: format)
     }
 
     /// Stores a captioner's WebVTT or SRT, parsed by the caller (`CaptionFile.read` for a file,
@@ -177,28 +185,36 @@ extension IndexDatabase {
     public func importTranscript(recording reference: String, captions file: CaptionFile, name path: String, language requested: String? = nil,
                                  verified: Bool) throws -> TranscriptImport {
         let (recording, id) = try transcriptRecording(reference)
-        let problems = file.validate(duration: recording.duration)
+        let fallback = try defaultLanguage(recordingID: id, probeLanguage: recording.probe?.streams.first { $0.kind == .audio }?.language)
+        let (language, cues, span) = try Self.imported(file, name: path, language: requested, duration: recording.duration, defaultLanguage: fallback)
+        guard let span else { return TranscriptImport(stored: 0, skippedVerified: 0, language: language, verifiedSegments: 0, verifiedSpan: nil) }
+        let result = try importTranscript(recordingID: id, cues: cues, language: language, source: "import:" + (path as NSString).lastPathComponent,
+                                          verified: verified, span: span)
+        let whole = verified ? try transcripts(recordingID: id, defaultLanguage: language).filter { $0.language == language && $0.status == .verified }.count : 0
+        return TranscriptImport(stored: result.stored, skippedVerified: result.skipped, language: language, verifiedSegments: whole,
+                                verifiedSpan: verified ? span : nil)
+    }
+
+    /// What a captioner's file brings, checked as both stores check it: its problems (times
+    /// outside the recording, out of order, overlapping) stop it with a `TranscriptError`; its
+    /// language is the one asked for, else the one its name gives (`talk.sv.vtt`), else
+    /// `defaultLanguage`; its cues with text; and the stretch it speaks for, from its first cue
+    /// to its last, empty cues included (a captioner's way of saying "nothing is said here"),
+    /// nil when it has no cues.
+    public static func imported(_ file: CaptionFile, name path: String, language requested: String?, duration: Double?,
+                                defaultLanguage: String) throws -> (language: String, cues: [Cue], span: ClosedRange<Double>?) {
+        let problems = file.validate(duration: duration)
         guard problems.isEmpty else {
             throw TranscriptError(description: "'\(path)' was not imported: \(problems.count) problem\(problems.count == 1 ? "" : "s")",
                                   problems: problems.map(\.description))
         }
-        // `talk.sv.vtt` names its language.
         let parts = (path as NSString).lastPathComponent.split(separator: ".")
         let nameLanguage = parts.count >= 3 && (2...3).contains(parts[parts.count - 2].count) && parts[parts.count - 2].allSatisfy(\.isLetter)
             ? String(parts[parts.count - 2]) : nil
-        let language = try LanguageCode.normalize(requested) ?? LanguageCode.normalize(nameLanguage)
-            ?? defaultLanguage(recordingID: id, probeLanguage: recording.probe?.streams.first { $0.kind == .audio }?.language)
+        let language = LanguageCode.normalize(requested) ?? LanguageCode.normalize(nameLanguage) ?? defaultLanguage
         let cues = file.cues.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        // The file speaks for the stretch from its first cue to its last, empty cues included
-        // (a captioner's way of saying "nothing is said here").
-        guard let first = file.cues.map(\.start).min(), let last = file.cues.map(\.end).max(), first <= last else {
-            return TranscriptImport(stored: 0, skippedVerified: 0, language: language, verifiedSegments: 0, verifiedSpan: nil)
-        }
-        let result = try importTranscript(recordingID: id, cues: cues, language: language, source: "import:" + (path as NSString).lastPathComponent,
-                                          verified: verified, span: first...last)
-        let whole = verified ? try transcripts(recordingID: id, defaultLanguage: language).filter { $0.language == language && $0.status == .verified }.count : 0
-        return TranscriptImport(stored: result.stored, skippedVerified: result.skipped, language: language, verifiedSegments: whole,
-                                verifiedSpan: verified ? first...last : nil)
+        guard let first = file.cues.map(\.start).min(), let last = file.cues.map(\.end).max(), first <= last else { return (language, cues, nil) }
+        return (language, cues, first...last)
     }
 
     /// Stores the cues a person corrected beside the player (the staff pages' "Klar") as
@@ -255,37 +271,9 @@ extension IndexDatabase {
         return try JSONText.encode(State(language: language, from: span.lowerBound, to: span.upperBound, cues: cues))
     }
 
-    /// Per published session (linked, not opted out): its segments' transcript states in the
-    /// session's language, the minutes without verified text and the languages present;
-    /// what is most missing first.
+    /// Caption coverage per published session (see `IndexSnapshot.captionCoverage()`).
     public func captionCoverage() throws -> [CaptionCoverage] {
-        let sessions = Dictionary(try self.sessions().map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
-        var bySession: [String: CaptionCoverage] = [:]
-        for recording in try recordings(includeMissing: false) where recording.state == .ok && recording.linkStatus == .linked {
-            guard let id = recording.id else { continue }
-            let fallback = try defaultLanguage(recordingID: id, probeLanguage: recording.probe?.streams.first { $0.kind == .audio }?.language)
-            let transcripts = try transcripts(recordingID: id, defaultLanguage: fallback)
-            for transcript in transcripts {
-                guard let session = sessions[transcript.segment.sessionGuid], !session.doNotRecord else { continue }
-                var entry = bySession[session.guid] ?? CaptionCoverage(sessionGuid: session.guid, title: session.title, start: session.start, segments: 0,
-                                                                       empty: 0, draft: 0, verified: 0, minutesWithoutVerifiedText: 0, minutes: 0, languages: [])
-                if transcript.status != .empty && !entry.languages.contains(transcript.language) { entry.languages.append(transcript.language) }
-                let wanted = LanguageCode.normalize(session.language) ?? fallback
-                if transcript.language == wanted || (transcripts.allSatisfy { $0.language != wanted } && transcript.language == transcripts.first?.language) {
-                    entry.add(transcript, minutes: (transcript.segment.endSeconds - transcript.segment.startSeconds) / 60)
-                    if transcript.status != .verified && entry.firstUnchecked == nil {
-                        entry.firstUnchecked = CaptionCoverage.Place(recordingID: id, startSeconds: transcript.segment.startSeconds)
-                    }
-                }
-                bySession[session.guid] = entry
-            }
-        }
-        return bySession.values.map { entry in
-            var entry = entry
-            entry.languages.sort()
-            entry.round()
-            return entry
-        }.sorted { ($0.minutesWithoutVerifiedText, $1.start) > ($1.minutesWithoutVerifiedText, $0.start) }
+        try snapshot().captionCoverage()
     }
 
     /// The recording a transcript is for, by id or path; a `TranscriptError` that says how to

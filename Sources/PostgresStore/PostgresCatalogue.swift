@@ -174,19 +174,7 @@ public final class PostgresCatalogue: Sendable {
         guard let recording = current.recordings.first(where: { $0.id == recordingID }) else { return nil }
         let links = current.links[recordingID] ?? []
         let languages = Dictionary(current.sessions.map { ($0.guid, $0.language) }, uniquingKeysWith: { a, _ in a })
-        var cues: [StoredCue] = []
-        for try await (language, start, end, text, source, status) in try await database.run("""
-            SELECT language, start_seconds, end_seconds, text, source, status FROM cue WHERE recording_id = \(recordingID) ORDER BY language, start_seconds, id
-            """).decode((String, Double, Double, String, String, String).self) {
-            cues.append(StoredCue(cue: Cue(start: start, end: end, text: text), language: language, source: source,
-                                  status: SegmentTranscript.Status(rawValue: status) ?? .draft))
-        }
-        var spans: [String: [(Double, Double)]] = [:]
-        for try await (language, start, end) in try await database.run("""
-            SELECT language, start_seconds, end_seconds FROM verified_span WHERE recording_id = \(recordingID)
-            """).decode((String, Double, Double).self) {
-            spans[language, default: []].append((start, end))
-        }
+        let (cues, spans) = try await database.cues(recordingID: recordingID)
         return RecordingTranscripts.assemble(recording: recording, links: links, sessionLanguages: languages,
                                              segments: current.segments[recordingID] ?? [], cues: cues, spans: spans)
     }

@@ -171,6 +171,21 @@ extension PostgresIndex {
         return try await refreshSearch(recordingID: recordingID, on: connection)
     }
 
+    /// `efterhand reindex --database`: every search row made again from the stored segments,
+    /// sessions and cues, in one transaction under the link lock (no relink writes rows
+    /// meanwhile); returns how many rows there are now.
+    public func rebuildSearch() async throws -> Int {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.linkLock))", logger: self.logger)
+            try await connection.query("DELETE FROM search_document", logger: self.logger)
+            var ids: [Int64] = []
+            for try await id in try await connection.query("SELECT id FROM recording ORDER BY id", logger: self.logger).decode(Int64.self) { ids.append(id) }
+            var rows = 0
+            for id in ids { rows += try await self.refreshSearch(recordingID: id, on: connection) }
+            return rows
+        }
+    }
+
     /// Rebuilds a recording's search rows from its segments, their sessions and its cues, by
     /// the same rules as the SQLite index (`SearchDocument.rows`); returns how many rows.
     @discardableResult

@@ -27,31 +27,35 @@ extension PostgresIndex {
         }
     }
 
-    /// A captioner's checked file (`PUT /api/recordings/{id}/transcript`): validated as in the
-    /// SQLite index, its stretch from first cue to last becomes verified text made in the store.
-    public func importVerifiedTranscript(recording reference: String, captions file: CaptionFile, name: String, language requested: String?) async throws -> TranscriptImport {
+    /// A captioner's file (`efterhand transcript import --database`, the API's upload), checked
+    /// as in the SQLite index (`IndexDatabase.imported`). With `verified`, its stretch from first
+    /// cue to last becomes verified text made in the store; without, its cues replace the drafts
+    /// there, except where text is verified (those are counted as left).
+    public func importTranscript(recording reference: String, captions file: CaptionFile, name: String, language requested: String?,
+                                 verified: Bool) async throws -> TranscriptImport {
         try await transaction { connection in
             guard let recording = try await self.recording(reference, on: connection), let id = recording.id else {
                 throw TranscriptError(description: "no recording '\(reference)' in the store (give its id, or its media root and path)")
             }
-            let problems = file.validate(duration: recording.duration)
-            guard problems.isEmpty else {
-                throw TranscriptError(description: "'\(name)' was not imported: \(problems.count) problem\(problems.count == 1 ? "" : "s")",
-                                      problems: problems.map(\.description))
-            }
-            // The language asked for, else the linked session's, else the audio's, else "und".
-            let sessionLanguage = try await self.sessionLanguage(recordingID: id, on: connection)
-            let language = LanguageCode.normalize(requested) ?? LanguageCode.normalize(sessionLanguage)
+            // The linked session's language, else the audio's, else "und".
+            let fallback = LanguageCode.normalize(try await self.sessionLanguage(recordingID: id, on: connection))
                 ?? LanguageCode.normalize(recording.probe?.streams.first { $0.kind == .audio }?.language) ?? "und"
-            let cues = file.cues.filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-            guard let first = file.cues.map(\.start).min(), let last = file.cues.map(\.end).max(), first <= last else {
-                return TranscriptImport(stored: 0, skippedVerified: 0, language: language, verifiedSegments: 0, verifiedSpan: nil)
+            let (language, cues, span) = try IndexDatabase.imported(file, name: name, language: requested, duration: recording.duration, defaultLanguage: fallback)
+            guard let span else { return TranscriptImport(stored: 0, skippedVerified: 0, language: language, verifiedSegments: 0, verifiedSpan: nil) }
+            let source = "import:" + (name as NSString).lastPathComponent
+            guard verified else {
+                try await connection.query("""
+                    DELETE FROM cue WHERE recording_id = \(id) AND language = \(language) AND status = 'draft'
+                    AND start_seconds < \(span.upperBound) AND end_seconds > \(span.lowerBound)
+                    """, logger: self.logger)
+                let stored = try await self.insertDrafts(cues.map { DraftCue($0, language: language) }, recordingID: id, source: source, on: connection)
+                try await self.refreshSearch(recordingID: id, on: connection)
+                return TranscriptImport(stored: stored, skippedVerified: cues.count - stored, language: language, verifiedSegments: 0, verifiedSpan: nil)
             }
-            _ = try await self.storeVerified(recordingID: id, cues: cues, language: language, span: first...last,
-                                             source: "import:" + (name as NSString).lastPathComponent, on: connection)
+            _ = try await self.storeVerified(recordingID: id, cues: cues, language: language, span: span, source: source, on: connection)
             return TranscriptImport(stored: cues.count, skippedVerified: 0, language: language,
                                     verifiedSegments: try await self.verifiedSegments(recordingID: id, language: language, on: connection),
-                                    verifiedSpan: first...last)
+                                    verifiedSpan: span)
         }
     }
 
@@ -81,6 +85,21 @@ extension PostgresIndex {
         return before.sorted { $0.start < $1.start }
     }
 
+    /// A recording's cues, text included, by language and time, and its verified stretches per
+    /// language: what its transcripts are worked out from (`IndexDatabase.transcripts`).
+    public func cues(recordingID id: Int64) async throws -> (cues: [StoredCue], spans: [String: [(Double, Double)]]) {
+        try await transaction { connection in
+            var cues: [StoredCue] = []
+            for try await (language, start, end, text, source, status) in try await connection.query("""
+                SELECT language, start_seconds, end_seconds, text, source, status FROM cue WHERE recording_id = \(id) ORDER BY language, start_seconds, id
+                """, logger: self.logger).decode((String, Double, Double, String, String, String).self) {
+                cues.append(StoredCue(cue: Cue(start: start, end: end, text: text), language: language, source: source,
+                                      status: SegmentTranscript.Status(rawValue: status) ?? .draft))
+            }
+            return (cues, try await self.verifiedSpans(recordingID: id, on: connection))
+        }
+    }
+
     /// The stretches of a recording that are verified text, per language.
     func verifiedSpans(recordingID id: Int64, on connection: PostgresConnection) async throws -> [String: [(Double, Double)]] {
         var spans: [String: [(Double, Double)]] = [:]
@@ -98,6 +117,16 @@ extension PostgresIndex {
     /// and refreshes the search rows after.
     func storeDrafts(_ cues: [DraftCue], recordingID id: Int64, source: String, key: String, signature: String,
                      on connection: PostgresConnection) async throws {
+        _ = try await insertDrafts(cues, recordingID: id, source: source, on: connection)
+        try await connection.query("""
+            INSERT INTO caption_source (recording_id, source, signature) VALUES (\(id), \(key), \(signature))
+            ON CONFLICT (recording_id, source) DO UPDATE SET signature = EXCLUDED.signature
+            """, logger: logger)
+    }
+
+    /// Inside the caller's transaction: inserts draft `cues` under `source` except those that
+    /// touch text verified in their language; returns how many it inserted.
+    func insertDrafts(_ cues: [DraftCue], recordingID id: Int64, source: String, on connection: PostgresConnection) async throws -> Int {
         let verified = try await verifiedSpans(recordingID: id, on: connection)
         let kept = cues.filter { !IndexDatabase.touches($0.cue, verified[$0.language] ?? []) }
         if !kept.isEmpty {
@@ -110,10 +139,7 @@ extension PostgresIndex {
                      AS t(language, s, e, text, logprob, silence)
                 """, logger: logger)
         }
-        try await connection.query("""
-            INSERT INTO caption_source (recording_id, source, signature) VALUES (\(id), \(key), \(signature))
-            ON CONFLICT (recording_id, source) DO UPDATE SET signature = EXCLUDED.signature
-            """, logger: logger)
+        return kept.count
     }
 
     /// The language of the first session a recording is linked to, as the programme gives it.

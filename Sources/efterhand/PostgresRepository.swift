@@ -9,8 +9,8 @@ import Server
 
 /// The server's view of the PostgreSQL store (issue 23): the catalogue as last read after a
 /// commit notice, search and transcripts from the store; decisions, chapters, publication and
-/// checked text written to the store. The caption report and a static publish do not run on
-/// PostgreSQL yet and answer 501 in words.
+/// checked text written to the store. A static publish does not run on PostgreSQL yet and
+/// answers 501 in words.
 struct PostgresRepository: IndexRepository {
     let catalogue: PostgresCatalogue
 
@@ -84,16 +84,14 @@ struct PostgresRepository: IndexRepository {
     }
 
     func importTranscript(recording: String, captions: CaptionFile, name: String, language: String?, verified: Bool) throws -> TranscriptImport {
-        // The API's upload is verified text; a draft import is the command line's, on the SQLite index.
-        guard verified else { throw Self.notYet("importing a draft transcript") }
-        return try write { try await $0.importVerifiedTranscript(recording: recording, captions: captions, name: name, language: language) }
+        try write { try await $0.importTranscript(recording: recording, captions: captions, name: name, language: language, verified: verified) }
     }
 
     func correctTranscript(recordingID: Int64, cues: [Cue], language: String, span: ClosedRange<Double>, sessionGuid: String?, by who: String) throws -> TranscriptImport {
         try write { try await $0.correctTranscript(recordingID: recordingID, cues: cues, language: language, span: span, sessionGuid: sessionGuid, by: who) }
     }
 
-    func captionCoverage() throws -> [CaptionCoverage] { throw Self.notYet("the caption report") }
+    func captionCoverage() throws -> [CaptionCoverage] { catalogue.snapshot.captionCoverage() }
 
     var keepsThumbnails: Bool { true }
 

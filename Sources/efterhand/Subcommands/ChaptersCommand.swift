@@ -27,14 +27,21 @@ struct ChaptersCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the session's segments in the recording: start, end, title, where from.")
         @OptionGroup var arguments: Arguments
         func run() throws {
-            let database = try arguments.index.open()
-            guard let recording = try database.recording(idOrPath: arguments.recording), let id = recording.id else {
-                throw ChaptersCommand.failure("no recording '\(arguments.recording)' in the index")
+            let recording: StoredRecording?, session: Session?, all: [Segment]
+            if let location = try arguments.index.postgres() {
+                let snapshot = try PostgresCommand.snapshot(location)
+                recording = snapshot.recording(idOrPath: arguments.recording)
+                session = snapshot.session(guidOrSlug: arguments.session)
+                all = recording?.id.flatMap { snapshot.segments[$0] } ?? []
+            } else {
+                let database = try arguments.index.open()
+                recording = try database.recording(idOrPath: arguments.recording)
+                session = try database.session(guidOrSlug: arguments.session)
+                all = try recording?.id.map { try database.segments(recordingID: $0) } ?? []
             }
-            guard let session = try database.session(guidOrSlug: arguments.session) else {
-                throw ChaptersCommand.failure("no session '\(arguments.session)' in the programme")
-            }
-            let segments = try database.segments(recordingID: id).filter { $0.sessionGuid == session.guid }
+            guard let recording else { throw ChaptersCommand.failure("no recording '\(arguments.recording)' in the \(arguments.index.storeName)") }
+            guard let session else { throw ChaptersCommand.failure("no session '\(arguments.session)' in the programme") }
+            let segments = all.filter { $0.sessionGuid == session.guid }
             if segments.isEmpty { print("'\(TerminalText.escaped(recording.path))' has no segments of '\(TerminalText.escaped(session.title))' (is it linked?)") }
             for segment in segments {
                 print("\(ClockText.position(segment.startSeconds))–\(ClockText.position(segment.endSeconds))  \(segment.source.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0))  \(TerminalText.escaped(segment.title))")

@@ -22,9 +22,12 @@ struct IndexOptions: ParsableArguments {
         }
     }
 
+    /// What messages call the place recordings are kept: "index" or "store".
+    var storeName: String { (try? postgres()) == nil ? "index" : "store" }
+
     /// Commands that run on the PostgreSQL store in this build; the others say so and stop.
-    static let onPostgres = ["ingest --media-root", "worker", "jobs", "gather", "search", "serve", "link accept|reject|unlink", "chapters set|reset",
-                             "session hide|publish"]
+    static let onPostgres = ["ingest --media-root", "worker", "jobs", "gather", "search", "serve", "links", "review", "report",
+                             "link accept|reject|unlink", "chapters show|set|reset", "session hide|publish", "transcript export|import", "reindex"]
 
     /// Stops a command that does not run on PostgreSQL yet with a line that says so (exit 2).
     func requireSQLite() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IndexStore
 import PostgresStore
 import Schedule
 
@@ -80,6 +81,12 @@ enum PostgresCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// The store's catalogue, read once in one transaction (as `serve --database` reads it):
+    /// what the reports of the shell (`links`, `review`, `report`, `chapters show`) print from.
+    static func snapshot(_ location: PostgresLocation) throws -> IndexSnapshot {
+        try blocking(location) { try await PostgresCatalogue(database: $0, roots: MediaRootMap()).read() }
     }
 
     /// For the commands that are not asynchronous (`link`, `chapters`, `session`): waits for

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IndexStore
+import PostgresStore
 
 /// `efterhand report`: what is still missing captions.
 struct Report: ParsableCommand {
@@ -14,8 +15,12 @@ struct Report: ParsableCommand {
     var json = false
 
     func run() throws {
-        let database = try index.open()
-        let coverage = try database.captionCoverage()
+        let coverage: [CaptionCoverage]
+        if let location = try index.postgres() {
+            coverage = try PostgresCommand.snapshot(location).captionCoverage()
+        } else {
+            coverage = try index.open().captionCoverage()
+        }
         func total(_ path: KeyPath<CaptionCoverage, Double>) -> Double { (coverage.map { $0[keyPath: path] }.reduce(0, +) * 10).rounded() / 10 }
         let minutes = total(\.minutes), missing = total(\.minutesWithoutVerifiedText)
         let machine = total(\.minutesDraftMachine), subtitles = total(\.minutesDraftSubtitles), verified = total(\.minutesVerified)

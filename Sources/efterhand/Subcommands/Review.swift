@@ -16,8 +16,6 @@ struct Review: ParsableCommand {
     var json = false
 
     func run() throws {
-        let database = try index.open()
-        let results = try database.linkResults(status: .review)
-        try StoredLinksOutput.print(results, database: database, json: json)
+        try StoredLinksOutput.print(status: .review, index: index, json: json)
     }
 }
