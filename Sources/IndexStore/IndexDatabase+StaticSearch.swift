@@ -44,6 +44,59 @@ public struct StaticSearchData: Sendable {
 }
 
 extension IndexDatabase {
+    /// The token instances of the `published` rows of the `search` table in `db`, as FTS5's own
+    /// tokenizer made them (`fts5vocab`), each row's token count and the table's average.
+    static func tokens(of published: Set<Int64>, into data: inout StaticSearchData, db: Database) throws {
+        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.efterhand_search_instance USING fts5vocab(main, 'search', 'instance')")
+        var sizes: [Int64: Int] = [:]
+        var total = 0
+        let instances = try Row.fetchCursor(db, sql: "SELECT term, doc, col, offset FROM temp.efterhand_search_instance")
+        while let instance = try instances.next() {
+            total += 1
+            let rowid: Int64 = instance[1]
+            guard published.contains(rowid) else { continue }
+            sizes[rowid, default: 0] += 1
+            data.instances.append((term: instance[0], rowid: rowid, column: instance[2], offset: instance[3]))
+        }
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM search") ?? 0
+        data.averageLength = count > 0 && total > 0 ? Double(total) / Double(count) : 1
+        for index in data.rows.indices { data.rows[index].size = sizes[data.rows[index].rowid] ?? 0 }
+    }
+
+    /// The static search data of a store that is not SQLite (the PostgreSQL store): its search
+    /// rows, made by `SearchDocument.rows` as both stores make them, put in a search table in
+    /// memory made as the index's is, so that the browser's search reads the tokens of SQLite's
+    /// own tokenizer, as from the index. `published` says which rows a public file may carry;
+    /// `cues` are the published recordings' cues, by recording and time.
+    public static func staticSearchData(documents: [SearchDocument], published: (SearchDocument) -> Bool,
+                                        segments: [Int64: Segment], cues: [Int64: [(start: Double, text: String)]]) throws -> StaticSearchData {
+        let memory = try DatabaseQueue()
+        return try memory.write { db in
+            try db.execute(sql: Migrations.searchTable)
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO search (rowid, kind, recording_id, session_guid, segment_id, session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var data = StaticSearchData()
+            var shown = Set<Int64>()
+            for (offset, document) in documents.enumerated() {
+                let rowid = Int64(offset + 1)
+                try insert.execute(arguments: StatementArguments([rowid, document.kind, document.recordingID, document.sessionGuid, document.segmentID] as [any DatabaseValueConvertible])
+                    + StatementArguments(document.texts + [document.pairs]))
+                guard published(document), let segment = segments[document.segmentID] else { continue }
+                shown.insert(rowid)
+                // The texts in the order a hit's snippet prefers them (see `SearchRow.texts`).
+                data.rows.append(StaticSearchData.SearchRow(rowid: rowid, recordingID: document.recordingID, sessionGuid: document.sessionGuid,
+                                                            segmentID: document.segmentID, segmentTitle: segment.title, startSeconds: segment.startSeconds,
+                                                            endSeconds: segment.endSeconds, size: 0, texts: [6, 5, 0, 1, 2, 3, 4].map { document.texts[$0] }))
+            }
+            try tokens(of: shown, into: &data, db: db)
+            let recordings = Set(data.rows.map(\.recordingID))
+            data.cues = cues.filter { recordings.contains($0.key) }
+            return data
+        }
+    }
+
     /// The static search data of the index's current state (see `StaticSearchData`).
     public func staticSearchData() throws -> StaticSearchData {
         try writer.read { db in
@@ -64,20 +117,7 @@ extension IndexDatabase {
                                                             startSeconds: row[5], endSeconds: row[6], size: 0,
                                                             texts: (7..<14).map { (row[$0] as String?) ?? "" }))
             }
-            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.efterhand_search_instance USING fts5vocab(main, 'search', 'instance')")
-            var sizes: [Int64: Int] = [:]
-            var total = 0
-            let instances = try Row.fetchCursor(db, sql: "SELECT term, doc, col, offset FROM temp.efterhand_search_instance")
-            while let instance = try instances.next() {
-                total += 1
-                let rowid: Int64 = instance[1]
-                guard published.contains(rowid) else { continue }
-                sizes[rowid, default: 0] += 1
-                data.instances.append((term: instance[0], rowid: rowid, column: instance[2], offset: instance[3]))
-            }
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM search") ?? 0
-            data.averageLength = count > 0 && total > 0 ? Double(total) / Double(count) : 1
-            for index in data.rows.indices { data.rows[index].size = sizes[data.rows[index].rowid] ?? 0 }
+            try Self.tokens(of: published, into: &data, db: db)
             let recordings = Set(data.rows.map(\.recordingID))
             for cue in try Row.fetchAll(db, sql: "SELECT recording_id, start_seconds, text FROM cue ORDER BY recording_id, start_seconds, id") {
                 let id: Int64 = cue[0]

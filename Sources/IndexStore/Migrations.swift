@@ -9,6 +9,14 @@ enum Migrations {
     /// The identifier of the migration that rebuilt the full-text table empty; the rows are
     /// filled after the migrations, by today's code (see `IndexDatabase.migrate`).
     static let searchRebuilt = "v4: word pairs for phrases"
+    /// The search table as migration v4 made it (part of that frozen migration: never edit);
+    /// also made in memory for a static publish from the PostgreSQL store.
+    static let searchTable = """
+        CREATE VIRTUAL TABLE search USING fts5(
+          kind UNINDEXED, recording_id UNINDEXED, session_guid UNINDEXED, segment_id UNINDEXED,
+          session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs,
+          tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4 5 6')
+        """
 
     static let all: [(identifier: String, sql: [String])] = [
         ("v1: recordings, sessions, links, decisions, segments", [
@@ -54,12 +62,7 @@ enum Migrations {
         // of their own (`IndexDatabase+Search.swift`), not with FTS5's `rank`.
         (searchRebuilt, [
             "DROP TABLE search",
-            """
-            CREATE VIRTUAL TABLE search USING fts5(
-              kind UNINDEXED, recording_id UNINDEXED, session_guid UNINDEXED, segment_id UNINDEXED,
-              session_title, subtitle, abstract, speakers, topics, segment_title, transcript, pairs,
-              tokenize = 'unicode61 remove_diacritics 2', prefix = '3 4 5 6')
-            """,
+            searchTable,
             "DELETE FROM search_row",
         ]),
         // What an ingest still owes the index (`IndexDatabase+Bookkeeping.swift`).

@@ -69,6 +69,13 @@ public final class PostgresCatalogue: Sendable {
         }
     }
 
+    /// Reads the catalogue once, without following commits: what a command that reads one
+    /// state of the store (`publish --database`) answers from.
+    public func readOnce() async throws {
+        let snapshot = try await read()
+        state.withLock { $0 = (snapshot, $0.version + 1) }
+    }
+
     /// Waits until the first catalogue is read (at most `timeout`).
     public func waitForFirstRead(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout

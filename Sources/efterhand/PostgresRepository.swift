@@ -9,8 +9,7 @@ import Server
 
 /// The server's view of the PostgreSQL store (issue 23): the catalogue as last read after a
 /// commit notice, search and transcripts from the store; decisions, chapters, publication and
-/// checked text written to the store. A static publish does not run on PostgreSQL yet and
-/// answers 501 in words.
+/// checked text written to the store.
 struct PostgresRepository: IndexRepository {
     let catalogue: PostgresCatalogue
 
@@ -55,10 +54,6 @@ struct PostgresRepository: IndexRepository {
         } ?? []
     }
 
-    static func notYet(_ what: String) -> APIError {
-        APIError(.notImplemented, code: "not_on_postgres", message: "\(what) does not run on the PostgreSQL store yet (issue 23); make the change in the municipality's index and gather it again")
-    }
-
     /// A write to the store, then the wait for the catalogue to be read again: the page the
     /// person is sent to next shows their change.
     private func write<T: Sendable>(_ work: @escaping @Sendable (PostgresIndex) async throws -> T) throws -> T {
@@ -100,7 +95,10 @@ struct PostgresRepository: IndexRepository {
         return try PostgresCatalogue.wait { try await database.thumbnailJPEG(file: file) }
     }
 
-    func staticSearchData() throws -> StaticSearchData { throw Self.notYet("a static publish") }
+    func staticSearchData() throws -> StaticSearchData {
+        let catalogue = catalogue
+        return try PostgresCatalogue.wait { try await catalogue.staticSearchData() }
+    }
 
     func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {
         try write { try await $0.setChapters(chapters, recording: recording, session: session, by: who) }

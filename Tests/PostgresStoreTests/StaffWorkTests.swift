@@ -367,58 +367,6 @@ struct StaffWorkTests {
         }
     }
 
-    @Test func theShellsReportsAndTranscriptsReadTheStoreAsTheyReadTheIndex() async throws {
-        let folder = try await SearchParityTests.sampleIndex()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let binary = try EfterhandBinary.path()
-        let media = EfterhandBinary.root.appendingPathComponent("Media").path
-        let draft = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-draft-\(UUID().uuidString).sv.vtt").path
-        let checked = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-checked-\(UUID().uuidString).vtt").path
-        defer { for file in [draft, checked] { try? FileManager.default.removeItem(atPath: file) } }
-        try "WEBVTT\n\n00:05:10.000 --> 00:05:20.000\nHär börjar del två om öppna data.\n".write(toFile: draft, atomically: true, encoding: .utf8)
-        try "WEBVTT\n\n00:00:29.000 --> 00:00:35.500\nVälkomna till Innovationsveckan i Göteborg.\n".write(toFile: checked, atomically: true, encoding: .utf8)
-        try await TestStore.with { location in
-            _ = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
-            }
-            let index = ["--index", folder], store = ["--database", location.configurationURL]
-            /// The same command on the index and on the store: the index names a recording by its
-            /// path on this machine, the store by its media root and path.
-            func both(_ arguments: (String) -> [String]) async throws -> (index: String, store: String) {
-                let sqlite = try await Run.run(binary, arguments(media + "/") + index)
-                let postgres = try await Run.run(binary, arguments("week/") + store)
-                #expect(sqlite.status == 0 && postgres.status == 0, "\(arguments("")): \(sqlite.stderr)\(postgres.stderr)")
-                return (sqlite.stdout.replacingOccurrences(of: media + "/", with: "week/"), postgres.stdout)
-            }
-            for report in [["links", "--json"], ["links"], ["review", "--json"], ["report", "--json"], ["report"]] {
-                let (sqlite, postgres) = try await both { _ in report }
-                // The store's linker names the other part of a session by its path inside the media
-                // root (the SQLite index by the whole path).
-                let named = postgres.replacingOccurrences(of: "(with ", with: "(with week/")
-                // (The sample week has no recording in review: that list is empty in both.)
-                #expect(sqlite == named && sqlite.count > (report[0] == "review" ? 1 : 50), "\(report.joined(separator: " ")):\n\(sqlite)\n---\n\(postgres)")
-            }
-            let chapters = try await both { ["chapters", "show", $0 + "brg-studion/brg-eftermiddag.mkv", "iv21-107-green-city-zone"] }
-            #expect(chapters.index == chapters.store && chapters.store.contains("Gothenburg Green City Zone"), "\(chapters)")
-            // A draft from a captioner and a checked stretch, imported into each; then each export.
-            let imported = try await both { ["transcript", "import", $0 + "oppna-data.webm", draft] }
-            #expect(imported.index == imported.store && imported.store.contains("imported 1 cues (sv)"), "\(imported)")
-            let verified = try await both { ["transcript", "import", $0 + "oppna-data.webm", checked, "--verified"] }
-            #expect(verified.index == verified.store && verified.store.contains("verified 0:00:29"), "\(verified)")
-            for format in ["vtt", "srt", "json"] {
-                let exported = try await both { ["transcript", "export", $0 + "oppna-data.webm", "--format", format] }
-                #expect(exported.index == exported.store && exported.store.contains("Här börjar del två"), "\(format):\n\(exported.index)\n---\n\(exported.store)")
-            }
-            let part = try await both { ["transcript", "export", $0 + "oppna-data.webm", "--session", "iv21-105-oppna-data", "--language", "sv"] }
-            #expect(part.index == part.store && part.store.contains("Välkomna till Innovationsveckan"), "\(part)")
-            let coverage = try await both { _ in ["report", "--json"] }
-            #expect(coverage.index == coverage.store && coverage.store.contains("\"minutes_verified\""), "\(coverage)")
-            // A recording the store does not have, said in words.
-            let unknown = try await Run.run(binary, ["transcript", "export", "week/no-such.mp4"] + store)
-            #expect(unknown.status == 1 && unknown.stderr.contains("no recording 'week/no-such.mp4' in the store"), "\(unknown.stderr)")
-        }
-    }
-
     /// POSTs a decision to a server's API; the status and body.
     static func post(_ url: String, token: String, body: [String: Any]) async -> (Int, String) {
         guard let address = URL(string: url), let data = try? JSONSerialization.data(withJSONObject: body) else { return (-1, "") }

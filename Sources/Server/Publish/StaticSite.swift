@@ -48,11 +48,11 @@ public enum StaticSite {
     /// `destination` is a folder that no publish made.
     /// With `searchAPI`, the lookup page's search asks that server (`efterhand serve`) instead
     /// of the static search files.
-    public static func publish(configuration: ServerConfiguration, to destination: String, searchAPI: String? = nil,
+    public static func publish(configuration: ServerConfiguration, repository: (any IndexRepository)? = nil, to destination: String, searchAPI: String? = nil,
                                logger: Logger = Logger(label: "efterhand.publish")) async throws -> PublishSummary {
         var configuration = configuration
         configuration.accessLog = false
-        let services = try ServerServices(configuration: configuration)
+        let services = try repository.map { try ServerServices(configuration: configuration, repository: $0) } ?? ServerServices(configuration: configuration)
         let responder = buildRouter(services: services).buildResponder()
         let client = InProcessClient(responder: responder, logger: logger)
         for _ in 0..<3 {

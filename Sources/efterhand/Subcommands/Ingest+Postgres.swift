@@ -74,9 +74,10 @@ extension Ingest {
 
 /// Runs a command's work on the PostgreSQL store; its errors become one line and exit 1.
 enum PostgresCommand {
-    static func run(_ location: PostgresLocation, _ body: @Sendable (PostgresIndex) async throws -> Void) async throws {
+    @discardableResult
+    static func run<T: Sendable>(_ location: PostgresLocation, _ body: @Sendable (PostgresIndex) async throws -> T) async throws -> T {
         do {
-            try await PostgresIndex.with(location, body)
+            return try await PostgresIndex.with(location, body)
         } catch let error as PostgresStoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

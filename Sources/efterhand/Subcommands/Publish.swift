@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
 import Server
 
 /// `efterhand publish --to DIR`: the public side of the catalogue as static files (issue 22).
@@ -27,6 +28,10 @@ struct Publish: AsyncParsableCommand {
     @Option(help: "A running `efterhand serve` whose /api/search the lookup page asks, instead of the static search files (for a catalogue too large for the browser; that server needs --cors-origin for this site).")
     var searchAPI: String?
 
+    @Option(name: .customLong("media-root"), parsing: .singleValue,
+            help: ArgumentHelp("With --database: where this machine mounts each named media root, NAME=FOLDER, to link the recordings into the folder.", valueName: "name=folder"))
+    var mediaRoots: [String] = []
+
     @Flag(help: "Check the folder after publishing: JSON Feed 1.1, WebVTT, every link inside the folder; exit 1 on a problem.")
     var check = false
 
@@ -46,13 +51,25 @@ struct Publish: AsyncParsableCommand {
     func run() async throws {
         global.bootstrapLogging(informing: [])
         if !checkOnly {
-            try index.requireIndex(exitCode: 1)
+            let store = try index.postgres()
+            if store == nil { try index.requireIndex(exitCode: 1) }
             let started = Date()
             let configuration = ServerConfiguration(indexFolder: index.index, publicURL: publicURL, mediaURL: mediaURL, accessLog: false)
+            let search = searchAPI.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/api/search" }
             let summary: PublishSummary
             do {
-                summary = try await StaticSite.publish(configuration: configuration, to: to,
-                                                      searchAPI: searchAPI.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/api/search" })
+                if let store {
+                    // One state of the store, read once; the recordings from where this machine mounts their roots.
+                    let roots: MediaRootMap
+                    do { roots = try MediaRootMap(mediaRoots) } catch { throw ValidationError(error.description) }
+                    summary = try await PostgresCommand.run(store) { [to] database in
+                        let catalogue = PostgresCatalogue(database: database, roots: roots)
+                        try await catalogue.readOnce()
+                        return try await StaticSite.publish(configuration: configuration, repository: PostgresRepository(catalogue: catalogue), to: to, searchAPI: search)
+                    }
+                } else {
+                    summary = try await StaticSite.publish(configuration: configuration, to: to, searchAPI: search)
+                }
             } catch let error as PublishError {
                 FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
                 throw ExitCode(1)
