@@ -97,6 +97,14 @@ extension PostgresIndex {
             """)
     }
 
+    /// `efterhand transcribe --database`: transcription on (in `language`, or each session's),
+    /// and a transcribe job at once for each linked talk's span that has no draft of its own
+    /// (as every relink from now on enqueues them); returns how many jobs were new.
+    public func transcribeLinkedTalks(language: String?) async throws -> Int {
+        try await transcribeFromNowOn(language: language)
+        return try await transaction { try await self.enqueueTranscriptions(on: $0) }
+    }
+
     /// Inside the relink's transaction: when transcription is on, a transcribe job for each
     /// linked talk's span whose draft was not made from the same file, stretch and language (as
     /// `Transcriber.talkSpans` picks them: no copies, nothing that must not be recorded).

@@ -123,4 +123,45 @@ struct CommandsOnStoreTests {
             #expect(differing.isEmpty, "differ: \(differing.prefix(10))")
         }
     }
+
+    @Test func transcribeOnTheStoreMakesJobsThatWorkersWithAnEngineDo() async throws {
+        // One talk (innovationsprogram-del1.mp4, linked 1:00–12:00) and an engine of the tests'
+        // own that hears the same words 5 s into any audio.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-transcribe-\(UUID().uuidString)")
+        let media = folder.appendingPathComponent("week")
+        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sample = EfterhandBinary.root.appendingPathComponent("Media")
+        try FileManager.default.copyItem(at: sample.appendingPathComponent("innovationsprogram-del1.mp4"), to: media.appendingPathComponent("innovationsprogram-del1.mp4"))
+        let engine = folder.appendingPathComponent("engine.sh")
+        try ("#!/bin/sh\n" + #"printf '{"segments":[{"start":5,"end":8,"text":"vi pratar om datadelning"}]}' > "$2""# + "\n")
+            .write(to: engine, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let binary = try EfterhandBinary.path()
+        try await TestStore.with { location in
+            let store = ["--database", location.configurationURL], root = ["--media-root", "week=\(media.path)"]
+            let ingest = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", sample.appendingPathComponent("schedule.json").path])
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+            let linked = try await Run.run(binary, ["worker", "--until-idle"] + store + root, seconds: 120)
+            #expect(linked.status == 0, "\(linked.stderr.suffix(1000))")
+            // What only a run on this machine does is refused in words.
+            let force = try await Run.run(binary, ["transcribe", "--force"] + store)
+            #expect(force.status != 0 && force.stderr.contains("--force does not go with it"), "\(force.stderr)")
+            // Enqueued, and waited for while a worker with an engine does it.
+            let transcribe = try Run.start(binary, ["transcribe", "--wait"] + store)
+            let worker = try await Run.run(binary, ["worker", "--until-idle", "--kinds", "transcribe", "--speech-command", "\(engine.path) {input} {output}",
+                                                    "--model", "/models/echo"] + store + root, seconds: 120)
+            #expect(worker.status == 0, "\(worker.stderr.suffix(1500))")
+            let waited = await transcribe.finished(seconds: 60)
+            #expect(waited.status == 0 && waited.stdout.contains("1 transcribe job enqueued") && waited.stderr.contains("transcribe jobs: 0 waiting, 0 running, 1 done"),
+                    "\(waited.stdout)\(waited.stderr)")
+            let heard = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                try await TestStore.value(database, "SELECT start_seconds FROM cue WHERE source = 'asr:command:echo' AND text = 'vi pratar om datadelning'", as: Double.self)
+            }
+            #expect(heard == 65)
+            // Heard once: asked again, nothing to do.
+            let again = try await Run.run(binary, ["transcribe"] + store)
+            #expect(again.status == 0 && again.stdout.contains("0 transcribe jobs enqueued"), "\(again.stdout)\(again.stderr)")
+        }
+    }
 }

@@ -356,8 +356,6 @@ struct StaffWorkTests {
             #expect(hide.status == 0, "\(hide.stderr)")
             let unknown = try await Run.run(binary, ["link", "unlink", "week/no-such-file.mp4"] + store)
             #expect(unknown.status == 1 && unknown.stderr.contains("no recording 'week/no-such-file.mp4' in the store"), "\(unknown.stderr)")
-            let notYet = try await Run.run(binary, ["transcribe"] + store)
-            #expect(notYet.status == 2 && notYet.stderr.contains("does not run on PostgreSQL"), "\(notYet.stderr)")
             try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 let audit = try await database.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 10)
                 #expect(audit.map(\.action).sorted() == ["accept", "chapters", "hide"] && audit.allSatisfy { $0.who.hasPrefix("cli:") }, "\(audit)")

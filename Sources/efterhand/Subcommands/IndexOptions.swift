@@ -27,7 +27,7 @@ struct IndexOptions: ParsableArguments {
 
     /// Commands that run on the PostgreSQL store in this build; the others say so and stop.
     static let onPostgres = ["ingest --media-root", "worker", "jobs", "gather", "search", "serve", "links", "review", "report",
-                             "link accept|reject|unlink", "chapters show|set|reset", "session hide|publish", "transcript export|import", "reindex", "publish"]
+                             "link accept|reject|unlink", "chapters show|set|reset", "session hide|publish", "transcript export|import", "reindex", "publish", "transcribe"]
 
     /// Stops a command that does not run on PostgreSQL yet with a line that says so (exit 2).
     func requireSQLite() throws {

@@ -44,17 +44,8 @@ extension Ingest {
             }
             if !json { lines.forEach { print($0) } }
             guard wait else { return }
-            var last = ""
-            let kinds = [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind] + (transcribe ? [TranscribeJob.kind] : [])
-            try await database.followCommits {
-                let counts = try await database.jobCounts()
-                let line = kinds.map { kind in
-                    "\(kind) jobs: \(counts.count(kind, state: "queued")) waiting, \(counts.count(kind, state: "running")) running, \(counts.count(kind, state: "done")) done, \(counts.count(kind, state: "failed")) failed"
-                }.joined(separator: "; ")
-                if line != last, !json { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
-                last = line
-                return !counts.idle(kinds: kinds)
-            }
+            try await PostgresCommand.waitForJobs(database, kinds: [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind] + (transcribe ? [TranscribeJob.kind] : []),
+                                                  quiet: json)
             let recordings = try await database.recordingCounts()
             let failed = try await database.failedJobs()
             if json {
@@ -81,6 +72,21 @@ enum PostgresCommand {
         } catch let error as PostgresStoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+
+    /// Waits until no job of `kinds` waits or runs, saying on standard error (unless `quiet`)
+    /// how many wait, run, are done and failed, each time that changes.
+    static func waitForJobs(_ database: PostgresIndex, kinds: [String], quiet: Bool) async throws {
+        var last = ""
+        try await database.followCommits {
+            let counts = try await database.jobCounts()
+            let line = kinds.map { kind in
+                "\(kind) jobs: \(counts.count(kind, state: "queued")) waiting, \(counts.count(kind, state: "running")) running, \(counts.count(kind, state: "done")) done, \(counts.count(kind, state: "failed")) failed"
+            }.joined(separator: "; ")
+            if line != last, !quiet { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+            last = line
+            return !counts.idle(kinds: kinds)
         }
     }
 

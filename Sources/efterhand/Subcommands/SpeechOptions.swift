@@ -46,6 +46,11 @@ struct SpeechOptions: ParsableArguments {
     @Option(help: "Seconds one piece of audio may take: one request for openai (default 600), one run for command (default 3600).")
     var speechTimeout: Double?
 
+    /// Whether any engine flag was given (a command that hands the work to workers refuses them).
+    var given: Bool {
+        engine != nil || speechCommand != nil || speechUrl != nil || model != nil || speechApiKeyFile != nil || speechTimeout != nil
+    }
+
     /// The configuration file's fields.
     struct File: Decodable {
         var engine: String?

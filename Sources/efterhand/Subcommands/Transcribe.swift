@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IndexStore
 import Pipeline
+import PostgresStore
 import Speech
 
 /// `efterhand transcribe`: machine drafts of what is said in every linked talk.
@@ -17,6 +18,11 @@ struct Transcribe: ParsableCommand {
             draft of those minutes. Drafts never replace verified text. A span the same model already drafted from the \
             same audio is left as it is (--force drafts it again). A span that fails is named and the others go on; \
             the run then exits 1.
+
+            With --database, the talks are heard by workers with a speech engine (`efterhand worker --kinds transcribe \
+            --speech-command …`): transcription is turned on for the store, each linked talk whose draft was not made \
+            from the same file, stretch and language becomes a transcribe job, and every relink from now on enqueues the \
+            talks it links; --wait waits for the workers.
             """
     )
 
@@ -41,6 +47,9 @@ struct Transcribe: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(help: "With --database: wait until the workers have done the transcribe jobs.")
+    var wait = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -49,6 +58,8 @@ struct Transcribe: ParsableCommand {
 
     func run() throws {
         global.bootstrapLogging()
+        if let location = try index.postgres() { return try enqueue(on: location) }
+        guard !wait else { throw ValidationError("--wait goes with --database postgres://… (the workers' jobs); without it, transcribe runs here and ends when it is done.") }
         let database = try index.open()
         var options = TranscribeOptions()
         options.recordings = recordings
@@ -59,6 +70,38 @@ struct Transcribe: ParsableCommand {
         let summary = try TranscribeOutput.run(database: database, speech: speech, indexFolder: index.index, options: options)
         TranscribeOutput.print(summary, json: json)
         if !summary.errors.isEmpty { throw ExitCode(1) }
+    }
+}
+
+extension Transcribe {
+    /// `transcribe --database`: jobs for the workers that have an engine. What only a run here
+    /// does is refused in words: choosing recordings, drafting again (--force), listening to
+    /// recordings in doubt, spans side by side (a worker's --concurrency).
+    func enqueue(on location: PostgresLocation) throws {
+        let refused = [(!recordings.isEmpty, "naming recordings"), (force, "--force"), (jobs != 1, "--jobs (give a worker --concurrency)"),
+                       (speech.given, "a speech engine (the workers have theirs)")].filter(\.0).map(\.1)
+        guard refused.isEmpty else {
+            throw ValidationError("With --database, transcribe makes jobs for every linked talk; \(refused.joined(separator: ", ")) does not go with it.")
+        }
+        let language = language, wait = wait, json = json
+        try PostgresCommand.blocking(location) { database in
+            let enqueued = try await database.transcribeLinkedTalks(language: language)
+            if !json {
+                print("transcription on for \(location): \(enqueued) transcribe job\(enqueued == 1 ? "" : "s") enqueued for workers with a speech engine; "
+                      + "every relink from now on enqueues the talks it links (recordings in doubt are not listened to on the store: issue 23)")
+            }
+            guard wait else { return }
+            try await PostgresCommand.waitForJobs(database, kinds: [TranscribeJob.kind], quiet: json)
+            let counts = try await database.jobCounts()
+            let failed = try await database.failedJobs().filter { $0.kind == TranscribeJob.kind }
+            if json {
+                let object: [String: Any] = ["enqueued": enqueued, "done": counts.count(TranscribeJob.kind, state: "done"), "failed": failed.count]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                for job in failed { print("failed job \(job.id) \(TerminalText.escaped(job.key)) after \(job.attempts) attempts: \(TerminalText.escaped(job.reason))") }
+            }
+            if !failed.isEmpty { throw ExitCode(1) }
+        }
     }
 }
 
