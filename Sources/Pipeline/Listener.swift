@@ -32,8 +32,9 @@ public struct ListenSummary: Sendable, Codable, Equatable {
 /// Listens to the recordings the other clues leave in review or unmatched, so that the linker
 /// can weigh what is said in them: their first minutes, and a minute at each candidate's in
 /// point. What is heard is stored as the machine draft of those stretches (a later
-/// transcription of the linked talk reuses it), and the recordings are linked again.
-struct Listener {
+/// transcription of the linked talk reuses it), and the recordings are linked again. The
+/// PostgreSQL store's listen jobs hear and choose as this does (`heard`, `wanted`, `languages`).
+public struct Listener {
     let database: IndexDatabase
     let engine: any SpeechEngine
     let options: TranscribeOptions
@@ -42,9 +43,9 @@ struct Listener {
     let filter = SpeechFilter()
 
     /// The first this many seconds of a recording are listened to.
-    static let firstSeconds = 180.0
+    public static let firstSeconds = 180.0
     /// ... and this many from each candidate's in point.
-    static let atInPointSeconds = 60.0
+    public static let atInPointSeconds = 60.0
 
     /// One recording to listen to: what is wanted, and what was heard before.
     struct Due {
@@ -151,8 +152,7 @@ struct Listener {
             summary.recordings += 1
             let candidates = (links[id] ?? []).filter { $0.kind == .candidate }
             let wanted = Self.wanted(duration: duration, inPoints: candidates.map(\.inSeconds))
-            let asked = LanguageCode.normalize(options.language) ?? Self.sharedLanguage(candidates.compactMap { sessions[$0.sessionGuid] })
-            let languages = asked.map { [$0] } ?? programme
+            let languages = Self.languages(asked: options.language, candidates: candidates.compactMap { sessions[$0.sessionGuid] }, programme: programme)
             var listened = ListenedSpans(fingerprint: fingerprint, source: engine.source, language: languages.first ?? "und", spans: [])
             if let before = heard[id], before.fingerprint == fingerprint, before.source == engine.source {
                 listened = before
@@ -167,8 +167,15 @@ struct Listener {
         return due
     }
 
+    /// The languages a recording in doubt may be in, the likeliest first: the one asked for,
+    /// else the one its candidates share, else the programme's two most common
+    /// (`commonLanguages`); empty to let the engine detect.
+    public static func languages(asked: String?, candidates: [Session], programme: [String]) -> [String] {
+        (LanguageCode.normalize(asked) ?? sharedLanguage(candidates)).map { [$0] } ?? programme
+    }
+
     /// The first minutes, and a minute at each in point, within the recording.
-    static func wanted(duration: Double, inPoints: [Double]) -> [ClosedRange<Double>] {
+    public static func wanted(duration: Double, inPoints: [Double]) -> [ClosedRange<Double>] {
         var spans = [0...min(duration, firstSeconds)]
         for point in inPoints where point.isFinite && point > 0 && point < duration {
             spans.append(point...min(duration, point + atInPointSeconds))
@@ -186,7 +193,7 @@ struct Listener {
     /// The programme's two most common languages, the commoner first. Whisper's own detection
     /// is not trusted for a recording nothing else is known of: on espeak-ng's Swedish it
     /// answers English, Latin or Thai, and a week's talks are in its programme's languages.
-    static func commonLanguages(_ sessions: [Session]) -> [String] {
+    public static func commonLanguages(_ sessions: [Session]) -> [String] {
         let counts = Dictionary(grouping: sessions.compactMap { LanguageCode.normalize($0.language) }, by: { $0 }).mapValues(\.count)
         return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map(\.key)
     }
@@ -194,7 +201,7 @@ struct Listener {
     /// What the engine heard in `wav`: in each of `languages` when there are several (the
     /// transcript it is surest of kept, by the mean `avg_logprob` over its speech), and the
     /// language it was heard in (nil when the engine detected one and did not say).
-    func hear(_ wav: URL, languages: [String]) throws -> (segments: [SpeechSegment], language: String?) {
+    static func hear(_ wav: URL, languages: [String], engine: any SpeechEngine, filter: SpeechFilter) throws -> (segments: [SpeechSegment], language: String?) {
         guard languages.count > 1 else {
             let heard = filter.apply(try engine.transcribe(wav: wav, language: languages.first))
             return (heard, languages.first ?? LanguageCode.normalize(SpeechSegment.code(heard.first?.language)))
@@ -218,14 +225,28 @@ struct Listener {
     /// Hears one recording's pieces and stores them as drafts, with the stretches heard.
     /// Returns the seconds of audio sent.
     func listen(_ item: Due) throws -> Double {
+        let (cues, heardIn, audio) = try Self.heard(file: item.recording.absolutePath, pieces: item.pieces, languages: item.languages, engine: engine, filter: filter)
+        var listened = item.listened.adding(item.pieces)
+        listened.language = heardIn
+        try database.saveSpeechDraft(recordingID: item.id, key: ListenedSpans.key, signature: listened.signature, spans: item.pieces,
+                                     source: engine.source, cues: cues)
+        return audio
+    }
+
+    /// What `engine` hears in `pieces` of a file, in the likeliest of `languages` (chosen in the
+    /// first piece with speech, then asked for in the rest): draft cues on the recording's
+    /// timeline, the language heard (`und` when none was asked or detected), and the seconds of
+    /// audio sent. What both stores' listening keeps as the draft of those stretches.
+    public static func heard(file: String, pieces: [ClosedRange<Double>], languages: [String], engine: any SpeechEngine,
+                             filter: SpeechFilter = SpeechFilter()) throws -> (cues: [DraftCue], language: String, audio: Double) {
         var kept: [SpeechSegment] = []
         var audio = 0.0
-        var languages = item.languages
+        var languages = languages
         var language: String? = nil
-        for piece in item.pieces {
+        for piece in pieces {
             let languagesNow = languages
-            guard let (first, seconds, (heard, heardIn)) = try Transcriber.hear(item.recording.absolutePath, from: piece.lowerBound, to: piece.upperBound, {
-                try hear($0, languages: languagesNow)
+            guard let (first, seconds, (heard, heardIn)) = try Transcriber.hear(file, from: piece.lowerBound, to: piece.upperBound, {
+                try hear($0, languages: languagesNow, engine: engine, filter: filter)
             }) else { continue }
             audio += seconds
             // Chosen in the first piece with speech, the language is asked for in the rest.
@@ -236,12 +257,7 @@ struct Listener {
             kept += Self.placed(heard, first: first, in: piece)
         }
         let heardIn = language ?? "und"
-        let cues = kept.map { Transcriber.draft(placed: $0, language: heardIn) }
-        var listened = item.listened.adding(item.pieces)
-        listened.language = heardIn
-        try database.saveSpeechDraft(recordingID: item.id, key: ListenedSpans.key, signature: listened.signature, spans: item.pieces,
-                                     source: engine.source, cues: cues)
-        return audio
+        return (kept.map { Transcriber.draft(placed: $0, language: heardIn) }, heardIn, audio)
     }
 
     /// The segments heard in a window whose first sample is at `first` that begin inside

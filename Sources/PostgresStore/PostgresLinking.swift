@@ -57,6 +57,7 @@ extension PostgresIndex {
         // the workers that make and hear them.
         try await planThumbnails(on: connection)
         try await enqueueTranscriptions(on: connection)
+        try await enqueueListening(on: connection, segmentMinutes: segmentMinutes)
         return plan
     }
 

@@ -50,16 +50,30 @@ public struct TranscribeJob: Codable, Sendable, Equatable {
 
     /// Hears the span in the file as it is now; a file that changed since the job was enqueued
     /// is not heard (the next relink enqueues its spans anew).
-    func run(roots: MediaRootMap, engine: any SpeechEngine, options: TranscribeOptions) throws(JobFailure) -> HeardSpan? {
+    /// What a listen job heard of the file already (`listened`) is not heard again: it is the
+    /// draft of those stretches.
+    func run(roots: MediaRootMap, engine: any SpeechEngine, options: TranscribeOptions, listened: ListenedSpans?) throws(JobFailure) -> HeardSpan? {
         let file = try roots.file(root: root, path: path)
         guard FileManager.default.fileExists(atPath: file) else { return nil }
         guard Fingerprint.of(path: file) == fingerprint else { return nil }
         do {
-            return try Transcriber.hear(span(recordingID: 0, file: file), engine: engine, options: options)
+            return try Transcriber.hear(span(recordingID: 0, file: file), engine: engine, options: options, listened: listened)
         } catch {
             // An engine that failed (a server down, a model missing) may work on the next attempt.
             throw .retry("\(root)/\(path) (session \(sessionGuid), \(engine.source)): \(error)")
         }
+    }
+
+    /// The stretches of this file a listen job heard (`listened`), if any.
+    func listened(in database: PostgresIndex) async throws -> ListenedSpans? {
+        var signature: String?
+        for try await value in try await database.run("""
+            SELECT listened.signature FROM listened JOIN recording ON recording.id = listened.recording_id
+            WHERE recording.media_root = \(root) AND recording.path = \(path)
+            """).decode(String.self) {
+            signature = value
+        }
+        return signature.flatMap(ListenedSpans.init(signature:))
     }
 
     /// Stores what was heard as the span's draft, if the recording still holds this file and
@@ -97,12 +111,31 @@ extension PostgresIndex {
             """)
     }
 
+    /// Whether transcription is on for the store (`ingest --transcribe`, `transcribe`), and in
+    /// which language (nil: each session's); nil when it is off.
+    func transcription(on connection: PostgresConnection) async throws -> Transcription? {
+        var setting: String?
+        for try await value in try await connection.query("SELECT value FROM setting WHERE key = 'transcribe'", logger: logger).decode(String.self) {
+            setting = value
+        }
+        guard let setting else { return nil }
+        return Transcription(language: ((try? JSONText.decode(setting) as [String: String]) ?? [:])["language"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// Transcription as the store has it on: in one language, or each session's (nil).
+    struct Transcription {
+        var language: String?
+    }
+
     /// `efterhand transcribe --database`: transcription on (in `language`, or each session's),
-    /// and a transcribe job at once for each linked talk's span that has no draft of its own
-    /// (as every relink from now on enqueues them); returns how many jobs were new.
-    public func transcribeLinkedTalks(language: String?) async throws -> Int {
+    /// and at once a transcribe job for each linked talk's span that has no draft of its own and
+    /// a listen job for each recording in doubt (as every relink from now on enqueues them);
+    /// returns how many jobs of each were new.
+    public func transcribeLinkedTalks(language: String?, segmentMinutes: Double = 5) async throws -> (talks: Int, listen: Int) {
         try await transcribeFromNowOn(language: language)
-        return try await transaction { try await self.enqueueTranscriptions(on: $0) }
+        return try await transaction { connection in
+            (try await self.enqueueTranscriptions(on: connection), try await self.enqueueListening(on: connection, segmentMinutes: segmentMinutes))
+        }
     }
 
     /// Inside the relink's transaction: when transcription is on, a transcribe job for each
@@ -111,12 +144,8 @@ extension PostgresIndex {
     /// Returns how many were new.
     @discardableResult
     func enqueueTranscriptions(on connection: PostgresConnection) async throws -> Int {
-        var setting: String?
-        for try await value in try await connection.query("SELECT value FROM setting WHERE key = 'transcribe'", logger: logger).decode(String.self) {
-            setting = value
-        }
-        guard let setting else { return 0 }
-        let chosen = ((try? JSONText.decode(setting) as [String: String]) ?? [:])["language"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let setting = try await transcription(on: connection) else { return 0 }
+        let chosen = setting.language
         let decoder = JSONDecoder()
         var sessions: [String: Session] = [:]
         for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme", logger: logger).decode(String.self) {

@@ -43,7 +43,9 @@ public struct Worker: Sendable {
     /// The kinds a worker takes unless told: those that need no speech engine.
     public static let kinds = [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind, ThumbnailJob.kind]
     /// Every kind this build can run.
-    public static let allKinds = [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind, ThumbnailJob.kind, TranscribeJob.kind]
+    public static let allKinds = [ProbeJob.kind, LinkJob.kind, CaptionsJob.kind, ThumbnailJob.kind, TranscribeJob.kind, ListenJob.kind]
+    /// The kinds that need a speech engine.
+    public static let speechKinds = [TranscribeJob.kind, ListenJob.kind]
 
     let database: PostgresIndex
     let options: WorkerOptions
@@ -53,8 +55,8 @@ public struct Worker: Sendable {
         for kind in options.kinds where !Self.allKinds.contains(kind) {
             throw .worker("unknown job kind '\(kind)' (this build runs \(Self.allKinds.joined(separator: ", ")))")
         }
-        if options.kinds.contains(TranscribeJob.kind), options.engine == nil {
-            throw .worker("transcribe jobs need a speech engine: --speech-command or --speech-url (as `efterhand transcribe` takes them)")
+        if let kind = options.kinds.first(where: Self.speechKinds.contains), options.engine == nil {
+            throw .worker("\(kind) jobs need a speech engine: --speech-command or --speech-url (as `efterhand transcribe` takes them)")
         }
         guard options.concurrency >= 1, options.leaseSeconds >= 1 else {
             throw .worker("--concurrency and --lease-seconds must be at least 1")
@@ -172,10 +174,27 @@ public struct Worker: Sendable {
                 let span = try TranscribeJob.decode(job)
                 let roots = options.roots, transcribe = options.transcribe
                 // Decoding and the engine block: off Swift's cooperative threads, so heartbeats keep their time.
-                let heard = try await Self.blocking { () throws(JobFailure) in try span.run(roots: roots, engine: engine, options: transcribe) }
+                let listened = try await span.listened(in: database)
+                let heard = try await Self.blocking { () throws(JobFailure) in try span.run(roots: roots, engine: engine, options: transcribe, listened: listened) }
                 let database = database, source = engine.source
                 return try await finished(job) { connection in
                     if let heard { try await span.store(heard, source: source, on: connection, database: database) }
+                }
+            } catch let failure as JobFailure {
+                return try await failed(job, failure)
+            }
+        }
+        if job.kind == ListenJob.kind, let engine = options.engine {
+            do {
+                let listen = try ListenJob.decode(job)
+                guard let (id, listened, pieces) = try await listen.due(in: database, source: engine.source) else { return try await finished(job) { _ in } }
+                let roots = options.roots
+                let heard = try await Self.blocking { () throws(JobFailure) in try listen.run(pieces, roots: roots, engine: engine) }
+                let database = database, source = engine.source
+                return try await finished(job) { connection in
+                    if let heard {
+                        try await listen.store(heard, pieces: pieces, listened: listened, recordingID: id, source: source, on: connection, database: database)
+                    }
                 }
             } catch let failure as JobFailure {
                 return try await failed(job, failure)

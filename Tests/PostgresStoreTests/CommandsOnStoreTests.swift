@@ -1,5 +1,6 @@
 import Foundation
 import IndexStore
+import Linking
 @testable import PostgresStore
 import TestSupport
 import Testing
@@ -149,11 +150,18 @@ struct CommandsOnStoreTests {
             #expect(force.status != 0 && force.stderr.contains("--force does not go with it"), "\(force.stderr)")
             // Enqueued, and waited for while a worker with an engine does it.
             let transcribe = try Run.start(binary, ["transcribe", "--wait"] + store)
+            // The worker starts once the job is there (one that finds the queue empty stops at once).
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await database.jobCounts().count(TranscribeJob.kind, state: "queued") == 0, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
             let worker = try await Run.run(binary, ["worker", "--until-idle", "--kinds", "transcribe", "--speech-command", "\(engine.path) {input} {output}",
                                                     "--model", "/models/echo"] + store + root, seconds: 120)
             #expect(worker.status == 0, "\(worker.stderr.suffix(1500))")
             let waited = await transcribe.finished(seconds: 60)
-            #expect(waited.status == 0 && waited.stdout.contains("1 transcribe job enqueued") && waited.stderr.contains("transcribe jobs: 0 waiting, 0 running, 1 done"),
+            #expect(waited.status == 0 && waited.stdout.contains("1 transcribe job and 0 listen jobs enqueued") && waited.stderr.contains("transcribe jobs: 0 waiting, 0 running, 1 done"),
                     "\(waited.stdout)\(waited.stderr)")
             let heard = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 try await TestStore.value(database, "SELECT start_seconds FROM cue WHERE source = 'asr:command:echo' AND text = 'vi pratar om datadelning'", as: Double.self)
@@ -161,7 +169,59 @@ struct CommandsOnStoreTests {
             #expect(heard == 65)
             // Heard once: asked again, nothing to do.
             let again = try await Run.run(binary, ["transcribe"] + store)
-            #expect(again.status == 0 && again.stdout.contains("0 transcribe jobs enqueued"), "\(again.stdout)\(again.stderr)")
+            #expect(again.status == 0 && again.stdout.contains("0 transcribe jobs and 0 listen jobs enqueued"), "\(again.stdout)\(again.stderr)")
+        }
+    }
+
+    @Test func aRecordingInDoubtIsListenedToByAWorkerAndLinkedByWhatIsSaid() async throws {
+        // The sample week's camera file (30 minutes, no tag, no room, no clock but its modification
+        // time) is unmatched until its speaker is heard (as ListenTests in the SQLite index).
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-listen-\(UUID().uuidString)")
+        let media = folder.appendingPathComponent("week")
+        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sample = EfterhandBinary.root.appendingPathComponent("Media")
+        try FileManager.default.copyItem(at: sample.appendingPathComponent("MVI_0042.MP4"), to: media.appendingPathComponent("MVI_0042.MP4"))
+        let engine = folder.appendingPathComponent("engine.sh")
+        let said = "Hej och välkommen. Jag heter Gunilla Gudmunds. Öppna data, vad är det och vad kan du göra med den?"
+        try ("#!/bin/sh\n" + #"printf '{"segments":[{"start":5,"end":12,"text":"\#(said)","avg_logprob":-0.3,"no_speech_prob":0.02}]}' > "$2""# + "\n")
+            .write(to: engine, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let binary = try EfterhandBinary.path()
+        try await TestStore.with { location in
+            let store = ["--database", location.configurationURL], root = ["--media-root", "week=\(media.path)"]
+            let speech = ["--speech-command", "\(engine.path) {input} {output}", "--model", "/models/speaker"]
+            _ = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", sample.appendingPathComponent("schedule.json").path])
+            _ = try await Run.run(binary, ["worker", "--until-idle"] + store + root, seconds: 120)
+            func camera() async throws -> (status: String?, links: [StoredLink]) {
+                try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                    let status = try await TestStore.value(database, "SELECT link_status FROM recording WHERE path = 'MVI_0042.MP4'", as: String.self)
+                    let id = try #require(try await TestStore.value(database, "SELECT id FROM recording WHERE path = 'MVI_0042.MP4'", as: Int64.self))
+                    return (status, try await database.transaction { try await database.links(recordingID: id, on: $0) })
+                }
+            }
+            #expect(try await camera().status == "unmatched")
+            let transcribe = try await Run.run(binary, ["transcribe"] + store)
+            #expect(transcribe.stdout.contains("0 transcribe jobs and 1 listen job enqueued"), "\(transcribe.stdout)\(transcribe.stderr)")
+            // A worker with an engine listens, the link job links, and the linked talk is transcribed.
+            let worker = try await Run.run(binary, ["worker", "--until-idle", "--kinds", "listen,link,transcribe"] + speech + store + root, seconds: 120)
+            #expect(worker.status == 0, "\(worker.stderr.suffix(1500))")
+            let (status, links) = try await camera()
+            let link = try #require(links.first { $0.kind == .link }, "\(status ?? "") \(links)")
+            #expect(status == "linked" && link.sessionGuid.hasSuffix("105") && link.flags.contains(.heard), "\(link)")
+            #expect(link.reasons.contains { $0.hasPrefix("the speaker says \"Jag heter Gunilla Gudmunds\"") }, "\(link.reasons)")
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let counts = try await database.jobCounts()
+                #expect(counts.count(ListenJob.kind, state: "done") == 1 && counts.count(TranscribeJob.kind, state: "done") == 1, "\(counts.byKindAndState)")
+                // The first minutes were heard once: their draft is the talk's, one cue at 0:05.
+                let atFive = try await TestStore.value(database, "SELECT count(*)::int FROM cue WHERE source = 'asr:command:speaker' AND start_seconds = 5", as: Int.self)
+                #expect(atFive == 1)
+                let signature = try #require(try await TestStore.value(database, "SELECT signature FROM listened", as: String.self))
+                #expect(ListenedSpans(signature: signature)?.spans.first == 0...180, "\(signature)")
+            }
+            // Asked again: nothing is heard twice.
+            let again = try await Run.run(binary, ["transcribe"] + store)
+            #expect(again.stdout.contains("0 transcribe jobs and 0 listen jobs enqueued"), "\(again.stdout)\(again.stderr)")
         }
     }
 }

@@ -19,10 +19,11 @@ struct Transcribe: ParsableCommand {
             same audio is left as it is (--force drafts it again). A span that fails is named and the others go on; \
             the run then exits 1.
 
-            With --database, the talks are heard by workers with a speech engine (`efterhand worker --kinds transcribe \
-            --speech-command …`): transcription is turned on for the store, each linked talk whose draft was not made \
-            from the same file, stretch and language becomes a transcribe job, and every relink from now on enqueues the \
-            talks it links; --wait waits for the workers.
+            With --database, the talks are heard by workers with a speech engine (`efterhand worker --kinds \
+            transcribe,listen --speech-command …`): transcription is turned on for the store, each linked talk whose draft \
+            was not made from the same file, stretch and language becomes a transcribe job, each recording in doubt a \
+            listen job (after which it is linked again), and every relink from now on does the same; --wait waits for the \
+            workers.
             """
     )
 
@@ -87,15 +88,17 @@ extension Transcribe {
         try PostgresCommand.blocking(location) { database in
             let enqueued = try await database.transcribeLinkedTalks(language: language)
             if !json {
-                print("transcription on for \(location): \(enqueued) transcribe job\(enqueued == 1 ? "" : "s") enqueued for workers with a speech engine; "
-                      + "every relink from now on enqueues the talks it links (recordings in doubt are not listened to on the store: issue 23)")
+                print("transcription on for \(location): \(enqueued.talks) transcribe job\(enqueued.talks == 1 ? "" : "s") and \(enqueued.listen) listen job\(enqueued.listen == 1 ? "" : "s") "
+                      + "enqueued for workers with a speech engine; every relink from now on enqueues the talks it links and the recordings it leaves in doubt")
             }
             guard wait else { return }
-            try await PostgresCommand.waitForJobs(database, kinds: [TranscribeJob.kind], quiet: json)
+            let kinds = [ListenJob.kind, LinkJob.kind, TranscribeJob.kind]
+            try await PostgresCommand.waitForJobs(database, kinds: kinds, quiet: json)
             let counts = try await database.jobCounts()
-            let failed = try await database.failedJobs().filter { $0.kind == TranscribeJob.kind }
+            let failed = try await database.failedJobs().filter { kinds.contains($0.kind) }
             if json {
-                let object: [String: Any] = ["enqueued": enqueued, "done": counts.count(TranscribeJob.kind, state: "done"), "failed": failed.count]
+                let object: [String: Any] = ["transcribe_enqueued": enqueued.talks, "listen_enqueued": enqueued.listen, "transcribe_done": counts.count(TranscribeJob.kind, state: "done"),
+                                             "listen_done": counts.count(ListenJob.kind, state: "done"), "failed": failed.count]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 for job in failed { print("failed job \(job.id) \(TerminalText.escaped(job.key)) after \(job.attempts) attempts: \(TerminalText.escaped(job.reason))") }

@@ -6,13 +6,14 @@ import PostgresStore
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run jobs (probes, linking) from the PostgreSQL store, on any machine that sees the media.",
+        abstract: "Run jobs (probes, linking, captions, thumbnails, speech) from the PostgreSQL store, on any machine that sees the media.",
         discussion: """
             Claims jobs with FOR UPDATE SKIP LOCKED and holds each by a lease that a heartbeat renews; a worker that \
             dies loses its lease and another takes the job. Stops on SIGINT/SIGTERM, or with --until-idle when no job \
             of its kinds waits or runs. A link job needs no media: it waits until no probe job waits or runs, then \
             links the whole store in one transaction. A transcribe job hears one linked talk with this machine's speech \
-            engine (--kinds probe,link,transcribe --speech-command …): `ingest --transcribe` turns them on.
+            engine, a listen job the first minutes of a recording in doubt (--kinds transcribe,listen --speech-command …): \
+            `ingest --transcribe` or `transcribe` turns them on.
             """
     )
 
@@ -22,7 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
             help: ArgumentHelp("Where this machine mounts each named media root, NAME=FOLDER.", valueName: "name=folder"))
     var mediaRoots: [String] = []
 
-    @Option(help: "Kinds of job to take, comma-separated: probe, link, transcribe (this one with a speech engine; default: probe,link).")
+    @Option(help: "Kinds of job to take, comma-separated: probe, link, captions, thumbnail, transcribe, listen (the last two with a speech engine; default: probe,link,captions,thumbnail).")
     var kinds = Worker.kinds.joined(separator: ",")
 
     @Option(help: "Jobs run at once.")
@@ -63,7 +64,7 @@ struct WorkerCommand: AsyncParsableCommand {
         options.leaseSeconds = leaseSeconds
         options.untilIdle = untilIdle
         options.probe.timeout = timeout
-        if options.kinds.contains(TranscribeJob.kind) {
+        if options.kinds.contains(where: Worker.speechKinds.contains) {
             do {
                 options.engine = try speech.make(indexFolder: FileManager.default.currentDirectoryPath)
             } catch {

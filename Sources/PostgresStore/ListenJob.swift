@@ -1,0 +1,149 @@
+import Captions
+import Foundation
+import IndexStore
+import MediaProbe
+import Pipeline
+import PostgresNIO
+import Schedule
+import Speech
+
+/// The `listen` job: a recording the other clues leave in review or unmatched, listened to by
+/// the speech engine of a worker that sees the file (`--kinds listen`), as `efterhand
+/// transcribe` listens in the SQLite index (`Listener`): its first minutes and a minute at each
+/// candidate's in point, in the language asked for, else the one its candidates share, else
+/// the programme's two most common. What is heard is kept as the draft of those stretches and
+/// the stretches as the recording's `listened` spans; a link job then weighs what is said.
+/// Enqueued by the store's relink when transcription is on, for each recording in doubt whose
+/// wanted stretches no engine heard from the same file; keyed by the file and the stretches.
+///
+/// Not here yet (the SQLite transcriber does it): hearing a recording still in doubt a second
+/// time with a prompt of the names and titles of the talks it may hold.
+public struct ListenJob: Codable, Sendable, Equatable {
+    public static let kind = "listen"
+
+    public var root: String
+    public var path: String
+    public var fingerprint: String
+    /// The languages to hear it in, the likeliest first (empty: the engine detects).
+    public var languages: [String]
+    /// The stretches wanted, as [start, end] pairs in seconds.
+    public var wanted: [[Double]]
+    /// The link job it enqueues cuts long sessions into segments of this length.
+    public var segmentMinutes: Double
+
+    enum CodingKeys: String, CodingKey {
+        case root, path, fingerprint, languages, wanted, segmentMinutes = "segment_minutes"
+    }
+
+    var pieces: [ClosedRange<Double>] { wanted.map { $0[0]...$0[1] } }
+
+    var request: JobRequest {
+        let stretches = pieces.map { String(format: "%.3f-%.3f", $0.lowerBound, $0.upperBound) }.joined(separator: ",")
+        return JobRequest(kind: Self.kind, key: "\(root):\(path)@listen#\(fingerprint)#\(stretches)", mediaRoot: root,
+                          payload: (try? JSONText.encode(self)) ?? "{}")
+    }
+
+    static func decode(_ job: ClaimedJob) throws(JobFailure) -> ListenJob {
+        guard let listen = try? JSONDecoder().decode(ListenJob.self, from: Data(job.payload.utf8)), listen.root == job.mediaRoot,
+              !listen.wanted.isEmpty, listen.wanted.allSatisfy({ $0.count == 2 && $0[0].isFinite && $0[1].isFinite && 0 <= $0[0] && $0[0] < $0[1] }),
+              listen.segmentMinutes.isFinite, (1...600).contains(listen.segmentMinutes) else {
+            throw .permanent("the payload of listen job \(job.id) is not stretches of a file under its media root")
+        }
+        return listen
+    }
+
+    /// What is left to hear with an engine of `source`: the recording (still present with this
+    /// file and in doubt), what that engine heard of it before, and the wanted pieces it did
+    /// not. Nil when there is nothing to do.
+    func due(in database: PostgresIndex, source: String) async throws -> (recordingID: Int64, listened: ListenedSpans, pieces: [ClosedRange<Double>])? {
+        var found: (Int64, String?)?
+        for try await row in try await database.run("""
+            SELECT recording.id, listened.signature FROM recording LEFT JOIN listened ON listened.recording_id = recording.id
+            WHERE recording.media_root = \(root) AND recording.path = \(path) AND recording.fingerprint = \(fingerprint)
+              AND recording.state = 'ok' AND recording.link_status <> 'linked'
+            """).decode((Int64, String?).self) {
+            found = row
+        }
+        guard let (id, signature) = found else { return nil }
+        var listened = ListenedSpans(fingerprint: fingerprint, source: source, language: languages.first ?? "und", spans: [])
+        if let before = signature.flatMap(ListenedSpans.init(signature:)), before.fingerprint == fingerprint, before.source == source {
+            listened = before
+        }
+        let missing = pieces.flatMap(listened.missing)
+        return missing.isEmpty ? nil : (id, listened, missing)
+    }
+
+    /// Hears `pieces` of the file as it is now; nil when the file changed since the job was
+    /// enqueued (the next relink enqueues it anew).
+    func run(_ pieces: [ClosedRange<Double>], roots: MediaRootMap, engine: any SpeechEngine) throws(JobFailure) -> (cues: [DraftCue], language: String)? {
+        let file = try roots.file(root: root, path: path)
+        guard FileManager.default.fileExists(atPath: file), Fingerprint.of(path: file) == fingerprint else { return nil }
+        do {
+            let heard = try Listener.heard(file: file, pieces: pieces, languages: languages, engine: engine)
+            return (heard.cues, heard.language)
+        } catch {
+            // An engine that failed (a server down, a model missing) may work on the next attempt.
+            throw .retry("\(root)/\(path) (listening to its first minutes, \(engine.source)): \(error)")
+        }
+    }
+
+    /// Keeps what was heard as the draft of `pieces` (earlier machine drafts there replaced,
+    /// never verified text) and the stretches among the recording's `listened` spans; then a
+    /// link job, so that the linker weighs what is said.
+    func store(_ heard: (cues: [DraftCue], language: String), pieces: [ClosedRange<Double>], listened: ListenedSpans, recordingID id: Int64,
+               source: String, on connection: PostgresConnection, database: PostgresIndex) async throws {
+        var spans = listened.adding(pieces)
+        spans.language = heard.language
+        for piece in pieces {
+            try await connection.query("""
+                DELETE FROM cue WHERE recording_id = \(id) AND status = 'draft' AND source LIKE 'asr:%'
+                    AND start_seconds >= \(piece.lowerBound) AND start_seconds <= \(piece.upperBound)
+                """, logger: PostgresIndex.quiet)
+        }
+        try await database.storeDrafts(heard.cues, recordingID: id, source: source, key: ListenedSpans.key, signature: spans.signature, on: connection)
+        try await connection.query("""
+            INSERT INTO listened (recording_id, signature) VALUES (\(id), \(spans.signature))
+            ON CONFLICT (recording_id) DO UPDATE SET signature = EXCLUDED.signature
+            """, logger: PostgresIndex.quiet)
+        try await database.refreshSearch(recordingID: id, on: connection)
+        _ = try await database.enqueue([LinkJob.request(segmentMinutes: segmentMinutes)], on: connection)
+    }
+}
+
+extension PostgresIndex {
+    /// Inside the relink's transaction: when transcription is on, a listen job for each
+    /// recording in review or unmatched (present, probed, with sound, not a copy) whose wanted
+    /// stretches (`Listener.wanted`) are not all among its `listened` spans from the same file,
+    /// whichever engine heard them. Returns how many were new.
+    @discardableResult
+    func enqueueListening(on connection: PostgresConnection, segmentMinutes: Double) async throws -> Int {
+        guard let asked = try await transcription(on: connection) else { return 0 }
+        let decoder = JSONDecoder()
+        var sessions: [String: Session] = [:]
+        for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme", logger: logger).decode(String.self) {
+            if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions[session.guid] = session }
+        }
+        guard !sessions.isEmpty else { return 0 }
+        let programme = Listener.commonLanguages(Array(sessions.values))
+        var requests: [JobRequest] = []
+        for try await (id, root, path, fingerprint, duration, probe, signature) in try await connection.query("""
+            SELECT recording.id, recording.media_root, recording.path, recording.fingerprint, recording.duration, recording.probe::text, listened.signature
+            FROM recording LEFT JOIN listened ON listened.recording_id = recording.id
+            WHERE recording.state = 'ok' AND recording.link_status <> 'linked' AND recording.duplicate_of IS NULL
+              AND recording.fingerprint IS NOT NULL AND recording.duration > 0
+            ORDER BY recording.id
+            """, logger: logger).decode((Int64, String, String, String, Double, String?, String?).self) {
+            guard let probe = probe.flatMap({ try? decoder.decode(ProbeResult.self, from: Data($0.utf8)) }),
+                  probe.streams.contains(where: { $0.kind == .audio }) else { continue }
+            let candidates = try await links(recordingID: id, on: connection).filter { $0.kind == .candidate }
+            let wanted = Listener.wanted(duration: duration, inPoints: candidates.map(\.inSeconds))
+            if let before = signature.flatMap(ListenedSpans.init(signature:)), before.fingerprint == fingerprint,
+               wanted.flatMap(before.missing).isEmpty { continue }
+            let languages = Listener.languages(asked: asked.language, candidates: candidates.compactMap { sessions[$0.sessionGuid] }, programme: programme)
+            requests.append(ListenJob(root: root, path: path, fingerprint: fingerprint, languages: languages,
+                                      wanted: wanted.map { [$0.lowerBound, $0.upperBound] }, segmentMinutes: segmentMinutes).request)
+        }
+        guard !requests.isEmpty else { return 0 }
+        return try await enqueue(requests, on: connection)
+    }
+}
