@@ -125,6 +125,14 @@ extension PostgresIndex {
         }
         guard !sessions.isEmpty else { return 0 }
         let programme = Listener.commonLanguages(Array(sessions.values))
+        // The candidates of every recording in doubt, in one read.
+        var candidates: [Int64: [StoredLink]] = [:]
+        for try await (id, document) in try await connection.query("""
+            SELECT link.recording_id, link.document::text FROM link JOIN recording ON recording.id = link.recording_id
+            WHERE link.kind = 'candidate' AND recording.state = 'ok' AND recording.link_status <> 'linked' ORDER BY link.recording_id, link.position
+            """, logger: logger).decode((Int64, String).self) {
+            if let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)) { candidates[id, default: []].append(link) }
+        }
         var requests: [JobRequest] = []
         for try await (id, root, path, fingerprint, duration, probe, signature) in try await connection.query("""
             SELECT recording.id, recording.media_root, recording.path, recording.fingerprint, recording.duration, recording.probe::text, listened.signature
@@ -135,7 +143,7 @@ extension PostgresIndex {
             """, logger: logger).decode((Int64, String, String, String, Double, String?, String?).self) {
             guard let probe = probe.flatMap({ try? decoder.decode(ProbeResult.self, from: Data($0.utf8)) }),
                   probe.streams.contains(where: { $0.kind == .audio }) else { continue }
-            let candidates = try await links(recordingID: id, on: connection).filter { $0.kind == .candidate }
+            let candidates = candidates[id] ?? []
             let wanted = Listener.wanted(duration: duration, inPoints: candidates.map(\.inSeconds))
             if let before = signature.flatMap(ListenedSpans.init(signature:)), before.fingerprint == fingerprint,
                wanted.flatMap(before.missing).isEmpty { continue }
