@@ -110,10 +110,16 @@ public struct LinkStage: IngestStage {
     /// (listened to, and left in doubt by what was heard): see `Linker.heardPrompt`. Recordings
     /// that need no second hearing, or have no probe, are left out.
     func heardPrompts(for recordings: [StoredRecording]) throws -> [Int64: String] {
+        Self.heardPrompts(for: recordings, sessions: try database.sessions(), timeZone: try database.conference()?.timeZone, heard: try database.heardCues())
+    }
+
+    /// The same over values a store read (the PostgreSQL store's relink, which enqueues the
+    /// second hearing as a listen job).
+    public static func heardPrompts(for recordings: [StoredRecording], sessions: [Session], timeZone: String?, heard: [Int64: [Cue]]) -> [Int64: String] {
         let stored = recordings.filter { $0.probe != nil }
-        let linker = try linker(try database.sessions())
+        let linker = Linker(sessions: sessions, options: LinkOptions(timeZone: ConferenceZone.named(timeZone)))
         var prompts: [Int64: String] = [:]
-        for (recording, linkable) in zip(stored, Self.linkable(stored, heard: try database.heardCues())) {
+        for (recording, linkable) in zip(stored, linkable(stored, heard: heard)) {
             if let id = recording.id, let prompt = linker.heardPrompt(for: linkable) { prompts[id] = prompt }
         }
         return prompts

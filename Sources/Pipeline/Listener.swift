@@ -114,26 +114,36 @@ public struct Listener {
     /// Hears a recording's listened spans with `prompt`, in the language they were heard in,
     /// and stores the merge with what was heard before as their draft. Returns the seconds sent.
     func listen(_ recording: StoredRecording, id: Int64, spans: ListenedSpans, prompt: String) throws -> Double {
-        let language = spans.language == "und" ? nil : spans.language
-        let before = try database.cues(recordingID: id).filter { $0.source == engine.source && spans.contains($0.cue.start) }
-        let plain = before.map { SpeechSegment(start: $0.cue.start, end: $0.cue.end, text: $0.cue.text, avgLogprob: $0.confidence?.avgLogprob,
-                                               noSpeechProb: $0.confidence?.noSpeechProb) }
-        var prompted: [SpeechSegment] = []
-        var audio = 0.0
-        for piece in spans.spans {
-            guard let (first, seconds, heard) = try Transcriber.hear(recording.absolutePath, from: piece.lowerBound, to: piece.upperBound, {
-                filter.apply(try engine.transcribe(wav: $0, language: language, prompt: prompt))
-            }) else { continue }
-            audio += seconds
-            prompted += Self.placed(heard, first: first, in: piece)
-        }
-        let merged = PromptedHearing.merge(plain: plain, prompted: prompted).segments
-        let cues = merged.map { Transcriber.draft(placed: $0, language: spans.language) }
+        let before = try database.cues(recordingID: id)
+        let (cues, audio) = try Self.heardAgain(file: recording.absolutePath, spans: spans, before: before, prompt: prompt, engine: engine, filter: filter)
         var heard = spans
         heard.prompt = ListenedSpans.digest(prompt)
         try database.saveSpeechDraft(recordingID: id, key: ListenedSpans.key, signature: heard.signature, spans: spans.spans,
                                      source: engine.source, cues: cues)
         return audio
+    }
+
+    /// What `engine` hears in the listened `spans` of a file with `prompt`, in the language they
+    /// were heard in, merged with what it heard there before without one (`before`: the
+    /// recording's cues; `PromptedHearing`): the draft cues of those stretches, and the seconds
+    /// of audio sent. Both stores' second hearing.
+    public static func heardAgain(file: String, spans: ListenedSpans, before: [StoredCue], prompt: String, engine: any SpeechEngine,
+                                  filter: SpeechFilter = SpeechFilter()) throws -> (cues: [DraftCue], audio: Double) {
+        let language = spans.language == "und" ? nil : spans.language
+        let plain = before.filter { $0.source == engine.source && spans.contains($0.cue.start) }
+            .map { SpeechSegment(start: $0.cue.start, end: $0.cue.end, text: $0.cue.text, avgLogprob: $0.confidence?.avgLogprob,
+                                 noSpeechProb: $0.confidence?.noSpeechProb) }
+        var prompted: [SpeechSegment] = []
+        var audio = 0.0
+        for piece in spans.spans {
+            guard let (first, seconds, heard) = try Transcriber.hear(file, from: piece.lowerBound, to: piece.upperBound, {
+                filter.apply(try engine.transcribe(wav: $0, language: language, prompt: prompt))
+            }) else { continue }
+            audio += seconds
+            prompted += placed(heard, first: first, in: piece)
+        }
+        let merged = PromptedHearing.merge(plain: plain, prompted: prompted).segments
+        return (merged.map { Transcriber.draft(placed: $0, language: spans.language) }, audio)
     }
 
     /// The recordings in review or unmatched (present, read, with sound, not copies) with

@@ -34,7 +34,8 @@ extension PostgresIndex {
                   FROM recording WHERE state <> 'missing' AND fingerprint IS NOT NULL WINDOW same AS (PARTITION BY fingerprint)) AS copies
             WHERE recording.id = copies.id AND recording.duplicate_of IS DISTINCT FROM copies.original
             """, logger: logger)
-        let plan = LinkStage.plan(try await linkInputs(connection), segmentMinutes: segmentMinutes)
+        let inputs = try await linkInputs(connection)
+        let plan = LinkStage.plan(inputs, segmentMinutes: segmentMinutes)
         for move in plan.moves {
             try await connection.query("UPDATE decision SET session_guid = \(move.to) WHERE session_guid = \(move.from)", logger: logger)
             // A person's chapters follow too, unless the new session has its own for that recording.
@@ -58,6 +59,7 @@ extension PostgresIndex {
         try await planThumbnails(on: connection)
         try await enqueueTranscriptions(on: connection)
         try await enqueueListening(on: connection, segmentMinutes: segmentMinutes)
+        try await enqueueListeningAgain(inputs, plan: plan, on: connection, segmentMinutes: segmentMinutes)
         return plan
     }
 

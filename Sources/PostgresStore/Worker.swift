@@ -187,9 +187,12 @@ public struct Worker: Sendable {
         if job.kind == ListenJob.kind, let engine = options.engine {
             do {
                 let listen = try ListenJob.decode(job)
-                guard let (id, listened, pieces) = try await listen.due(in: database, source: engine.source) else { return try await finished(job) { _ in } }
+                guard let (id, listened, pieces) = try await listen.due(in: database, engine: engine) else { return try await finished(job) { _ in } }
                 let roots = options.roots
-                let heard = try await Self.blocking { () throws(JobFailure) in try listen.run(pieces, roots: roots, engine: engine) }
+                let before = listen.prompt == nil ? [] : try await ListenJob.cues(recordingID: id, source: engine.source, in: database)
+                let heard = try await Self.blocking { () throws(JobFailure) in
+                    try listen.run(pieces, listened: listened, before: before, roots: roots, engine: engine)
+                }
                 let database = database, source = engine.source
                 return try await finished(job) { connection in
                     if let heard {

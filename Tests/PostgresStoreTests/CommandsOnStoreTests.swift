@@ -224,4 +224,55 @@ struct CommandsOnStoreTests {
             #expect(again.stdout.contains("0 transcribe jobs and 0 listen jobs enqueued"), "\(again.stdout)\(again.stderr)")
         }
     }
+
+    @Test func aRecordingStillInDoubtIsHeardAgainWithItsCandidatesNamesAndLinked() async throws {
+        // As ListenTests.heardAgain in the SQLite index: without a prompt the engine loses her
+        // first name and the title; with one that names her talk it hears them right.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-prompt-\(UUID().uuidString)")
+        let media = folder.appendingPathComponent("week")
+        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sample = EfterhandBinary.root.appendingPathComponent("Media")
+        try FileManager.default.copyItem(at: sample.appendingPathComponent("MVI_0042.MP4"), to: media.appendingPathComponent("MVI_0042.MP4"))
+        let said = "Hej och välkommen. Jag heter Gunilla Gudmunds. Öppna data, vad är det och vad kan du göra med den?"
+        let halfHeard = "Hej och välkommen. Jag heter Kunilla Gudmunds. Öppen ata, vad är de och vad kan du göra med dem?"
+        let engine = folder.appendingPathComponent("engine.sh")
+        try """
+            #!/bin/sh
+            case "$3" in *"Öppna data"*) text="\(said)" ;; *) text="\(halfHeard)" ;; esac
+            printf '%s\\n' "$3" >> "$0.prompts"
+            printf '{"segments":[{"start":5,"end":12,"text":"%s","avg_logprob":-0.3,"no_speech_prob":0.02}]}' "$text" > "$2"
+
+            """.write(to: engine, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let binary = try EfterhandBinary.path()
+        try await TestStore.with { location in
+            let store = ["--database", location.configurationURL], root = ["--media-root", "week=\(media.path)"]
+            let speech = ["--speech-command", "\(engine.path) {input} {output} {prompt}", "--model", "/models/speaker"]
+            _ = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", sample.appendingPathComponent("schedule.json").path])
+            _ = try await Run.run(binary, ["worker", "--until-idle"] + store + root, seconds: 120)
+            _ = try await Run.run(binary, ["transcribe"] + store)
+            let worker = try await Run.run(binary, ["worker", "--until-idle", "--kinds", "listen,link,transcribe"] + speech + store + root, seconds: 120)
+            #expect(worker.status == 0, "\(worker.stderr.suffix(1500))")
+            let prompts = (try? String(contentsOfFile: engine.path + ".prompts", encoding: .utf8)) ?? ""
+            #expect(prompts.contains("Gunilla Gudmunds: Öppna data – vad är det och vad kan du göra med den?"), "\(prompts)")
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let id = try #require(try await TestStore.value(database, "SELECT id FROM recording WHERE path = 'MVI_0042.MP4' AND link_status = 'linked'", as: Int64.self))
+                let links = try await database.transaction { try await database.links(recordingID: id, on: $0) }
+                let link = try #require(links.first { $0.kind == .link })
+                #expect(link.sessionGuid.hasSuffix("105") && link.flags.contains(.heard) && link.reasons.contains { $0.hasPrefix("the speaker says \"Jag heter Gunilla Gudmunds\"") },
+                        "\(link)")
+                let counts = try await database.jobCounts()
+                #expect(counts.count(ListenJob.kind, state: "done") == 2, "\(counts.byKindAndState)")
+                // The draft of those minutes is what was heard the second time, once.
+                let first = try await TestStore.value(database, "SELECT string_agg(text, ' | ') FROM cue WHERE source = 'asr:command:speaker' AND start_seconds < 180", as: String.self)
+                #expect(first == said)
+                let signature = try #require(try await TestStore.value(database, "SELECT signature FROM listened", as: String.self))
+                #expect(ListenedSpans(signature: signature)?.prompt.isEmpty == false, "\(signature)")
+            }
+            // Asked again: nothing is heard a third time.
+            let again = try await Run.run(binary, ["transcribe"] + store)
+            #expect(again.stdout.contains("0 transcribe jobs and 0 listen jobs enqueued"), "\(again.stdout)\(again.stderr)")
+        }
+    }
 }
