@@ -131,10 +131,11 @@ extension PostgresIndex {
     /// and at once a transcribe job for each linked talk's span that has no draft of its own and
     /// a listen job for each recording in doubt (as every relink from now on enqueues them);
     /// returns how many jobs of each were new.
-    public func transcribeLinkedTalks(language: String?, segmentMinutes: Double = 5) async throws -> (talks: Int, listen: Int) {
+    /// With `force`, every linked talk is heard again, drafted before or not (`transcribe --force`).
+    public func transcribeLinkedTalks(language: String?, force: Bool = false, segmentMinutes: Double = 5) async throws -> (talks: Int, listen: Int) {
         try await transcribeFromNowOn(language: language)
         return try await transaction { connection in
-            (try await self.enqueueTranscriptions(on: connection), try await self.enqueueListening(on: connection, segmentMinutes: segmentMinutes))
+            (try await self.enqueueTranscriptions(on: connection, force: force), try await self.enqueueListening(on: connection, segmentMinutes: segmentMinutes))
         }
     }
 
@@ -143,7 +144,7 @@ extension PostgresIndex {
     /// `Transcriber.talkSpans` picks them: no copies, nothing that must not be recorded).
     /// Returns how many were new.
     @discardableResult
-    func enqueueTranscriptions(on connection: PostgresConnection) async throws -> Int {
+    func enqueueTranscriptions(on connection: PostgresConnection, force: Bool = false) async throws -> Int {
         guard let setting = try await transcription(on: connection) else { return 0 }
         let chosen = setting.language
         let decoder = JSONDecoder()
@@ -169,7 +170,7 @@ extension PostgresIndex {
             let job = TranscribeJob(root: root, path: path, fingerprint: fingerprint, sessionGuid: session.guid, inSeconds: link.inSeconds,
                                     outSeconds: link.outSeconds, language: LanguageCode.normalize(chosen) ?? LanguageCode.normalize(session.language))
             let span = job.span(recordingID: id, file: "")
-            if let signature = done["\(id)\u{0}\(span.key)"], signature.hasPrefix(span.stretch + "|") { continue }
+            if !force, let signature = done["\(id)\u{0}\(span.key)"], signature.hasPrefix(span.stretch + "|") { continue }
             requests.append(job.request)
         }
         guard !requests.isEmpty else { return 0 }

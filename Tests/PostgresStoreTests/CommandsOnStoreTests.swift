@@ -146,8 +146,8 @@ struct CommandsOnStoreTests {
             let linked = try await Run.run(binary, ["worker", "--until-idle"] + store + root, seconds: 120)
             #expect(linked.status == 0, "\(linked.stderr.suffix(1000))")
             // What only a run on this machine does is refused in words.
-            let force = try await Run.run(binary, ["transcribe", "--force"] + store)
-            #expect(force.status != 0 && force.stderr.contains("--force does not go with it"), "\(force.stderr)")
+            let jobs = try await Run.run(binary, ["transcribe", "--jobs", "2"] + store)
+            #expect(jobs.status != 0 && jobs.stderr.contains("--jobs (give a worker --concurrency) does not go with it"), "\(jobs.stderr)")
             // Enqueued, and waited for while a worker with an engine does it.
             let transcribe = try Run.start(binary, ["transcribe", "--wait"] + store)
             // The worker starts once the job is there (one that finds the queue empty stops at once).
@@ -170,6 +170,17 @@ struct CommandsOnStoreTests {
             // Heard once: asked again, nothing to do.
             let again = try await Run.run(binary, ["transcribe"] + store)
             #expect(again.status == 0 && again.stdout.contains("0 transcribe jobs and 0 listen jobs enqueued"), "\(again.stdout)\(again.stderr)")
+            // --force: heard again, the draft replaced (one cue, not two).
+            let force = try await Run.run(binary, ["transcribe", "--force"] + store)
+            #expect(force.stdout.contains("1 transcribe job and 0 listen jobs enqueued"), "\(force.stdout)\(force.stderr)")
+            let redone = try await Run.run(binary, ["worker", "--until-idle", "--kinds", "transcribe", "--speech-command", "\(engine.path) {input} {output}",
+                                                    "--model", "/models/echo"] + store + root, seconds: 120)
+            #expect(redone.status == 0, "\(redone.stderr.suffix(1500))")
+            let after = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                (try await database.jobCounts().count(TranscribeJob.kind, state: "done"),
+                 try await TestStore.value(database, "SELECT count(*)::int FROM cue WHERE source = 'asr:command:echo'", as: Int.self))
+            }
+            #expect(after.0 == 2 && after.1 == 1, "\(after)")
         }
     }
 

@@ -75,18 +75,18 @@ struct Transcribe: ParsableCommand {
 }
 
 extension Transcribe {
-    /// `transcribe --database`: jobs for the workers that have an engine. What only a run here
-    /// does is refused in words: choosing recordings, drafting again (--force), listening to
-    /// recordings in doubt, spans side by side (a worker's --concurrency).
+    /// `transcribe --database`: jobs for the workers that have an engine (with --force, every
+    /// linked talk, drafted before or not). What only a run here does is refused in words:
+    /// choosing recordings, spans side by side (a worker's --concurrency), an engine.
     func enqueue(on location: PostgresLocation) throws {
-        let refused = [(!recordings.isEmpty, "naming recordings"), (force, "--force"), (jobs != 1, "--jobs (give a worker --concurrency)"),
+        let refused = [(!recordings.isEmpty, "naming recordings"), (jobs != 1, "--jobs (give a worker --concurrency)"),
                        (speech.given, "a speech engine (the workers have theirs)")].filter(\.0).map(\.1)
         guard refused.isEmpty else {
             throw ValidationError("With --database, transcribe makes jobs for every linked talk; \(refused.joined(separator: ", ")) does not go with it.")
         }
-        let language = language, wait = wait, json = json
+        let language = language, wait = wait, json = json, force = force
         try PostgresCommand.blocking(location) { database in
-            let enqueued = try await database.transcribeLinkedTalks(language: language)
+            let enqueued = try await database.transcribeLinkedTalks(language: language, force: force)
             if !json {
                 print("transcription on for \(location): \(enqueued.talks) transcribe job\(enqueued.talks == 1 ? "" : "s") and \(enqueued.listen) listen job\(enqueued.listen == 1 ? "" : "s") "
                       + "enqueued for workers with a speech engine; every relink from now on enqueues the talks it links and the recordings it leaves in doubt")
