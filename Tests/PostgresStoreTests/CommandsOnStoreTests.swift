@@ -128,20 +128,13 @@ struct CommandsOnStoreTests {
     @Test func transcribeOnTheStoreMakesJobsThatWorkersWithAnEngineDo() async throws {
         // One talk (innovationsprogram-del1.mp4, linked 1:00–12:00) and an engine of the tests'
         // own that hears the same words 5 s into any audio.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-transcribe-\(UUID().uuidString)")
-        let media = folder.appendingPathComponent("week")
-        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let sample = EfterhandBinary.root.appendingPathComponent("Media")
-        try FileManager.default.copyItem(at: sample.appendingPathComponent("innovationsprogram-del1.mp4"), to: media.appendingPathComponent("innovationsprogram-del1.mp4"))
-        let engine = folder.appendingPathComponent("engine.sh")
-        try ("#!/bin/sh\n" + #"printf '{"segments":[{"start":5,"end":8,"text":"vi pratar om datadelning"}]}' > "$2""# + "\n")
-            .write(to: engine, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let week = try EngineWeek(["innovationsprogram-del1.mp4"], engine: #"printf '{"segments":[{"start":5,"end":8,"text":"vi pratar om datadelning"}]}' > "$2""#)
+        defer { week.remove() }
+        let media = week.media, engine = week.engine
         let binary = try EfterhandBinary.path()
         try await TestStore.with { location in
             let store = ["--database", location.configurationURL], root = ["--media-root", "week=\(media.path)"]
-            let ingest = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", sample.appendingPathComponent("schedule.json").path])
+            let ingest = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", EngineWeek.schedule])
             #expect(ingest.status == 0, "\(ingest.stderr)")
             let linked = try await Run.run(binary, ["worker", "--until-idle"] + store + root, seconds: 120)
             #expect(linked.status == 0, "\(linked.stderr.suffix(1000))")
@@ -187,22 +180,15 @@ struct CommandsOnStoreTests {
     @Test func aRecordingInDoubtIsListenedToByAWorkerAndLinkedByWhatIsSaid() async throws {
         // The sample week's camera file (30 minutes, no tag, no room, no clock but its modification
         // time) is unmatched until its speaker is heard (as ListenTests in the SQLite index).
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-listen-\(UUID().uuidString)")
-        let media = folder.appendingPathComponent("week")
-        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let sample = EfterhandBinary.root.appendingPathComponent("Media")
-        try FileManager.default.copyItem(at: sample.appendingPathComponent("MVI_0042.MP4"), to: media.appendingPathComponent("MVI_0042.MP4"))
-        let engine = folder.appendingPathComponent("engine.sh")
         let said = "Hej och välkommen. Jag heter Gunilla Gudmunds. Öppna data, vad är det och vad kan du göra med den?"
-        try ("#!/bin/sh\n" + #"printf '{"segments":[{"start":5,"end":12,"text":"\#(said)","avg_logprob":-0.3,"no_speech_prob":0.02}]}' > "$2""# + "\n")
-            .write(to: engine, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let week = try EngineWeek(["MVI_0042.MP4"], engine: #"printf '{"segments":[{"start":5,"end":12,"text":"\#(said)","avg_logprob":-0.3,"no_speech_prob":0.02}]}' > "$2""#)
+        defer { week.remove() }
+        let media = week.media, engine = week.engine
         let binary = try EfterhandBinary.path()
         try await TestStore.with { location in
             let store = ["--database", location.configurationURL], root = ["--media-root", "week=\(media.path)"]
             let speech = ["--speech-command", "\(engine.path) {input} {output}", "--model", "/models/speaker"]
-            _ = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", sample.appendingPathComponent("schedule.json").path])
+            _ = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", EngineWeek.schedule])
             _ = try await Run.run(binary, ["worker", "--until-idle"] + store + root, seconds: 120)
             func camera() async throws -> (status: String?, links: [StoredLink]) {
                 try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
@@ -239,28 +225,20 @@ struct CommandsOnStoreTests {
     @Test func aRecordingStillInDoubtIsHeardAgainWithItsCandidatesNamesAndLinked() async throws {
         // As ListenTests.heardAgain in the SQLite index: without a prompt the engine loses her
         // first name and the title; with one that names her talk it hears them right.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-prompt-\(UUID().uuidString)")
-        let media = folder.appendingPathComponent("week")
-        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let sample = EfterhandBinary.root.appendingPathComponent("Media")
-        try FileManager.default.copyItem(at: sample.appendingPathComponent("MVI_0042.MP4"), to: media.appendingPathComponent("MVI_0042.MP4"))
         let said = "Hej och välkommen. Jag heter Gunilla Gudmunds. Öppna data, vad är det och vad kan du göra med den?"
         let halfHeard = "Hej och välkommen. Jag heter Kunilla Gudmunds. Öppen ata, vad är de och vad kan du göra med dem?"
-        let engine = folder.appendingPathComponent("engine.sh")
-        try """
-            #!/bin/sh
+        let week = try EngineWeek(["MVI_0042.MP4"], engine: """
             case "$3" in *"Öppna data"*) text="\(said)" ;; *) text="\(halfHeard)" ;; esac
             printf '%s\\n' "$3" >> "$0.prompts"
             printf '{"segments":[{"start":5,"end":12,"text":"%s","avg_logprob":-0.3,"no_speech_prob":0.02}]}' "$text" > "$2"
-
-            """.write(to: engine, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+            """)
+        defer { week.remove() }
+        let media = week.media, engine = week.engine
         let binary = try EfterhandBinary.path()
         try await TestStore.with { location in
             let store = ["--database", location.configurationURL], root = ["--media-root", "week=\(media.path)"]
             let speech = ["--speech-command", "\(engine.path) {input} {output} {prompt}", "--model", "/models/speaker"]
-            _ = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", sample.appendingPathComponent("schedule.json").path])
+            _ = try await Run.run(binary, ["ingest"] + store + root + ["--schedule", EngineWeek.schedule])
             _ = try await Run.run(binary, ["worker", "--until-idle"] + store + root, seconds: 120)
             _ = try await Run.run(binary, ["transcribe"] + store)
             let worker = try await Run.run(binary, ["worker", "--until-idle", "--kinds", "listen,link,transcribe"] + speech + store + root, seconds: 120)

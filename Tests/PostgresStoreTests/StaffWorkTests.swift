@@ -184,21 +184,15 @@ struct StaffWorkTests {
     @Test func transcriptionRunsAsJobsOnWorkersWithAnEngine() async throws {
         // One talk (innovationsprogram-del1.mp4, linked 1:00–12:00) and an engine of the tests'
         // own that hears the same words 5 s into any audio (as TranscribeCommandTests').
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-asr-\(UUID().uuidString)")
-        let media = folder.appendingPathComponent("week")
-        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let sample = EfterhandBinary.root.appendingPathComponent("Media")
-        try FileManager.default.copyItem(at: sample.appendingPathComponent("innovationsprogram-del1.mp4"), to: media.appendingPathComponent("innovationsprogram-del1.mp4"))
-        let engine = folder.appendingPathComponent("engine.sh")
-        try ("#!/bin/sh\n" + #"printf '{"segments":[{"start":5,"end":8,"text":"vi pratar om datadelning","avg_logprob":-0.2,"no_speech_prob":0.05}]}' > "$2""# + "\n")
-            .write(to: engine, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+        let week = try EngineWeek(["innovationsprogram-del1.mp4"],
+                                  engine: #"printf '{"segments":[{"start":5,"end":8,"text":"vi pratar om datadelning","avg_logprob":-0.2,"no_speech_prob":0.05}]}' > "$2""#)
+        defer { week.remove() }
+        let media = week.media, engine = week.engine
         let binary = try EfterhandBinary.path()
         try await TestStore.with { location in
             let url = location.configurationURL
             let ingest = try await Run.run(binary, ["ingest", "--database", url, "--media-root", "week=\(media.path)",
-                                                    "--schedule", sample.appendingPathComponent("schedule.json").path, "--transcribe"])
+                                                    "--schedule", EngineWeek.schedule, "--transcribe"])
             #expect(ingest.status == 0 && ingest.stdout.contains("transcription on"), "\(ingest.stdout)\(ingest.stderr)")
             // A worker without an engine is refused the kind in words.
             let refused = try await Run.run(binary, ["worker", "--database", url, "--media-root", "week=\(media.path)", "--kinds", "transcribe", "--until-idle"])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import PostgresNIO
 @testable import PostgresStore
 import Testing
@@ -52,4 +53,25 @@ struct TestStore {
         for try await value in try await database.client.query(query).decode(T.self) where first == nil { first = value }
         return first
     }
+}
+
+/// A media root `week` in a folder of its own holding copies of some of the sample week's
+/// files, and beside it a speech engine of the tests' own (`engine.sh`, run as `--speech-command
+/// "engine.sh {input} {output} …"`): the shell lines after `#!/bin/sh`.
+struct EngineWeek {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-pg-week-\(UUID().uuidString)")
+    var media: URL { folder.appendingPathComponent("week") }
+    var engine: URL { folder.appendingPathComponent("engine.sh") }
+    /// The sample week's folder (its files, its programme).
+    static let sample = EfterhandBinary.root.appendingPathComponent("Media")
+    static var schedule: String { sample.appendingPathComponent("schedule.json").path }
+
+    init(_ files: [String], engine script: String) throws {
+        try FileManager.default.createDirectory(at: media, withIntermediateDirectories: true)
+        for file in files { try FileManager.default.copyItem(at: Self.sample.appendingPathComponent(file), to: media.appendingPathComponent(file)) }
+        try ("#!/bin/sh\n" + script + "\n").write(to: engine, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: engine.path)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
 }
