@@ -25,11 +25,14 @@ struct IndexOptions: ParsableArguments {
     /// What messages call the place recordings are kept: "index" or "store".
     var storeName: String { (try? postgres()) == nil ? "index" : "store" }
 
-    /// Commands that run on the PostgreSQL store in this build; the others say so and stop.
+    /// Commands that run on the PostgreSQL store in this build: every command that reads or
+    /// writes an index (`probe` reads files only).
     static let onPostgres = ["ingest --media-root", "worker", "jobs", "gather", "search", "serve", "links", "review", "report",
                              "link accept|reject|unlink", "chapters show|set|reset", "session hide|publish", "transcript export|import", "reindex", "publish", "transcribe"]
 
-    /// Stops a command that does not run on PostgreSQL yet with a line that says so (exit 2).
+    /// Stops, with a line that says so (exit 2), a command that would open the SQLite index
+    /// while a store is named: each command asks `postgres()` first, so this is a guard for
+    /// one that forgot, never a silent fall back to the index in `--index`.
     func requireSQLite() throws {
         guard let location = try postgres() else { return }
         let command = CommandLine.arguments.dropFirst().first ?? "this command"
