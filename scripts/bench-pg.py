@@ -8,7 +8,9 @@
   alone on two threads (the floor) beside them; then each again with nothing changed;
 - search at 100,000 segments (scripts/bench_search.py's index and 1000 mixed queries), in one
   process each: the SQLite index, and the same index gathered into PostgreSQL;
-- feed throughput: wrk on /feed.json of `serve --index` and `serve --database` (same catalogue).
+- feed throughput: wrk on /feed.json of `serve --index` and `serve --database` (same catalogue);
+- a person's decision with the 1000 recordings linked to a 1000-session programme (`link
+  accept`, which relinks the whole index or store).
 
 Needs the release binary, PostgreSQL 15 (a private cluster is started and stopped here: its own
 folder and port), wrk. Prints the figures side by side as ratios. Not a test.
@@ -97,11 +99,13 @@ def main():
     server = subprocess.run([CLUSTER, "start"], check=True, capture_output=True, text=True, env=ENV).stdout.strip()
     work = Path(tempfile.mkdtemp(prefix="efterhand-bench-pg-"))
     try:
-        parts = os.environ.get("BENCH_PG_PARTS", "ingest,search").split(",")
+        parts = os.environ.get("BENCH_PG_PARTS", "ingest,search,decision").split(",")
         if "ingest" in parts:
             bench_ingest(server, work)
         if "search" in parts:
             bench_search_and_feed(server, work)
+        if "decision" in parts:
+            bench_decision(server, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         subprocess.run([CLUSTER, "stop"], env=ENV)
@@ -173,6 +177,50 @@ def bench_search_and_feed(server, work):
     print(f"  serve --index     {sqlite_rate:10.0f} req/s, p99 {sqlite_p99:.2f} ms")
     print(f"  serve --database  {pg_rate:10.0f} req/s, p99 {pg_p99:.2f} ms ({pg_rate / sqlite_rate:.2f}x)")
 
+
+def bench_decision(server, work):
+    """A person's decision from the shell (`link accept --in N`), which relinks the whole index
+    or store in the transaction that records it: what a staff click costs with the 1000-recording
+    corpus linked to its 1000-session programme (as scripts/bench.py's ingest links it), in each
+    store. The PostgreSQL store is filled by ingest and two workers."""
+    bench.make_corpus()
+    import linkeval
+    import json
+    import random
+    sessions = linkeval.make_programme(random.Random(5), 1000)
+    for number, session in enumerate(sessions):
+        session["guid"] = f"{number:08d}-0000-4000-8000-000000000000"
+        session["do_not_record"] = False
+    schedule = work / "schedule.json"
+    schedule.write_text(json.dumps(linkeval.c3voc(sessions), ensure_ascii=False))
+    print(f"\n== a decision with {len(list(bench.CORPUS.glob('talk-*')))} recordings linked to a 1000-session programme ==", flush=True)
+    index = work / "decision-index"
+    run("ingest", "--media", str(bench.CORPUS), "--schedule", str(schedule), "--index", str(index), "--thumbnails", "off")
+    url = fresh_database(server, "bench_decision")
+    run("ingest", "--database", url, "--media-root", f"bench={bench.CORPUS}", "--schedule", str(schedule))
+    workers = [subprocess.Popen([BIN, "worker", "--database", url, "--media-root", f"bench={bench.CORPUS}", "--until-idle", "--kinds", "probe,link,captions"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    for worker in workers:
+        worker.wait()
+    db = sqlite3.connect(index / "index.sqlite")
+    path, session = db.execute("""SELECT recording.path, link.session_guid FROM link JOIN recording ON recording.id = link.recording_id
+                                  WHERE link.kind = 'link' ORDER BY recording.path LIMIT 1""").fetchone()
+    linked = db.execute("SELECT count(*) FROM recording WHERE link_status = 'linked'").fetchone()[0]
+    db.close()
+    stored = subprocess.run(["psql", url, "-qAtc", "SELECT count(*) FROM recording WHERE link_status = 'linked'"], capture_output=True, text=True).stdout.strip()
+    print(f"  linked: {linked} in the index, {stored} in the store")
+    inside = os.path.relpath(path, bench.CORPUS)
+    times = {"SQLite": [], "PostgreSQL": []}
+    for attempt in range(5):
+        seconds, _ = run("link", "accept", path, session, "--in", str(10 + attempt), "--index", str(index))
+        times["SQLite"].append(seconds)
+        seconds, _ = run("link", "accept", f"bench/{inside}", session, "--in", str(10 + attempt), "--database", url)
+        times["PostgreSQL"].append(seconds)
+    median = {name: sorted(values)[2] for name, values in times.items()}
+    print("link accept (the decision and the relink of every recording), median of 5, A B A B:")
+    for name, values in times.items():
+        print(f"  {name:12} {median[name]:.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
+    print(f"  PostgreSQL / SQLite: {median['PostgreSQL'] / median['SQLite']:.1f}x")
 
 if __name__ == "__main__":
     main()
