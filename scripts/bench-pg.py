@@ -184,15 +184,8 @@ def bench_decision(server, work):
     corpus linked to its 1000-session programme (as scripts/bench.py's ingest links it), in each
     store. The PostgreSQL store is filled by ingest and two workers."""
     bench.make_corpus()
-    import linkeval
-    import json
-    import random
-    sessions = linkeval.make_programme(random.Random(5), 1000)
-    for number, session in enumerate(sessions):
-        session["guid"] = f"{number:08d}-0000-4000-8000-000000000000"
-        session["do_not_record"] = False
     schedule = work / "schedule.json"
-    schedule.write_text(json.dumps(linkeval.c3voc(sessions), ensure_ascii=False))
+    bench.write_corpus_schedule(schedule)
     print(f"\n== a decision with {len(list(bench.CORPUS.glob('talk-*')))} recordings linked to a 1000-session programme ==", flush=True)
     index = work / "decision-index"
     run("ingest", "--media", str(bench.CORPUS), "--schedule", str(schedule), "--index", str(index), "--thumbnails", "off")

@@ -150,15 +150,8 @@ def main():
 
         print("\n== the 1000-recording benchmark corpus and its programme ==")
         bench.make_corpus()
-        sys.path.insert(0, str(ROOT / "scripts"))
-        import linkeval
-        import random
-        sessions = linkeval.make_programme(random.Random(5), 1000)
-        for number, session in enumerate(sessions):
-            session["guid"] = f"{number:08d}-0000-4000-8000-000000000000"
-            session["do_not_record"] = False
         schedule = work / "schedule.json"
-        schedule.write_text(json.dumps(linkeval.c3voc(sessions), ensure_ascii=False))
+        bench.write_corpus_schedule(schedule)
         large = work / "large-index"
         subprocess.run([BIN, "ingest", "--media", str(bench.CORPUS), "--schedule", str(schedule), "--index", str(large)]
                        + ([] if PICTURES else ["--no-thumbnails"]), check=True, capture_output=True)

@@ -190,22 +190,27 @@ def peak_rss_kb(command, **kwargs):
     return time.perf_counter() - start, usage.ru_maxrss
 
 
-def bench_ingest():
-    make_corpus()
+def write_corpus_schedule(schedule):
+    """The corpus's programme, 1000 generated sessions, as c3voc JSON in SCHEDULE. Each talk
+    names its session's guid in a tag (as a recording set-up that tags its files does), so that
+    every recording is linked, cut into segments and given its pictures."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import linkeval
     import random as rnd
-    files = sorted(str(p) for p in CORPUS.glob("talk-*"))
-    n = len(files)
-    work = Path(tempfile.mkdtemp(prefix="efterhand-bench-ingest-"))
-    schedule = work / "schedule.json"
     sessions = linkeval.make_programme(rnd.Random(5), 1000)
-    # Each talk names its session's guid in a tag (as a recording set-up that tags its files
-    # does), so that every recording is linked, cut into segments and given its pictures.
     for index, session in enumerate(sessions):
         session["guid"] = f"{index:08d}-0000-4000-8000-000000000000"
         session["do_not_record"] = False
     schedule.write_text(json.dumps(linkeval.c3voc(sessions), ensure_ascii=False))
+
+
+def bench_ingest():
+    make_corpus()
+    files = sorted(str(p) for p in CORPUS.glob("talk-*"))
+    n = len(files)
+    work = Path(tempfile.mkdtemp(prefix="efterhand-bench-ingest-"))
+    schedule = work / "schedule.json"
+    write_corpus_schedule(schedule)
     print(f"\n== ingest: {n} recordings of 45 minutes ({SHAPE}) with a 1000-session programme (page cache warm) ==")
     subprocess.run(["cat", *files], stdout=subprocess.DEVNULL)
     ffprobe = ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters", "-of", "json"]

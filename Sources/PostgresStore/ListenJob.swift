@@ -131,13 +131,8 @@ public struct ListenJob: Codable, Sendable, Equatable {
             spans = listened.adding(pieces)
             spans.language = heard.language
         }
-        for piece in pieces {
-            try await connection.query("""
-                DELETE FROM cue WHERE recording_id = \(id) AND status = 'draft' AND source LIKE 'asr:%'
-                    AND start_seconds >= \(piece.lowerBound) AND start_seconds <= \(piece.upperBound)
-                """, logger: PostgresIndex.quiet)
-        }
-        try await database.storeDrafts(heard.cues, recordingID: id, source: source, key: ListenedSpans.key, signature: spans.signature, on: connection)
+        try await database.saveSpeechDraft(heard.cues, recordingID: id, pieces: pieces, source: source, key: ListenedSpans.key,
+                                           signature: spans.signature, on: connection)
         try await connection.query("""
             INSERT INTO listened (recording_id, signature) VALUES (\(id), \(spans.signature))
             ON CONFLICT (recording_id) DO UPDATE SET signature = EXCLUDED.signature
@@ -148,19 +143,14 @@ public struct ListenJob: Codable, Sendable, Equatable {
 }
 
 extension PostgresIndex {
-    /// Inside the relink's transaction: when transcription is on, a listen job for each
+    /// Inside the caller's transaction, transcription being on as `asked`: a listen job for each
     /// recording in review or unmatched (present, probed, with sound, not a copy) whose wanted
     /// stretches (`Listener.wanted`) are not all among its `listened` spans from the same file,
-    /// whichever engine heard them. Returns how many were new.
+    /// whichever engine heard them. `sessions`: the programme, by guid. Returns how many were new.
     @discardableResult
-    func enqueueListening(on connection: PostgresConnection, segmentMinutes: Double) async throws -> Int {
-        guard let asked = try await transcription(on: connection) else { return 0 }
-        let decoder = JSONDecoder()
-        var sessions: [String: Session] = [:]
-        for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme", logger: logger).decode(String.self) {
-            if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions[session.guid] = session }
-        }
+    func enqueueListening(_ asked: Transcription, sessions: [String: Session], segmentMinutes: Double, on connection: PostgresConnection) async throws -> Int {
         guard !sessions.isEmpty else { return 0 }
+        let decoder = JSONDecoder()
         let programme = Listener.commonLanguages(Array(sessions.values))
         // The candidates of every recording in doubt, in one read.
         var candidates: [Int64: [StoredLink]] = [:]
@@ -192,13 +182,12 @@ extension PostgresIndex {
         return try await enqueue(requests, on: connection)
     }
 
-    /// Inside the relink's transaction, after its plan: when transcription is on, a listen job
+    /// Inside the relink's transaction, after its plan, transcription being on: a listen job
     /// with a prompt for each recording the plan leaves in doubt whose listened stretches were
     /// heard without one (`LinkStage.heardPrompts` over what the relink read, as the SQLite
     /// transcriber's second hearing). Returns how many were new.
     @discardableResult
     func enqueueListeningAgain(_ inputs: LinkInputs, plan: LinkPlan, on connection: PostgresConnection, segmentMinutes: Double) async throws -> Int {
-        guard try await transcription(on: connection) != nil else { return 0 }
         var listened: [Int64: ListenedSpans] = [:]
         for try await (id, signature) in try await connection.query("SELECT recording_id, signature FROM listened", logger: logger).decode((Int64, String).self) {
             if let spans = ListenedSpans(signature: signature), spans.prompt.isEmpty, !spans.spans.isEmpty { listened[id] = spans }

@@ -57,9 +57,7 @@ extension PostgresIndex {
         // Pictures named for what is linked now, and spans linked now (or not drafted yet), go to
         // the workers that make and hear them.
         try await planThumbnails(on: connection)
-        try await enqueueTranscriptions(on: connection)
-        try await enqueueListening(on: connection, segmentMinutes: segmentMinutes)
-        try await enqueueListeningAgain(inputs, plan: plan, on: connection, segmentMinutes: segmentMinutes)
+        try await enqueueSpeech(inputs, plan: plan, segmentMinutes: segmentMinutes, on: connection)
         return plan
     }
 

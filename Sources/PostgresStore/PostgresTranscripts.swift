@@ -111,6 +111,20 @@ extension PostgresIndex {
         return spans
     }
 
+    /// Inside the caller's transaction: a speech engine's draft of `pieces` of a recording, as
+    /// `IndexDatabase.saveSpeechDraft` keeps one: the machine drafts that begin in them go, then
+    /// `cues` are stored (`storeDrafts`). What both speech jobs (transcribe, listen) store.
+    func saveSpeechDraft(_ cues: [DraftCue], recordingID id: Int64, pieces: [ClosedRange<Double>], source: String, key: String, signature: String,
+                         on connection: PostgresConnection) async throws {
+        for piece in pieces {
+            try await connection.query("""
+                DELETE FROM cue WHERE recording_id = \(id) AND status = 'draft' AND source LIKE 'asr:%'
+                    AND start_seconds >= \(piece.lowerBound) AND start_seconds <= \(piece.upperBound)
+                """, logger: PostgresIndex.quiet)
+        }
+        try await storeDrafts(cues, recordingID: id, source: source, key: key, signature: signature, on: connection)
+    }
+
     /// Inside the caller's transaction: stores draft `cues` under `source` except where text is
     /// verified in their language, and keeps `signature` under `key` (what they were made from),
     /// as `IndexDatabase.storeDrafts` does. The caller removes the drafts they replace first

@@ -88,14 +88,8 @@ public struct TranscribeJob: Codable, Sendable, Equatable {
         }
         guard let recordingID else { return }
         let span = span(recordingID: recordingID, file: "")
-        for piece in heard.pieces {
-            try await connection.query("""
-                DELETE FROM cue WHERE recording_id = \(recordingID) AND status = 'draft' AND source LIKE 'asr:%'
-                    AND start_seconds >= \(piece.lowerBound) AND start_seconds <= \(piece.upperBound)
-                """, logger: PostgresIndex.quiet)
-        }
-        try await database.storeDrafts(heard.cues, recordingID: recordingID, source: source, key: span.key, signature: span.signature(source: source),
-                                       on: connection)
+        try await database.saveSpeechDraft(heard.cues, recordingID: recordingID, pieces: heard.pieces, source: source, key: span.key,
+                                           signature: span.signature(source: source), on: connection)
         try await database.refreshSearch(recordingID: recordingID, on: connection)
         try await database.nameSegments(on: connection)
     }
@@ -135,23 +129,36 @@ extension PostgresIndex {
     public func transcribeLinkedTalks(language: String?, force: Bool = false, segmentMinutes: Double = 5) async throws -> (talks: Int, listen: Int) {
         try await transcribeFromNowOn(language: language)
         return try await transaction { connection in
-            (try await self.enqueueTranscriptions(on: connection, force: force), try await self.enqueueListening(on: connection, segmentMinutes: segmentMinutes))
+            // As `transcription(on:)` reads back what `transcribeFromNowOn` stored.
+            let asked = Transcription(language: language.flatMap { $0.isEmpty ? nil : $0 }), decoder = JSONDecoder()
+            var sessions: [String: Session] = [:]
+            for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme", logger: self.logger).decode(String.self) {
+                if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions[session.guid] = session }
+            }
+            return (try await self.enqueueTranscriptions(asked, sessions: sessions, force: force, on: connection),
+                    try await self.enqueueListening(asked, sessions: sessions, segmentMinutes: segmentMinutes, on: connection))
         }
     }
 
-    /// Inside the relink's transaction: when transcription is on, a transcribe job for each
-    /// linked talk's span whose draft was not made from the same file, stretch and language (as
-    /// `Transcriber.talkSpans` picks them: no copies, nothing that must not be recorded).
-    /// Returns how many were new.
+    /// Inside the relink's transaction, after its plan, the speech work it leaves when
+    /// transcription is on (one read of the setting; the programme as the relink read it):
+    /// transcribe jobs, listen jobs, and listen jobs with a prompt.
+    func enqueueSpeech(_ inputs: LinkInputs, plan: LinkPlan, segmentMinutes: Double, on connection: PostgresConnection) async throws {
+        guard let asked = try await transcription(on: connection) else { return }
+        let sessions = Dictionary(inputs.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        try await enqueueTranscriptions(asked, sessions: sessions, on: connection)
+        try await enqueueListening(asked, sessions: sessions, segmentMinutes: segmentMinutes, on: connection)
+        try await enqueueListeningAgain(inputs, plan: plan, on: connection, segmentMinutes: segmentMinutes)
+    }
+
+    /// Inside the caller's transaction, transcription being on as `asked`: a transcribe job for
+    /// each linked talk's span whose draft was not made from the same file, stretch and language
+    /// (as `Transcriber.talkSpans` picks them: no copies, nothing that must not be recorded).
+    /// `sessions`: the programme, by guid. Returns how many were new.
     @discardableResult
-    func enqueueTranscriptions(on connection: PostgresConnection, force: Bool = false) async throws -> Int {
-        guard let setting = try await transcription(on: connection) else { return 0 }
-        let chosen = setting.language
+    func enqueueTranscriptions(_ asked: Transcription, sessions: [String: Session], force: Bool = false, on connection: PostgresConnection) async throws -> Int {
+        let chosen = asked.language
         let decoder = JSONDecoder()
-        var sessions: [String: Session] = [:]
-        for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme", logger: logger).decode(String.self) {
-            if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions[session.guid] = session }
-        }
         var done: [String: String] = [:]
         for try await (id, key, signature) in try await connection.query("""
             SELECT recording_id, source, signature FROM caption_source WHERE source LIKE 'asr@%'
