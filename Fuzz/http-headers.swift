@@ -2,7 +2,8 @@ import Foundation
 @testable import Server
 
 /// Fuzz target: the request headers the server reads besides `Range` (`If-Modified-Since`,
-/// `If-Range`, `If-None-Match`, `Accept-Encoding`, `Accept-Language`, `Authorization`). None
+/// `If-Range`, `If-None-Match`, `Accept-Encoding`, `Accept-Language`, `Authorization`,
+/// `X-Forwarded-For`). None
 /// may trap; a parsed HTTP date lies in the years the server takes and formats back to itself.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
@@ -18,6 +19,9 @@ public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     _ = HeaderValues.matches(header, etags: ["\"5a-1f\"", "\"5a-1f-gzip\""])
     _ = HeaderValues.acceptsGzip(header)
     _ = PageLanguage.preferred(header)
+    let client = HeaderValues.client(peer: "10.0.0.1", forwardedFor: [header], trusted: ["10.0.0.1"])
+    require(client == "10.0.0.1" || header.contains(client), "a client not named by \(header): \(client)")
+    require(HeaderValues.client(peer: "10.0.0.2", forwardedFor: [header], trusted: ["10.0.0.1"]) == "10.0.0.2", "an untrusted peer's header believed")
     require(HeaderValues.sameToken(header, header), "a token differs from itself: \(header)")
     require(!HeaderValues.sameToken(header, header + "x"), "a token equals a longer one: \(header)")
     require(!HeaderValues.carriesBearer(header, token: "t0ken") || header.lowercased().hasPrefix("bearer"), "no bearer in \(header)")

@@ -144,5 +144,14 @@ enum PostgresMigrations {
         Migration(identifier: "v6", statements: [
             "ALTER TABLE verified_span ADD COLUMN made_in_store BOOLEAN NOT NULL DEFAULT false",
         ]),
+        // Staff sign-ins kept in the store (issue 23 part 4), so that every server behind a load
+        // balancer knows a person signed in on any of them, and failed sign-ins counted across
+        // them. Session ids and staff tokens are kept only as SHA-256 digests: a copy of the store
+        // signs nobody in. No commit trigger: a sign-in changes no catalogue.
+        Migration(identifier: "v7", statements: [
+            #"CREATE TABLE staff_sign_in (id_digest BYTEA PRIMARY KEY, name TEXT NOT NULL, form_token TEXT NOT NULL, token_digest BYTEA NOT NULL, expires_at TIMESTAMPTZ NOT NULL)"#,
+            "CREATE INDEX staff_sign_in_expires ON staff_sign_in (expires_at)",
+            #"CREATE TABLE staff_sign_in_failure (address TEXT PRIMARY KEY, failures INTEGER NOT NULL, since TIMESTAMPTZ NOT NULL)"#,
+        ]),
     ]
 }

@@ -17,6 +17,16 @@ enum HeaderValues {
         return false
     }
 
+    /// The client of a request that came through `peer`: `peer` itself, unless it is one of the
+    /// `trusted` proxies; then the last address of the `X-Forwarded-For` values (each proxy
+    /// appends the address it saw, so the ones before may be made up) that is not a trusted
+    /// proxy, or `peer` when there is none.
+    static func client(peer: String, forwardedFor: [String], trusted: [String]) -> String {
+        guard trusted.contains(peer) else { return peer }
+        let chain = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        return chain.last { !$0.isEmpty && !trusted.contains($0) } ?? peer
+    }
+
     /// Whether `Accept-Encoding` allows gzip (a `q=0` refuses it).
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }

@@ -49,12 +49,17 @@ public protocol IndexRepository: IndexReading {
     var keepsThumbnails: Bool { get }
     /// A made picture's JPEG kept in the store, by the file the feed names; nil when it has none.
     func thumbnailJPEG(file: String) throws -> Data?
+    /// Where staff sign-ins are kept when the store keeps them for every server that reads it;
+    /// nil: in the server's memory (`SignInsInMemory`).
+    var signIns: (any SignInKeeper)? { get }
 }
 
 extension IndexRepository {
     public var keepsThumbnails: Bool { false }
 
     public func thumbnailJPEG(file: String) throws -> Data? { nil }
+
+    public var signIns: (any SignInKeeper)? { nil }
 
     /// One after the other: a repository of values has no commits to fall between them.
     public func searchWithFacets(_ query: SearchQuery, timeLimit: Duration?, facetTable: SearchFacetTable?) throws -> (hits: [SearchHit], facets: SearchFacets) {

@@ -28,6 +28,11 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a connection may sit with nothing to read (no request begun, or a head that
     /// stalls) before the server closes it, so idle clients cannot hold connections forever.
     public var idleTimeoutSeconds: Int = 30
+    /// Addresses of the load balancers or proxies in front (`--trusted-proxy`): a request from one
+    /// of them comes from the address it puts in `X-Forwarded-For`, so that failed staff sign-ins
+    /// are counted per person's address and not per proxy (which would let one stranger lock
+    /// every person out).
+    public var trustedProxies: [String] = []
 
     /// A configuration with the defaults of `efterhand serve`.
     public init(indexFolder: String, host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, mediaURL: String? = nil,
@@ -46,6 +51,14 @@ public struct ServerConfiguration: Sendable {
     /// Everyone who may sign in to the staff pages: the admin token as `admin`, then the file's.
     public var staffAccounts: [StaffToken] {
         (adminToken.map { [StaffToken(name: "admin", token: $0)] } ?? []) + staffTokens
+    }
+
+    /// The address a request comes from: the connection's `peer`, or, when that is a trusted
+    /// proxy, the last address of `X-Forwarded-For` (each proxy appends the one it saw) that is
+    /// not a trusted proxy itself. Without a peer (a test's router), "unknown".
+    func clientAddress(peer: String?, forwardedFor: [String]) -> String {
+        guard let peer else { return "unknown" }
+        return HeaderValues.client(peer: peer, forwardedFor: forwardedFor, trusted: trustedProxies)
     }
 
     /// Whether the public address is https, so that cookies are sent only over https.

@@ -38,7 +38,7 @@ public final class ServerServices: Sendable {
     public init(configuration: ServerConfiguration) throws {
         self.configuration = configuration
         links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
-        staff = StaffSessions(tokens: configuration.staffAccounts)
+        staff = StaffSessions(tokens: configuration.staffAccounts, keeper: SignInsInMemory())
         let file = (configuration.indexFolder as NSString).appendingPathComponent(IndexDatabase.fileName)
         indexFile = file
         let database: IndexDatabase
@@ -59,7 +59,7 @@ public final class ServerServices: Sendable {
     public init(configuration: ServerConfiguration, repository: any IndexRepository) throws {
         self.configuration = configuration
         links = Links(publicURL: configuration.publicURL, mediaURL: configuration.mediaURL)
-        staff = StaffSessions(tokens: configuration.staffAccounts)
+        staff = StaffSessions(tokens: configuration.staffAccounts, keeper: repository.signIns ?? SignInsInMemory())
         indexFile = nil
         opened = NIOLockedValueBox(OpenedIndex(repository: repository, catalogues: try CatalogueStore(index: repository, links: links), identity: nil))
         pool = Self.makePool()

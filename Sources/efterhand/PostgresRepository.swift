@@ -103,4 +103,32 @@ struct PostgresRepository: IndexRepository {
     func setChapters(_ chapters: [ManualChapter]?, recording: String, session: String, by who: String) throws -> [Segment] {
         try write { try await $0.setChapters(chapters, recording: recording, session: session, by: who) }
     }
+
+    /// Sign-ins in the store: a person signed in on one server is known to every other.
+    var signIns: (any SignInKeeper)? { SignInsInStore(database: catalogue.database) }
+}
+
+/// The staff's sign-ins and failed sign-ins kept in the store (see `PostgresIndex.keepSignIn`).
+struct SignInsInStore: SignInKeeper {
+    let database: PostgresIndex
+
+    func keep(_ session: StaffSessions.Session, id: String, token: String, lifetimeSeconds: Int) async throws {
+        try await database.keepSignIn(id: id, name: session.name, formToken: session.formToken, token: token, lifetimeSeconds: lifetimeSeconds)
+    }
+
+    func session(_ id: String, tokens: [StaffToken]) async throws -> StaffSessions.Session? {
+        try await database.signIn(id: id, staff: tokens.map { ($0.name, $0.token) }).map { StaffSessions.Session(name: $0.name, formToken: $0.formToken) }
+    }
+
+    func end(_ id: String) async throws { try await database.endSignIn(id: id) }
+
+    func failures(from address: String, within seconds: Int) async throws -> (count: Int, elapsed: Int)? {
+        try await database.signInFailures(from: address, within: seconds)
+    }
+
+    func failed(from address: String, within seconds: Int) async throws {
+        try await database.signInFailed(from: address, within: seconds)
+    }
+
+    func clearFailures(from address: String) async throws { try await database.clearSignInFailures(from: address) }
 }

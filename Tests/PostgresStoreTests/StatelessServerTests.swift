@@ -137,4 +137,121 @@ struct StatelessServerTests {
             #expect(await Self.get("http://127.0.0.1:\(ports[2])/feed.json") == first, "the same bytes as before the session was hidden")
         }
     }
+
+    /// An HTTP answer as it came: status, headers, body (redirects not followed, cookies not kept).
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+        /// The `name=value` of the cookie it sets.
+        var cookie: String? { headers["Set-Cookie"].map { String($0.prefix { $0 != ";" }) } }
+    }
+
+    /// Leaves redirects to the test: a sign-in answers 303 with its cookie.
+    final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+            completionHandler(nil)
+        }
+    }
+
+    static let plainSession: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        return URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+    }()
+
+    static func request(_ url: String, form: [(String, String)]? = nil, headers: [String: String] = [:]) async throws -> Answer {
+        var request = URLRequest(url: try #require(URL(string: url)))
+        request.timeoutInterval = 10
+        request.httpShouldHandleCookies = false
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        if let form {
+            request.httpMethod = "POST"
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+            request.httpBody = Data(form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&").utf8)
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            plainSession.dataTask(with: request) { data, response, error in
+                guard let response = response as? HTTPURLResponse else {
+                    continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                    return
+                }
+                var headers: [String: String] = [:]
+                for (name, value) in response.allHeaderFields { headers[String(describing: name)] = String(describing: value) }
+                continuation.resume(returning: Answer(status: response.statusCode, headers: headers, body: String(decoding: data ?? Data(), as: UTF8.self)))
+            }.resume()
+        }
+    }
+
+    /// The staff review page's form token.
+    static func formToken(_ page: String) -> String? {
+        guard let start = page.range(of: "name=\"csrf\" value=\"")?.upperBound else { return nil }
+        return String(page[start...].prefix { $0 != "\"" })
+    }
+
+    @Test func aStaffSignInHoldsOnEveryServerAndSoDoesItsSignOut() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let binary = try EfterhandBinary.path()
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("efterhand-staff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let staff = work.appendingPathComponent("staff.txt"), changed = work.appendingPathComponent("staff-changed.txt")
+        try "anna anna-token-0123456789\nbo bo-token-0123456789ab\n".write(to: staff, atomically: true, encoding: .utf8)
+        // The third server's file since anna's token was changed (a leaked token replaced).
+        try "anna anna-new-token-0123456789\nbo bo-token-0123456789ab\n".write(to: changed, atomically: true, encoding: .utf8)
+        try await TestStore.with { location in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+            }
+            let ports = try (0..<3).map { _ in try Self.freePort() }
+            let servers = try ports.enumerated().map { number, port in
+                try Run.start(binary, ["serve", "--database", location.configurationURL, "--media-root", "week=\(media)", "--port", "\(port)", "--no-access-log",
+                                       "--staff-tokens", (number == 2 ? changed : staff).path, "--trusted-proxy", "127.0.0.1"])
+            }
+            defer { for server in servers { kill(server.pid, SIGTERM); _ = server.wait(seconds: 10) } }
+            #expect(await Self.seen(9, at: ports, within: 60) != nil, "every server is up")
+            let url = ports.map { "http://127.0.0.1:\($0)" }
+            let person = ["X-Forwarded-For": "203.0.113.1"]
+
+            // Signed in on the first server: the second knows her, page and write.
+            let signIn = try await Self.request(url[0] + "/staff/sign-in", form: [("token", "anna-token-0123456789")], headers: person)
+            #expect(signIn.status == 303 && signIn.headers["Location"] == "/staff/review")
+            let cookie = try #require(signIn.cookie)
+            let review = try await Self.request(url[1] + "/staff/review", headers: ["Cookie": cookie])
+            #expect(review.status == 200 && review.body.contains("anna"), "the second server knows the sign-in: \(review.status)")
+            let csrf = try #require(Self.formToken(review.body))
+            #expect(Self.formToken(try await Self.request(url[0] + "/staff/review", headers: ["Cookie": cookie]).body) == csrf, "one form token on every server")
+            // The store keeps digests, not the cookie.
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                let kept = try await TestStore.value(database, "SELECT count(*)::int FROM staff_sign_in WHERE octet_length(id_digest) = 32 AND octet_length(token_digest) = 32",
+                                                     as: Int.self)
+                #expect(kept == 1)
+            }
+            // A server whose staff file no longer holds the token she signed in with does not let her in.
+            #expect(try await Self.request(url[2] + "/staff/review", headers: ["Cookie": cookie]).status == 303, "a changed token ends its sign-ins")
+            // Signed out on the second server: out on the first too.
+            let out = try await Self.request(url[1] + "/staff/sign-out", form: [("csrf", csrf)], headers: ["Cookie": cookie])
+            #expect(out.status == 303 && out.headers["Location"] == "/staff/sign-in")
+            let after = try await Self.request(url[0] + "/staff/review", headers: ["Cookie": cookie])
+            #expect(after.status == 303 && after.headers["Location"] == "/staff/sign-in", "signed out everywhere: \(after.status)")
+            #expect(try await Self.request(url[0] + "/staff/sign-out", form: [("csrf", csrf)], headers: ["Cookie": cookie]).status == 403)
+
+            // Failed sign-ins from one address count on every server; the address behind the
+            // proxy is the one counted, so a stranger's guesses lock out the stranger only.
+            let stranger = ["X-Forwarded-For": "198.51.100.7"]
+            for attempt in 0..<5 {
+                let guess = try await Self.request(url[attempt % 2] + "/staff/sign-in", form: [("token", "guess-guess-guess-\(attempt)")], headers: stranger)
+                #expect(guess.status == 401, "guess \(attempt): \(guess.status)")
+            }
+            let blocked = try await Self.request(url[2] + "/staff/sign-in", form: [("token", "bo-token-0123456789ab")], headers: stranger)
+            #expect(blocked.status == 429 && blocked.headers["Retry-After"] != nil && blocked.cookie == nil, "the sixth try, at a third server: \(blocked.status)")
+            let bo = try await Self.request(url[2] + "/staff/sign-in", form: [("token", "bo-token-0123456789ab")], headers: ["X-Forwarded-For": "203.0.113.2"])
+            #expect(bo.status == 303 && bo.cookie != nil, "another person signs in meanwhile: \(bo.status)")
+        }
+    }
 }

@@ -171,4 +171,17 @@ struct UnitTests {
         #expect(!HeaderValues.sameToken("ab", "abc"))
         #expect(!HeaderValues.sameToken("", "abc"))
     }
+
+    @Test("X-Forwarded-For names the client only when a trusted proxy sent it, and only by what that proxy added")
+    func forwardedClient() {
+        let proxy = ["10.0.0.5"]
+        #expect(HeaderValues.client(peer: "192.0.2.7", forwardedFor: ["203.0.113.9"], trusted: proxy) == "192.0.2.7", "an untrusted peer says nothing")
+        #expect(HeaderValues.client(peer: "10.0.0.5", forwardedFor: ["203.0.113.9"], trusted: proxy) == "203.0.113.9")
+        // A client's own made-up entries come first; the proxy appends what it saw.
+        #expect(HeaderValues.client(peer: "10.0.0.5", forwardedFor: ["1.2.3.4, 203.0.113.9"], trusted: proxy) == "203.0.113.9")
+        #expect(HeaderValues.client(peer: "10.0.0.5", forwardedFor: ["1.2.3.4", "203.0.113.9, 10.0.0.5"], trusted: proxy) == "203.0.113.9",
+                "several headers, and a chain of trusted proxies")
+        #expect(HeaderValues.client(peer: "10.0.0.5", forwardedFor: [], trusted: proxy) == "10.0.0.5")
+        #expect(HeaderValues.client(peer: "10.0.0.5", forwardedFor: [" , "], trusted: proxy) == "10.0.0.5")
+    }
 }

@@ -14,16 +14,17 @@ import Schedule
 /// `SameSite=Strict`, `Secure` when the public URL is https, and ends after eight hours.
 func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) {
     router.get("/staff") { request, _ -> Response in
-        redirect(to: staffSession(request, services) == nil ? "/staff/sign-in" : "/staff/review")
+        redirect(to: try await staffSession(request, services) == nil ? "/staff/sign-in" : "/staff/review")
     }
     router.get("/staff/sign-in") { request, _ -> Response in
-        if staffSession(request, services) != nil { return redirect(to: "/staff/review") }
+        if try await staffSession(request, services) != nil { return redirect(to: "/staff/review") }
         return try await signInPage(request, services: services, problem: nil, status: .ok)
     }
     router.post("/staff/sign-in") { request, context -> Response in
         try requireSameOrigin(request, services: services)
-        let address = context.remoteAddress ?? "unknown"
-        if let wait = services.staff.waitBeforeTrying(from: address) {
+        let forwarded = request.headers.filter { $0.name.canonicalName == "x-forwarded-for" }.map(\.value)
+        let address = services.configuration.clientAddress(peer: context.remoteAddress, forwardedFor: forwarded)
+        if let wait = try await services.staff.waitBeforeTrying(from: address) {
             var response = try await signInPage(request, services: services, problem: .throttled(minutes: (wait + 59) / 60), status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
@@ -32,28 +33,28 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         guard services.staff.isOpen else {
             return try await signInPage(request, services: services, problem: .closed, status: .forbidden)
         }
-        guard let token = form.text("token"), let name = services.staff.name(for: token) else {
-            services.staff.failed(from: address)
+        guard let token = form.text("token"), let staff = services.staff.staff(for: token) else {
+            try await services.staff.failed(from: address)
             services.logger.notice("staff sign-in refused from \(address)")
             return try await signInPage(request, services: services, problem: .wrongToken, status: .unauthorized)
         }
-        services.staff.succeeded(from: address)
-        let (id, _) = services.staff.open(for: name)
-        services.logger.info("staff sign-in: \(name) from \(address)")
+        try await services.staff.succeeded(from: address)
+        let (id, _) = try await services.staff.open(for: staff)
+        services.logger.info("staff sign-in: \(staff.name) from \(address)")
         var response = redirect(to: "/staff/review")
         response.setCookie(sessionCookie(id, services: services, maxAge: StaffSessions.lifetimeSeconds))
         return response
     }
     router.post("/staff/sign-out") { request, context -> Response in
         let form = try await formFields(request, context: context)
-        let (id, _) = try requireStaffWrite(request, form: form, services: services)
-        services.staff.close(id)
+        let (id, _) = try await requireStaffWrite(request, form: form, services: services)
+        try await services.staff.close(id)
         var response = redirect(to: "/staff/sign-in")
         response.setCookie(sessionCookie("", services: services, maxAge: 0))
         return response
     }
     router.get("/staff/review") { request, _ -> Response in
-        guard let (_, session) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        guard let (_, session) = try await staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
         let language = PageLanguage.preferred(request.headers[.acceptLanguage])
         let notice = QueryParameters(request.uri.query).text("done")
@@ -62,7 +63,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
     }
     router.post("/staff/recordings/{id}/decisions") { request, context -> Response in
         let form = try await formFields(request, context: context)
-        let (_, session) = try requireStaffWrite(request, form: form, services: services)
+        let (_, session) = try await requireStaffWrite(request, form: form, services: services)
         let id = try recordingID(context)
         guard let action = form["action"].flatMap(Decision.Action.init(rawValue:)) else {
             throw APIError.badParameter("'action' must be accept, reject or unlink")
@@ -92,14 +93,14 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         return redirect(to: "/staff/review?done=" + escapedForQuery(done))
     }
     router.get("/staff/sessions") { request, _ -> Response in
-        guard let (_, session) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        guard let (_, session) = try await staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
         let language = PageLanguage.preferred(request.headers[.acceptLanguage])
         let page = SessionsPage(catalogue: catalogue, language: language, session: session, notice: QueryParameters(request.uri.query).text("done"))
         return staffResponse(page.render(), request: request)
     }
     router.get("/staff/sessions/{guid}/history") { request, context -> Response in
-        guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        guard let (_, staff) = try await staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
         let session = try programmeSession(context.pathParameter("guid"), in: catalogue)
         let audit = try await services.blocking { try services.repository.auditEntries(sessionGuid: session.guid, fingerprint: nil, limit: 10_000) }
@@ -108,7 +109,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
     }
     router.post("/staff/sessions/{guid}/publication") { request, context -> Response in
         let form = try await formFields(request, context: context)
-        let (_, session) = try requireStaffWrite(request, form: form, services: services)
+        let (_, session) = try await requireStaffWrite(request, form: form, services: services)
         let guid = context.pathParameter("guid")
         guard let hide = ["hide": true, "publish": false][form["action"] ?? ""] else {
             throw APIError.badParameter("'action' must be hide or publish")
@@ -127,7 +128,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
         return redirect(to: "/staff/sessions?done=" + escapedForQuery(done) + "#session-" + guid)
     }
     router.get("/staff/media/{id}") { request, context -> Response in
-        guard staffSession(request, services) != nil else { throw signInFirst() }
+        guard try await staffSession(request, services) != nil else { throw signInFirst() }
         let id = try recordingID(context)
         let catalogue = try await services.catalogue()
         // Any recording the index read, published or not: staff review the ones in doubt.
@@ -139,7 +140,7 @@ func addStaffRoutes(to router: Router<ServerContext>, services: ServerServices) 
                                    request: request, context: context, services: services)
     }
     router.get("/staff/audit.json") { request, _ -> Response in
-        guard staffSession(request, services) != nil else { throw signInFirst() }
+        guard try await staffSession(request, services) != nil else { throw signInFirst() }
         let entries = try await services.blocking { try services.repository.auditEntries(sessionGuid: nil, fingerprint: nil, limit: 10_000) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -163,15 +164,15 @@ func programmeSession(_ reference: String, in catalogue: Catalogue) throws -> Se
 let staffCookie = "efterhand_staff"
 
 /// The signed-in session a request carries, with its id; nil without one.
-func staffSession(_ request: Request, _ services: ServerServices) -> (id: String, session: StaffSessions.Session)? {
-    guard let id = request.cookies[staffCookie]?.value, let session = services.staff.session(id) else { return nil }
+func staffSession(_ request: Request, _ services: ServerServices) async throws -> (id: String, session: StaffSessions.Session)? {
+    guard let id = request.cookies[staffCookie]?.value, let session = try await services.staff.session(id) else { return nil }
     return (id, session)
 }
 
 /// The session of a write: signed in, and the form's `csrf` field is the session's form token;
 /// 403 otherwise, and nothing changes.
-func requireStaffWrite(_ request: Request, form: QueryParameters, services: ServerServices) throws -> (id: String, session: StaffSessions.Session) {
-    guard let (id, session) = staffSession(request, services) else { throw signInFirst() }
+func requireStaffWrite(_ request: Request, form: QueryParameters, services: ServerServices) async throws -> (id: String, session: StaffSessions.Session) {
+    guard let (id, session) = try await staffSession(request, services) else { throw signInFirst() }
     let sent = form["csrf"]
     guard let sent, HeaderValues.sameToken(sent, session.formToken) else {
         throw APIError(.forbidden, code: "csrf", message: "the form is not from this sign-in (reload the page and try again)")
@@ -244,7 +245,7 @@ private func signInPage(_ request: Request, services: ServerServices, problem: S
 /// as `efterhand chapters` and `efterhand transcript import --verified` use them.
 func addStaffEditRoutes(to router: Router<ServerContext>, services: ServerServices) {
     router.get("/staff/sessions/{guid}/edit") { request, context -> Response in
-        guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        guard let (_, staff) = try await staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
         let session = try programmeSession(context.pathParameter("guid"), in: catalogue)
         let query = QueryParameters(request.uri.query)
@@ -262,7 +263,7 @@ func addStaffEditRoutes(to router: Router<ServerContext>, services: ServerServic
     }
     router.post("/staff/sessions/{guid}/chapters") { request, context -> Response in
         let form = try await formFields(request, context: context)
-        let (_, staff) = try requireStaffWrite(request, form: form, services: services)
+        let (_, staff) = try await requireStaffWrite(request, form: form, services: services)
         let guid = context.pathParameter("guid")
         guard let recording = form.text("recording"), Int64(recording) != nil else { throw APIError.badParameter("'recording' must be a recording id") }
         let back = "/staff/sessions/\(escapedForPath(guid))/edit?recording=\(recording)"
@@ -289,7 +290,7 @@ func addStaffEditRoutes(to router: Router<ServerContext>, services: ServerServic
     router.post("/staff/recordings/{id}/transcript") { request, context -> Response in
         // A long segment's cues, escaped as a form: far more than a decision's few fields.
         let form = try await formFields(request, context: context, limit: 2 * 1024 * 1024)
-        let (_, staff) = try requireStaffWrite(request, form: form, services: services)
+        let (_, staff) = try await requireStaffWrite(request, form: form, services: services)
         let id = try recordingID(context)
         let guid = form.text("session") ?? ""
         guard let from = form.text("from").flatMap(TypedPosition.seconds), let to = form.text("to").flatMap(TypedPosition.seconds), from <= to else {
@@ -319,7 +320,7 @@ func addStaffEditRoutes(to router: Router<ServerContext>, services: ServerServic
         return redirect(to: back + outcome + "#text")
     }
     router.get("/staff/captions") { request, _ -> Response in
-        guard let (_, staff) = staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
+        guard let (_, staff) = try await staffSession(request, services) else { return redirect(to: "/staff/sign-in") }
         let catalogue = try await services.catalogue()
         let coverage = try await services.blocking { try services.repository.captionCoverage() }
         let page = CaptionsPage(catalogue: catalogue, coverage: coverage, language: PageLanguage.preferred(request.headers[.acceptLanguage]), staff: staff)

@@ -47,99 +47,78 @@ public struct StaffFileError: Error, CustomStringConvertible {
     public var description: String { "line \(line): \(problem)" }
 }
 
-/// The staff's sign-ins: sessions kept in this process (a restart signs everyone out), each
-/// with its own token for forms (CSRF) and an expiry, and failed sign-ins counted per address so
-/// that guessing is throttled.
-final class StaffSessions: Sendable {
-    struct Session: Sendable {
-        var name: String
+/// The staff's sign-ins: each with its own token for forms (CSRF) and an expiry, and failed
+/// sign-ins counted per address so that guessing is throttled. Where they are kept is the
+/// `SignInKeeper`'s: in this process for one server (a restart signs everyone out), in the store
+/// for servers that share one (a person signed in on one is known to all of them).
+public final class StaffSessions: Sendable {
+    public struct Session: Sendable, Equatable {
+        public var name: String
         /// The token every form and write of this session must carry.
-        var formToken: String
-        /// When it ends, in `DispatchTime` nanoseconds.
-        var expires: UInt64
+        public var formToken: String
+
+        public init(name: String, formToken: String) {
+            self.name = name
+            self.formToken = formToken
+        }
     }
 
     /// How long a sign-in lasts.
-    static let lifetimeSeconds = 8 * 3600
+    public static let lifetimeSeconds = 8 * 3600
     /// Failed sign-ins from one address within `throttleSeconds` before it must wait.
-    static let failuresAllowed = 5
-    static let throttleSeconds = 600
+    public static let failuresAllowed = 5
+    public static let throttleSeconds = 600
 
     private let tokens: [StaffToken]
-    private let sessions = NIOLockedValueBox<[String: Session]>([:])
-    private let failures = NIOLockedValueBox<[String: (count: Int, since: UInt64)]>([:])
+    private let keeper: any SignInKeeper
 
-    init(tokens: [StaffToken]) {
+    init(tokens: [StaffToken], keeper: any SignInKeeper) {
         self.tokens = tokens
+        self.keeper = keeper
     }
 
     /// Whether anyone can sign in at all.
     var isOpen: Bool { !tokens.isEmpty }
 
-    /// The name of the person whose token this is; every configured token is compared, each in
-    /// constant time.
-    func name(for token: String) -> String? {
-        var found: String?
-        for staff in tokens where HeaderValues.sameToken(token, staff.token) { found = staff.name }
+    /// The person whose token this is; every configured token is compared, each in constant time.
+    func staff(for token: String) -> StaffToken? {
+        var found: StaffToken?
+        for staff in tokens where HeaderValues.sameToken(token, staff.token) { found = staff }
         return found
     }
 
-    /// A new session for `name`: its id (the cookie's value) and itself.
-    func open(for name: String) -> (id: String, session: Session) {
-        let session = Session(name: name, formToken: Self.randomToken(), expires: Self.now + UInt64(Self.lifetimeSeconds) * 1_000_000_000)
+    /// A new sign-in of `staff`: its id (the cookie's value) and its session.
+    func open(for staff: StaffToken) async throws -> (id: String, session: Session) {
+        let session = Session(name: staff.name, formToken: Self.randomToken())
         let id = Self.randomToken()
-        sessions.withLockedValue { sessions in
-            // Expired sessions go whenever a new one comes.
-            let now = Self.now
-            sessions = sessions.filter { $0.value.expires > now }
-            sessions[id] = session
-        }
+        try await keeper.keep(session, id: id, token: staff.token, lifetimeSeconds: Self.lifetimeSeconds)
         return (id, session)
     }
 
-    /// The live session of `id`; nil for an unknown or expired one.
-    func session(_ id: String?) -> Session? {
-        guard let id, !id.isEmpty else { return nil }
-        return sessions.withLockedValue { sessions in
-            guard let session = sessions[id] else { return nil }
-            guard session.expires > Self.now else {
-                sessions[id] = nil
-                return nil
-            }
-            return session
-        }
+    /// The live session of `id`; nil for an unknown or expired one, or one whose token is no
+    /// longer in the staff file.
+    func session(_ id: String?) async throws -> Session? {
+        guard let id, !id.isEmpty, isOpen else { return nil }
+        return try await keeper.session(id, tokens: tokens)
     }
 
-    func close(_ id: String) {
-        sessions.withLockedValue { $0[id] = nil }
+    func close(_ id: String) async throws {
+        try await keeper.end(id)
     }
 
     /// Seconds `address` must wait before it may try to sign in again; nil when it may now.
-    func waitBeforeTrying(from address: String) -> Int? {
-        failures.withLockedValue { failures in
-            guard let record = failures[address] else { return nil }
-            let elapsed = Int((Self.now &- record.since) / 1_000_000_000)
-            if elapsed >= Self.throttleSeconds {
-                failures[address] = nil
-                return nil
-            }
-            return record.count >= Self.failuresAllowed ? Self.throttleSeconds - elapsed : nil
-        }
+    func waitBeforeTrying(from address: String) async throws -> Int? {
+        guard let record = try await keeper.failures(from: address, within: Self.throttleSeconds) else { return nil }
+        return record.count >= Self.failuresAllowed ? max(1, Self.throttleSeconds - record.elapsed) : nil
     }
 
-    func failed(from address: String) {
-        failures.withLockedValue { failures in
-            if failures.count > 100_000 { failures.removeAll() }
-            let record = failures[address] ?? (0, Self.now)
-            failures[address] = (record.count + 1, record.since)
-        }
+    func failed(from address: String) async throws {
+        try await keeper.failed(from: address, within: Self.throttleSeconds)
     }
 
-    func succeeded(from address: String) {
-        failures.withLockedValue { $0[address] = nil }
+    func succeeded(from address: String) async throws {
+        try await keeper.clearFailures(from: address)
     }
-
-    private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     /// 32 random bytes (the system's generator, which is cryptographically secure) as base64url.
     static func randomToken() -> String {
@@ -148,4 +127,91 @@ final class StaffSessions: Sendable {
         return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
+}
+
+/// Where the staff's sign-ins and failed sign-ins are kept (see `StaffSessions`). Expiry is the
+/// keeper's: it forgets a sign-in `lifetimeSeconds` after `keep`, and a failure record `within`
+/// seconds after its first failure.
+public protocol SignInKeeper: Sendable {
+    /// Keeps a new sign-in under `id`, made with the staff token `token`.
+    func keep(_ session: StaffSessions.Session, id: String, token: String, lifetimeSeconds: Int) async throws
+    /// The live sign-in of `id`, if it was made with one of `tokens` by the same name; nil otherwise.
+    func session(_ id: String, tokens: [StaffToken]) async throws -> StaffSessions.Session?
+    /// Forgets the sign-in of `id` (signing out).
+    func end(_ id: String) async throws
+    /// The failed sign-ins from `address` in the window that began with the first of them, and
+    /// the seconds since that first; nil when there are none in the last `within` seconds.
+    func failures(from address: String, within seconds: Int) async throws -> (count: Int, elapsed: Int)?
+    /// Counts a failed sign-in from `address` (a new window when the last one is over).
+    func failed(from address: String, within seconds: Int) async throws
+    /// Forgets the failures of `address` (after a sign-in that succeeded).
+    func clearFailures(from address: String) async throws
+}
+
+/// The sign-ins of one server, in its memory: a restart signs everyone out. Times are the
+/// system's uptime, which no clock change moves.
+final class SignInsInMemory: SignInKeeper {
+    private struct Kept {
+        var session: StaffSessions.Session
+        var token: String
+        /// When it ends, in `DispatchTime` nanoseconds.
+        var expires: UInt64
+    }
+
+    private let sessions = NIOLockedValueBox<[String: Kept]>([:])
+    private let failures = NIOLockedValueBox<[String: (count: Int, since: UInt64)]>([:])
+
+    func keep(_ session: StaffSessions.Session, id: String, token: String, lifetimeSeconds: Int) async throws {
+        let now = Self.now
+        sessions.withLockedValue { sessions in
+            // Expired sessions go whenever a new one comes.
+            sessions = sessions.filter { $0.value.expires > now }
+            sessions[id] = Kept(session: session, token: token, expires: now + UInt64(max(0, lifetimeSeconds)) * 1_000_000_000)
+        }
+    }
+
+    func session(_ id: String, tokens: [StaffToken]) async throws -> StaffSessions.Session? {
+        let kept: Kept? = sessions.withLockedValue { sessions in
+            guard let kept = sessions[id] else { return nil }
+            guard kept.expires > Self.now else {
+                sessions[id] = nil
+                return nil
+            }
+            return kept
+        }
+        guard let kept, tokens.contains(where: { $0.name == kept.session.name && HeaderValues.sameToken($0.token, kept.token) }) else { return nil }
+        return kept.session
+    }
+
+    func end(_ id: String) async throws {
+        sessions.withLockedValue { $0[id] = nil }
+    }
+
+    func failures(from address: String, within seconds: Int) async throws -> (count: Int, elapsed: Int)? {
+        failures.withLockedValue { failures in
+            guard let record = failures[address] else { return nil }
+            let elapsed = Int((Self.now &- record.since) / 1_000_000_000)
+            if elapsed >= seconds {
+                failures[address] = nil
+                return nil
+            }
+            return (record.count, elapsed)
+        }
+    }
+
+    func failed(from address: String, within seconds: Int) async throws {
+        let now = Self.now
+        failures.withLockedValue { failures in
+            if failures.count > 100_000 { failures.removeAll() }
+            var record = failures[address] ?? (0, now)
+            if Int((now &- record.since) / 1_000_000_000) >= seconds { record = (0, now) }
+            failures[address] = (record.count + 1, record.since)
+        }
+    }
+
+    func clearFailures(from address: String) async throws {
+        failures.withLockedValue { $0[address] = nil }
+    }
+
+    private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 }

@@ -48,6 +48,10 @@ struct Serve: AsyncParsableCommand {
             help: ArgumentHelp("With --database: where this machine mounts each named media root, NAME=FOLDER, to serve the recordings.", valueName: "name=folder"))
     var mediaRoots: [String] = []
 
+    @Option(name: .customLong("trusted-proxy"), parsing: .upToNextOption,
+            help: ArgumentHelp("Address of a load balancer or proxy in front whose X-Forwarded-For names the client (for counting failed staff sign-ins per person).", valueName: "address"))
+    var trustedProxies: [String] = []
+
     @Flag(help: "Log no line per request.")
     var noAccessLog = false
 
@@ -84,6 +88,7 @@ struct Serve: AsyncParsableCommand {
             indexFolder: index.index, host: host, port: port, publicURL: publicURL, mediaURL: mediaURL, corsOrigins: corsOrigins,
             adminToken: (token?.isEmpty ?? true) ? nil : token, accessLog: !noAccessLog)
         configuration.idleTimeoutSeconds = idleTimeout
+        configuration.trustedProxies = trustedProxies
         if let staffTokens {
             do {
                 configuration.staffTokens = try StaffToken.parse(String(contentsOfFile: staffTokens, encoding: .utf8))
