@@ -10,7 +10,8 @@
   process each: the SQLite index, and the same index gathered into PostgreSQL;
 - feed throughput: wrk on /feed.json of `serve --index` and `serve --database` (same catalogue);
 - a person's decision with the 1000 recordings linked to a 1000-session programme (`link
-  accept`, which relinks the whole index or store).
+  accept`): applied to the decided recording alone, and beside it a decision that relinks the
+  whole index or store (its kept linker answers deleted first).
 
 Needs the release binary, PostgreSQL 15 (a private cluster is started and stopped here: its own
 folder and port), wrk. Prints the figures side by side as ratios. Not a test.
@@ -179,10 +180,12 @@ def bench_search_and_feed(server, work):
 
 
 def bench_decision(server, work):
-    """A person's decision from the shell (`link accept --in N`), which relinks the whole index
-    or store in the transaction that records it: what a staff click costs with the 1000-recording
-    corpus linked to its 1000-session programme (as scripts/bench.py's ingest links it), in each
-    store. The PostgreSQL store is filled by ingest and two workers."""
+    """A person's decision from the shell (`link accept --in N`) with the 1000-recording corpus
+    linked to its 1000-session programme (as scripts/bench.py's ingest links it), in each store:
+    applied to the decided recording's kept linker answer (what a staff click costs now), and,
+    beside it in the same run, with the kept answers deleted first, which makes the decision
+    relink every recording (what it cost before, and still costs when a relink is owed). The
+    PostgreSQL store is filled by ingest and two workers."""
     bench.make_corpus()
     schedule = work / "schedule.json"
     bench.write_corpus_schedule(schedule)
@@ -203,17 +206,32 @@ def bench_decision(server, work):
     stored = subprocess.run(["psql", url, "-qAtc", "SELECT count(*) FROM recording WHERE link_status = 'linked'"], capture_output=True, text=True).stdout.strip()
     print(f"  linked: {linked} in the index, {stored} in the store")
     inside = os.path.relpath(path, bench.CORPUS)
-    times = {"SQLite": [], "PostgreSQL": []}
+
+    def forget_sqlite():
+        with sqlite3.connect(index / "index.sqlite") as connection:
+            connection.execute("DELETE FROM link_proposal")
+
+    def forget_postgres():
+        psql(url, "DELETE FROM link_proposal")
+
+    ways = [("SQLite, decided alone", None, ["--index", str(index)], path),
+            ("PostgreSQL, decided alone", None, ["--database", url], f"bench/{inside}"),
+            ("SQLite, relink of all", forget_sqlite, ["--index", str(index)], path),
+            ("PostgreSQL, relink of all", forget_postgres, ["--database", url], f"bench/{inside}")]
+    times = {name: [] for name, *_ in ways}
     for attempt in range(5):
-        seconds, _ = run("link", "accept", path, session, "--in", str(10 + attempt), "--index", str(index))
-        times["SQLite"].append(seconds)
-        seconds, _ = run("link", "accept", f"bench/{inside}", session, "--in", str(10 + attempt), "--database", url)
-        times["PostgreSQL"].append(seconds)
+        for name, forget, where, recording in ways:
+            if forget:
+                forget()
+            seconds, _ = run("link", "accept", recording, session, "--in", str(10 + attempt), *where)
+            times[name].append(seconds)
     median = {name: sorted(values)[2] for name, values in times.items()}
-    print("link accept (the decision and the relink of every recording), median of 5, A B A B:")
+    print("link accept (the whole process), median of 5, in turn:")
     for name, values in times.items():
-        print(f"  {name:12} {median[name]:.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
-    print(f"  PostgreSQL / SQLite: {median['PostgreSQL'] / median['SQLite']:.1f}x")
+        print(f"  {name:28} {median[name]:.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
+    print(f"  decided alone against a relink of all: SQLite {median['SQLite, relink of all'] / median['SQLite, decided alone']:.1f}x faster, "
+          f"PostgreSQL {median['PostgreSQL, relink of all'] / median['PostgreSQL, decided alone']:.1f}x faster")
+    print(f"  PostgreSQL / SQLite, decided alone: {median['PostgreSQL, decided alone'] / median['SQLite, decided alone']:.1f}x")
 
 if __name__ == "__main__":
     main()

@@ -109,6 +109,12 @@ enum Migrations {
         ("v11: manual chapters", [
             #"CREATE TABLE "chapter_set" ("fingerprint" TEXT NOT NULL, "session_guid" TEXT NOT NULL, "position" INTEGER NOT NULL, "start_seconds" DOUBLE NOT NULL, "title" TEXT NOT NULL, "at" DOUBLE NOT NULL, "who" TEXT NOT NULL, PRIMARY KEY ("fingerprint", "session_guid", "position"))"#,
         ]),
+        // The linker's answer for each recording before people's decisions, as the last relink of
+        // every recording made it (`LinkProposal`): a decision is applied to it instead of
+        // linking every recording again (issue 23). Rebuilt by any relink; none is a full relink.
+        ("v12: link proposals", [
+            #"CREATE TABLE "link_proposal" ("recording_id" INTEGER PRIMARY KEY REFERENCES "recording"("id") ON DELETE CASCADE, "proposal" TEXT NOT NULL)"#,
+        ]),
     ]
 
     /// The migrator that runs them.

@@ -90,6 +90,48 @@ public struct StoredLink: Sendable, Equatable, Codable {
     }
 }
 
+/// The linker's answer for one recording before any person's decision, as the last relink of
+/// every recording made it: kept so that a decision is applied to it without linking every
+/// recording again (`LinkStage.planDecided`). Kept as JSON (`json`, stable bytes: a relink
+/// writes only the ones that changed).
+public struct LinkProposal: Sendable, Equatable, Codable {
+    public var status: LinkStatus
+    public var recordingStart: Date?
+    public var recordingStartSource: StartSource?
+    public var links: [StoredLink]
+    public var candidates: [StoredLink]
+
+    public init(status: LinkStatus, recordingStart: Date?, recordingStartSource: StartSource?, links: [StoredLink], candidates: [StoredLink]) {
+        self.status = status
+        self.recordingStart = recordingStart
+        self.recordingStartSource = recordingStartSource
+        self.links = links
+        self.candidates = candidates
+    }
+
+    /// The linker's answer, its links and candidates as stored rows.
+    public init(_ proposal: RecordingLinks) {
+        self.init(status: proposal.status, recordingStart: proposal.recordingStart, recordingStartSource: proposal.recordingStartSource,
+                  links: proposal.links.map { StoredLink($0, kind: .link) }, candidates: proposal.candidates.map { StoredLink($0, kind: .candidate) })
+    }
+
+    /// Every figure as it is (dates as seconds since 1970, doubles whole), keys sorted.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// A kept proposal; nil for one that cannot be read (a relink of every recording makes it again).
+    public init?(json: String) {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        guard let proposal = try? decoder.decode(LinkProposal.self, from: Data(json.utf8)) else { return nil }
+        self = proposal
+    }
+}
+
 /// A part of a recording that belongs to one session: the unit that search lands on.
 public struct Segment: Sendable, Equatable, Codable {
     /// Where a segment's bounds came from.

@@ -64,6 +64,7 @@ public struct LinkStage: IngestStage {
             progress(inputs.recordings.count - plan.saves.count + start, inputs.recordings.count)
         }
         progress(inputs.recordings.count, inputs.recordings.count)
+        try database.saveLinkProposals(plan.proposals)
         // Segments cut again are "Del N av M" until named from their transcripts once more.
         if nameSegments { try SegmentNamer().refresh(database) }
         if let owed { try database.settleRelink(owed) }
@@ -72,7 +73,7 @@ public struct LinkStage: IngestStage {
 
     /// What relinking writes, worked out from what it read (the same for both stores): the
     /// decisions that follow their session to its successor, the recordings whose links,
-    /// status or cuts changed, and the lines for the summary.
+    /// status or cuts changed, the linker's answers to keep, and the lines for the summary.
     public static func plan(_ inputs: LinkInputs, segmentMinutes: Double = 5) -> LinkPlan {
         var inputs = inputs
         let proposals = Linker(sessions: inputs.sessions, options: LinkOptions(timeZone: ConferenceZone.named(inputs.timeZone)))
@@ -83,27 +84,70 @@ public struct LinkStage: IngestStage {
         let decisions = Dictionary(grouping: inputs.decisions, by: \.fingerprint)
         let segmenter = Segmenter(evenMinutes: segmentMinutes)
         var saves: [IndexDatabase.LinkSave] = []
-        for (recording, proposal) in zip(inputs.recordings, proposals) {
+        var kept: [Int64: String] = [:]
+        for (recording, proposed) in zip(inputs.recordings, proposals) {
             guard let id = recording.id else { continue }
-            var outcome = Outcome(proposal)
-            for decision in decisions[recording.fingerprint ?? ""] ?? [] {
-                outcome.apply(decision, sessions: sessionsByGuid, duration: recording.duration)
-            }
-            for candidate in outcome.candidates where candidate.flags.contains(Outcome.sessionGoneFlag) {
-                let title = followed.gone[candidate.sessionGuid].map { "'\($0.title)'" } ?? candidate.sessionGuid
-                notes.append("\(recording.path): the session you chose (\(title)) is no longer in the programme; the recording is in review")
-            }
-            let segments = cut(outcome.links, of: recording, sessions: sessionsByGuid, segmenter: segmenter,
-                               chapterSets: inputs.chapterSets[recording.fingerprint ?? ""] ?? [:])
-            let rows = outcome.links + outcome.candidates
-            let unchangedLinks = (inputs.links[id] ?? []) == rows && recording.linkStatus == outcome.status
-                && recording.recordingStart == proposal.recordingStart && recording.recordingStartSource == proposal.recordingStartSource
-                && sameCuts(inputs.segments[id] ?? [], segments)
-            if unchangedLinks { continue }
-            saves.append(IndexDatabase.LinkSave(recordingID: id, status: outcome.status, start: proposal.recordingStart,
-                                                startSource: proposal.recordingStartSource, links: rows, segments: segments))
+            let proposal = LinkProposal(proposed)
+            kept[id] = proposal.json
+            let step = apply(decisions[recording.fingerprint ?? ""] ?? [], to: proposal, of: recording, inputs: inputs, sessions: sessionsByGuid,
+                             gone: followed.gone, segmenter: segmenter)
+            notes += step.notes
+            if let save = step.save { saves.append(save) }
         }
-        return LinkPlan(moves: followed.moves, saves: saves, notes: notes)
+        return LinkPlan(moves: followed.moves, saves: saves, notes: notes, proposals: kept)
+    }
+
+    /// What a person's decision changes, worked out without linking every recording again:
+    /// their decisions applied to the linker's answers the last relink kept (`proposals`, by
+    /// recording id) for the recordings of one fingerprint (`inputs` holds those, their
+    /// decisions, links, segments and chapters, and the whole programme). The same saves as a
+    /// relink of every recording when nothing else changed since the last one; nil when this
+    /// cannot stand for one: a recording without a kept answer, or one that names a session no
+    /// longer in the programme (the relink moves decisions to a successor), or a decision that does.
+    public static func planDecided(_ inputs: LinkInputs, proposals: [Int64: LinkProposal], segmentMinutes: Double = 5) -> LinkPlan? {
+        let sessionsByGuid = Dictionary(inputs.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !inputs.recordings.isEmpty, inputs.decisions.allSatisfy({ $0.sessionGuid.map { sessionsByGuid[$0] != nil } ?? true }) else { return nil }
+        let decisions = Dictionary(grouping: inputs.decisions, by: \.fingerprint)
+        let segmenter = Segmenter(evenMinutes: segmentMinutes)
+        var saves: [IndexDatabase.LinkSave] = []
+        var notes: [String] = []
+        for recording in inputs.recordings {
+            guard let id = recording.id, let proposal = proposals[id],
+                  (proposal.links + proposal.candidates).allSatisfy({ sessionsByGuid[$0.sessionGuid] != nil }) else { return nil }
+            let step = apply(decisions[recording.fingerprint ?? ""] ?? [], to: proposal, of: recording, inputs: inputs, sessions: sessionsByGuid,
+                             gone: [:], segmenter: segmenter)
+            notes += step.notes
+            if let save = step.save { saves.append(save) }
+        }
+        return LinkPlan(moves: [], saves: saves, notes: notes, proposals: [:])
+    }
+
+    /// One recording's links after `decisions`, oldest first, applied to the linker's
+    /// `proposal`, and its cuts: the save when they differ from what is stored (`inputs`).
+    private static func apply(_ decisions: [Decision], to proposal: LinkProposal, of recording: StoredRecording, inputs: LinkInputs,
+                              sessions: [String: Session], gone: [String: Session], segmenter: Segmenter) -> (save: IndexDatabase.LinkSave?, notes: [String]) {
+        guard let id = recording.id else { return (nil, []) }
+        var outcome = Outcome(proposal)
+        for decision in decisions {
+            outcome.apply(decision, sessions: sessions, duration: recording.duration)
+        }
+        var notes: [String] = []
+        for candidate in outcome.candidates where candidate.flags.contains(Outcome.sessionGoneFlag) {
+            let title = gone[candidate.sessionGuid].map { "'\($0.title)'" } ?? candidate.sessionGuid
+            notes.append("\(recording.path): the session you chose (\(title)) is no longer in the programme; the recording is in review")
+        }
+        let segments = cut(outcome.links, of: recording, sessions: sessions, segmenter: segmenter,
+                           chapterSets: inputs.chapterSets[recording.fingerprint ?? ""] ?? [:])
+        let rows = outcome.links + outcome.candidates
+        // The start as both stores keep it (seconds since 1970): a date read back from one may differ
+        // from the linker's in the last bit, and would have the recording written on every relink.
+        let unchanged = (inputs.links[id] ?? []) == rows && recording.linkStatus == outcome.status
+            && recording.recordingStart?.timeIntervalSince1970 == proposal.recordingStart?.timeIntervalSince1970
+            && recording.recordingStartSource == proposal.recordingStartSource
+            && sameCuts(inputs.segments[id] ?? [], segments)
+        if unchanged { return (nil, notes) }
+        return (IndexDatabase.LinkSave(recordingID: id, status: outcome.status, start: proposal.recordingStart,
+                                       startSource: proposal.recordingStartSource, links: rows, segments: segments), notes)
     }
 
     /// The words to prompt a speech engine with when it hears again each of `recordings`
@@ -236,4 +280,7 @@ public struct LinkPlan: Sendable {
     public var saves: [IndexDatabase.LinkSave]
     /// Lines for the summary.
     public var notes: [String]
+    /// The linker's answer for every recording linked (`LinkProposal.json`, by recording id), for
+    /// the store to keep where it changed; empty from `planDecided`, which links none.
+    public var proposals: [Int64: String]
 }

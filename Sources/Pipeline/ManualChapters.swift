@@ -41,7 +41,7 @@ extension LinkStage {
         let cleaned = try chapters.map { try Self.checked($0, from: link.inSeconds, to: min(link.outSeconds, recording.duration ?? link.outSeconds)) }
         let before = try database.segments(recordingID: id).filter { $0.sessionGuid == session.guid }
         try database.saveChapterSet(cleaned, fingerprint: fingerprint, sessionGuid: session.guid, who: who)
-        try relink()
+        if try !relinkDecided(fingerprint: fingerprint) { try relink() }
         let after = try database.segments(recordingID: id).filter { $0.sessionGuid == session.guid }
         try database.recordAudit(AuditEntry(who: who, action: cleaned == nil ? "chapters-reset" : "chapters", fingerprint: fingerprint,
                                             recordingPath: recording.path, sessionGuid: session.guid,

@@ -34,12 +34,31 @@ extension LinkStage {
         let decision = try Self.decision(action, recording: recording, session: session, inSeconds: inSeconds, outSeconds: outSeconds)
         let before = LinkState.json(status: recording.linkStatus, links: try database.links(recordingID: recording.id ?? -1))
         try database.recordDecision(decision, recordingID: recording.id, seen: seen)
-        try relink()
+        if try !relinkDecided(fingerprint: decision.fingerprint) { try relink() }
         let after = try database.recording(idOrPath: String(recording.id ?? 0)) ?? recording
         try database.recordAudit(AuditEntry(who: who, action: action.rawValue, fingerprint: decision.fingerprint, recordingPath: recording.path,
                                             sessionGuid: decision.sessionGuid, before: before,
                                             after: LinkState.json(status: after.linkStatus, links: try database.links(recordingID: after.id ?? -1))))
         return after
+    }
+
+    /// Applies the decisions on the recordings of `fingerprint` to the linker's answers the
+    /// last relink kept (`LinkStage.planDecided`): what a relink of every recording would write
+    /// for them, without linking the others again, so that a decision costs the same with ten
+    /// recordings as with ten thousand. False, and nothing written, when a relink of every
+    /// recording is needed instead: one is owed (something changed since the last), or the kept
+    /// answers cannot stand for one.
+    func relinkDecided(fingerprint: String) throws -> Bool {
+        guard try database.owedRelink() == nil else { return false }
+        let read = try database.decidedInputs(fingerprint: fingerprint)
+        let inputs = LinkInputs(sessions: read.sessions, allSessions: read.sessions, timeZone: nil, recordings: read.recordings, heard: [:],
+                                decisions: read.decisions, links: read.links, segments: read.segments, chapterSets: [fingerprint: read.chapterSets])
+        let proposals = try database.linkProposals(recordingIDs: read.recordings.compactMap(\.id))
+        guard let plan = Self.planDecided(inputs, proposals: proposals, segmentMinutes: segmentMinutes) else { return false }
+        try database.saveLinks(plan.saves)
+        // Names come from every segment's text (a word common to every talk names none), so all are read.
+        if !plan.saves.isEmpty { try SegmentNamer().refresh(database) }
+        return true
     }
 
     /// The decision a person asks for, checked against the recording and the session (with

@@ -31,10 +31,10 @@ struct Outcome {
     var links: [StoredLink]
     var candidates: [StoredLink]
 
-    init(_ proposal: RecordingLinks) {
+    init(_ proposal: LinkProposal) {
         status = proposal.status
-        links = proposal.links.map { StoredLink($0, kind: .link) }
-        candidates = proposal.candidates.map { StoredLink($0, kind: .candidate) }
+        links = proposal.links
+        candidates = proposal.candidates
     }
 
     mutating func apply(_ decision: Decision, sessions: [String: Session], duration: Double?) {

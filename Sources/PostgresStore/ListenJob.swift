@@ -146,17 +146,21 @@ extension PostgresIndex {
     /// Inside the caller's transaction, transcription being on as `asked`: a listen job for each
     /// recording in review or unmatched (present, probed, with sound, not a copy) whose wanted
     /// stretches (`Listener.wanted`) are not all among its `listened` spans from the same file,
-    /// whichever engine heard them. `sessions`: the programme, by guid. Returns how many were new.
+    /// whichever engine heard them (of `recordingIDs` only, when given). `sessions`: the
+    /// programme, by guid. Returns how many were new.
     @discardableResult
-    func enqueueListening(_ asked: Transcription, sessions: [String: Session], segmentMinutes: Double, on connection: PostgresConnection) async throws -> Int {
+    func enqueueListening(_ asked: Transcription, sessions: [String: Session], segmentMinutes: Double, recordingIDs: [Int64]? = nil,
+                          on connection: PostgresConnection) async throws -> Int {
         guard !sessions.isEmpty else { return 0 }
+        let everything = recordingIDs == nil, ids = recordingIDs ?? []
         let decoder = JSONDecoder()
         let programme = Listener.commonLanguages(Array(sessions.values))
         // The candidates of every recording in doubt, in one read.
         var candidates: [Int64: [StoredLink]] = [:]
         for try await (id, document) in try await connection.query("""
             SELECT link.recording_id, link.document::text FROM link JOIN recording ON recording.id = link.recording_id
-            WHERE link.kind = 'candidate' AND recording.state = 'ok' AND recording.link_status <> 'linked' ORDER BY link.recording_id, link.position
+            WHERE link.kind = 'candidate' AND recording.state = 'ok' AND recording.link_status <> 'linked' AND (\(everything) OR recording.id = ANY(\(ids)))
+            ORDER BY link.recording_id, link.position
             """, logger: logger).decode((Int64, String).self) {
             if let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)) { candidates[id, default: []].append(link) }
         }
@@ -165,7 +169,7 @@ extension PostgresIndex {
             SELECT recording.id, recording.media_root, recording.path, recording.fingerprint, recording.duration, recording.probe::text, listened.signature
             FROM recording LEFT JOIN listened ON listened.recording_id = recording.id
             WHERE recording.state = 'ok' AND recording.link_status <> 'linked' AND recording.duplicate_of IS NULL
-              AND recording.fingerprint IS NOT NULL AND recording.duration > 0
+              AND recording.fingerprint IS NOT NULL AND recording.duration > 0 AND (\(everything) OR recording.id = ANY(\(ids)))
             ORDER BY recording.id
             """, logger: logger).decode((Int64, String, String, String, Double, String?, String?).self) {
             guard let probe = probe.flatMap({ try? decoder.decode(ProbeResult.self, from: Data($0.utf8)) }),

@@ -45,6 +45,38 @@ extension PostgresIndex {
                 """, logger: logger)
             try await connection.query("UPDATE chapter_set SET session_guid = \(move.to) WHERE session_guid = \(move.from)", logger: logger)
         }
+        try await write(plan, inputs: inputs, segmentMinutes: segmentMinutes, recordingIDs: nil, on: connection)
+        try await keepProposals(plan.proposals, on: connection)
+        return plan
+    }
+
+    /// Inside the caller's transaction: takes the link lock, then applies the decisions on the
+    /// recordings of `fingerprint` to the linker's answers the last relink kept, as the SQLite
+    /// index's `LinkStage.relinkDecided` does: the same writes as a relink of every recording,
+    /// without linking the others again. False, and nothing written, when a relink of every
+    /// recording is needed instead: a link job waits (something changed since the last), or the
+    /// kept answers cannot stand for one (`LinkStage.planDecided`).
+    func relinkDecided(fingerprint: String, on connection: PostgresConnection, segmentMinutes: Double = 5) async throws -> Bool {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.linkLock))", logger: logger)
+        for try await _ in try await connection.query("SELECT 1 FROM job WHERE kind = 'link' AND state = 'queued' LIMIT 1", logger: logger).decode(Int.self) {
+            return false
+        }
+        let inputs = try await linkInputs(connection, fingerprint: fingerprint)
+        let ids = inputs.recordings.compactMap(\.id)
+        var proposals: [Int64: LinkProposal] = [:]
+        for try await (id, text) in try await connection.query("""
+            SELECT recording_id, proposal FROM link_proposal WHERE recording_id = ANY(\(ids))
+            """, logger: logger).decode((Int64, String).self) {
+            proposals[id] = LinkProposal(json: text)
+        }
+        guard let plan = LinkStage.planDecided(inputs, proposals: proposals, segmentMinutes: segmentMinutes) else { return false }
+        try await write(plan, inputs: inputs, segmentMinutes: segmentMinutes, recordingIDs: ids, on: connection)
+        return true
+    }
+
+    /// Writes a plan's saves, names the segments cut again, and plans the pictures and speech
+    /// work that follow from the links now, for every recording or only `recordingIDs`.
+    private func write(_ plan: LinkPlan, inputs: LinkInputs, segmentMinutes: Double, recordingIDs: [Int64]?, on connection: PostgresConnection) async throws {
         for save in plan.saves {
             try await connection.query("""
                 UPDATE recording SET link_status = \(save.status.rawValue), recording_start = \(save.start?.timeIntervalSince1970),
@@ -53,16 +85,30 @@ extension PostgresIndex {
                 """, logger: logger)
             try await replaceLinks(recordingID: save.recordingID, links: save.links, segments: save.segments, on: connection)
         }
+        // Names come from every segment's text (a word common to every talk names none), so all are read.
         if !plan.saves.isEmpty { try await nameSegments(on: connection) }
         // Pictures named for what is linked now, and spans linked now (or not drafted yet), go to
         // the workers that make and hear them.
-        try await planThumbnails(on: connection)
-        try await enqueueSpeech(inputs, plan: plan, segmentMinutes: segmentMinutes, on: connection)
-        return plan
+        try await planThumbnails(on: connection, recordingIDs: recordingIDs)
+        try await enqueueSpeech(inputs, plan: plan, segmentMinutes: segmentMinutes, recordingIDs: recordingIDs, on: connection)
     }
 
-    /// Everything linking reads, in the caller's transaction (see `LinkInputs`).
-    func linkInputs(_ connection: PostgresConnection) async throws -> LinkInputs {
+    /// Keeps the linker's answers a relink made (`LinkProposal.json`, by recording id), writing
+    /// only the ones that changed.
+    private func keepProposals(_ proposals: [Int64: String], on connection: PostgresConnection) async throws {
+        guard !proposals.isEmpty else { return }
+        let ids = proposals.keys.sorted(), texts = ids.map { proposals[$0] ?? "" }
+        try await connection.query("""
+            INSERT INTO link_proposal (recording_id, proposal) SELECT id, proposal FROM unnest(\(ids)::int8[], \(texts)::text[]) AS t(id, proposal)
+            ON CONFLICT (recording_id) DO UPDATE SET proposal = excluded.proposal WHERE link_proposal.proposal IS DISTINCT FROM excluded.proposal
+            """, logger: logger)
+    }
+
+    /// Everything linking reads, in the caller's transaction (see `LinkInputs`); with
+    /// `fingerprint`, what a decision on its recordings needs (`relinkDecided`): those recordings,
+    /// with their decisions, links, segments, chapters and what was heard, and the whole programme.
+    func linkInputs(_ connection: PostgresConnection, fingerprint: String? = nil) async throws -> LinkInputs {
+        let everything = fingerprint == nil, only = fingerprint ?? ""
         let decoder = JSONDecoder()
         func rows(_ query: PostgresQuery) async throws -> PostgresRowSequence { try await connection.query(query, logger: logger) }
         var all: [Session] = [], current: [Session] = []
@@ -77,7 +123,7 @@ extension PostgresIndex {
         var recordings: [StoredRecording] = []
         for try await row in try await rows("""
             SELECT id, path, fingerprint, size, mtime, probe::text, duration, link_status, recording_start, recording_start_source
-            FROM recording WHERE state = 'ok' AND probe IS NOT NULL ORDER BY media_root, path
+            FROM recording WHERE state = 'ok' AND probe IS NOT NULL AND (\(everything) OR fingerprint = \(only)) ORDER BY media_root, path
             """).decode((Int64, String, String?, Int64?, Double?, String, Double?, String, Double?, String?).self) {
             guard let probe = try? decoder.decode(ProbeResult.self, from: Data(row.5.utf8)) else { continue }
             // The path inside its media root, as the SQLite index keeps it: the linker reads clues in it.
@@ -86,14 +132,17 @@ extension PostgresIndex {
                                               recordingStart: row.8.map(Date.init(timeIntervalSince1970:)),
                                               recordingStartSource: row.9.flatMap(StartSource.init(rawValue:))))
         }
+        let ids = recordings.compactMap(\.id)
         var listened: [Int64: ListenedSpans] = [:]
-        for try await (id, signature) in try await rows("SELECT recording_id, signature FROM listened").decode((Int64, String).self) {
+        for try await (id, signature) in try await rows("""
+            SELECT recording_id, signature FROM listened WHERE \(everything) OR recording_id = ANY(\(ids))
+            """).decode((Int64, String).self) {
             listened[id] = ListenedSpans(signature: signature)
         }
         var heard: [Int64: [Cue]] = [:]
         if !listened.isEmpty {
             for try await (id, start, end, text) in try await rows("""
-                SELECT recording_id, start_seconds, end_seconds, text FROM cue WHERE recording_id IN (SELECT recording_id FROM listened)
+                SELECT recording_id, start_seconds, end_seconds, text FROM cue WHERE recording_id = ANY(\(Array(listened.keys)))
                 ORDER BY recording_id, start_seconds, id
                 """).decode((Int64, Double, Double, String).self) where listened[id]?.contains(start) == true {
                 heard[id, default: []].append(Cue(start: start, end: end, text: text))
@@ -101,22 +150,27 @@ extension PostgresIndex {
         }
         var decisions: [Decision] = []
         for try await row in try await rows("""
-            SELECT fingerprint, session_guid, action, in_seconds, out_seconds, path, decided_at FROM decision ORDER BY decided_at, id
+            SELECT fingerprint, session_guid, action, in_seconds, out_seconds, path, decided_at FROM decision
+            WHERE \(everything) OR fingerprint = \(only) ORDER BY decided_at, id
             """).decode((String, String?, String, Double?, Double?, String?, Double).self) {
             guard let action = Decision.Action(rawValue: row.2) else { continue }
             decisions.append(Decision(fingerprint: row.0, sessionGuid: row.1, action: action, inSeconds: row.3, outSeconds: row.4, path: row.5,
                                       decidedAt: Date(timeIntervalSince1970: row.6)))
         }
         var links: [Int64: [StoredLink]] = [:]
-        for try await (id, document) in try await rows("SELECT recording_id, document::text FROM link ORDER BY recording_id, kind, position")
+        for try await (id, document) in try await rows("""
+            SELECT recording_id, document::text FROM link WHERE \(everything) OR recording_id = ANY(\(ids)) ORDER BY recording_id, kind, position
+            """)
             .decode((Int64, String).self) {
             if let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)) { links[id, default: []].append(link) }
         }
         var segments: [Int64: [Segment]] = [:]
-        for segment in try await segmentRows(where: "true", on: connection) { segments[segment.recordingID ?? -1, default: []].append(segment) }
+        let picked = everything ? "true" : "segment.recording_id IN (\(ids.map(String.init).joined(separator: ", ")))"
+        for segment in try await segmentRows(where: ids.isEmpty && !everything ? "false" : picked, on: connection) { segments[segment.recordingID ?? -1, default: []].append(segment) }
         var chapterSets: [String: [String: [ManualChapter]]] = [:]
         for try await (fingerprint, guid, start, title) in try await rows("""
-            SELECT fingerprint, session_guid, start_seconds, title FROM chapter_set ORDER BY fingerprint, session_guid, position
+            SELECT fingerprint, session_guid, start_seconds, title FROM chapter_set WHERE \(everything) OR fingerprint = \(only)
+            ORDER BY fingerprint, session_guid, position
             """).decode((String, String, Double, String).self) {
             chapterSets[fingerprint, default: [:]][guid, default: []].append(ManualChapter(startSeconds: start, title: title))
         }

@@ -153,5 +153,12 @@ enum PostgresMigrations {
             "CREATE INDEX staff_sign_in_expires ON staff_sign_in (expires_at)",
             #"CREATE TABLE staff_sign_in_failure (address TEXT PRIMARY KEY, failures INTEGER NOT NULL, since TIMESTAMPTZ NOT NULL)"#,
         ]),
+        // The linker's answer for each recording before people's decisions, as the last relink of
+        // every recording made it (`LinkProposal`): a decision is applied to it instead of
+        // linking every recording again, as in the SQLite index (its v12). No commit trigger:
+        // what the catalogue shows changes with the links written beside it.
+        Migration(identifier: "v8", statements: [
+            "CREATE TABLE link_proposal (recording_id BIGINT PRIMARY KEY REFERENCES recording (id) ON DELETE CASCADE, proposal TEXT NOT NULL)",
+        ]),
     ]
 }

@@ -7,7 +7,8 @@ import Pipeline
 import Schedule
 
 /// What people decide, in the PostgreSQL store (issue 23 part 5): links, chapters and
-/// publication, each with its audit entry, in one transaction with the relink it starts. The
+/// publication, each with its audit entry, in one transaction with the relink it starts (of the
+/// decided recording alone when the last relink's answers still hold: `relinkDecided`). The
 /// link lock makes two staff deciding at once on two servers take turns; a decision that carries
 /// the state its maker saw (`seen`) and finds another is refused (`DecisionConflict`) instead of
 /// undoing the first. The checks are the SQLite index's (`LinkStage.decision`, `LinkStage.checked`).
@@ -39,7 +40,7 @@ extension PostgresIndex {
                 VALUES (\(decision.fingerprint), \(decision.sessionGuid), \(decision.action.rawValue), \(decision.inSeconds), \(decision.outSeconds),
                         \(decision.path), \(decision.decidedAt.timeIntervalSince1970))
                 """, logger: self.logger)
-            _ = try await self.relink(on: connection)
+            if try await !self.relinkDecided(fingerprint: decision.fingerprint, on: connection) { _ = try await self.relink(on: connection) }
             let after = try await self.recording(String(id), on: connection) ?? recording
             try await self.insertAudit(AuditEntry(who: who, action: action.rawValue, fingerprint: decision.fingerprint, recordingPath: recording.path,
                                                   sessionGuid: decision.sessionGuid, before: LinkState.json(status: recording.linkStatus, links: links),
@@ -77,7 +78,7 @@ extension PostgresIndex {
                     FROM unnest(\(positions)::int[], \(starts)::float8[], \(titles)::text[]) AS t(position, start_seconds, title)
                     """, logger: self.logger)
             }
-            _ = try await self.relink(on: connection)
+            if try await !self.relinkDecided(fingerprint: fingerprint, on: connection) { _ = try await self.relink(on: connection) }
             let after = try await self.segmentRows(where: "recording.id = \(id)", on: connection).filter { $0.sessionGuid == session.guid }
             try await self.insertAudit(AuditEntry(who: who, action: cleaned == nil ? "chapters-reset" : "chapters", fingerprint: fingerprint,
                                                   recordingPath: recording.path, sessionGuid: session.guid,

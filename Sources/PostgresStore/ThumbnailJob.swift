@@ -75,35 +75,39 @@ public struct ThumbnailJob: Codable, Sendable, Equatable {
 }
 
 extension PostgresIndex {
-    /// Inside the relink's transaction: names the pictures of every linked recording as the
-    /// SQLite ingest names them, and enqueues a thumbnail job for each recording with pictures
-    /// still to make. Returns how many pictures were named now.
+    /// Inside the relink's transaction: names the pictures of every linked recording (or of
+    /// `recordingIDs`) as the SQLite ingest names them, and enqueues a thumbnail job for each
+    /// recording with pictures still to make. Returns how many pictures were named now.
     @discardableResult
-    func planThumbnails(on connection: PostgresConnection, width: Int = 320) async throws -> Int {
-        var known: [String: StoredThumbnail] = [:]
-        var unmade = Set<String>()
-        for try await (key, file, pictureWidth, height, time, source, made) in try await connection.query("""
-            SELECT key, file, width, height, time_seconds, source, jpeg IS NOT NULL FROM thumbnail
-            """, logger: logger).decode((String, String, Int, Int, Double?, String, Bool).self) {
-            known[key] = StoredThumbnail(key: key, file: file, width: pictureWidth, height: height, time: time, source: source)
-            if !made { unmade.insert(String(key.prefix { $0 != "@" })) }
-        }
+    func planThumbnails(on connection: PostgresConnection, recordingIDs: [Int64]? = nil, width: Int = 320) async throws -> Int {
+        let everything = recordingIDs == nil, ids = recordingIDs ?? []
         var recordings: [(id: Int64, root: String, path: String, fingerprint: String, picture: PictureSource?)] = []
         let decoder = JSONDecoder()
         for try await (id, root, path, fingerprint, probe) in try await connection.query("""
             SELECT id, media_root, path, fingerprint, probe::text FROM recording
-            WHERE state = 'ok' AND link_status = 'linked' AND fingerprint IS NOT NULL AND probe IS NOT NULL ORDER BY id
+            WHERE state = 'ok' AND link_status = 'linked' AND fingerprint IS NOT NULL AND probe IS NOT NULL AND (\(everything) OR id = ANY(\(ids)))
+            ORDER BY id
             """, logger: logger).decode((Int64, String, String, String, String).self) {
             let picture = (try? decoder.decode(ProbeResult.self, from: Data(probe.utf8))).flatMap(PictureSource.of)
             recordings.append((id, root, path, fingerprint, picture))
         }
         guard !recordings.isEmpty else { return 0 }
+        var known: [String: StoredThumbnail] = [:]
+        var unmade = Set<String>()
+        for try await (key, file, pictureWidth, height, time, source, made) in try await connection.query("""
+            SELECT key, file, width, height, time_seconds, source, jpeg IS NOT NULL FROM thumbnail
+            WHERE \(everything) OR split_part(key, '@', 1) = ANY(\(recordings.map(\.fingerprint)))
+            """, logger: logger).decode((String, String, Int, Int, Double?, String, Bool).self) {
+            known[key] = StoredThumbnail(key: key, file: file, width: pictureWidth, height: height, time: time, source: source)
+            if !made { unmade.insert(String(key.prefix { $0 != "@" })) }
+        }
         var segments: [Int64: [Segment]] = [:]
-        for segment in try await segmentRows(where: "recording.link_status = 'linked'", on: connection) { segments[segment.recordingID ?? -1, default: []].append(segment) }
+        let picked = everything ? "" : " AND recording.id IN (\(recordings.map { String($0.id) }.joined(separator: ", ")))"
+        for segment in try await segmentRows(where: "recording.link_status = 'linked'" + picked, on: connection) { segments[segment.recordingID ?? -1, default: []].append(segment) }
         var links: [Int64: [StoredLink]] = [:]
         for try await (id, document) in try await connection.query("""
             SELECT link.recording_id, link.document::text FROM link JOIN recording ON recording.id = link.recording_id
-            WHERE recording.link_status = 'linked' ORDER BY link.recording_id, link.kind, link.position
+            WHERE recording.link_status = 'linked' AND (\(everything) OR recording.id = ANY(\(ids))) ORDER BY link.recording_id, link.kind, link.position
             """, logger: logger).decode((Int64, String).self) {
             if let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)) { links[id, default: []].append(link) }
         }

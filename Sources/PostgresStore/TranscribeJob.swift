@@ -142,26 +142,28 @@ extension PostgresIndex {
 
     /// Inside the relink's transaction, after its plan, the speech work it leaves when
     /// transcription is on (one read of the setting; the programme as the relink read it):
-    /// transcribe jobs, listen jobs, and listen jobs with a prompt.
-    func enqueueSpeech(_ inputs: LinkInputs, plan: LinkPlan, segmentMinutes: Double, on connection: PostgresConnection) async throws {
+    /// transcribe jobs, listen jobs, and listen jobs with a prompt, for every recording or only
+    /// `recordingIDs` (the recordings of a decision, whose `inputs` are those alone).
+    func enqueueSpeech(_ inputs: LinkInputs, plan: LinkPlan, segmentMinutes: Double, recordingIDs: [Int64]? = nil, on connection: PostgresConnection) async throws {
         guard let asked = try await transcription(on: connection) else { return }
         let sessions = Dictionary(inputs.sessions.map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
-        try await enqueueTranscriptions(asked, sessions: sessions, on: connection)
-        try await enqueueListening(asked, sessions: sessions, segmentMinutes: segmentMinutes, on: connection)
+        try await enqueueTranscriptions(asked, sessions: sessions, recordingIDs: recordingIDs, on: connection)
+        try await enqueueListening(asked, sessions: sessions, segmentMinutes: segmentMinutes, recordingIDs: recordingIDs, on: connection)
         try await enqueueListeningAgain(inputs, plan: plan, on: connection, segmentMinutes: segmentMinutes)
     }
 
     /// Inside the caller's transaction, transcription being on as `asked`: a transcribe job for
     /// each linked talk's span whose draft was not made from the same file, stretch and language
-    /// (as `Transcriber.talkSpans` picks them: no copies, nothing that must not be recorded).
-    /// `sessions`: the programme, by guid. Returns how many were new.
+    /// (as `Transcriber.talkSpans` picks them: no copies, nothing that must not be recorded), of
+    /// `recordingIDs` only when given. `sessions`: the programme, by guid. Returns how many were new.
     @discardableResult
-    func enqueueTranscriptions(_ asked: Transcription, sessions: [String: Session], force: Bool = false, on connection: PostgresConnection) async throws -> Int {
-        let chosen = asked.language
+    func enqueueTranscriptions(_ asked: Transcription, sessions: [String: Session], force: Bool = false, recordingIDs: [Int64]? = nil,
+                               on connection: PostgresConnection) async throws -> Int {
+        let chosen = asked.language, everything = recordingIDs == nil, ids = recordingIDs ?? []
         let decoder = JSONDecoder()
         var done: [String: String] = [:]
         for try await (id, key, signature) in try await connection.query("""
-            SELECT recording_id, source, signature FROM caption_source WHERE source LIKE 'asr@%'
+            SELECT recording_id, source, signature FROM caption_source WHERE source LIKE 'asr@%' AND (\(everything) OR recording_id = ANY(\(ids)))
             """, logger: logger).decode((Int64, String, String).self) {
             done["\(id)\u{0}\(key)"] = signature
         }
@@ -170,6 +172,7 @@ extension PostgresIndex {
             SELECT recording.id, recording.media_root, recording.path, recording.fingerprint, link.document::text
             FROM recording JOIN link ON link.recording_id = recording.id AND link.kind = 'link'
             WHERE recording.state = 'ok' AND recording.link_status = 'linked' AND recording.duplicate_of IS NULL AND recording.fingerprint IS NOT NULL
+              AND (\(everything) OR recording.id = ANY(\(ids)))
             ORDER BY recording.id, link.position
             """, logger: logger).decode((Int64, String, String, String, String).self) {
             guard let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)), !link.flags.contains(.doNotRecord),

@@ -2,7 +2,8 @@ import Captions
 import Foundation
 import Testing
 @testable import IndexStore
-import Pipeline
+@testable import Pipeline
+import Schedule
 
 /// Chapters and transcript corrections made by a person (issue 21, parts 4 and 5), through the
 /// operations the staff pages and the CLI share, on a copy of the sample week.
@@ -93,6 +94,59 @@ struct ManualEditTests {
         #expect(audit.map(\.action) == ["chapters-reset", "accept", "chapters"])
         let first = try #require(audit.last)
         #expect(first.who == "cli:test" && first.before.contains("\"source\":\"even\"") && first.after.contains("\"title\":\"Vad är öppna data?\""))
+    }
+
+    /// Every recording's links and segments, ids included: a relink that writes a recording again
+    /// gives its segments new ids.
+    func linkState(_ database: IndexDatabase) throws -> String {
+        let recordings = try database.recordings(includeMissing: false).map { "\($0.id ?? 0) \($0.linkStatus) \(String(describing: $0.recordingStart))" }
+        return "\(recordings)\n\(try database.links().sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })\n\(try database.segments())"
+    }
+
+    @Test("a decision and a chapter set write for their recording what a relink of every recording would, without one; an owed relink or a lost answer makes it one")
+    func decidedAlone() throws {
+        let (week, database) = try ingested()
+        defer { week.remove() }
+        let stage = LinkStage(database: database)
+        let camera = week.path("MVI_0042.MP4"), studio = week.path("brg-studion/brg-eftermiddag.mkv")
+        let closing = SampleWeek.guid(111)
+        let fingerprint = try #require(try database.recording(idOrPath: camera)?.fingerprint)
+        let hoppet = try #require(try database.session(guidOrSlug: "iv21-106-hoppet"))
+        // Each alone, as `decide` and `setChapters` run them.
+        try database.recordDecision(Decision(fingerprint: fingerprint, sessionGuid: closing, action: .accept, inSeconds: 30, outSeconds: 1700,
+                                             path: camera, decidedAt: Date()))
+        #expect(try stage.relinkDecided(fingerprint: fingerprint))
+        #expect(try database.links(recordingID: try #require(try database.recording(idOrPath: camera)?.id)).map(\.sessionGuid) == [closing])
+        try stage.decide(.reject, recording: week.path("oppna-data.webm"), session: SampleWeek.guid(105), by: "test")
+        try stage.decide(.unlink, recording: week.path("yesbox/2021-10-07 09-58-00.mp4"), by: "test")
+        let start = try #require(try database.segments(recordingID: try database.recording(idOrPath: studio)?.id)
+            .first { $0.sessionGuid == hoppet.guid }?.startSeconds)
+        try stage.setChapters([ManualChapter(startSeconds: start, title: "Hoppet, från början"), ManualChapter(startSeconds: start + 600, title: "Andra halvan")],
+                              recording: studio, session: hoppet.guid, by: "test")
+        #expect(try database.owedRelink() == nil)
+        // A relink of every recording finds nothing to write: each was already as it makes it.
+        let alone = try linkState(database)
+        try stage.relink()
+        #expect(try linkState(database) == alone)
+
+        // Something changed since the last relink (a programme edited): a decision relinks everything.
+        var programme = try week.programme()
+        programme.sessions[0].title += " (uppdaterad)"
+        #expect(try database.saveProgramme(programme))
+        #expect(try database.owedRelink() != nil)
+        #expect(try !stage.relinkDecided(fingerprint: fingerprint))
+        try stage.decide(.accept, recording: camera, session: closing, inSeconds: 35, outSeconds: 1700, by: "test")
+        #expect(try database.owedRelink() == nil)
+        // Answers lost (an index from before they were kept): the same.
+        try database.writer.write { try $0.execute(sql: "DELETE FROM link_proposal") }
+        #expect(try !stage.relinkDecided(fingerprint: fingerprint))
+        try stage.decide(.accept, recording: camera, session: closing, inSeconds: 40, outSeconds: 1700, by: "test")
+        #expect(try stage.relinkDecided(fingerprint: fingerprint), "the relink kept them again")
+        let linked = try #require(try database.links(recordingID: try database.recording(idOrPath: camera)?.id ?? -1).first)
+        #expect(linked.inSeconds == 40)
+        let again = try linkState(database)
+        try stage.relink()
+        #expect(try linkState(database) == again)
     }
 
     @Test("a person's chapters win over the file's chapters, and follow their session to its successor in a new programme")

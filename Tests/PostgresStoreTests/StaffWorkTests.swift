@@ -268,6 +268,47 @@ struct StaffWorkTests {
         }
     }
 
+    @Test func aDecisionWritesForItsRecordingWhatARelinkOfEverythingWould() async throws {
+        let folder = try await SearchParityTests.sampleIndex()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let media = EfterhandBinary.root.appendingPathComponent("Media").path
+        try await TestStore.with { location in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
+                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+                let disputed = try await Self.disputed(database)
+                // What the gather's relink left is as a relink makes it (a start read back once differed
+                // in its last bit, and one recording was written again by every relink).
+                #expect(try await database.transaction { try await database.relink(on: $0).saves.count } == 0)
+                let fingerprint = try #require(try await database.transaction { try await database.recording(String(disputed.id), on: $0) }?.fingerprint)
+                // The decision and the chapters alone, as `decide` and `setChapters` run them.
+                _ = try await database.decide(.accept, recording: String(disputed.id), session: disputed.second, inSeconds: 2, outSeconds: 40,
+                                              by: "staff:anna", seen: nil)
+                _ = try await database.setChapters([ManualChapter(startSeconds: 2, title: "Början"), ManualChapter(startSeconds: 20, title: "Frågor")],
+                                                   recording: String(disputed.id), session: disputed.second, by: "staff:anna")
+                #expect(try await database.transaction { try await database.relinkDecided(fingerprint: fingerprint, on: $0) }, "the kept answers stand")
+                let alone = try await Self.links(database)
+                let inside = String(disputed.path.dropFirst("week/".count))
+                #expect(alone[inside]?.contains { $0.hasPrefix("link \(disputed.second) 2.0-40.0 manual") } == true, "\(alone[inside] ?? [])")
+                // A relink of every recording finds nothing to write.
+                #expect(try await database.transaction { try await database.relink(on: $0).saves.count } == 0)
+                #expect(try await Self.links(database) == alone)
+                // With a link job waiting (something changed since), a decision relinks everything.
+                try await database.enqueue([LinkJob.request()])
+                #expect(try await !database.transaction { try await database.relinkDecided(fingerprint: fingerprint, on: $0) })
+                // Answers lost: the same, and the relink keeps them again.
+                try await database.client.query("DELETE FROM job")
+                try await database.client.query("DELETE FROM link_proposal")
+                #expect(try await !database.transaction { try await database.relinkDecided(fingerprint: fingerprint, on: $0) })
+                _ = try await database.decide(.accept, recording: String(disputed.id), session: disputed.second, inSeconds: 3, outSeconds: 40,
+                                              by: "staff:anna", seen: nil)
+                #expect(try await database.transaction { try await database.relinkDecided(fingerprint: fingerprint, on: $0) })
+                let again = try await Self.links(database)
+                #expect(try await database.transaction { try await database.relink(on: $0).saves.count } == 0)
+                #expect(try await Self.links(database) == again)
+            }
+        }
+    }
+
     @Test func decisionsChaptersAndPublicationSurviveAGatherFromTheIndex() async throws {
         let folder = try await SearchParityTests.sampleIndex()
         defer { try? FileManager.default.removeItem(atPath: folder) }
