@@ -60,13 +60,23 @@ struct StaffWorkTests {
         return (id, path, LinkState.token(status: recording.linkStatus, links: links), distinct[0], distinct[1])
     }
 
-    @Test func theStoreLinksAsTheIndexDoes() async throws {
+    /// The sample week's index (made for the call, removed after) gathered as `week` into a new
+    /// store: `body` gets the store, the index's folder and the media folder.
+    static func gatheredWeek(_ body: @Sendable (_ location: PostgresLocation, _ folder: String, _ media: String) async throws -> Void) async throws {
         let folder = try await SearchParityTests.sampleIndex()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let media = EfterhandBinary.root.appendingPathComponent("Media").path
         try await TestStore.with { location in
             try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
+            }
+            try await body(location, folder, media)
+        }
+    }
+
+    @Test func theStoreLinksAsTheIndexDoes() async throws {
+        try await Self.gatheredWeek { location, folder, media in
+            try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
                 let gathered = try await Self.links(database)
                 #expect(gathered.count >= 9, "the sample week's linked recordings: \(gathered.keys.sorted())")
                 // Every link and segment thrown away, then made again by the store's own relink.
@@ -226,13 +236,9 @@ struct StaffWorkTests {
     }
 
     @Test func twoStaffDecidingAtOnceEndWithOneDecisionAndTheOtherTold() async throws {
-        let folder = try await SearchParityTests.sampleIndex()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let media = EfterhandBinary.root.appendingPathComponent("Media").path
-        try await TestStore.with { location in
+        try await Self.gatheredWeek { location, folder, media in
             let disputed = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
-                return try await Self.disputed(database)
+                try await Self.disputed(database)
             }
             // Two servers (two pools), two people, the same page seen, different sessions.
             async let anna = await Result(catching: { try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
@@ -269,12 +275,8 @@ struct StaffWorkTests {
     }
 
     @Test func aDecisionWritesForItsRecordingWhatARelinkOfEverythingWould() async throws {
-        let folder = try await SearchParityTests.sampleIndex()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let media = EfterhandBinary.root.appendingPathComponent("Media").path
-        try await TestStore.with { location in
+        try await Self.gatheredWeek { location, folder, media in
             try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
                 let disputed = try await Self.disputed(database)
                 // What the gather's relink left is as a relink makes it (a start read back once differed
                 // in its last bit, and one recording was written again by every relink).
@@ -310,12 +312,8 @@ struct StaffWorkTests {
     }
 
     @Test func decisionsChaptersAndPublicationSurviveAGatherFromTheIndex() async throws {
-        let folder = try await SearchParityTests.sampleIndex()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let media = EfterhandBinary.root.appendingPathComponent("Media").path
-        try await TestStore.with { location in
+        try await Self.gatheredWeek { location, folder, media in
             try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
                 let disputed = try await Self.disputed(database)
                 let after = try await database.decide(.accept, recording: String(disputed.id), session: disputed.second, inSeconds: 2, outSeconds: 40,
                                                       by: "staff:anna", seen: nil)
@@ -372,14 +370,10 @@ struct StaffWorkTests {
     }
 
     @Test func theCommandLineDecidesHidesAndSetsChaptersInTheStore() async throws {
-        let folder = try await SearchParityTests.sampleIndex()
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let binary = try EfterhandBinary.path()
-        let media = EfterhandBinary.root.appendingPathComponent("Media").path
-        try await TestStore.with { location in
+        try await Self.gatheredWeek { location, folder, media in
             let disputed = try await PostgresIndex.with(location, timeout: TestStore.patience) { database in
-                _ = try await database.gather(from: try IndexDatabase(readOnlyFolder: folder), root: "week", folder: media)
-                return try await Self.disputed(database)
+                try await Self.disputed(database)
             }
             let store = ["--database", location.configurationURL]
             let accept = try await Run.run(binary, ["link", "accept", disputed.path, disputed.second, "--in", "2", "--out", "40"] + store)
