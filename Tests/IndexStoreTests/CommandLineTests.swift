@@ -16,6 +16,14 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: folder.path), "the typo must not become an empty index")
     }
 
+    @Test("serve refuses a trusted proxy given by name, which a connection's address would never match",
+          arguments: [["nginx"], ["10.0.0.5", "proxy.example.org"]])
+    func trustedProxyByName(_ proxies: [String]) throws {
+        let result = try run(efterhandBinary, ["serve", "--port", "0", "--trusted-proxy"] + proxies)
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.output.contains("--trusted-proxy must be an IP address"), "\(result.output)")
+    }
+
     @Test("control characters in a file name are escaped in links, review and ingest output")
     func escapedNames() throws {
         let week = try SampleWeek()

@@ -65,6 +65,10 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("\(name) must start with http:// or https://, not '\(url)'.")
             }
         }
+        // The proxy is known by the address a connection comes from: a host name would never match.
+        for proxy in trustedProxies where !Self.isIPAddress(proxy) {
+            throw ValidationError("--trusted-proxy must be an IP address such as 10.0.0.5 or ::1, not '\(proxy)'.")
+        }
         for origin in corsOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
             throw ValidationError("--cors-origin must be an origin such as https://portal.example.org, not '\(origin)'.")
         }
@@ -128,6 +132,12 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         try await app.runService()
+    }
+
+    /// Whether `text` is an IPv4 or IPv6 address as a connection's peer is written.
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     /// `serve --database postgres://…`: holds nothing but the catalogue last read, read again
