@@ -17,11 +17,15 @@ public struct ManualChapter: Sendable, Equatable, Codable {
 }
 
 extension IndexDatabase {
-    /// Every chapter set people made, by recording fingerprint, then session guid, in order.
-    public func chapterSets() throws -> [String: [String: [ManualChapter]]] {
+    /// Every chapter set people made (or those of the file of `fingerprint`), by recording
+    /// fingerprint, then session guid, in order.
+    public func chapterSets(fingerprint: String? = nil) throws -> [String: [String: [ManualChapter]]] {
         try writer.read { db in
             var sets: [String: [String: [ManualChapter]]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT fingerprint, session_guid, start_seconds, title FROM chapter_set ORDER BY fingerprint, session_guid, position") {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT fingerprint, session_guid, start_seconds, title FROM chapter_set \(fingerprint == nil ? "" : "WHERE fingerprint = ?")
+                ORDER BY fingerprint, session_guid, position
+                """, arguments: StatementArguments(fingerprint.map { [$0] } ?? [])) {
                 sets[row["fingerprint"], default: [:]][row["session_guid"], default: []]
                     .append(ManualChapter(startSeconds: row["start_seconds"], title: row["title"]))
             }

@@ -39,35 +39,4 @@ extension IndexDatabase {
             return proposals
         }
     }
-
-    /// What a decision on the recordings of `fingerprint` needs to be applied without linking
-    /// every recording again (`LinkStage.planDecided`): those recordings (present, read, with a
-    /// probe) with their decisions, links, segments and chapters, and the programme. Read at
-    /// one moment.
-    public func decidedInputs(fingerprint: String) throws -> (recordings: [StoredRecording], sessions: [Session], decisions: [Decision],
-                                                              links: [Int64: [StoredLink]], segments: [Int64: [Segment]],
-                                                              chapterSets: [String: [ManualChapter]]) {
-        try writer.read { db in
-            let recordings = try Row.fetchAll(db, sql: """
-                SELECT * FROM recording WHERE fingerprint = ? AND state = 'ok' AND probe IS NOT NULL ORDER BY path
-                """, arguments: [fingerprint]).map(Self.recording)
-            let sessions = try Row.fetchAll(db, sql: "SELECT * FROM session WHERE in_programme = 1 ORDER BY start, room, guid").map(Self.session)
-            let decisions = try DecisionRow.fetchAll(db, sql: "SELECT * FROM decision WHERE fingerprint = ? ORDER BY decided_at, id",
-                                                     arguments: [fingerprint]).map(\.decision)
-            var links: [Int64: [StoredLink]] = [:]
-            var segments: [Int64: [Segment]] = [:]
-            for id in recordings.compactMap(\.id) {
-                links[id] = try Row.fetchAll(db, sql: "SELECT * FROM link WHERE recording_id = ? ORDER BY kind, position", arguments: [id])
-                    .map { try LinkRow(row: $0).link }
-                segments[id] = try Row.fetchAll(db, sql: "SELECT * FROM segment WHERE recording_id = ? ORDER BY start_seconds, position", arguments: [id])
-                    .map(Self.segment)
-            }
-            var chapters: [String: [ManualChapter]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT session_guid, start_seconds, title FROM chapter_set WHERE fingerprint = ? ORDER BY session_guid, position",
-                                        arguments: [fingerprint]) {
-                chapters[row["session_guid"], default: []].append(ManualChapter(startSeconds: row["start_seconds"], title: row["title"]))
-            }
-            return (recordings, sessions, decisions, links, segments, chapters)
-        }
-    }
 }

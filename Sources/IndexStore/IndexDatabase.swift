@@ -312,13 +312,16 @@ public final class IndexDatabase: Sendable {
     /// Every recording, with its probe result (decoded) and links.
     /// Every recording; `withProbe: false` leaves the probe result out (nil), which spares
     /// decoding a JSON document per recording on runs where nothing changed.
-    public func recordings(includeMissing: Bool = true, withProbe: Bool = true) throws -> [StoredRecording] {
+    /// `fingerprint`: only the recordings of that file (copies at several paths included).
+    public func recordings(includeMissing: Bool = true, withProbe: Bool = true, fingerprint: String? = nil) throws -> [StoredRecording] {
         try writer.read { db in
             let columns = withProbe ? "*" : """
                 id, path, absolute_path, fingerprint, size, mtime, state, error_code, error_message, duration, link_status,
                 recording_start, recording_start_source, duplicate_of
                 """
-            let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM recording \(includeMissing ? "" : "WHERE state != 'missing'") ORDER BY path")
+            let conditions: [String] = (includeMissing ? [] : ["state != 'missing'"]) + (fingerprint == nil ? [] : ["fingerprint = ?"])
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM recording \(filter) ORDER BY path", arguments: StatementArguments(fingerprint.map { [$0] } ?? []))
             return try rows.map(Self.recording)
         }
     }
@@ -393,10 +396,11 @@ public final class IndexDatabase: Sendable {
         }
     }
 
-    /// Manual decisions, oldest first.
-    public func decisions() throws -> [Decision] {
+    /// Manual decisions, oldest first: all, or those on the file of `fingerprint`.
+    public func decisions(fingerprint: String? = nil) throws -> [Decision] {
         try writer.read { db in
-            try DecisionRow.fetchAll(db, sql: "SELECT * FROM decision ORDER BY decided_at, id").map(\.decision)
+            try DecisionRow.fetchAll(db, sql: "SELECT * FROM decision \(fingerprint == nil ? "" : "WHERE fingerprint = ?") ORDER BY decided_at, id",
+                                     arguments: StatementArguments(fingerprint.map { [$0] } ?? [])).map(\.decision)
         }
     }
 

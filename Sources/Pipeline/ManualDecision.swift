@@ -50,10 +50,20 @@ extension LinkStage {
     /// answers cannot stand for one.
     func relinkDecided(fingerprint: String) throws -> Bool {
         guard try database.owedRelink() == nil else { return false }
-        let read = try database.decidedInputs(fingerprint: fingerprint)
-        let inputs = LinkInputs(sessions: read.sessions, allSessions: read.sessions, timeZone: nil, recordings: read.recordings, heard: [:],
-                                decisions: read.decisions, links: read.links, segments: read.segments, chapterSets: [fingerprint: read.chapterSets])
-        let proposals = try database.linkProposals(recordingIDs: read.recordings.compactMap(\.id))
+        // Read as `relink` reads, for the recordings of this file only (the linker is not run: no
+        // time zone, nothing heard).
+        let sessions = try database.sessions()
+        let recordings = try database.recordings(includeMissing: false, fingerprint: fingerprint).filter { $0.state == .ok && $0.probe != nil }
+        let ids = recordings.compactMap(\.id)
+        var links: [Int64: [StoredLink]] = [:], segments: [Int64: [Segment]] = [:]
+        for id in ids {
+            links[id] = try database.links(recordingID: id)
+            segments[id] = try database.segments(recordingID: id)
+        }
+        let inputs = LinkInputs(sessions: sessions, allSessions: sessions, timeZone: nil, recordings: recordings, heard: [:],
+                                decisions: try database.decisions(fingerprint: fingerprint), links: links, segments: segments,
+                                chapterSets: try database.chapterSets(fingerprint: fingerprint))
+        let proposals = try database.linkProposals(recordingIDs: ids)
         guard let plan = Self.planDecided(inputs, proposals: proposals, segmentMinutes: segmentMinutes) else { return false }
         try database.saveLinks(plan.saves)
         // Names come from every segment's text (a word common to every talk names none), so all are read.

@@ -115,10 +115,7 @@ public final class PostgresCatalogue: Sendable {
             for try await document in try await rows("SELECT document::text FROM conference WHERE id = 1").decode(String.self) {
                 conference = try? decoder.decode(Conference.self, from: Data(document.utf8))
             }
-            var sessions: [Session] = []
-            for try await document in try await rows("SELECT document::text FROM session WHERE in_programme ORDER BY start, room, guid").decode(String.self) {
-                if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions.append(session) }
-            }
+            let sessions = try await self.database.programme(on: connection)
             var recordings: [StoredRecording] = []
             for try await row in try await rows("""
                 SELECT id, media_root, path, fingerprint, size, mtime, state, probe::text, error_code, error_message, duration, link_status,

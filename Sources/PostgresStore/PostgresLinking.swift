@@ -165,8 +165,8 @@ extension PostgresIndex {
             if let link = try? decoder.decode(StoredLink.self, from: Data(document.utf8)) { links[id, default: []].append(link) }
         }
         var segments: [Int64: [Segment]] = [:]
-        let picked = everything ? "true" : "segment.recording_id IN (\(ids.map(String.init).joined(separator: ", ")))"
-        for segment in try await segmentRows(where: ids.isEmpty && !everything ? "false" : picked, on: connection) { segments[segment.recordingID ?? -1, default: []].append(segment) }
+        let picked = everything ? "true" : "segment.recording_id = ANY(ARRAY[\(ids.map(String.init).joined(separator: ", "))]::int8[])"
+        for segment in try await segmentRows(where: picked, on: connection) { segments[segment.recordingID ?? -1, default: []].append(segment) }
         var chapterSets: [String: [String: [ManualChapter]]] = [:]
         for try await (fingerprint, guid, start, title) in try await rows("""
             SELECT fingerprint, session_guid, start_seconds, title FROM chapter_set WHERE \(everything) OR fingerprint = \(only)

@@ -33,6 +33,17 @@ extension PostgresIndex {
 
     /// Writes the conference (with `hash`, the programme's, or none when it came from elsewhere)
     /// and `sessions`, those in `listed` marked as in the programme.
+    /// The sessions in the programme now, in the caller's transaction, by start, room and guid.
+    func programme(on connection: PostgresConnection) async throws -> [Session] {
+        let decoder = JSONDecoder()
+        var sessions: [Session] = []
+        for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme ORDER BY start, room, guid",
+                                                             logger: logger).decode(String.self) {
+            if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions.append(session) }
+        }
+        return sessions
+    }
+
     func upsertProgramme(conference: Conference?, sessions: [Session], listed: Set<String>, hash: String?, on connection: PostgresConnection) async throws {
         func json<T: Encodable>(_ value: T) -> String { (try? JSONText.encode(value)) ?? "null" }
         if let conference {

@@ -130,11 +130,8 @@ extension PostgresIndex {
         try await transcribeFromNowOn(language: language)
         return try await transaction { connection in
             // As `transcription(on:)` reads back what `transcribeFromNowOn` stored.
-            let asked = Transcription(language: language.flatMap { $0.isEmpty ? nil : $0 }), decoder = JSONDecoder()
-            var sessions: [String: Session] = [:]
-            for try await document in try await connection.query("SELECT document::text FROM session WHERE in_programme", logger: self.logger).decode(String.self) {
-                if let session = try? decoder.decode(Session.self, from: Data(document.utf8)) { sessions[session.guid] = session }
-            }
+            let asked = Transcription(language: language.flatMap { $0.isEmpty ? nil : $0 })
+            let sessions = Dictionary(try await self.programme(on: connection).map { ($0.guid, $0) }, uniquingKeysWith: { a, _ in a })
             return (try await self.enqueueTranscriptions(asked, sessions: sessions, force: force, on: connection),
                     try await self.enqueueListening(asked, sessions: sessions, segmentMinutes: segmentMinutes, on: connection))
         }
